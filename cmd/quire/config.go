@@ -1,0 +1,74 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config is every setting of Quire. Each has a QUIRE_* environment variable
+// and a flag of the same name; a flag wins over the environment.
+type Config struct {
+	DatabaseURL string
+	Addr        string
+	BaseURL     string
+	DataDir     string
+	MediaDir    string
+	SMTPURL     string
+	MailFrom    string
+	TrustProxy  bool
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// databaseFlags are the settings every subcommand that reaches the database takes.
+func (c *Config) databaseFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DatabaseURL, "database-url", env("QUIRE_DATABASE_URL", ""),
+		"PostgreSQL URL (QUIRE_DATABASE_URL); empty runs a private PostgreSQL in --data-dir")
+	fs.StringVar(&c.DataDir, "data-dir", env("QUIRE_DATA_DIR", "./var"),
+		"folder for the private database (pgdata/) and uploads (QUIRE_DATA_DIR)")
+}
+
+// serveFlags are the settings of the web server.
+func (c *Config) serveFlags(fs *flag.FlagSet) {
+	c.databaseFlags(fs)
+	fs.StringVar(&c.Addr, "addr", env("QUIRE_ADDR", ":8080"), "address to listen on (QUIRE_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", env("QUIRE_BASE_URL", ""),
+		"public URL of the site, used in links sent by mail; https turns on HSTS and Secure cookies (QUIRE_BASE_URL; default http://localhost:PORT)")
+	fs.StringVar(&c.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder for uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", env("QUIRE_SMTP_URL", ""),
+		"outgoing mail server, smtp://user:pass@host:587 or smtps://...:465 (QUIRE_SMTP_URL); empty writes mail to the log")
+	fs.StringVar(&c.MailFrom, "mail-from", env("QUIRE_MAIL_FROM", "Quire <noreply@localhost>"), "sender address of mail (QUIRE_MAIL_FROM)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("QUIRE_TRUST_PROXY", "") == "true",
+		"take client addresses from X-Forwarded-For; only behind a proxy that sets it (QUIRE_TRUST_PROXY=true)")
+}
+
+// finish fills derived defaults and checks the values.
+func (c *Config) finish() error {
+	if c.MediaDir == "" {
+		c.MediaDir = filepath.Join(c.DataDir, "media")
+	}
+	if c.BaseURL == "" {
+		host := c.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		c.BaseURL = "http://" + host
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--base-url %q: use an absolute http:// or https:// URL", c.BaseURL)
+	}
+	return nil
+}
+
+// pgDataDir is where the private PostgreSQL cluster lives.
+func (c *Config) pgDataDir() string { return filepath.Join(c.DataDir, "pgdata") }

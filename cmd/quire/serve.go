@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+
+	"quire/handlers"
+	"quire/models"
+	"quire/models/mail"
+)
+
+// shutdownGrace is how long requests in flight may take to finish.
+const shutdownGrace = 30 * time.Second
+
+func serve(ctx context.Context, args []string, stdout io.Writer) error {
+	var cfg Config
+	fs := newFlagSet("serve", "serve [flags]")
+	cfg.serveFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.finish(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.Default()
+
+	db, err := openDatabase(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(context.Background()); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
+	if err := migrateUp(ctx, db, io.Discard); err != nil {
+		return err
+	}
+	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, log)
+	if err != nil {
+		return err
+	}
+	store := postgresstore.NewWithCleanupInterval(db.DB.DB, 5*time.Minute)
+	defer store.StopCleanup()
+	base, _ := url.Parse(cfg.BaseURL)
+	sessions := handlers.NewSessionManager(store, base.Scheme == "https")
+	users := &models.UserModel{DB: db.DB, Hasher: models.NewHasher(models.PasswordParams, 0)}
+
+	srv := handlers.New(handlers.Deps{
+		Config:   handlers.Config{BaseURL: base, TrustProxy: cfg.TrustProxy, Version: versionString()},
+		DB:       db.DB,
+		Users:    users,
+		Throttle: &models.ThrottleModel{DB: db.DB},
+		Resets:   &models.ResetModel{DB: db.DB},
+		Media:    models.LocalStore{Dir: cfg.MediaDir},
+		Mail:     sender,
+		Sessions: sessions,
+		Logger:   log,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	fmt.Fprintf(stdout, "Quire %s is running at %s (press Ctrl+C to stop)\n", versionString(), cfg.BaseURL)
+	if n, err := users.CountActiveAdmins(ctx); err == nil && n == 0 {
+		fmt.Fprintln(stdout, "No administrator yet. Create one with:\n  go run ./cmd/quire createadmin --username admin --email you@example.com")
+	}
+
+	errc := make(chan error, 1)
+	go func() {
+		srv.Listener = ln
+		errc <- srv.Start("")
+	}()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		log.Info("shutting down: finishing requests in flight")
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// migrateUp brings the schema up to date; the advisory lock makes it safe
+// for several replicas starting at once.
+func migrateUp(ctx context.Context, db *database, w io.Writer) error {
+	m, err := models.NewMigrator(db.DB)
+	if err != nil {
+		return err
+	}
+	return m.Up(ctx, w)
+}

@@ -1,0 +1,50 @@
+// Package handlers is Quire's HTTP layer: the Echo server, its middleware,
+// and one file per resource. Handlers bind and validate input, call the
+// models and render templ components; they hold no SQL.
+package handlers
+
+import (
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/jmoiron/sqlx"
+
+	"quire/models"
+	"quire/models/mail"
+)
+
+// Config is the part of the site's configuration the HTTP layer needs.
+type Config struct {
+	// BaseURL is the site's public address; links in mail are built from it,
+	// never from the request's Host header. https turns on Secure cookies and HSTS.
+	BaseURL *url.URL
+	// TrustProxy takes the client address from X-Forwarded-For (only behind
+	// a proxy that sets it); otherwise the connection's address is used.
+	TrustProxy bool
+	// RequestTimeout bounds each request's database work.
+	RequestTimeout time.Duration
+	Version        string
+}
+
+func (c Config) secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }
+
+// Deps are the services the handlers use.
+type Deps struct {
+	Config   Config
+	DB       *sqlx.DB
+	Users    *models.UserModel
+	Throttle *models.ThrottleModel
+	Resets   *models.ResetModel
+	Media    models.MediaStore
+	Mail     mail.Sender
+	Sessions *scs.SessionManager
+	Logger   *slog.Logger
+}
+
+// App holds the dependencies every handler shares.
+type App struct {
+	Deps
+	mailer *mailer
+}

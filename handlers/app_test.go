@@ -1,0 +1,203 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/jmoiron/sqlx"
+
+	"quire/handlers"
+	"quire/models"
+	"quire/models/dbtest"
+	"quire/models/mail"
+	"quire/models/mail/mailtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// testApp is the whole application on a real database, a real SMTP server
+// and an httptest server.
+type testApp struct {
+	t     *testing.T
+	srv   *httptest.Server
+	db    *sqlx.DB
+	users *models.UserModel
+	smtp  *mailtest.Server
+	media string
+}
+
+func newApp(t *testing.T) *testApp {
+	t.Helper()
+	db := dbtest.New(t)
+	smtp := mailtest.Start(t)
+	sender, err := mail.New(smtp.URL, "Quire <noreply@quire.test>", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := postgresstore.NewWithCleanupInterval(db.DB, 0)
+	sm := handlers.NewSessionManager(store, true)
+	users := &models.UserModel{DB: db, Hasher: models.NewHasher(models.TestPasswordParams, 0)}
+	media := t.TempDir()
+	base, _ := url.Parse("https://blog.example.org")
+	srv := handlers.New(handlers.Deps{
+		Config:   handlers.Config{BaseURL: base},
+		DB:       db,
+		Users:    users,
+		Throttle: &models.ThrottleModel{DB: db},
+		Resets:   &models.ResetModel{DB: db},
+		Media:    models.LocalStore{Dir: media},
+		Mail:     sender,
+		Sessions: sm,
+		Logger:   slog.New(slog.DiscardHandler),
+	})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ts.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return &testApp{t: t, srv: ts, db: db, users: users, smtp: smtp, media: media}
+}
+
+// strongPassword passes the password policy.
+const strongPassword = "correct horse battery staple"
+
+// createUser makes an account directly in the database.
+func (a *testApp) createUser(username, role string) models.User {
+	a.t.Helper()
+	u, err := a.users.Insert(context.Background(), models.NewUser{
+		Username: username, Email: username + "@example.com", Password: strongPassword, Role: role,
+	})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return u
+}
+
+// client is one browser: a cookie jar, no automatic redirects, and the
+// CSRF token scraped from the last page it loaded.
+type client struct {
+	a    *testApp
+	http *http.Client
+	csrf string
+}
+
+func (a *testApp) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{a: a, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// response is a finished request with its parsed HTML.
+type response struct {
+	*http.Response
+	body string
+	doc  *goquery.Document
+}
+
+func (c *client) do(req *http.Request) *response {
+	c.a.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(b)))
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
+	if tok, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
+		c.csrf = tok
+	}
+	return &response{Response: res, body: string(b), doc: doc}
+}
+
+func (c *client) get(path string, headers ...string) *response {
+	c.a.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.a.srv.URL+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return c.do(req)
+}
+
+// post submits a form with the client's CSRF token (fetching formPath
+// first when the client has none yet).
+func (c *client) post(path string, form url.Values, headers ...string) *response {
+	c.a.t.Helper()
+	if c.csrf == "" {
+		c.get("/login")
+	}
+	if form == nil {
+		form = url.Values{}
+	}
+	if !form.Has("_csrf") {
+		form.Set("_csrf", c.csrf)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.a.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return c.do(req)
+}
+
+// login signs the client in and fails the test if that does not work.
+func (c *client) login(login, password string) {
+	c.a.t.Helper()
+	res := c.post("/login", url.Values{"login": {login}, "password": {password}})
+	if res.StatusCode != http.StatusSeeOther {
+		c.a.t.Fatalf("login %s: status %d: %s", login, res.StatusCode, res.doc.Find("[data-testid=form-error]").Text())
+	}
+}
+
+func (c *client) cookie(name string) string {
+	u, _ := url.Parse(c.a.srv.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// signedInAs returns the username in the navigation, "" when signed out.
+func (r *response) signedInAs() string {
+	href, ok := r.doc.Find(`nav a[href^="/@"]`).Attr("href")
+	if !ok {
+		return ""
+	}
+	return strings.TrimPrefix(href, "/@")
+}
+
+func (r *response) fieldError(name string) string {
+	return strings.TrimSpace(r.doc.Find(`[data-testid="error-` + name + `"]`).Text())
+}
+
+func (r *response) formError() string {
+	return strings.TrimSpace(r.doc.Find(`[data-testid="form-error"]`).Text())
+}
+
+func wantStatus(t *testing.T, r *response, want int) {
+	t.Helper()
+	if r.StatusCode != want {
+		t.Fatalf("%s %s: status %d, want %d\n%s", r.Request.Method, r.Request.URL.Path, r.StatusCode, want, r.body)
+	}
+}

@@ -1,0 +1,122 @@
+package handlers
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"syscall"
+
+	"github.com/labstack/echo/v4"
+	"github.com/lib/pq"
+
+	"quire/models"
+	"quire/views/layout"
+	"quire/views/pages"
+)
+
+// handleError is the one place errors become responses: sentinel errors map
+// to status codes, a database that is down or slow to 503, anything else to
+// a plain 500 page. Clients never see internal details.
+func (a *App) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := classify(err)
+	if status >= 500 {
+		a.Logger.Error("request failed", "err", err, "status", status,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "5")
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	// The error page renders after the request's deadline has been released
+	// and its session saved: keep the context's values, drop its
+	// cancellation, and leave any flash message for the next page.
+	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+	c.Set(ctxSession, nil)
+	p := a.page(c, msg)
+	if rerr := render(c, status, pages.ErrorPage(p, status, msg), pages.ErrorContent(status, msg)); rerr != nil {
+		a.Logger.Error("render error page", "err", rerr)
+		_ = c.String(status, msg)
+	}
+}
+
+func classify(err error) (int, string) {
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		if m, ok := he.Message.(string); ok && he.Code < 500 && m != http.StatusText(he.Code) {
+			return he.Code, m
+		}
+		return he.Code, statusMessage(he.Code)
+	case errors.Is(err, models.ErrNotFound):
+		return http.StatusNotFound, statusMessage(http.StatusNotFound)
+	case errors.Is(err, models.ErrConflict):
+		return http.StatusConflict, statusMessage(http.StatusConflict)
+	case unavailable(err):
+		return http.StatusServiceUnavailable, statusMessage(http.StatusServiceUnavailable)
+	}
+	return http.StatusInternalServerError, statusMessage(http.StatusInternalServerError)
+}
+
+func statusMessage(code int) string {
+	switch code {
+	case http.StatusNotFound:
+		return "Page not found."
+	case http.StatusForbidden:
+		return "You do not have permission to do that."
+	case http.StatusConflict:
+		return "Someone else changed this in the meantime."
+	case http.StatusRequestEntityTooLarge:
+		return "The upload is too large."
+	case http.StatusServiceUnavailable:
+		return "The site is briefly unavailable. Please try again in a few seconds."
+	case http.StatusInternalServerError:
+		return "Something went wrong on our side."
+	}
+	if t := http.StatusText(code); t != "" {
+		return t + "."
+	}
+	return "Something went wrong."
+}
+
+// unavailable reports errors meaning the database cannot be reached in
+// time: timeouts, refused or dropped connections, a server shutting down.
+func unavailable(err error) bool {
+	var pqErr *pq.Error
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.EPIPE):
+		return true
+	case errors.As(err, &pqErr):
+		// 08: connection exceptions; 57P0x: shutdown; 57014: statement timeout; 53: resources.
+		code := string(pqErr.Code)
+		return code[:2] == "08" || code[:4] == "57P0" || code == "57014" || code[:2] == "53"
+	case errors.As(err, &netErr):
+		return true
+	}
+	return false
+}
+
+// SessionError answers when the session store cannot be read (the database
+// is down): a 503 page instead of the session library's bare 500.
+func SessionError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := http.StatusServiceUnavailable, statusMessage(http.StatusServiceUnavailable)
+	if !unavailable(err) {
+		status, msg = http.StatusInternalServerError, statusMessage(http.StatusInternalServerError)
+	}
+	slog.Error("session store", "err", err, "path", r.URL.Path)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Retry-After", "5")
+	w.WriteHeader(status)
+	_ = pages.ErrorPage(layout.Page{Title: msg}, status, msg).Render(r.Context(), w)
+}

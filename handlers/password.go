@@ -1,0 +1,175 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"quire/models"
+	"quire/models/mail"
+	"quire/views/components"
+	"quire/views/pages"
+)
+
+func resetRequestForm(email string, fe fieldErrors) pages.FormPage {
+	return pages.FormPage{
+		Heading: "Reset your password",
+		Intro:   "Enter your account's email address and we will send you a link to choose a new password.",
+		Form: components.Form{
+			ID: "reset-form", Action: "/password/reset", Submit: "Send reset link",
+			Fields: fe.apply([]components.Field{
+				{Name: "email", Label: "Email", Type: "email", Value: email, Required: true, Autocomplete: "email"},
+			}),
+		},
+		Links: []pages.Link{{Href: "/login", Text: "Back to sign in"}},
+	}
+}
+
+func (a *App) getPasswordReset(c echo.Context) error {
+	return a.renderForm(c, http.StatusOK, "Reset your password", resetRequestForm("", nil))
+}
+
+// postPasswordReset answers the same whether or not the account exists;
+// the mail goes out in the background so timing tells nothing either.
+func (a *App) postPasswordReset(c echo.Context) error {
+	ctx := c.Request().Context()
+	email, msg := models.NormalizeEmail(c.FormValue("email"))
+	if msg != "" {
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Reset your password", resetRequestForm(email, fieldErrors{"email": msg}))
+	}
+	u, err := a.Users.GetByEmail(ctx, email)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+	case err != nil:
+		return err
+	case u.State == models.StateActive:
+		token, err := a.Resets.Create(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		a.mailer.send(mail.Message{
+			To:      u.Email,
+			Subject: "Reset your Quire password",
+			Text: "Someone asked to reset the password of the Quire account " + u.Username + ".\n\n" +
+				"To choose a new password, open this link within the next hour:\n\n" +
+				a.absURL("/password/reset/"+token) + "\n\n" +
+				"If it was not you, ignore this message: your password stays as it is.\n",
+		})
+	}
+	p := a.page(c, "Check your email")
+	heading, text := "Check your email", "If an account exists for "+email+", we have sent it a link to reset the password. The link works for one hour."
+	return render(c, http.StatusOK, pages.Notice(p, heading, text, nil), pages.NoticeContent(heading, text, nil))
+}
+
+func newPasswordForm(action string, withCurrent bool, fe fieldErrors) pages.FormPage {
+	var fs []components.Field
+	if withCurrent {
+		fs = append(fs, components.Field{Name: "current_password", Label: "Current password", Type: "password", Required: true, Autocomplete: "current-password"})
+	}
+	fs = append(fs, components.Field{Name: "password", Label: "New password", Type: "password", Required: true,
+		Autocomplete: "new-password", Hint: "At least 12 characters; a phrase of several words works well."})
+	return pages.FormPage{
+		Heading: "Choose a new password",
+		Form:    components.Form{ID: "password-form", Action: action, Submit: "Change password", Fields: fe.apply(fs)},
+	}
+}
+
+func (a *App) invalidResetLink(c echo.Context) error {
+	p := a.privatePage(c, "Link expired")
+	heading, text := "This link is invalid or has expired", "Reset links work once and for one hour. Ask for a new one."
+	links := []pages.Link{{Href: "/password/reset", Text: "Send a new reset link"}}
+	return render(c, http.StatusNotFound, pages.Notice(p, heading, text, links), pages.NoticeContent(heading, text, links))
+}
+
+func (a *App) getPasswordResetToken(c echo.Context) error {
+	if _, err := a.Resets.Lookup(c.Request().Context(), c.Param("token")); errors.Is(err, models.ErrNotFound) {
+		return a.invalidResetLink(c)
+	} else if err != nil {
+		return err
+	}
+	// Keep the token out of Referer headers sent from this page.
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	private(c)
+	return a.renderForm(c, http.StatusOK, "Choose a new password", newPasswordForm(c.Request().URL.Path, false, nil))
+}
+
+func (a *App) postPasswordResetToken(c echo.Context) error {
+	ctx := c.Request().Context()
+	token := c.Param("token")
+	id, err := a.Resets.Lookup(ctx, token)
+	if errors.Is(err, models.ErrNotFound) {
+		return a.invalidResetLink(c)
+	} else if err != nil {
+		return err
+	}
+	u, err := a.Users.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	password := c.FormValue("password")
+	if err := models.CheckPassword(password, u.Username, u.Email); err != nil {
+		private(c)
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Choose a new password",
+			newPasswordForm(c.Request().URL.Path, false, fieldErrors{"password": err.Error()}))
+	}
+	u, err = a.Users.SetPasswordWithToken(ctx, token, password)
+	if errors.Is(err, models.ErrNotFound) {
+		return a.invalidResetLink(c)
+	} else if err != nil {
+		return err
+	}
+	a.notifyPasswordChanged(u)
+	a.flash(c, "Your password has been changed. Sign in with your new password.")
+	return redirect(c, "/login")
+}
+
+func (a *App) getSettingsPassword(c echo.Context) error {
+	private(c)
+	return a.renderForm(c, http.StatusOK, "Change password", newPasswordForm("/settings/password", true, nil))
+}
+
+// postSettingsPassword changes the password and ends every other session
+// of the account; this one continues under a new token.
+func (a *App) postSettingsPassword(c echo.Context) error {
+	ctx := c.Request().Context()
+	u, _ := currentUser(c)
+	private(c)
+	current, password := c.FormValue("current_password"), c.FormValue("password")
+	fe := fieldErrors{}
+	if ok, err := a.Users.Hasher.Compare(ctx, current, u.PasswordHash); err != nil {
+		return err
+	} else if !ok {
+		fe.add("current_password", "Your current password is incorrect.")
+	}
+	if err := models.CheckPassword(password, u.Username, u.Email); err != nil {
+		fe.add("password", err.Error())
+	}
+	if len(fe) > 0 {
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Change password", newPasswordForm("/settings/password", true, fe))
+	}
+	u, err := a.Users.SetPassword(ctx, u.ID, password)
+	if err != nil {
+		return err
+	}
+	if err := a.logIn(c, u); err != nil {
+		return err
+	}
+	a.notifyPasswordChanged(u)
+	a.flash(c, "Your password has been changed. Other devices have been signed out.")
+	return redirect(c, "/settings/password")
+}
+
+func (a *App) notifyPasswordChanged(u models.User) {
+	a.mailer.send(mail.Message{
+		To:      u.Email,
+		Subject: "Your Quire password was changed",
+		Text: "The password of the Quire account " + u.Username + " was just changed, and other devices were signed out.\n\n" +
+			"If this was not you, reset your password now: " + a.absURL("/password/reset") + "\n",
+	})
+}
+
+// absURL builds a link from the configured base URL, never the Host header.
+func (a *App) absURL(path string) string {
+	return a.Config.BaseURL.JoinPath(path).String()
+}

@@ -1,0 +1,60 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+)
+
+// htmx request headers; render.go is the only place that reads them.
+const (
+	hxRequest        = "HX-Request"
+	hxBoosted        = "HX-Boosted"
+	hxHistoryRestore = "HX-History-Restore-Request"
+	hxRedirect       = "HX-Redirect"
+)
+
+// wantsFragment: an htmx request that is neither boosted navigation nor a
+// history restore gets just the fragment; everything else a full page.
+func wantsFragment(r *http.Request) bool {
+	return r.Header.Get(hxRequest) == "true" &&
+		r.Header.Get(hxBoosted) != "true" &&
+		r.Header.Get(hxHistoryRestore) != "true"
+}
+
+// isHTMX reports whether htmx sent the request (boosted or not).
+func isHTMX(r *http.Request) bool { return r.Header.Get(hxRequest) == "true" }
+
+// render writes page or fragment with status. It renders into a buffer
+// first, so a failed render never sends half a page, and always varies the
+// cache on HX-Request so a fragment is never served where a page belongs.
+func render(c echo.Context, status int, page, fragment templ.Component) error {
+	comp := page
+	if fragment != nil && wantsFragment(c.Request()) {
+		comp = fragment
+	}
+	buf := templ.GetBuffer()
+	defer templ.ReleaseBuffer(buf)
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Add(echo.HeaderVary, hxRequest)
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// redirect sends the browser to url after an unsafe request: HX-Redirect
+// (a full page load) for htmx, 303 See Other otherwise.
+func redirect(c echo.Context, url string) error {
+	if isHTMX(c.Request()) {
+		c.Response().Header().Set(hxRedirect, url)
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Redirect(http.StatusSeeOther, url)
+}
+
+// private marks a response as never to be stored by any cache.
+func private(c echo.Context) {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+}

@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Server limits, each set explicitly: Echo has no defaults for them.
+const (
+	maxBodyBytes      = "11M" // the largest upload (10 MiB) plus form overhead
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second // uploads on slow links
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	defaultReqTimeout = 10 * time.Second
+)
+
+// Server is the HTTP application.
+type Server struct {
+	*echo.Echo
+	app *App
+}
+
+// New builds the application: the middleware stack, the error handler and
+// every route.
+func New(d Deps) *Server {
+	if d.Config.RequestTimeout == 0 {
+		d.Config.RequestTimeout = defaultReqTimeout
+	}
+	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger)}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect()
+	if d.Config.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+	e.HTTPErrorHandler = a.handleError
+	e.Server.ReadHeaderTimeout = readHeaderTimeout
+	e.Server.ReadTimeout = readTimeout
+	e.Server.WriteTimeout = writeTimeout
+	e.Server.IdleTimeout = idleTimeout
+
+	// Every response, static or not.
+	e.Use(
+		middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: a.logPanic}),
+		middleware.RequestID(),
+		a.logRequests(),
+		metricsMiddleware(),
+		securityHeaders(d.Config.secure()),
+		middleware.BodyLimit(maxBodyBytes),
+		a.deadline,
+	)
+	a.routes(e)
+	return &Server{Echo: e, app: a}
+}
+
+// Shutdown stops accepting connections, lets in-flight requests finish,
+// then waits for mail still being sent.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.Echo.Shutdown(ctx)
+	s.app.mailer.wait(ctx)
+	return err
+}
+
+// deadline bounds every request's context so a slow database gives a
+// prompt 503 instead of a hang.
+func (a *App) deadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), a.Config.RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+func (a *App) logPanic(c echo.Context, err error, stack []byte) error {
+	a.Logger.Error("panic", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "stack", string(stack))
+	return errors.New("internal error") // the client sees a plain 500 page
+}
+
+func (a *App) logRequests() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true,
+		LogRemoteIP: true, LogError: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			attrs := []any{"method", v.Method, "uri", v.URI, "status", v.Status,
+				"latency_ms", v.Latency.Milliseconds(), "request_id", v.RequestID, "ip", v.RemoteIP}
+			if v.Error != nil && v.Status >= 500 {
+				a.Logger.Error("request", append(attrs, "err", v.Error)...)
+				return nil
+			}
+			a.Logger.Info("request", attrs...)
+			return nil
+		},
+	})
+}

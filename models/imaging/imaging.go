@@ -1,0 +1,114 @@
+package imaging
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+)
+
+// Limits bounds what one upload may cost. A zero field means the package
+// default (defaultMaxBytes, defaultMaxPixels), never "unlimited": forgetting
+// to set a limit must not open the door to bombs.
+type Limits struct {
+	MaxBytes  int64 // e.g. 5<<20 for avatars, 10<<20 for post images
+	MaxPixels int64 // e.g. 40_000_000, checked from the header BEFORE decoding
+}
+
+const (
+	defaultMaxBytes  = 10 << 20
+	defaultMaxPixels = 40_000_000
+)
+
+// Result is a re-encoded image, safe to store and serve. Serve it with
+// ContentType and name it with Ext: both describe Data, not the upload.
+type Result struct {
+	Data          []byte // re-encoded image; no metadata survives
+	ContentType   string // "image/jpeg" | "image/png" | "image/gif"
+	Ext           string // ".jpg" | ".png" | ".gif"
+	Width, Height int
+}
+
+// Process reads one upload and returns it re-encoded, shrunk if needed to fit
+// within fitW x fitH (aspect ratio kept, never enlarged). A fit side <= 0
+// leaves that axis unconstrained; both <= 0 means no scaling.
+//
+// It reads at most lim.MaxBytes+1 bytes from r, so an oversized upload is
+// refused without buffering it. The format comes from the content alone and
+// only JPEG, PNG, GIF and WebP are accepted. Dimensions are checked from the
+// header before decoding. JPEG EXIF orientation is applied so phone photos
+// appear upright once the metadata is gone. Only the first frame of an
+// animated GIF is kept.
+//
+// Output: JPEG stays JPEG (quality 85) and PNG stays PNG; GIF stays GIF when
+// not scaled and becomes PNG when scaled (to avoid re-quantising to a 256
+// colour palette); WebP becomes PNG if it has transparency, else JPEG, since
+// Go has no WebP encoder.
+func Process(r io.Reader, lim Limits, fitW, fitH int) (Result, error) {
+	if lim.MaxBytes <= 0 {
+		lim.MaxBytes = defaultMaxBytes
+	}
+	if lim.MaxPixels <= 0 {
+		lim.MaxPixels = defaultMaxPixels
+	}
+
+	data, err := readLimited(r, lim.MaxBytes)
+	if err != nil {
+		return Result{}, err
+	}
+
+	f, ok := sniff(data)
+	if !ok {
+		return Result{}, ErrUnsupported
+	}
+	hdr, err := readHeader(f, data)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := checkDimensions(hdr.width, hdr.height, lim.MaxPixels); err != nil {
+		return Result{}, err
+	}
+
+	img, err := decode(f, data)
+	if err != nil {
+		return Result{}, corrupt(err)
+	}
+	// The decoders allocate from the same headers we checked, but verify the
+	// outcome too: a mismatch means the file lied somewhere.
+	b := img.Bounds()
+	if b.Empty() || b.Dx() > hdr.width || b.Dy() > hdr.height {
+		return Result{}, corrupt(fmt.Errorf("decoded %v, header said %dx%d", b, hdr.width, hdr.height))
+	}
+
+	out, scaled := fitAndOrient(img, hdr.orientation, fitW, fitH)
+	return encode(f, out, scaled)
+}
+
+// readLimited reads all of r but never more than max+1 bytes: the extra byte
+// is how an over-limit upload is told apart from one exactly at the limit.
+func readLimited(r io.Reader, max int64) ([]byte, error) {
+	n := max
+	if n < math.MaxInt64 {
+		n++
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(io.LimitReader(r, n)); err != nil {
+		return nil, fmt.Errorf("imaging: reading upload: %w", err)
+	}
+	if int64(buf.Len()) > max {
+		return nil, &TooLargeError{Limit: max}
+	}
+	return buf.Bytes(), nil
+}
+
+// checkDimensions refuses images whose declared size would make decoding
+// expensive. It runs on header values only, before any pixel buffer exists.
+func checkDimensions(w, h int, maxPixels int64) error {
+	if w <= 0 || h <= 0 {
+		return corrupt(fmt.Errorf("non-positive dimensions %dx%d", w, h))
+	}
+	if w > MaxSide || h > MaxSide || int64(w)*int64(h) > maxPixels {
+		return &TooManyPixelsError{Limit: maxPixels, Width: w, Height: h}
+	}
+	return nil
+}

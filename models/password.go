@@ -1,0 +1,128 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/trustelem/zxcvbn"
+)
+
+// PasswordParams are the argon2id parameters for every stored password:
+// OWASP's Password Storage Cheat Sheet (2024) first recommendation,
+// m=19 MiB, t=2, p=1. At most runtime.NumCPU() hashes run at once (see
+// Hasher), so a login flood costs at most NumCPU*19 MiB of memory.
+var PasswordParams = &argon2id.Params{
+	Memory:      19 * 1024,
+	Iterations:  2,
+	Parallelism: 1,
+	SaltLength:  16,
+	KeyLength:   32,
+}
+
+// TestPasswordParams are deliberately weak; tests only.
+var TestPasswordParams = &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// Password length bounds, in characters (runes), never truncated.
+const (
+	MinPasswordLen = 12
+	MaxPasswordLen = 256
+)
+
+// Hasher hashes and checks passwords with a bound on how many run at once.
+type Hasher struct {
+	params *argon2id.Params
+	slots  chan struct{}
+	dummy  string // a real hash, compared against when an account does not exist
+}
+
+// NewHasher returns a Hasher using params, with at most concurrent hashes
+// in flight (0 means runtime.NumCPU()).
+func NewHasher(params *argon2id.Params, concurrent int) *Hasher {
+	if concurrent <= 0 {
+		concurrent = runtime.NumCPU()
+	}
+	h := &Hasher{params: params, slots: make(chan struct{}, concurrent)}
+	dummy, err := argon2id.CreateHash("quire-dummy-password", params)
+	if err != nil {
+		panic(fmt.Sprintf("models: argon2id: %v", err)) // only fails if crypto/rand does
+	}
+	h.dummy = dummy
+	return h
+}
+
+func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Hasher) release() { <-h.slots }
+
+// Hash returns the encoded argon2id hash of password.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	if err := h.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer h.release()
+	return argon2id.CreateHash(password, h.params)
+}
+
+// Compare reports whether password matches hash. An empty hash is compared
+// against a dummy so unknown accounts take as long as known ones.
+func (h *Hasher) Compare(ctx context.Context, password, hash string) (bool, error) {
+	if err := h.acquire(ctx); err != nil {
+		return false, err
+	}
+	defer h.release()
+	if hash == "" {
+		_, _ = argon2id.ComparePasswordAndHash(password, h.dummy)
+		return false, nil
+	}
+	return argon2id.ComparePasswordAndHash(password, hash)
+}
+
+// Password policy errors; their text is shown to the user.
+var (
+	ErrPasswordTooShort = fmt.Errorf("Use at least %d characters.", MinPasswordLen)
+	ErrPasswordTooLong  = fmt.Errorf("Use at most %d characters.", MaxPasswordLen)
+	ErrPasswordPersonal = errors.New("The password must not be your username or email.")
+	ErrPasswordCommon   = errors.New("This password is too common or too easy to guess.")
+)
+
+// CheckPassword applies the password policy: length in characters, not the
+// username or email, and not a commonly used or easily guessed password
+// (zxcvbn's frequency lists and patterns; score below 3 is refused).
+func CheckPassword(password, username, email string) error {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case !utf8.ValidString(password):
+		return ErrPasswordCommon
+	case n < MinPasswordLen:
+		return ErrPasswordTooShort
+	case n > MaxPasswordLen:
+		return ErrPasswordTooLong
+	}
+	lower := strings.ToLower(password)
+	for _, personal := range []string{username, email} {
+		if personal != "" && strings.Contains(lower, strings.ToLower(personal)) {
+			return ErrPasswordPersonal
+		}
+	}
+	// zxcvbn's cost grows fast with length; the first 64 characters decide.
+	sample := password
+	if n > 64 {
+		sample = string([]rune(password)[:64])
+	}
+	if zxcvbn.PasswordStrength(sample, []string{username, email}).Score < 3 {
+		return ErrPasswordCommon
+	}
+	return nil
+}

@@ -1,0 +1,315 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Roles and states of an account.
+const (
+	RoleUser       = "user"
+	RoleAdmin      = "admin"
+	StateActive    = "active"
+	StateSuspended = "suspended"
+)
+
+// User is an account.
+type User struct {
+	ID              int64      `db:"id"`
+	Username        string     `db:"username"`
+	Email           string     `db:"email"`
+	PasswordHash    string     `db:"password_hash"`
+	DisplayName     string     `db:"display_name"`
+	Bio             string     `db:"bio"`
+	Avatar          string     `db:"avatar"`
+	Role            string     `db:"role"`
+	State           string     `db:"state"`
+	SuspendedReason string     `db:"suspended_reason"`
+	SessionEpoch    int        `db:"session_epoch"`
+	Version         int        `db:"version"`
+	CreatedAt       time.Time  `db:"created_at"`
+	UpdatedAt       time.Time  `db:"updated_at"`
+	LastLoginAt     *time.Time `db:"last_login_at"`
+}
+
+// Name is what readers see: the display name, else the username.
+func (u User) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}
+
+// IsAdmin reports whether the account may use the admin pages.
+func (u User) IsAdmin() bool { return u.Role == RoleAdmin && u.State == StateActive }
+
+// Field limits shared by validation and the schema's CHECK constraints.
+const (
+	MaxDisplayNameLen = 60
+	MaxBioLen         = 500
+	MaxEmailLen       = 254
+)
+
+var usernameRE = regexp.MustCompile(`^[a-z0-9_]{3,30}$`)
+
+// NormalizeUsername lower-cases and trims; usernames are unique regardless of case.
+func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CheckUsername returns a user-facing message, or "" when valid.
+func CheckUsername(s string) string {
+	if !usernameRE.MatchString(s) {
+		return "Use 3 to 30 characters: letters a-z, digits and underscores."
+	}
+	return ""
+}
+
+// NormalizeEmail trims and accepts only a bare address (no display name).
+// It returns a user-facing message, or "" when valid.
+func NormalizeEmail(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s, "Enter your email address."
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > MaxEmailLen || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") {
+		return s, "Enter a valid email address, like name@example.com."
+	}
+	return s, ""
+}
+
+const userColumns = `id, username, email, password_hash, display_name, bio, avatar, role, state,
+	suspended_reason, session_epoch, version, created_at, updated_at, last_login_at`
+
+// UserModel reads and writes accounts.
+type UserModel struct {
+	DB     *sqlx.DB
+	Hasher *Hasher
+}
+
+// NewUser is what registration and createadmin provide.
+type NewUser struct {
+	Username, Email, Password, Role string
+}
+
+const insertUserSQL = `INSERT INTO users (username, email, password_hash, role)
+VALUES ($1, $2, $3, $4) RETURNING ` + userColumns
+
+// Insert creates an account. A taken username or email is a *DuplicateError
+// naming users_username_key or users_email_key.
+func (m *UserModel) Insert(ctx context.Context, nu NewUser) (User, error) {
+	if nu.Role == "" {
+		nu.Role = RoleUser
+	}
+	hash, err := m.Hasher.Hash(ctx, nu.Password)
+	if err != nil {
+		return User{}, fmt.Errorf("models: hash password: %w", err)
+	}
+	var u User
+	err = m.DB.GetContext(ctx, &u, insertUserSQL, nu.Username, nu.Email, hash, nu.Role)
+	if err != nil {
+		return User{}, fmt.Errorf("models: insert user: %w", asDuplicate(err))
+	}
+	return u, nil
+}
+
+const getUserSQL = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
+
+// Get returns the account with id.
+func (m *UserModel) Get(ctx context.Context, id int64) (User, error) {
+	return m.getOne(ctx, getUserSQL, id)
+}
+
+const getUserByUsernameSQL = `SELECT ` + userColumns + ` FROM users WHERE lower(username) = lower($1)`
+
+// GetByUsername returns the account with that username, in any case.
+func (m *UserModel) GetByUsername(ctx context.Context, username string) (User, error) {
+	return m.getOne(ctx, getUserByUsernameSQL, username)
+}
+
+const getUserByEmailSQL = `SELECT ` + userColumns + ` FROM users WHERE lower(email) = lower($1)`
+
+// GetByEmail returns the account with that email, in any case.
+func (m *UserModel) GetByEmail(ctx context.Context, email string) (User, error) {
+	return m.getOne(ctx, getUserByEmailSQL, email)
+}
+
+const getUserByLoginSQL = `SELECT ` + userColumns + ` FROM users
+WHERE lower(username) = lower($1) OR lower(email) = lower($1) LIMIT 1`
+
+// GetByLogin finds an account by username or email.
+func (m *UserModel) GetByLogin(ctx context.Context, login string) (User, error) {
+	return m.getOne(ctx, getUserByLoginSQL, strings.TrimSpace(login))
+}
+
+func (m *UserModel) getOne(ctx context.Context, query string, arg any) (User, error) {
+	var u User
+	err := m.DB.GetContext(ctx, &u, query, arg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("models: get user: %w", err)
+	}
+	return u, nil
+}
+
+// Authentication failures. Unknown account and wrong password are the same
+// error, so callers cannot reveal which accounts exist.
+var (
+	ErrBadCredentials = errors.New("models: bad credentials")
+	ErrSuspended      = errors.New("models: account suspended")
+)
+
+// Authenticate checks login (username or email) and password. An unknown
+// account still costs one full hash comparison.
+func (m *UserModel) Authenticate(ctx context.Context, login, password string) (User, error) {
+	u, err := m.GetByLogin(ctx, login)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return User{}, err
+	}
+	ok, cerr := m.Hasher.Compare(ctx, password, u.PasswordHash)
+	if cerr != nil {
+		return User{}, fmt.Errorf("models: compare password: %w", cerr)
+	}
+	if err != nil || !ok {
+		return User{}, ErrBadCredentials
+	}
+	if u.State == StateSuspended {
+		return User{}, ErrSuspended
+	}
+	return u, nil
+}
+
+const recordLoginSQL = `UPDATE users SET last_login_at = now() WHERE id = $1`
+
+// RecordLogin notes a successful sign-in.
+func (m *UserModel) RecordLogin(ctx context.Context, id int64) error {
+	if _, err := m.DB.ExecContext(ctx, recordLoginSQL, id); err != nil {
+		return fmt.Errorf("models: record login: %w", err)
+	}
+	return nil
+}
+
+// Profile is the part of an account its owner edits on the profile page.
+type Profile struct {
+	Username, Email, DisplayName, Bio string
+	Avatar                            string // media key, "" for the default avatar
+}
+
+const updateProfileSQL = `UPDATE users
+SET username = $2, email = $3, display_name = $4, bio = $5, avatar = $6, version = version + 1, updated_at = now()
+WHERE id = $1 RETURNING ` + userColumns
+
+// UpdateProfile saves p. A taken username or email is a *DuplicateError.
+func (m *UserModel) UpdateProfile(ctx context.Context, id int64, p Profile) (User, error) {
+	var u User
+	err := m.DB.GetContext(ctx, &u, updateProfileSQL, id, p.Username, p.Email, p.DisplayName, p.Bio, p.Avatar)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("models: update profile: %w", asDuplicate(err))
+	}
+	return u, nil
+}
+
+const setPasswordSQL = `UPDATE users
+SET password_hash = $2, session_epoch = session_epoch + 1, version = version + 1, updated_at = now()
+WHERE id = $1 RETURNING ` + userColumns
+
+const deleteResetsSQL = `DELETE FROM password_resets WHERE user_id = $1`
+
+// SetPassword stores a new password, ends every other session (the caller
+// stores the returned SessionEpoch in its own session) and invalidates any
+// password reset tokens.
+func (m *UserModel) SetPassword(ctx context.Context, id int64, password string) (User, error) {
+	return m.setPassword(ctx, password, func(tx *sqlx.Tx) (int64, error) { return id, nil })
+}
+
+const redeemResetSQL = `DELETE FROM password_resets WHERE token_hash = $1 AND expires_at > now() RETURNING user_id`
+
+// SetPasswordWithToken redeems a password reset token: the token is used up
+// in the same transaction that stores the password, so it works only once.
+// An unknown, used or expired token is ErrNotFound.
+func (m *UserModel) SetPasswordWithToken(ctx context.Context, token, password string) (User, error) {
+	return m.setPassword(ctx, password, func(tx *sqlx.Tx) (int64, error) {
+		var id int64
+		err := tx.GetContext(ctx, &id, redeemResetSQL, hashToken(token))
+		return id, err
+	})
+}
+
+func (m *UserModel) setPassword(ctx context.Context, password string, who func(*sqlx.Tx) (int64, error)) (User, error) {
+	hash, err := m.Hasher.Hash(ctx, password)
+	if err != nil {
+		return User{}, fmt.Errorf("models: hash password: %w", err)
+	}
+	var u User
+	err = inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
+		id, err := who(tx)
+		if err != nil {
+			return err
+		}
+		if err := tx.GetContext(ctx, &u, setPasswordSQL, id, hash); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, deleteResetsSQL, id)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("models: set password: %w", err)
+	}
+	return u, nil
+}
+
+const setStateSQL = `UPDATE users
+SET state = $2, suspended_reason = $3, session_epoch = session_epoch + 1, version = version + 1, updated_at = now()
+WHERE id = $1`
+
+// SetState suspends or reactivates an account. Suspension ends its sessions
+// at once: their stored epoch no longer matches.
+func (m *UserModel) SetState(ctx context.Context, id int64, state, reason string) error {
+	res, err := m.DB.ExecContext(ctx, setStateSQL, id, state, reason)
+	if err != nil {
+		return fmt.Errorf("models: set state: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+const countAdminsSQL = `SELECT count(*) FROM users WHERE role = 'admin' AND state = 'active'`
+
+// CountActiveAdmins is used to tell a fresh install how to create the first admin.
+func (m *UserModel) CountActiveAdmins(ctx context.Context) (int, error) {
+	var n int
+	if err := m.DB.GetContext(ctx, &n, countAdminsSQL); err != nil {
+		return 0, fmt.Errorf("models: count admins: %w", err)
+	}
+	return n, nil
+}
+
+// inTx runs fn in a transaction, committing only if fn succeeds.
+func inTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

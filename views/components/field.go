@@ -1,0 +1,60 @@
+// Package components holds the small pieces pages are built from.
+package components
+
+// Field describes one form control and its state after a submission.
+type Field struct {
+	Name         string // form field name (the public contract)
+	Label        string
+	Type         string // text, email, password, textarea, file
+	Value        string // the user's input, kept on errors (never for passwords)
+	Error        string // shown beside the field
+	Hint         string
+	Autocomplete string
+	Required     bool
+	MaxLength    int
+	Accept       string // file inputs
+}
+
+func (f Field) id() string      { return "f-" + f.Name }
+func (f Field) errorID() string { return "f-" + f.Name + "-error" }
+func (f Field) hintID() string  { return "f-" + f.Name + "-hint" }
+func (f Field) invalid() string {
+	if f.Error != "" {
+		return "true"
+	}
+	return "false"
+}
+
+func (f Field) describedBy() string {
+	ids := ""
+	if f.Hint != "" {
+		ids = f.hintID()
+	}
+	if f.Error != "" {
+		if ids != "" {
+			ids += " "
+		}
+		ids += f.errorID()
+	}
+	return ids
+}
+
+func (f Field) attrs() map[string]any {
+	a := map[string]any{"aria-invalid": f.invalid()}
+	if d := f.describedBy(); d != "" {
+		a["aria-describedby"] = d
+	}
+	if f.Autocomplete != "" {
+		a["autocomplete"] = f.Autocomplete
+	}
+	if f.Required {
+		a["required"] = true
+	}
+	if f.MaxLength > 0 {
+		a["maxlength"] = f.MaxLength
+	}
+	if f.Accept != "" {
+		a["accept"] = f.Accept
+	}
+	return a
+}

@@ -1,0 +1,39 @@
+// Package layout holds the page frame every full page is rendered in.
+package layout
+
+import "encoding/json"
+
+// Page is what the frame needs to know about the request.
+type Page struct {
+	Title       string
+	Description string
+	Viewer      *Viewer // nil when signed out
+	CSRF        string  // token for forms and the X-CSRF-Token header
+	Flash       string  // one-time notice from the previous request
+	// Private pages (settings, editors, admin) are never cached by browsers or
+	// by htmx's history, so Back never shows stale private state.
+	Private bool
+}
+
+// Viewer is the signed-in account as the navigation shows it.
+type Viewer struct {
+	Username  string
+	Name      string
+	AvatarURL string
+	IsAdmin   bool
+}
+
+// HTMXConfig matches the Content-Security-Policy: no inline styles, no eval,
+// no inline scripts, requests to this site only; 422 (validation) and 409
+// (conflict) responses are swapped so errors appear in place; history
+// snapshots are off so Back always fetches a full, current page.
+const HTMXConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,` +
+	`"selfRequestsOnly":true,"historyCacheSize":0,"refreshOnHistoryMiss":true,` +
+	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},` +
+	`{"code":"422","swap":true},{"code":"409","swap":true},{"code":"[45]..","swap":false,"error":true}]}`
+
+// csrfHeaders is the hx-headers value carrying the CSRF token on every htmx request.
+func csrfHeaders(token string) string {
+	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token})
+	return string(b)
+}
