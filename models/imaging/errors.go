@@ -29,7 +29,8 @@ var (
 )
 
 // MaxSide is the longest width or height accepted, whatever MaxPixels
-// allows, so a 1-pixel-high strip cannot be used to allocate absurd rows.
+// allows: a thin strip within the pixel budget would still make the
+// decoders' and scaler's per-row and per-column buffers huge.
 const MaxSide = 30000
 
 // TooLargeError reports an upload over Limits.MaxBytes. It matches

@@ -7,9 +7,9 @@ import (
 	"math"
 )
 
-// Limits bounds what one upload may cost. A zero field means the package
-// default (defaultMaxBytes, defaultMaxPixels), never "unlimited": forgetting
-// to set a limit must not open the door to bombs.
+// Limits bounds what one upload may cost. A zero (or negative) field means
+// the default of 10 MiB or 40 megapixels, never "unlimited": forgetting to
+// set a limit must not open the door to bombs.
 type Limits struct {
 	MaxBytes  int64 // e.g. 5<<20 for avatars, 10<<20 for post images
 	MaxPixels int64 // e.g. 40_000_000, checked from the header BEFORE decoding
