@@ -110,6 +110,13 @@ type response struct {
 
 func (c *client) do(req *http.Request) *response {
 	c.a.t.Helper()
+	if req.Host != "" && req.Host != req.URL.Host {
+		// The cookie jar will not send Secure cookies once Host is not the
+		// loopback address; a browser at that host would.
+		for _, ck := range c.http.Jar.Cookies(req.URL) {
+			req.AddCookie(ck)
+		}
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		c.a.t.Fatal(err)
@@ -132,13 +139,22 @@ func (c *client) do(req *http.Request) *response {
 func (c *client) get(path string, headers ...string) *response {
 	c.a.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, c.a.srv.URL+path, nil)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
+	setHeaders(req, headers)
 	return c.do(req)
 }
 
-// post submits a form with the client's CSRF token (fetching formPath
+// setHeaders applies name, value pairs; "Host" sets the request's host.
+func setHeaders(req *http.Request, headers []string) {
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Host" {
+			req.Host = headers[i+1]
+			continue
+		}
+		req.Header.Set(headers[i], headers[i+1])
+	}
+}
+
+// post submits a form with the client's CSRF token (loading a page
 // first when the client has none yet).
 func (c *client) post(path string, form url.Values, headers ...string) *response {
 	c.a.t.Helper()
@@ -153,9 +169,7 @@ func (c *client) post(path string, form url.Values, headers ...string) *response
 	}
 	req, _ := http.NewRequest(http.MethodPost, c.a.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
+	setHeaders(req, headers)
 	return c.do(req)
 }
 

@@ -1,0 +1,171 @@
+package handlers_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/jpeg"
+	_ "image/png"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// postMultipart submits the profile form with an optional file.
+func (c *client) postMultipart(path string, fields url.Values, fileField, fileName string, file []byte) *response {
+	c.a.t.Helper()
+	if c.csrf == "" {
+		c.get(path)
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("_csrf", c.csrf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	if fileField != "" {
+		fw, _ := w.CreateFormFile(fileField, fileName)
+		_, _ = fw.Write(file)
+	}
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.a.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.do(req)
+}
+
+func profileFields(username, email string) url.Values {
+	return url.Values{"username": {username}, "email": {email}, "display_name": {"Grace H."}, "bio": {"Writes compilers."}}
+}
+
+// jpegWithEXIF is a 1200x900 JPEG carrying an EXIF block that names a camera.
+func jpegWithEXIF(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 1200, 900))
+	for y := 0; y < 900; y++ {
+		for x := 0; x < 1200; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 128, 255})
+		}
+	}
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	exif := append([]byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08"), []byte("SECRET-CAMERA GPS 51.5N 0.1W")...)
+	seg := []byte{0xFF, 0xE1, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(exif)+2))
+	b := out.Bytes()
+	return append(append(append([]byte{}, b[:2]...), append(seg, exif...)...), b[2:]...)
+}
+
+// pngHeader is a valid PNG signature and IHDR claiming w x h, and nothing else.
+func pngHeader(w, h uint32) []byte {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 6
+	chunk := append([]byte("IHDR"), ihdr...)
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	_ = binary.Write(&b, binary.BigEndian, uint32(13))
+	b.Write(chunk)
+	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
+}
+
+func TestProfileUpdate(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	a.createUser("alan", "user")
+	c := a.client()
+	c.login("grace", strongPassword)
+	page := c.get("/settings/profile")
+	wantStatus(t, page, http.StatusOK)
+	if v, _ := page.doc.Find(`input[name="email"]`).Attr("value"); v != "grace@example.com" {
+		t.Fatalf("email field = %q", v)
+	}
+
+	dup := c.postMultipart("/settings/profile", profileFields("ALAN", "grace@example.com"), "", "", nil)
+	wantStatus(t, dup, http.StatusUnprocessableEntity)
+	if !strings.Contains(dup.fieldError("username"), "taken") {
+		t.Fatalf("username error = %q", dup.fieldError("username"))
+	}
+	long := profileFields("grace", "grace@example.com")
+	long.Set("bio", strings.Repeat("b", 501))
+	res := c.postMultipart("/settings/profile", long, "", "", nil)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if res.fieldError("bio") == "" || res.doc.Find(`textarea[name="bio"]`).Text() != strings.Repeat("b", 501) {
+		t.Fatal("bio error missing or input lost")
+	}
+
+	res = c.postMultipart("/settings/profile", profileFields("grace_h", "grace.h@example.com"), "", "", nil)
+	wantStatus(t, res, http.StatusSeeOther)
+	author := c.get("/@grace_h")
+	wantStatus(t, author, http.StatusOK)
+	if author.doc.Find("h1").Text() != "Grace H." || author.doc.Find(`[data-testid="bio"]`).Text() != "Writes compilers." {
+		t.Fatalf("author page: %q / %q", author.doc.Find("h1").Text(), author.doc.Find(`[data-testid="bio"]`).Text())
+	}
+	wantStatus(t, c.get("/@grace"), http.StatusNotFound)
+	m := a.smtp.Next(t, 5*time.Second)
+	if m.To[0] != "grace@example.com" || !strings.Contains(m.Body, "grace.h@example.com") {
+		t.Fatalf("email change notice: %+v", m)
+	}
+}
+
+func TestAvatarUpload(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	c := a.client()
+	c.login("grace", strongPassword)
+	fields := profileFields("grace", "grace@example.com")
+
+	refused := []struct {
+		name, file string
+		data       []byte
+		msg        string
+	}{
+		{"text renamed .png", "notes.png", []byte("just some text, not an image at all\n"), "not a JPEG, PNG, GIF or WebP"},
+		{"6 MiB", "big.jpg", append(jpegWithEXIF(t), bytes.Repeat([]byte{0}, 6<<20)...), "larger than 5 MiB"},
+		{"20000x20000 PNG", "bomb.png", pngHeader(20000, 20000), "too large"},
+		{"SVG", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>`), "not a JPEG, PNG, GIF or WebP"},
+	}
+	for _, tc := range refused {
+		res := c.postMultipart("/settings/profile", fields, "avatar", tc.file, tc.data)
+		wantStatus(t, res, http.StatusUnprocessableEntity)
+		if got := res.fieldError("avatar"); !strings.Contains(got, tc.msg) {
+			t.Errorf("%s: avatar error = %q, want %q", tc.name, got, tc.msg)
+		}
+		if v, _ := res.doc.Find(`input[name="display_name"]`).Attr("value"); v != "Grace H." {
+			t.Errorf("%s: other input lost: %q", tc.name, v)
+		}
+	}
+
+	res := c.postMultipart("/settings/profile", fields, "avatar", "photo.jpg", jpegWithEXIF(t))
+	wantStatus(t, res, http.StatusSeeOther)
+	author := c.get("/@grace")
+	src, _ := author.doc.Find("img.u-photo").Attr("src")
+	if !strings.HasPrefix(src, "/media/") {
+		t.Fatalf("avatar src = %q", src)
+	}
+	img := c.get(src)
+	wantStatus(t, img, http.StatusOK)
+	if img.Header.Get("Content-Type") != "image/jpeg" || !strings.Contains(img.Header.Get("Cache-Control"), "immutable") {
+		t.Fatalf("media headers: %v", img.Header)
+	}
+	if strings.Contains(img.body, "SECRET-CAMERA") || strings.Contains(img.body, "Exif") {
+		t.Fatal("metadata survived re-encoding")
+	}
+	cfg, format, err := image.DecodeConfig(strings.NewReader(img.body))
+	if err != nil || format != "jpeg" || cfg.Width != 480 || cfg.Height != 360 {
+		t.Fatalf("avatar is %s %dx%d (%v), want jpeg 480x360", format, cfg.Width, cfg.Height, err)
+	}
+	wantStatus(t, c.get("/media/..%2f..%2fetc%2fpasswd"), http.StatusNotFound)
+}
