@@ -110,9 +110,11 @@ func CheckPassword(password, username, email string) error {
 	case n > MaxPasswordLen:
 		return ErrPasswordTooLong
 	}
-	lower := strings.ToLower(password)
-	for _, personal := range []string{username, email} {
-		if personal != "" && strings.Contains(lower, strings.ToLower(personal)) {
+	// The account's own names are refused outright; passwords that merely
+	// contain them are judged by zxcvbn below, which knows them too.
+	local, _, _ := strings.Cut(email, "@")
+	for _, personal := range []string{username, email, local} {
+		if personal != "" && strings.EqualFold(strings.TrimSpace(password), personal) {
 			return ErrPasswordPersonal
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"quire/models"
 )
@@ -12,12 +13,22 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 	var cfg Config
 	fs := newFlagSet("migrate", "migrate up|down|status [flags]")
 	cfg.databaseFlags(fs)
+	// The action may come before or after the flags.
+	action := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		action, args = args[0], args[1:]
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if action == "" && fs.NArg() == 1 {
+		action = fs.Arg(0)
+	} else if action == "" || fs.NArg() != 0 {
 		fs.Usage()
 		return fmt.Errorf("migrate: say up, down or status")
+	}
+	if action != "up" && action != "down" && action != "status" {
+		return fmt.Errorf("migrate: unknown action %q: say up, down or status", action)
 	}
 	db, err := openDatabase(ctx, &cfg)
 	if err != nil {
@@ -28,13 +39,12 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	switch fs.Arg(0) {
+	switch action {
 	case "up":
 		return m.Up(ctx, stdout)
 	case "down":
 		return m.Down(ctx, stdout)
-	case "status":
+	default:
 		return m.Status(ctx, stdout)
 	}
-	return fmt.Errorf("migrate: unknown action %q: say up, down or status", fs.Arg(0))
 }
