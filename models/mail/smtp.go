@@ -53,7 +53,14 @@ func (s *smtpSender) Send(ctx context.Context, m Message) (err error) {
 		// A timeout surfaces as a bare i/o error on the socket; attach the
 		// ctx error so callers can tell with errors.Is.
 		if err != nil {
-			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			cerr := ctx.Err()
+			var ne net.Error
+			if cerr == nil && errors.As(err, &ne) && ne.Timeout() {
+				// The socket deadline is the ctx deadline; it can fire a
+				// moment before the ctx notices.
+				cerr = context.DeadlineExceeded
+			}
+			if cerr != nil && !errors.Is(err, cerr) {
 				err = fmt.Errorf("%w: %w", cerr, err)
 			}
 			err = fmt.Errorf("mail: sending via %s: %w", s.addr, err)
