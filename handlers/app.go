@@ -37,7 +37,9 @@ type Deps struct {
 	Users    *models.UserModel
 	Throttle *models.ThrottleModel
 	Resets   *models.ResetModel
-	Media    models.MediaStore
+	Posts    *models.PostModel
+	Uploads  *models.MediaModel // rows describing uploaded images
+	Media    models.MediaStore  // the image files themselves
 	Mail     mail.Sender
 	Sessions *scs.SessionManager
 	Logger   *slog.Logger

@@ -55,6 +55,8 @@ func newApp(t *testing.T) *testApp {
 		Users:    users,
 		Throttle: &models.ThrottleModel{DB: db},
 		Resets:   &models.ResetModel{DB: db},
+		Posts:    &models.PostModel{DB: db},
+		Uploads:  &models.MediaModel{DB: db},
 		Media:    models.LocalStore{Dir: media},
 		Mail:     sender,
 		Sessions: sm,

@@ -58,3 +58,8 @@ func redirect(c echo.Context, url string) error {
 func private(c echo.Context) {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 }
+
+// setPushURL has htmx put url in the address bar after a swap.
+func setPushURL(c echo.Context, url string) {
+	c.Response().Header().Set("HX-Push-Url", url)
+}

@@ -16,8 +16,33 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/media/:key", a.getMedia)
 
 	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.loadUser)
+	// Readers.
 	g.GET("/", a.getHome)
 	g.GET("/@:username", a.getAuthor)
+	g.GET("/tags/:tag", a.getTag)
+	g.GET("/search", a.getSearch)
+	g.GET("/posts/:slug", a.getPost)
+
+	// Authors. Fragments for the inline editor live under /posts/{id}/.
+	g.GET("/posts/new", a.getNewPost, requireUser)
+	g.POST("/posts", a.postCreate, requireUser)
+	g.GET("/posts/:slug/edit", a.getEditPage, requireUser)
+	g.POST("/posts/:id", a.postSave, requireUser)
+	g.GET("/posts/:id/editor", a.getEditor, requireUser)
+	g.GET("/posts/:id/view", a.getPostView, requireUser)
+	g.POST("/posts/:id/autosave", a.postAutosave, requireUser)
+	g.POST("/posts/:id/preview", a.postPreview, requireUser)
+	g.POST("/posts/:id/publish", a.postPublish, requireUser)
+	g.POST("/posts/:id/unpublish", a.postUnpublish, requireUser)
+	g.GET("/posts/:id/delete", a.getDelete, requireUser)
+	g.POST("/posts/:id/delete", a.postDelete, requireUser)
+	g.POST("/posts/:id/restore", a.postRestore, requireUser)
+	g.GET("/posts/:id/revisions", a.getRevisions, requireUser)
+	g.GET("/posts/:id/revisions/:rev", a.getRevision, requireUser)
+	g.POST("/posts/:id/revisions/:rev/restore", a.postRestoreRevision, requireUser)
+	g.GET("/drafts", a.getMyPosts, requireUser)
+	g.GET("/media", a.getMediaLibrary, requireUser)
+	g.POST("/media", a.postMedia, requireUser)
 
 	g.GET("/register", a.getRegister)
 	g.POST("/register", a.postRegister)

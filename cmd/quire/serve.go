@@ -66,6 +66,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		Users:    users,
 		Throttle: &models.ThrottleModel{DB: db.DB},
 		Resets:   &models.ResetModel{DB: db.DB},
+		Posts:    &models.PostModel{DB: db.DB},
+		Uploads:  &models.MediaModel{DB: db.DB},
 		Media:    models.LocalStore{Dir: cfg.MediaDir},
 		Mail:     sender,
 		Sessions: sessions,

@@ -13,6 +13,27 @@ type Page struct {
 	// Private pages (settings, editors, admin) are never cached by browsers or
 	// by htmx's history, so Back never shows stale private state.
 	Private bool
+	// Canonical is the page's absolute URL, for search engines and sharing.
+	Canonical string
+	// Social describes the page for Open Graph and Twitter cards.
+	Social *Social
+	// Feeds are alternate RSS/Atom versions of the page.
+	Feeds []Feed
+}
+
+// Social is the Open Graph / Twitter card description of a page.
+type Social struct {
+	Type        string // "article" or "website"
+	Title       string
+	Description string
+	Image       string // absolute URL, may be ""
+	Published   string // RFC 3339, articles only
+	Author      string
+}
+
+// Feed is a <link rel="alternate"> to a feed of the page.
+type Feed struct {
+	Title, URL, Type string // Type: application/rss+xml or application/atom+xml
 }
 
 // Viewer is the signed-in account as the navigation shows it.

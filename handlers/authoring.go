@@ -1,0 +1,126 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pmezard/go-difflib/difflib"
+
+	"quire/models"
+	"quire/views/pages"
+)
+
+// getMyPosts is /drafts: the viewer's posts of every status, and the
+// deleted ones that can still be restored.
+func (a *App) getMyPosts(c echo.Context) error {
+	u, _ := currentUser(c)
+	pg, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	pg.Size = 25
+	l, err := a.Posts.ListOwn(c.Request().Context(), u.ID, pg)
+	if err != nil {
+		return err
+	}
+	trash, err := a.Posts.ListTrash(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	p := a.privatePage(c, "Your posts")
+	v := pages.MyPostsView{Pager: pager("/drafts", l), CSRF: p.CSRF}
+	for _, post := range l.Posts {
+		v.Items = append(v.Items, pages.MyPostItem{ID: post.ID, Slug: post.Slug, Title: post.Title, Status: post.Status,
+			Updated: post.UpdatedAt.Format("2 Jan 2006 15:04")})
+	}
+	for _, post := range trash {
+		left := models.TrashDays - int(time.Since(*post.DeletedAt).Hours()/24)
+		v.Trash = append(v.Trash, pages.MyPostItem{ID: post.ID, Title: post.Title,
+			DeletedDays: fmt.Sprintf("restorable for %d more day%s", left, plural(left))})
+	}
+	return render(c, http.StatusOK, pages.MyPosts(p, v), nil)
+}
+
+func (a *App) getRevisions(c echo.Context) error {
+	post, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	revs, err := a.Posts.Revisions(c.Request().Context(), post.ID)
+	if err != nil {
+		return err
+	}
+	v := pages.RevisionsView{PostID: post.ID, Slug: post.Slug, Title: post.Title}
+	for _, r := range revs {
+		v.Revisions = append(v.Revisions, pages.RevisionItem{ID: r.ID, Version: r.Version, Title: r.Title,
+			Editor: r.EditorName, Created: r.CreatedAt.Format("2 Jan 2006 15:04")})
+	}
+	return render(c, http.StatusOK, pages.Revisions(a.privatePage(c, "Revisions"), v), nil)
+}
+
+// getRevision shows what changed between a revision and the current text.
+func (a *App) getRevision(c echo.Context) error {
+	post, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	revID, err := strconv.ParseInt(c.Param("rev"), 10, 64)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	r, err := a.Posts.Revision(c.Request().Context(), post.ID, revID)
+	if err != nil {
+		return err
+	}
+	p := a.privatePage(c, "Revision")
+	v := pages.RevisionView{
+		PostID: post.ID, Slug: post.Slug, RevisionID: r.ID, Version: r.Version, Created: r.CreatedAt.Format("2 Jan 2006 15:04"),
+		TitleFrom: r.Title, TitleTo: post.Title, Lines: diffLines(r.Body, post.Body), CurVersion: post.Version, CSRF: p.CSRF,
+	}
+	return render(c, http.StatusOK, pages.Revision(p, v), nil)
+}
+
+// diffLines compares two texts line by line.
+func diffLines(from, to string) []pages.DiffLine {
+	a, b := strings.Split(from, "\n"), strings.Split(to, "\n")
+	var out []pages.DiffLine
+	for _, op := range difflib.NewMatcher(a, b).GetOpCodes() {
+		switch op.Tag {
+		case 'e':
+			for _, l := range a[op.I1:op.I2] {
+				out = append(out, pages.DiffLine{Op: " ", Text: l})
+			}
+		default:
+			for _, l := range a[op.I1:op.I2] {
+				out = append(out, pages.DiffLine{Op: "-", Text: l})
+			}
+			for _, l := range b[op.J1:op.J2] {
+				out = append(out, pages.DiffLine{Op: "+", Text: l})
+			}
+		}
+	}
+	return out
+}
+
+func (a *App) postRestoreRevision(c echo.Context) error {
+	post, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	revID, err := strconv.ParseInt(c.Param("rev"), 10, 64)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	u, _ := currentUser(c)
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	p, err := a.Posts.RestoreRevision(c.Request().Context(), post.ID, revID, version, u.ID)
+	if err != nil {
+		return err
+	}
+	a.flash(c, "The earlier version was restored; the text it replaced is kept as a revision.")
+	return redirect(c, "/posts/"+p.Slug)
+}

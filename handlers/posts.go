@@ -1,0 +1,362 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"quire/models"
+	"quire/models/markdown"
+	"quire/views/pages"
+)
+
+var errForbidden = echo.NewHTTPError(http.StatusForbidden)
+
+// canEdit: the author, or an admin.
+func canEdit(c echo.Context, p models.Post) bool {
+	u, ok := currentUser(c)
+	return ok && (u.IsAdmin() || p.AuthorID.Valid && p.AuthorID.Int64 == u.ID)
+}
+
+// editablePost loads the post named by :id for a change. Others get 404
+// for posts they cannot see, 403 for posts they can see but not change.
+func (a *App) editablePost(c echo.Context) (models.Post, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return models.Post{}, models.ErrNotFound
+	}
+	p, err := a.Posts.Get(c.Request().Context(), id)
+	if err != nil {
+		return models.Post{}, err
+	}
+	if !canEdit(c, p) {
+		if !p.IsPublic() {
+			return models.Post{}, models.ErrNotFound
+		}
+		return models.Post{}, errForbidden
+	}
+	return p, nil
+}
+
+func (a *App) postView(c echo.Context, p models.Post) pages.PostView {
+	v := pages.PostView{
+		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: p.BodyHTML, Tags: p.Tags,
+		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
+		Updated: p.UpdatedAt.Format("2 January 2006"), Version: p.Version, CanEdit: canEdit(c, p), CSRF: csrfToken(c),
+		CoverAlt: p.CoverAlt,
+	}
+	if p.PublishedAt != nil {
+		v.Published, v.PublishedISO = p.PublishedAt.Format("2 January 2006"), p.PublishedAt.Format(time.RFC3339)
+	}
+	if p.CoverKey != "" {
+		v.CoverURL = "/media/" + p.CoverKey
+	}
+	return v
+}
+
+func csrfToken(c echo.Context) string {
+	t, _ := c.Get(ctxCSRF).(string)
+	return t
+}
+
+// getPost shows a post. Drafts and hidden posts exist only for their author
+// and admins; an old slug redirects permanently to the current one.
+func (a *App) getPost(c echo.Context) error {
+	p, moved, err := a.Posts.Resolve(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	if !p.IsPublic() && !canEdit(c, p) {
+		return models.ErrNotFound
+	}
+	if moved {
+		return c.Redirect(http.StatusMovedPermanently, "/posts/"+p.Slug)
+	}
+	v := a.postView(c, p)
+	if !p.IsPublic() || v.CanEdit {
+		private(c)
+	}
+	pg := a.page(c, p.Title)
+	pg.Description = p.Summary
+	pg.Canonical = a.absURL("/posts/" + p.Slug)
+	pg.Social = a.postMeta(p)
+	return render(c, http.StatusOK, pages.PostPage(pg, v), pages.PostArticle(v))
+}
+
+// getPostView is the rendered post, for Cancel in the inline editor.
+func (a *App) getPostView(c echo.Context) error {
+	p, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	private(c)
+	v := a.postView(c, p)
+	return render(c, http.StatusOK, pages.PostPage(a.page(c, p.Title), v), pages.PostArticle(v))
+}
+
+func editorFor(p models.Post, inline bool) pages.EditorView {
+	v := pages.EditorView{
+		ID: p.ID, Slug: p.Slug, Status: p.Status, Title: p.Title, Body: p.Body, Tags: strings.Join(p.Tags, ", "),
+		Excerpt: p.Excerpt, CoverKey: p.CoverKey, CoverAlt: p.CoverAlt, Version: p.Version, Inline: inline,
+	}
+	if p.Status == models.PostPublished {
+		v.SlugEdit = p.Slug
+	}
+	return v
+}
+
+// renderEditor shows the editor inline (htmx) or as a full page.
+func (a *App) renderEditor(c echo.Context, status int, v pages.EditorView) error {
+	private(c)
+	v.CSRF = csrfToken(c)
+	v.Inline = wantsFragment(c.Request())
+	title := "Edit: " + v.Title
+	if v.ID == 0 {
+		title = "New post"
+	}
+	p := a.page(c, title)
+	p.Private = true
+	return render(c, status, pages.EditorPage(p, v), pages.PostEditor(v))
+}
+
+// getEditor is the inline editor (click-to-edit) and /posts/{slug}/edit.
+func (a *App) getEditor(c echo.Context) error {
+	p, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	return a.renderEditor(c, http.StatusOK, editorFor(p, true))
+}
+
+func (a *App) getEditPage(c echo.Context) error {
+	p, _, err := a.Posts.Resolve(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	c.SetParamNames("id")
+	c.SetParamValues(strconv.FormatInt(p.ID, 10))
+	return a.getEditor(c)
+}
+
+func (a *App) getNewPost(c echo.Context) error {
+	return a.renderEditor(c, http.StatusOK, pages.EditorView{Status: models.PostDraft})
+}
+
+// postInput reads the post form and keeps everything as typed.
+func postInput(c echo.Context) (models.PostInput, pages.EditorView, map[string]string) {
+	form := pages.EditorView{
+		Title: c.FormValue("title"), Body: c.FormValue("body"), Tags: c.FormValue("tags"),
+		Excerpt: c.FormValue("excerpt"), SlugEdit: strings.TrimSpace(c.FormValue("slug")),
+		CoverKey: strings.TrimSpace(c.FormValue("cover_key")), CoverAlt: c.FormValue("cover_alt"),
+	}
+	form.Version, _ = strconv.Atoi(c.FormValue("version"))
+	in := models.PostInput{
+		Title: form.Title, Body: form.Body, Excerpt: form.Excerpt, CoverKey: form.CoverKey,
+		CoverAlt: form.CoverAlt, Slug: form.SlugEdit,
+	}
+	tags, tagErr := models.ParseTags(form.Tags)
+	in.Tags = tags
+	errs := in.Validate()
+	if tagErr != "" && errs["tags"] == "" {
+		if errs == nil {
+			errs = map[string]string{}
+		}
+		errs["tags"] = tagErr
+	}
+	if in.CoverKey != "" && !models.ValidKey(in.CoverKey) {
+		if errs == nil {
+			errs = map[string]string{}
+		}
+		errs["cover_key"] = "Use the file name of an image from your media library."
+	}
+	return in, form, errs
+}
+
+// postCreate makes a draft and opens it in the editor.
+func (a *App) postCreate(c echo.Context) error {
+	u, _ := currentUser(c)
+	in, form, errs := postInput(c)
+	form.Status = models.PostDraft
+	if len(errs) > 0 {
+		form.Errors = errs
+		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
+	}
+	p, err := a.Posts.Insert(c.Request().Context(), u.ID, in)
+	if err != nil {
+		return err
+	}
+	a.flash(c, "Draft saved.")
+	return redirect(c, "/posts/"+p.Slug+"/edit")
+}
+
+// postSave saves an edit over the version it started from. A newer version
+// is a 409 that shows the other change and keeps this one in the form.
+func (a *App) postSave(c echo.Context) error {
+	p, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	in, form, errs := postInput(c)
+	form.ID, form.Slug, form.Status = p.ID, p.Slug, p.Status
+	if len(errs) > 0 {
+		form.Errors = errs
+		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
+	}
+	saved, err := a.Posts.Update(c.Request().Context(), p.ID, form.Version, in, u.ID)
+	if errors.Is(err, models.ErrConflict) {
+		return a.renderConflict(c, form)
+	}
+	if err != nil {
+		return err
+	}
+	if wantsFragment(c.Request()) {
+		private(c)
+		setPushURL(c, "/posts/"+saved.Slug)
+		v := a.postView(c, saved)
+		return render(c, http.StatusOK, pages.PostPage(a.page(c, saved.Title), v), pages.PostArticle(v))
+	}
+	a.flash(c, "Saved.")
+	return redirect(c, "/posts/"+saved.Slug)
+}
+
+// renderConflict answers 409: the author's text stays in the form, the
+// newer version is shown beside it, and the form now carries the newer
+// version number so saving again is a deliberate overwrite.
+func (a *App) renderConflict(c echo.Context, form pages.EditorView) error {
+	cur, err := a.Posts.Get(c.Request().Context(), form.ID)
+	if err != nil {
+		return err
+	}
+	form.Conflict = &pages.ConflictView{
+		Version: cur.Version, Title: cur.Title, Body: cur.Body, Tags: strings.Join(cur.Tags, ", "),
+		Updated: cur.UpdatedAt.Format("15:04:05"),
+	}
+	form.Version = cur.Version
+	form.Status = cur.Status
+	return a.renderEditor(c, http.StatusConflict, form)
+}
+
+// postAutosave saves a draft while its author types; it answers with the
+// time saved and the new version, or 409 when another save came first.
+func (a *App) postAutosave(c echo.Context) error {
+	p, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	private(c)
+	if p.Status != models.PostDraft {
+		return echo.NewHTTPError(http.StatusConflict, "Only drafts are saved automatically.")
+	}
+	u, _ := currentUser(c)
+	in, form, errs := postInput(c)
+	if len(errs) > 0 {
+		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus("not saved: "+firstError(errs)), nil)
+	}
+	saved, err := a.Posts.Update(c.Request().Context(), p.ID, form.Version, in, u.ID)
+	if errors.Is(err, models.ErrConflict) {
+		msg := "not saved: this draft was changed elsewhere. Save to see both versions."
+		return render(c, http.StatusConflict, pages.SaveStatus(msg), nil)
+	}
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, pages.Autosaved(saved.UpdatedAt.Format("15:04:05"), saved.Version), nil)
+}
+
+func firstError(errs map[string]string) string {
+	for _, k := range []string{"title", "body", "tags", "excerpt", "slug", "cover_key", "cover_alt"} {
+		if errs[k] != "" {
+			return strings.ToLower(k) + ": " + errs[k]
+		}
+	}
+	return "check the form"
+}
+
+// postPreview renders the body as it would be published.
+func (a *App) postPreview(c echo.Context) error {
+	if _, err := a.editablePost(c); err != nil {
+		return err
+	}
+	private(c)
+	body := c.FormValue("body")
+	if len([]rune(body)) > models.MaxBodyLen {
+		return render(c, http.StatusUnprocessableEntity, pages.Preview("<p>The body is too long to preview.</p>"), nil)
+	}
+	html, err := markdown.Render(body)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, pages.Preview(html), nil)
+}
+
+func (a *App) postPublish(c echo.Context) error   { return a.transition(c, a.Posts.Publish, "Published.") }
+func (a *App) postUnpublish(c echo.Context) error { return a.transition(c, a.Posts.Unpublish, "Moved back to drafts.") }
+
+func (a *App) transition(c echo.Context, fn func(ctx context.Context, id int64, version int) (models.Post, error), done string) error {
+	p, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	p, err = fn(c.Request().Context(), p.ID, version)
+	if errors.Is(err, models.ErrConflict) {
+		return echo.NewHTTPError(http.StatusConflict, "This post changed in the meantime, or cannot be published now. Reload it and try again.")
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, done)
+	return redirect(c, "/posts/"+p.Slug)
+}
+
+func (a *App) getDelete(c echo.Context) error {
+	p, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	pg := a.privatePage(c, "Delete "+p.Title)
+	v := pages.ConfirmView{
+		Heading: "Delete “" + p.Title + "”?", Action: "/posts/" + strconv.FormatInt(p.ID, 10) + "/delete",
+		Message: "It disappears from the site at once. You can restore it from your posts page for 30 days.",
+		Submit:  "Delete", Cancel: "/posts/" + p.Slug, Version: p.Version, CSRF: pg.CSRF,
+	}
+	return render(c, http.StatusOK, pages.Confirm(pg, v), nil)
+}
+
+func (a *App) postDelete(c echo.Context) error {
+	p, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	if err := a.Posts.SoftDelete(c.Request().Context(), p.ID); err != nil {
+		return err
+	}
+	a.flash(c, "“"+p.Title+"” was deleted. You can restore it below for 30 days.")
+	return redirect(c, "/drafts")
+}
+
+// postRestore brings back a deleted post of the viewer's.
+func (a *App) postRestore(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	p, err := a.Posts.GetAny(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if !canEdit(c, p) {
+		return models.ErrNotFound
+	}
+	if _, err := a.Posts.Restore(c.Request().Context(), id); err != nil {
+		return err
+	}
+	a.flash(c, "“"+p.Title+"” was restored.")
+	return redirect(c, "/drafts")
+}

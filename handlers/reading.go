@@ -1,0 +1,207 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"quire/models"
+	"quire/views/layout"
+	"quire/views/pages"
+)
+
+// readerPageSize is how many posts a reader's list shows per page.
+const readerPageSize = 10
+
+// pageParam reads ?page=, defaulting to 1; nonsense is a 404 rather than a
+// silently different page.
+func pageParam(c echo.Context) (models.Page, error) {
+	pg := models.Page{Number: 1, Size: readerPageSize}
+	if s := c.QueryParam("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return pg, models.ErrNotFound
+		}
+		pg.Number = n
+	}
+	return pg, nil
+}
+
+func listItems(posts []models.Post) []pages.PostItem {
+	items := make([]pages.PostItem, len(posts))
+	for i, p := range posts {
+		items[i] = pages.PostItem{
+			Slug: p.Slug, Title: p.Title, Summary: p.Summary, AuthorUsername: p.AuthorUsername,
+			Author: p.AuthorName, Tags: p.Tags, Status: p.Status,
+		}
+		if p.PublishedAt != nil {
+			items[i].Published, items[i].ISO = p.PublishedAt.Format("2 January 2006"), p.PublishedAt.Format(time.RFC3339)
+		}
+	}
+	return items
+}
+
+// pager builds page links on base (a path, maybe with a query).
+func pager(base string, l models.PostList) pages.Pager {
+	link := func(n int) string {
+		u, _ := url.Parse(base)
+		q := u.Query()
+		if n > 1 {
+			q.Set("page", strconv.Itoa(n))
+		} else {
+			q.Del("page")
+		}
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	pg := pages.Pager{Page: l.Page.Number, Last: l.LastPage(), Total: l.Total}
+	if l.HasPrev() {
+		pg.Prev = link(l.Page.Number - 1)
+	}
+	if l.HasNext() {
+		pg.Next = link(l.Page.Number + 1)
+	}
+	return pg
+}
+
+// renderList answers a reader list: the whole page, or for htmx "load
+// more" just the next items.
+func (a *App) renderList(c echo.Context, p layout.Page, v pages.ListView, l models.PostList) error {
+	if l.Page.Number > 1 && len(l.Posts) == 0 {
+		return models.ErrNotFound
+	}
+	return render(c, http.StatusOK, pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts"))
+}
+
+func (a *App) getHome(c echo.Context) error {
+	pg, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	l, err := a.Posts.ListPublished(c.Request().Context(), pg)
+	if err != nil {
+		return err
+	}
+	p := a.page(c, "Latest posts")
+	p.Canonical = a.absURL("/")
+	p.Feeds = a.feeds("Quire", "")
+	v := pages.ListView{
+		Heading: "Latest posts", Items: listItems(l.Posts), Pager: pager("/", l), FeedURL: "/feed.xml",
+		Empty: "Nothing published yet. Sign in and write the first post.",
+	}
+	return a.renderList(c, p, v, l)
+}
+
+func (a *App) getTag(c echo.Context) error {
+	tags, msg := models.ParseTags(c.Param("tag"))
+	if msg != "" || len(tags) != 1 || tags[0] != c.Param("tag") {
+		return models.ErrNotFound
+	}
+	tag := tags[0]
+	pg, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	l, err := a.Posts.ListByTag(c.Request().Context(), tag, pg)
+	if err != nil {
+		return err
+	}
+	p := a.page(c, "#"+tag)
+	p.Canonical = a.absURL("/tags/" + tag)
+	p.Feeds = a.feeds("Posts tagged "+tag, "/tags/"+tag)
+	v := pages.ListView{
+		Heading: "Posts tagged #" + tag, Items: listItems(l.Posts), Pager: pager("/tags/"+tag, l),
+		FeedURL: "/tags/" + tag + "/feed.xml", Empty: "No posts with this tag yet.",
+	}
+	return a.renderList(c, p, v, l)
+}
+
+// getAuthor is an author's public page, /@username, with their posts.
+func (a *App) getAuthor(c echo.Context) error {
+	u, err := a.Users.GetByUsername(c.Request().Context(), c.Param("username"))
+	if err != nil {
+		return err
+	}
+	if u.State != models.StateActive {
+		return models.ErrNotFound
+	}
+	pg, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	l, err := a.Posts.ListByAuthor(c.Request().Context(), u.ID, pg)
+	if err != nil {
+		return err
+	}
+	base := "/@" + u.Username
+	v := pages.AuthorView{Username: u.Username, Name: u.Name(), Bio: u.Bio, AvatarURL: avatarURL(u), Joined: u.CreatedAt.Format("January 2006")}
+	list := pages.ListView{Items: listItems(l.Posts), Pager: pager(base, l), FeedURL: base + "/feed.xml", Empty: "No posts yet."}
+	p := a.page(c, u.Name())
+	p.Description = u.Bio
+	p.Canonical = a.absURL(base)
+	p.Feeds = a.feeds("Posts by "+u.Name(), base)
+	p.Social = &layout.Social{Type: "profile", Title: u.Name(), Description: u.Bio}
+	if l.Page.Number > 1 && len(l.Posts) == 0 {
+		return models.ErrNotFound
+	}
+	return render(c, http.StatusOK, pages.Author(p, v, list), pages.PostListItems(list.Items, list.Pager, "#posts"))
+}
+
+// maxQueryLen bounds search input; longer queries are cut, not refused.
+const maxQueryLen = 200
+
+func (a *App) getSearch(c echo.Context) error {
+	q := strings.TrimSpace(c.QueryParam("q"))
+	if r := []rune(q); len(r) > maxQueryLen {
+		q = string(r[:maxQueryLen])
+	}
+	pg, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	v := pages.SearchView{Query: q}
+	if q != "" {
+		hits, total, err := a.Posts.Search(c.Request().Context(), q, pg)
+		if err != nil {
+			return err
+		}
+		posts := make([]models.Post, len(hits))
+		for i, h := range hits {
+			posts[i] = h.Post
+		}
+		v.Items = listItems(posts)
+		for i, h := range hits {
+			v.Items[i].Snippet = h.Snippet
+		}
+		v.Total = total
+		l := models.PostList{Total: total, Page: pg.Normalize()}
+		v.Pager = pager("/search?q="+url.QueryEscape(q), l)
+	}
+	p := a.page(c, "Search")
+	p.Private = false
+	return render(c, http.StatusOK, pages.SearchPage(p, v), pages.SearchResults(v))
+}
+
+// feeds lists the RSS and Atom feeds of a page whose path is base.
+func (a *App) feeds(title, base string) []layout.Feed {
+	return []layout.Feed{
+		{Title: title + " (RSS)", URL: a.absURL(base + "/feed.xml"), Type: "application/rss+xml"},
+		{Title: title + " (Atom)", URL: a.absURL(base + "/atom.xml"), Type: "application/atom+xml"},
+	}
+}
+
+// postMeta describes a post for search engines and social cards.
+func (a *App) postMeta(p models.Post) *layout.Social {
+	s := &layout.Social{Type: "article", Title: p.Title, Description: p.Summary, Author: p.AuthorName}
+	if p.PublishedAt != nil {
+		s.Published = p.PublishedAt.Format(time.RFC3339)
+	}
+	if p.CoverKey != "" {
+		s.Image = a.absURL("/media/" + p.CoverKey)
+	}
+	return s
+}

@@ -1,0 +1,103 @@
+package pages
+
+import "strconv"
+
+// PostView is a post as readers (and its author) see it.
+type PostView struct {
+	ID             int64
+	Slug           string
+	Title          string
+	BodyHTML       string // sanitised when saved
+	Tags           []string
+	AuthorUsername string // "" when the author's account is gone
+	AuthorName     string
+	Status         string // draft, published, hidden
+	HiddenReason   string
+	Published      string // "2 January 2006", "" for never
+	PublishedISO   string
+	Updated        string
+	CoverURL       string
+	CoverSrcset    string
+	CoverAlt       string
+	Version        int
+	CanEdit        bool
+	CSRF           string
+}
+
+func (v PostView) idStr() string      { return strconv.FormatInt(v.ID, 10) }
+func (v PostView) url(p string) string { return "/posts/" + v.idStr() + p }
+
+// EditorView is the post form: inline on the post page (htmx) or as a full
+// page at /posts/{slug}/edit and /posts/new (works without JavaScript).
+type EditorView struct {
+	ID       int64 // 0 for a new post
+	Slug     string
+	Status   string
+	Title    string
+	Body     string
+	Tags     string // comma-separated, as typed
+	Excerpt  string
+	SlugEdit string // the slug field, as typed
+	CoverKey string
+	CoverAlt string
+	Version  int
+	Errors   map[string]string
+	Message  string // about the whole form
+	Conflict *ConflictView
+	SavedAt  string
+	Inline   bool
+	CSRF     string
+}
+
+// ConflictView shows the newer version that a save collided with.
+type ConflictView struct {
+	Version int
+	Title   string
+	Body    string
+	Tags    string
+	Updated string
+}
+
+func (v EditorView) idStr() string { return strconv.FormatInt(v.ID, 10) }
+
+func (v EditorView) action() string {
+	if v.ID == 0 {
+		return "/posts"
+	}
+	return "/posts/" + v.idStr()
+}
+
+func (v EditorView) url(p string) string { return "/posts/" + v.idStr() + p }
+
+func (v EditorView) autosave() bool { return v.ID != 0 && v.Status == "draft" }
+
+func (v EditorView) err(name string) string { return v.Errors[name] }
+
+// PostItem is a post in a list.
+type PostItem struct {
+	Slug, Title, Summary   string
+	AuthorUsername, Author string
+	Published, ISO         string
+	Tags                   []string
+	Status                 string
+	Snippet                string // search: safe HTML with <mark> only
+}
+
+// Pager is a list's page links; they work without JavaScript.
+type Pager struct {
+	Page, Last int
+	Prev, Next string // URLs, "" when none
+	Total      int
+}
+
+func (p Pager) label() string {
+	return "Page " + strconv.Itoa(p.Page) + " of " + strconv.Itoa(max(p.Last, 1))
+}
+
+func (v SearchView) countText() string {
+	word := "results"
+	if v.Total == 1 {
+		word = "result"
+	}
+	return strconv.Itoa(v.Total) + " " + word + " for “" + v.Query + "”"
+}
