@@ -85,6 +85,7 @@ func (a *App) getPost(c echo.Context) error {
 	pg.Description = p.Summary
 	pg.Canonical = a.absURL("/posts/" + p.Slug)
 	pg.Social = a.postMeta(p)
+	pg.Feeds = a.feeds("Quire", "")
 	return render(c, http.StatusOK, pages.PostPage(pg, v), pages.PostArticle(v))
 }
 
