@@ -29,7 +29,7 @@ func (a *testApp) newPost(author models.User, title string, publish bool) models
 	return p
 }
 
-func (a *testApp) post(id int64) models.Post {
+func (a *testApp) postByID(id int64) models.Post {
 	a.t.Helper()
 	p, err := (&models.PostModel{DB: a.db}).GetAny(context.Background(), id)
 	if err != nil {
@@ -170,7 +170,7 @@ func TestCreateEditPublishFlow(t *testing.T) {
 	}
 
 	// Inline save (htmx) answers with the rendered post in place.
-	cur := a.post(p.ID)
+	cur := a.postByID(p.ID)
 	frag := c.post("/posts/"+id, url.Values{"title": {"First steps, revised"}, "body": {"New body"}, "tags": {"go"}, "version": {strconv.Itoa(cur.Version)}},
 		"HX-Request", "true")
 	wantStatus(t, frag, http.StatusOK)
@@ -178,7 +178,7 @@ func TestCreateEditPublishFlow(t *testing.T) {
 		t.Fatalf("inline save answered: %.300s", frag.body)
 	}
 	// The published post keeps its address and the old text as a revision.
-	if got := a.post(p.ID); got.Slug != "first-steps" {
+	if got := a.postByID(p.ID); got.Slug != "first-steps" {
 		t.Fatalf("slug changed to %q", got.Slug)
 	}
 	revs := c.get("/posts/" + id + "/revisions")
@@ -206,12 +206,12 @@ func TestSaveConflict(t *testing.T) {
 	if !strings.Contains(res.doc.Find(`[data-testid="conflict-body"]`).Text(), "first tab's text") {
 		t.Fatal("the other change is not shown")
 	}
-	if got := a.post(p.ID).Body; got != "first tab's text" {
+	if got := a.postByID(p.ID).Body; got != "first tab's text" {
 		t.Fatalf("stored body = %q", got)
 	}
 	newV, _ := res.doc.Find(`input[name="version"]`).Attr("value")
 	wantStatus(t, two.post("/posts/"+id, url.Values{"title": {"Shared"}, "body": {"second tab's text"}, "version": {newV}}), http.StatusSeeOther)
-	if got := a.post(p.ID).Body; got != "second tab's text" {
+	if got := a.postByID(p.ID).Body; got != "second tab's text" {
 		t.Fatalf("deliberate overwrite failed: %q", got)
 	}
 }
@@ -232,12 +232,12 @@ func TestAutosave(t *testing.T) {
 	if v, _ := res.doc.Find(`#post-version[hx-swap-oob]`).Attr("value"); v != strconv.Itoa(p.Version+1) {
 		t.Fatalf("new version not sent out of band: %q", v)
 	}
-	if a.post(p.ID).Body != "typed so far" {
+	if a.postByID(p.ID).Body != "typed so far" {
 		t.Fatal("autosave did not store the text")
 	}
 	stale := c.post("/posts/"+id+"/autosave", url.Values{"title": {"Draft"}, "body": {"older tab"}, "version": {strconv.Itoa(p.Version)}}, "HX-Request", "true")
 	wantStatus(t, stale, http.StatusConflict)
-	if a.post(p.ID).Body != "typed so far" {
+	if a.postByID(p.ID).Body != "typed so far" {
 		t.Fatal("a stale autosave overwrote newer text")
 	}
 }
