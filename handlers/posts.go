@@ -80,6 +80,8 @@ func (a *App) getPost(c echo.Context) error {
 	v := a.postView(c, p)
 	if !p.IsPublic() || v.CanEdit {
 		private(c)
+	} else if a.notModified(c, p.UpdatedAt, "post", p.Slug, p.AuthorName) {
+		return nil
 	}
 	pg := a.page(c, p.Title)
 	pg.Description = p.Summary

@@ -82,6 +82,9 @@ func (a *App) getHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if fresh, err := a.listNotModified(c, models.FeedFilter{}, "home"); fresh || err != nil {
+		return err
+	}
 	l, err := a.Posts.ListPublished(c.Request().Context(), pg)
 	if err != nil {
 		return err
@@ -104,6 +107,9 @@ func (a *App) getTag(c echo.Context) error {
 	tag := tags[0]
 	pg, err := pageParam(c)
 	if err != nil {
+		return err
+	}
+	if fresh, err := a.listNotModified(c, models.FeedFilter{Tag: tag}, "tag", tag); fresh || err != nil {
 		return err
 	}
 	l, err := a.Posts.ListByTag(c.Request().Context(), tag, pg)
@@ -133,6 +139,9 @@ func (a *App) getAuthor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if fresh, err := a.listNotModified(c, models.FeedFilter{AuthorID: u.ID}, "author", u.Username, u.UpdatedAt.String()); fresh || err != nil {
+		return err
+	}
 	l, err := a.Posts.ListByAuthor(c.Request().Context(), u.ID, pg)
 	if err != nil {
 		return err
@@ -149,6 +158,16 @@ func (a *App) getAuthor(c echo.Context) error {
 		return models.ErrNotFound
 	}
 	return render(c, http.StatusOK, pages.Author(p, v, list), pages.PostListItems(list.Items, list.Pager, "#posts"))
+}
+
+// listNotModified answers 304 when a list of public posts has not changed
+// since the reader's copy; keys name the list.
+func (a *App) listNotModified(c echo.Context, f models.FeedFilter, keys ...string) (bool, error) {
+	stamp, n, err := a.Posts.ChangeStamp(c.Request().Context(), f)
+	if err != nil {
+		return false, err
+	}
+	return a.notModified(c, stamp, append(keys, strconv.Itoa(n), c.QueryParam("page"))...), nil
 }
 
 // maxQueryLen bounds search input; longer queries are cut, not refused.

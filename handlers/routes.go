@@ -14,6 +14,15 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/metrics", metricsHandler())
 	e.GET(assets.Prefix+"*", echo.WrapHandler(assets.Handler()))
 	e.GET("/media/:key", a.getMedia)
+	// Feeds, sitemap and robots.txt are the same for every reader: no session, no cookies.
+	e.GET("/feed.xml", a.getSiteRSS)
+	e.GET("/atom.xml", a.getSiteAtom)
+	e.GET("/@:username/feed.xml", a.getAuthorRSS)
+	e.GET("/@:username/atom.xml", a.getAuthorAtom)
+	e.GET("/tags/:tag/feed.xml", a.getTagRSS)
+	e.GET("/tags/:tag/atom.xml", a.getTagAtom)
+	e.GET("/sitemap.xml", a.getSitemap)
+	e.GET("/robots.txt", a.getRobots)
 
 	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.loadUser)
 	// Readers.

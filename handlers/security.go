@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -59,35 +60,65 @@ func crossOrigin() echo.MiddlewareFunc {
 // top of the cross-origin check.
 const csrfCookie = "quire_csrf"
 
+const csrfSecretLen = 32
+
 // csrfTokens requires the token on every unsafe request: the form field
-// _csrf, or the X-CSRF-Token header that htmx sends.
+// _csrf, or the X-CSRF-Token header that htmx sends. Pages get the secret
+// masked with a fresh random pad on every response, so compressed pages
+// that also echo user input (search) do not leak it (BREACH).
 func csrfTokens(https bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			token := ""
-			if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) == 52 {
-				token = ck.Value
+			var secret []byte
+			if ck, err := c.Cookie(csrfCookie); err == nil {
+				if b, err := base64.RawURLEncoding.DecodeString(ck.Value); err == nil && len(b) == csrfSecretLen {
+					secret = b
+				}
 			}
 			if !isSafeMethod(c.Request().Method) {
 				sent := c.Request().Header.Get("X-CSRF-Token")
 				if sent == "" {
 					sent = c.FormValue("_csrf")
 				}
-				if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(sent)) != 1 {
+				if secret == nil || !csrfValid(secret, sent) {
 					return errForbiddenCSRF
 				}
 			}
-			if token == "" {
-				token = rand.Text() + rand.Text() // 52 characters, 260 random bits
+			if secret == nil {
+				secret = make([]byte, csrfSecretLen)
+				_, _ = rand.Read(secret)
 				c.SetCookie(&http.Cookie{
-					Name: csrfCookie, Value: token, Path: "/", MaxAge: 365 * 24 * 3600,
-					HttpOnly: true, Secure: https, SameSite: http.SameSiteLaxMode,
+					Name: csrfCookie, Value: base64.RawURLEncoding.EncodeToString(secret), Path: "/",
+					MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: https, SameSite: http.SameSiteLaxMode,
 				})
 			}
-			c.Set(ctxCSRF, token)
+			c.Set(ctxCSRFSecret, secret)
+			c.Set(ctxCSRF, maskCSRF(secret))
 			return next(c)
 		}
 	}
+}
+
+// maskCSRF returns pad || pad^secret, base64url-encoded, with a new pad.
+func maskCSRF(secret []byte) string {
+	out := make([]byte, 2*len(secret))
+	_, _ = rand.Read(out[:len(secret)])
+	for i, b := range secret {
+		out[len(secret)+i] = out[i] ^ b
+	}
+	return base64.RawURLEncoding.EncodeToString(out)
+}
+
+// csrfValid unmasks a submitted token and compares it in constant time.
+func csrfValid(secret []byte, sent string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(sent)
+	if err != nil || len(b) != 2*len(secret) {
+		return false
+	}
+	for i := range secret {
+		b[i] ^= b[len(secret)+i]
+	}
+	return subtle.ConstantTimeCompare(b[:len(secret)], secret) == 1
 }
 
 func isSafeMethod(m string) bool {

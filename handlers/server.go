@@ -51,6 +51,7 @@ func New(d Deps) *Server {
 		a.logRequests(),
 		metricsMiddleware(),
 		securityHeaders(d.Config.secure()),
+		middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024, Skipper: gzipSkipper}),
 		middleware.BodyLimit(maxBodyBytes),
 		a.deadline,
 	)

@@ -17,8 +17,9 @@ import (
 
 // Context keys set by middleware.
 const (
-	ctxUser = "user" // models.User of the signed-in account
-	ctxCSRF = "csrf" // CSRF token for forms
+	ctxUser       = "user"        // models.User of the signed-in account
+	ctxCSRF       = "csrf"        // masked CSRF token for forms, new on every response
+	ctxCSRFSecret = "csrf_secret" // the browser's CSRF secret itself
 	// ctxSession marks that the session is loaded; error pages for requests
 	// refused earlier (CSRF, static files) render without one.
 	ctxSession = "session"

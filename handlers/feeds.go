@@ -1,0 +1,447 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"quire/models"
+)
+
+// Reader feeds (RSS 2.0 and Atom 1.0) for the whole site, one author or one
+// tag, plus the sitemap and robots.txt. They are the same for every reader,
+// so they are served outside the session layer: no cookies, and any cache
+// may keep them as long as it revalidates (see notModified).
+
+const (
+	siteName = "Quire"
+	// feedLen is how many of the newest posts a feed carries.
+	feedLen = 20
+
+	rssType         = "application/rss+xml"
+	atomType        = "application/atom+xml"
+	rssContentType  = rssType + "; charset=utf-8"
+	atomContentType = atomType + "; charset=utf-8"
+	xmlContentType  = "application/xml; charset=utf-8"
+)
+
+// feedSource is what one feed follows: its posts and how it describes itself.
+type feedSource struct {
+	filter      models.FeedFilter
+	title       string
+	description string
+	page        string   // path of the HTML page the feed mirrors: "/", "/@bob", "/tags/go"
+	key         []string // what identifies the feed's text, for its ETag
+}
+
+func (a *App) getSiteRSS(c echo.Context) error  { return a.serveFeed(c, formatRSS, siteFeed()) }
+func (a *App) getSiteAtom(c echo.Context) error { return a.serveFeed(c, formatAtom, siteFeed()) }
+
+func (a *App) getAuthorRSS(c echo.Context) error  { return a.serveAuthorFeed(c, formatRSS) }
+func (a *App) getAuthorAtom(c echo.Context) error { return a.serveAuthorFeed(c, formatAtom) }
+
+func (a *App) getTagRSS(c echo.Context) error  { return a.serveTagFeed(c, formatRSS) }
+func (a *App) getTagAtom(c echo.Context) error { return a.serveTagFeed(c, formatAtom) }
+
+func siteFeed() feedSource {
+	return feedSource{title: siteName, description: "The newest posts on " + siteName + ".", page: "/", key: []string{"site"}}
+}
+
+// serveAuthorFeed serves /@{username}/feed.xml and atom.xml. Suspended
+// accounts have no public page, so no feed either.
+func (a *App) serveAuthorFeed(c echo.Context, f feedFormat) error {
+	name, ok := pathParam(c, "username")
+	name = strings.ToLower(name)
+	if !ok || models.CheckUsername(name) != "" {
+		return models.ErrNotFound
+	}
+	u, err := a.Users.GetByUsername(c.Request().Context(), name)
+	if err != nil {
+		return err
+	}
+	if u.State != models.StateActive {
+		return models.ErrNotFound
+	}
+	return a.serveFeed(c, f, feedSource{
+		filter:      models.FeedFilter{AuthorID: u.ID},
+		title:       u.Name() + " · " + siteName,
+		description: "The newest posts by " + u.Name() + " on " + siteName + ".",
+		page:        "/@" + u.Username,
+		key:         []string{"author", u.Username, u.Name()},
+	})
+}
+
+// serveTagFeed serves /tags/{tag}/feed.xml and atom.xml. Like the tag's
+// page, it answers only to the tag's stored form (so each feed has one
+// URL); a tag no post carries yet is an empty feed, ready for the first.
+func (a *App) serveTagFeed(c echo.Context, f feedFormat) error {
+	raw, ok := pathParam(c, "tag")
+	tags, problem := models.ParseTags(raw)
+	if !ok || problem != "" || len(tags) != 1 || tags[0] != raw {
+		return models.ErrNotFound
+	}
+	tag := tags[0]
+	return a.serveFeed(c, f, feedSource{
+		filter:      models.FeedFilter{Tag: tag},
+		title:       "#" + tag + " · " + siteName,
+		description: "The newest posts tagged " + tag + " on " + siteName + ".",
+		page:        "/tags/" + tag,
+		key:         []string{"tag", tag},
+	})
+}
+
+// feedFormat is RSS or Atom.
+type feedFormat int
+
+const (
+	formatRSS feedFormat = iota
+	formatAtom
+)
+
+func (f feedFormat) file() string {
+	if f == formatAtom {
+		return "atom.xml"
+	}
+	return "feed.xml"
+}
+
+// serveFeed answers from the posts' change stamp when the reader's copy is
+// current, and otherwise renders the feed.
+func (a *App) serveFeed(c echo.Context, f feedFormat, src feedSource) error {
+	ctx := c.Request().Context()
+	stamp, n, err := a.Posts.ChangeStamp(ctx, src.filter)
+	if err != nil {
+		return err
+	}
+	parts := append([]string{f.file(), strconv.Itoa(n)}, src.key...)
+	if a.notModified(c, stamp, parts...) {
+		return nil
+	}
+	posts, err := a.Posts.ListForFeed(ctx, src.filter, feedLen)
+	if err != nil {
+		return err
+	}
+	self := a.absURL(strings.TrimSuffix(src.page, "/") + "/" + f.file())
+	if f == formatAtom {
+		return writeXML(c, atomContentType, a.atomFeed(src, self, stamp, posts))
+	}
+	return writeXML(c, rssContentType, a.rssFeed(src, self, stamp, posts))
+}
+
+// writeXML encodes doc into a buffer first, so an error never sends half a
+// document.
+func writeXML(c echo.Context, contentType string, doc any) error {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	return c.Blob(http.StatusOK, contentType, buf.Bytes())
+}
+
+// feedEntry is a post as both formats show it: links absolute, HTML
+// content with its relative links resolved (feed readers show it away from
+// the site, and RSS cannot say what such links are relative to).
+type feedEntry struct {
+	id, link, title, summary, content string
+	authorName, authorURL             string // "" when the author's account was deleted
+	published, updated                time.Time
+	tags                              []string
+}
+
+func (a *App) feedEntry(p models.Post) feedEntry {
+	link := a.absURL("/posts/" + p.Slug)
+	published := p.UpdatedAt
+	if p.PublishedAt != nil {
+		published = *p.PublishedAt
+	}
+	e := feedEntry{
+		id: a.postTagURI(p.ID, published), link: link, title: p.Title, summary: p.Summary,
+		content: absoluteHTML(p.BodyHTML, link), authorName: p.AuthorName,
+		published: published.UTC(), updated: p.UpdatedAt.UTC(), tags: p.Tags,
+	}
+	if p.AuthorUsername != "" {
+		e.authorURL = a.absURL("/@" + p.AuthorUsername)
+	}
+	return e
+}
+
+// postTagURI is a post's permanent identity in feeds (RFC 4151): unlike its
+// URL, it survives a change of slug, so readers never show an edited post
+// twice.
+func (a *App) postTagURI(id int64, published time.Time) string {
+	return "tag:" + a.Config.BaseURL.Hostname() + "," + published.UTC().Format(time.DateOnly) +
+		":posts/" + strconv.FormatInt(id, 10)
+}
+
+// RSS 2.0 with the content (full HTML), dc (author names without emails)
+// and atom (self link) extensions.
+
+type rssDoc struct {
+	XMLName   xml.Name   `xml:"rss"`
+	Version   string     `xml:"version,attr"`
+	NSContent string     `xml:"xmlns:content,attr"`
+	NSDC      string     `xml:"xmlns:dc,attr"`
+	NSAtom    string     `xml:"xmlns:atom,attr"`
+	Channel   rssChannel `xml:"channel"`
+}
+
+type rssChannel struct {
+	Title         string    `xml:"title"`
+	Link          string    `xml:"link"`
+	Description   string    `xml:"description"`
+	Generator     string    `xml:"generator"`
+	LastBuildDate string    `xml:"lastBuildDate,omitempty"`
+	Self          atomLink  `xml:"atom:link"`
+	Items         []rssItem `xml:"item"`
+}
+
+type rssItem struct {
+	Title      string   `xml:"title"`
+	Link       string   `xml:"link"`
+	GUID       rssGUID  `xml:"guid"`
+	PubDate    string   `xml:"pubDate"`
+	Creator    string   `xml:"dc:creator,omitempty"`
+	Categories []string `xml:"category"`
+	// Description is HTML by RSS convention; the plain-text summary is
+	// escaped for it.
+	Description string `xml:"description"`
+	Content     string `xml:"content:encoded"`
+}
+
+type rssGUID struct {
+	IsPermaLink bool   `xml:"isPermaLink,attr"`
+	Value       string `xml:",chardata"`
+}
+
+func (a *App) rssFeed(src feedSource, self string, stamp time.Time, posts []models.Post) rssDoc {
+	ch := rssChannel{
+		Title: src.title, Link: a.absURL(src.page), Description: src.description, Generator: siteName,
+		Self:  atomLink{Href: self, Rel: "self", Type: rssType},
+		Items: make([]rssItem, 0, len(posts)),
+	}
+	if !stamp.IsZero() {
+		ch.LastBuildDate = stamp.UTC().Format(time.RFC1123Z)
+	}
+	for _, p := range posts {
+		e := a.feedEntry(p)
+		ch.Items = append(ch.Items, rssItem{
+			Title: e.title, Link: e.link, GUID: rssGUID{Value: e.id}, PubDate: e.published.Format(time.RFC1123Z),
+			Creator: e.authorName, Categories: e.tags, Description: html.EscapeString(e.summary), Content: e.content,
+		})
+	}
+	return rssDoc{
+		Version: "2.0", NSContent: "http://purl.org/rss/1.0/modules/content/",
+		NSDC: "http://purl.org/dc/elements/1.1/", NSAtom: atomNS, Channel: ch,
+	}
+}
+
+// Atom 1.0 (RFC 4287).
+
+const atomNS = "http://www.w3.org/2005/Atom"
+
+type atomFeed struct {
+	XMLName   xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	ID        string      `xml:"id"`
+	Title     atomText    `xml:"title"`
+	Subtitle  atomText    `xml:"subtitle"`
+	Updated   string      `xml:"updated"`
+	Links     []atomLink  `xml:"link"`
+	Generator string      `xml:"generator"`
+	Entries   []atomEntry `xml:"entry"`
+}
+
+type atomEntry struct {
+	ID         string         `xml:"id"`
+	Title      atomText       `xml:"title"`
+	Links      []atomLink     `xml:"link"`
+	Published  string         `xml:"published"`
+	Updated    string         `xml:"updated"`
+	Author     atomPerson     `xml:"author"`
+	Categories []atomCategory `xml:"category"`
+	Summary    atomText       `xml:"summary"`
+	Content    atomText       `xml:"content"`
+}
+
+type atomText struct {
+	Type  string `xml:"type,attr"`
+	Value string `xml:",chardata"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+	URI  string `xml:"uri,omitempty"`
+}
+
+type atomCategory struct {
+	Term string `xml:"term,attr"`
+}
+
+// deletedAuthor names the author of a post whose account is gone; Atom
+// requires every entry to name someone.
+const deletedAuthor = "A deleted user"
+
+func (a *App) atomFeed(src feedSource, self string, stamp time.Time, posts []models.Post) atomFeed {
+	if stamp.IsZero() {
+		stamp = time.Unix(0, 0) // an empty feed has never changed
+	}
+	feed := atomFeed{
+		ID: self, Title: atomText{Type: "text", Value: src.title},
+		Subtitle: atomText{Type: "text", Value: src.description},
+		Updated:  stamp.UTC().Format(time.RFC3339),
+		Links: []atomLink{
+			{Href: self, Rel: "self", Type: atomType},
+			{Href: a.absURL(src.page), Rel: "alternate", Type: "text/html"},
+		},
+		Generator: siteName,
+		Entries:   make([]atomEntry, 0, len(posts)),
+	}
+	for _, p := range posts {
+		e := a.feedEntry(p)
+		author := atomPerson{Name: e.authorName, URI: e.authorURL}
+		if author.Name == "" {
+			author.Name = deletedAuthor
+		}
+		entry := atomEntry{
+			ID: e.id, Title: atomText{Type: "text", Value: e.title},
+			Links:     []atomLink{{Href: e.link, Rel: "alternate", Type: "text/html"}},
+			Published: e.published.Format(time.RFC3339), Updated: e.updated.Format(time.RFC3339),
+			Author:  author,
+			Summary: atomText{Type: "text", Value: e.summary},
+			Content: atomText{Type: "html", Value: e.content},
+		}
+		for _, t := range e.tags {
+			entry.Categories = append(entry.Categories, atomCategory{Term: t})
+		}
+		feed.Entries = append(feed.Entries, entry)
+	}
+	return feed
+}
+
+// absoluteHTML resolves the relative URLs (href, src) in a post's stored,
+// sanitised HTML against the post's own URL. Anything already absolute,
+// including scheme-relative //host links, is left as the sanitiser allowed
+// it. HTML that does not parse is returned unchanged.
+func absoluteHTML(fragment, postURL string) string {
+	base, err := url.Parse(postURL)
+	if err != nil || fragment == "" {
+		return fragment
+	}
+	nodes, err := html.ParseFragment(strings.NewReader(fragment), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
+	if err != nil {
+		return fragment
+	}
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			for i, at := range n.Attr {
+				if at.Namespace != "" || (at.Key != "href" && at.Key != "src") {
+					continue
+				}
+				if ref, err := url.Parse(strings.TrimSpace(at.Val)); err == nil && !ref.IsAbs() && ref.Host == "" {
+					n.Attr[i].Val = base.ResolveReference(ref).String()
+				}
+			}
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch)
+		}
+	}
+	var b strings.Builder
+	for _, n := range nodes {
+		walk(n)
+		if err := html.Render(&b, n); err != nil {
+			return fragment
+		}
+	}
+	return b.String()
+}
+
+// pathParam returns a path parameter decoded, and false when it cannot be.
+// Echo routes on the raw path when a URL holds escapes Go would not write
+// itself (%2F, %41), and then leaves those escapes in the parameter.
+func pathParam(c echo.Context, name string) (string, bool) {
+	v := c.Param(name)
+	if c.Request().URL.RawPath == "" {
+		return v, true
+	}
+	v, err := url.PathUnescape(v)
+	return v, err == nil
+}
+
+// Sitemap (sitemaps.org protocol 0.9).
+
+type sitemapURLSet struct {
+	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+type sitemapURL struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+// getSitemap lists the home page and every public post, newest first, up
+// to the protocol's 50,000 URLs per file.
+func (a *App) getSitemap(c echo.Context) error {
+	ctx := c.Request().Context()
+	stamp, n, err := a.Posts.ChangeStamp(ctx, models.FeedFilter{})
+	if err != nil {
+		return err
+	}
+	if a.notModified(c, stamp, "sitemap.xml", strconv.Itoa(n)) {
+		return nil
+	}
+	posts, err := a.Posts.ListForSitemap(ctx, models.MaxSitemapURLs-1)
+	if err != nil {
+		return err
+	}
+	set := sitemapURLSet{URLs: make([]sitemapURL, 0, len(posts)+1)}
+	set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/"), LastMod: w3cDate(stamp)})
+	for _, p := range posts {
+		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/posts/" + p.Slug), LastMod: w3cDate(p.UpdatedAt)})
+	}
+	return writeXML(c, xmlContentType, set)
+}
+
+func w3cDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// robotsDisallowed are pages of no use to search engines: accounts,
+// editors and administration.
+var robotsDisallowed = []string{"/settings/", "/admin/", "/posts/new", "/drafts", "/login", "/register", "/password/"}
+
+// getRobots allows everything else and points crawlers at the sitemap.
+// Allow comes last so crawlers that take the first matching rule still
+// honour the exclusions.
+func (a *App) getRobots(c echo.Context) error {
+	var b strings.Builder
+	b.WriteString("User-agent: *\n")
+	for _, p := range robotsDisallowed {
+		b.WriteString("Disallow: " + p + "\n")
+	}
+	b.WriteString("Allow: /\n\nSitemap: " + a.absURL("/sitemap.xml") + "\n")
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")
+	return c.Blob(http.StatusOK, echo.MIMETextPlainCharsetUTF8, []byte(b.String()))
+}

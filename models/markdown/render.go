@@ -1,0 +1,234 @@
+// Package markdown is Quire's Markdown pipeline: it turns what authors write
+// into the HTML stored with each post, derives plain-text excerpts and makes
+// URL slugs. Rendered HTML is read back without re-rendering, so everything
+// that keeps readers safe happens here, once: raw HTML is dropped by the
+// renderer and the output is sanitised again with an allow-list policy.
+package markdown
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// md is built once and shared: goldmark parsers and renderers are safe for
+// concurrent use, and per-document state (heading ids) lives in the parser
+// context that each call makes for itself.
+var md = goldmark.New(
+	goldmark.WithExtensions(
+		// GFM, spelled out so autolinks only ever produce http(s) and mailto
+		// links and table alignment avoids style attributes (which the
+		// sanitiser would strip).
+		extension.NewLinkify(extension.WithLinkifyAllowedProtocols([]string{"http:", "https:"})),
+		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+		extension.Strikethrough,
+		extension.TaskList,
+		// Curly quotes and dashes in prose; code is left alone.
+		extension.Typographer,
+	),
+	goldmark.WithParserOptions(
+		parser.WithAutoHeadingID(),
+		parser.WithASTTransformers(util.Prioritized(linkAttributes{}, 500)),
+		// Bounds on inline runs (limits.go), so crafted posts cannot make
+		// parsing quadratic: ATX headings just ahead of goldmark's own parser
+		// (600), tables just ahead of the table extension (200), long
+		// paragraphs after everything else.
+		parser.WithBlockParsers(util.Prioritized(limitATXHeadings{parser.NewATXHeadingParser()}, 599)),
+		parser.WithParagraphTransformers(
+			util.Prioritized(limitTableCells{extension.NewTableParagraphTransformer()}, 199),
+			util.Prioritized(splitLongParagraphs{}, 1000),
+		),
+	),
+	// Raw HTML stays off: html.WithUnsafe is deliberately not set, so HTML
+	// in the source is dropped and javascript:/vbscript:/file:/data: link
+	// destinations render empty.
+	goldmark.WithRendererOptions(
+		renderer.WithNodeRenderers(util.Prioritized(postRenderer{}, 100)),
+	),
+)
+
+// Render converts Markdown to HTML that is safe to show to readers: GitHub
+// flavoured Markdown (tables, strikethrough, autolinks, task lists) with raw
+// HTML dropped, headings carrying ids and a "#" self-link, fenced code marked
+// with its language, links marked rel="nofollow noopener" and images loading
+// lazily, all passed through the sanitiser policy. It is safe for concurrent
+// use. Sources over 1 MiB are refused with an error.
+func Render(src string) (string, error) {
+	if len(src) > maxSourceBytes {
+		return "", fmt.Errorf("markdown: source is %d bytes, more than the %d allowed", len(src), maxSourceBytes)
+	}
+	source := prepare(src)
+
+	var buf bytes.Buffer
+	buf.Grow(len(source) + len(source)/4)
+	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
+	if err := md.Convert(source, &buf, parser.WithContext(ctx)); err != nil {
+		return "", fmt.Errorf("markdown: render: %w", err)
+	}
+	return string(policy().SanitizeBytes(buf.Bytes())), nil
+}
+
+// relAuthorLink is set on every link an author writes: their links earn no
+// search ranking from the site (spam) and the target gets no window.opener.
+var relAuthorLink = []byte("nofollow noopener")
+
+// linkAttributes marks links and images in the document tree before rendering.
+type linkAttributes struct{}
+
+func (linkAttributes) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n.Kind() {
+		case ast.KindLink, ast.KindAutoLink:
+			n.SetAttributeString("rel", relAuthorLink)
+		case ast.KindImage:
+			n.SetAttributeString("loading", []byte("lazy"))
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// postRenderer replaces goldmark's rendering of headings (to add self-link
+// anchors) and fenced code (to keep only well-formed language names).
+type postRenderer struct{}
+
+func (postRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindHeading, renderHeading)
+	reg.Register(ast.KindFencedCodeBlock, renderFencedCode)
+}
+
+// renderHeading writes <hN id="x">text <a class="anchor" href="#x"
+// aria-hidden="true">#</a></hN>. The anchor is hidden from screen readers:
+// it repeats the heading and only helps readers copy a link.
+func renderHeading(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	n := node.(*ast.Heading)
+	id := headingID(n)
+	if entering {
+		_, _ = w.WriteString("<h")
+		_ = w.WriteByte("0123456"[n.Level])
+		if id != "" {
+			_, _ = w.WriteString(` id="`)
+			_, _ = w.WriteString(id)
+			_ = w.WriteByte('"')
+		}
+		_ = w.WriteByte('>')
+		return ast.WalkContinue, nil
+	}
+	if id != "" {
+		_, _ = w.WriteString(` <a class="anchor" href="#`)
+		_, _ = w.WriteString(id)
+		_, _ = w.WriteString(`" aria-hidden="true">#</a>`)
+	}
+	_, _ = w.WriteString("</h")
+	_ = w.WriteByte("0123456"[n.Level])
+	_, _ = w.WriteString(">\n")
+	return ast.WalkContinue, nil
+}
+
+// headingID returns the heading's id when it is one headingIDs could have
+// made, which is also what the sanitiser lets through; otherwise "", so the
+// heading gets neither an id nor an anchor pointing nowhere.
+func headingID(n *ast.Heading) string {
+	v, ok := n.AttributeString("id")
+	if !ok {
+		return ""
+	}
+	b, ok := v.([]byte)
+	if !ok || len(b) == 0 {
+		return ""
+	}
+	for _, c := range b {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return ""
+		}
+	}
+	return string(b)
+}
+
+// renderFencedCode writes <pre><code class="language-go">, naming the
+// language only when it is a plain lower-cased word such as "go", "c++",
+// "c#" or "objective-c"; anything else renders without a class.
+func renderFencedCode(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		_, _ = w.WriteString("</code></pre>\n")
+		return ast.WalkContinue, nil
+	}
+	n := node.(*ast.FencedCodeBlock)
+	_, _ = w.WriteString("<pre><code")
+	if lang := codeLanguage(n.Language(source)); lang != "" {
+		_, _ = w.WriteString(` class="language-`)
+		_, _ = w.WriteString(lang)
+		_ = w.WriteByte('"')
+	}
+	_ = w.WriteByte('>')
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		line := lines.At(i)
+		html.DefaultWriter.RawWrite(w, line.Value(source)) // escapes <, >, & and "
+	}
+	return ast.WalkContinue, nil
+}
+
+// maxLanguageLen keeps class names sane; no real language name comes close.
+const maxLanguageLen = 40
+
+func codeLanguage(info []byte) string {
+	if len(info) == 0 || len(info) > maxLanguageLen {
+		return ""
+	}
+	lang := make([]byte, len(info))
+	for i, c := range info {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '#' || c == '-') {
+			return ""
+		}
+		lang[i] = c
+	}
+	return string(lang)
+}
+
+// maxHeadingIDLen keeps anchors short enough to share.
+const maxHeadingIDLen = 80
+
+// headingIDs makes heading ids from heading text with the slug rules, so
+// "Crème Brûlée" becomes #creme-brulee, and numbers repeats ("setup",
+// "setup-1", ...). Every id matches ^[a-z0-9-]+$. One is made per document.
+type headingIDs struct {
+	used map[string]bool
+	next map[string]int // next suffix to try per base, so many repeats stay linear
+}
+
+func newHeadingIDs() *headingIDs {
+	return &headingIDs{used: map[string]bool{}, next: map[string]int{}}
+}
+
+func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	base := slug(string(value), maxHeadingIDLen)
+	if base == "" {
+		base = "section"
+	}
+	id := base
+	for h.used[id] {
+		h.next[base]++
+		id = base + "-" + strconv.Itoa(h.next[base])
+	}
+	h.used[id] = true
+	return []byte(id)
+}
+
+func (h *headingIDs) Put(value []byte) {
+	h.used[string(value)] = true
+}

@@ -1,0 +1,133 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Media is an uploaded image as its owner's library lists it. The file
+// itself lives in a MediaStore under Key; identical uploads share a file.
+type Media struct {
+	ID          int64         `db:"id"`
+	OwnerID     sql.NullInt64 `db:"owner_id"` // NULL once the owner's account is deleted
+	Key         string        `db:"key"`      // ContentKey of the file
+	Width       int           `db:"width"`
+	Height      int           `db:"height"`
+	Bytes       int           `db:"bytes"`
+	ContentType string        `db:"content_type"`
+	Alt         string        `db:"alt"`
+	// Widths of the smaller copies made for srcset; see VariantKey.
+	Variants  pq.Int64Array `db:"variants"`
+	CreatedAt time.Time     `db:"created_at"`
+}
+
+// VariantKey is the media key of the copy width pixels wide:
+// "<hash>.jpg" -> "<hash>-w640.jpg".
+func (md Media) VariantKey(width int64) string {
+	ext := path.Ext(md.Key)
+	return strings.TrimSuffix(md.Key, ext) + "-w" + strconv.FormatInt(width, 10) + ext
+}
+
+// MediaModel reads and writes the media library.
+type MediaModel struct {
+	DB *sqlx.DB
+}
+
+const mediaColumns = `id, owner_id, key, width, height, bytes, content_type, alt, variants, created_at`
+
+const insertMediaSQL = `INSERT INTO media (owner_id, key, width, height, bytes, content_type, alt, variants)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (owner_id, key) DO NOTHING RETURNING ` + mediaColumns
+
+const getMediaByKeySQL = `SELECT ` + mediaColumns + ` FROM media WHERE owner_id = $1 AND key = $2`
+
+// Insert records an upload. Uploading the same file again is harmless: the
+// owner's existing row is returned as it is (alt text included). Rows
+// without an owner are never merged: NULLs never conflict in PostgreSQL.
+func (m *MediaModel) Insert(ctx context.Context, md Media) (Media, error) {
+	if !ValidKey(md.Key) {
+		return Media{}, fmt.Errorf("models: insert media: invalid key %q", md.Key)
+	}
+	if md.Variants == nil {
+		md.Variants = pq.Int64Array{} // the column is NOT NULL
+	}
+	// Two attempts: the existing row could be deleted between the insert
+	// that found it and the select that reads it.
+	for attempt := 1; ; attempt++ {
+		var out Media
+		err := m.DB.GetContext(ctx, &out, insertMediaSQL, md.OwnerID, md.Key, md.Width, md.Height, md.Bytes,
+			md.ContentType, md.Alt, md.Variants)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = m.DB.GetContext(ctx, &out, getMediaByKeySQL, md.OwnerID, md.Key)
+			if errors.Is(err, sql.ErrNoRows) && attempt < 2 {
+				continue
+			}
+		}
+		if err != nil {
+			return Media{}, fmt.Errorf("models: insert media: %w", err)
+		}
+		return out, nil
+	}
+}
+
+const getMediaSQL = `SELECT ` + mediaColumns + ` FROM media WHERE id = $1`
+
+// Get returns one media row.
+func (m *MediaModel) Get(ctx context.Context, id int64) (Media, error) {
+	var md Media
+	err := m.DB.GetContext(ctx, &md, getMediaSQL, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Media{}, ErrNotFound
+	}
+	if err != nil {
+		return Media{}, fmt.Errorf("models: get media: %w", err)
+	}
+	return md, nil
+}
+
+const countMediaByOwnerSQL = `SELECT count(*) FROM media WHERE owner_id = $1`
+
+const listMediaByOwnerSQL = `SELECT ` + mediaColumns + ` FROM media WHERE owner_id = $1
+ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`
+
+// ListByOwner returns one page of an owner's library, newest first, and
+// the size of the whole library.
+func (m *MediaModel) ListByOwner(ctx context.Context, ownerID int64, pg Page) ([]Media, int, error) {
+	pg = pg.Normalize()
+	var total int
+	if err := m.DB.GetContext(ctx, &total, countMediaByOwnerSQL, ownerID); err != nil {
+		return nil, 0, fmt.Errorf("models: count media: %w", err)
+	}
+	list := []Media{}
+	if pg.Offset() >= total {
+		return list, total, nil
+	}
+	if err := m.DB.SelectContext(ctx, &list, listMediaByOwnerSQL, ownerID, pg.Size, pg.Offset()); err != nil {
+		return nil, 0, fmt.Errorf("models: list media: %w", err)
+	}
+	return list, total, nil
+}
+
+const deleteMediaSQL = `DELETE FROM media WHERE id = $1`
+
+// Delete removes the row. The file stays: another owner's row or a post
+// may still use the same key.
+func (m *MediaModel) Delete(ctx context.Context, id int64) error {
+	res, err := m.DB.ExecContext(ctx, deleteMediaSQL, id)
+	if err != nil {
+		return fmt.Errorf("models: delete media: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

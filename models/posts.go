@@ -1,0 +1,522 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"quire/models/markdown"
+)
+
+// A post's states. Only published posts are shown to readers; hidden is an
+// admin's verdict that the author cannot undo by publishing again.
+const (
+	PostDraft     = "draft"
+	PostPublished = "published"
+	PostHidden    = "hidden"
+)
+
+// Field limits shared by validation and the schema's CHECK constraints.
+const (
+	MaxTitleLen   = 200
+	MaxBodyLen    = 200_000
+	MaxExcerptLen = 300
+	MaxTags       = 10
+	MaxTagLen     = 30
+	MaxAltLen     = 200
+	// TrashDays is how long a deleted post can be restored.
+	TrashDays = 30
+	// SummaryLen bounds the summary derived from a body without an excerpt.
+	SummaryLen = 280
+)
+
+// Post is a blog post. Lists fill every field except Body and BodyHTML,
+// which can be large; Get, Resolve and the writes fill everything.
+type Post struct {
+	ID       int64         `db:"id"`
+	AuthorID sql.NullInt64 `db:"author_id"`
+	// Joined from users; both are "" when the author's account was deleted.
+	AuthorUsername string `db:"author_username"`
+	AuthorName     string `db:"author_name"` // display name, else username
+
+	Title    string `db:"title"`
+	Slug     string `db:"slug"`
+	Body     string `db:"body"`      // Markdown
+	BodyHTML string `db:"body_html"` // rendered and sanitised
+	Excerpt  string `db:"excerpt"`   // the author's own summary, "" for none
+	Summary  string `db:"summary"`   // plain text for lists: Excerpt, else the body's start
+	CoverKey string `db:"cover_key"` // media key, "" for none
+	CoverAlt string `db:"cover_alt"`
+
+	Status       string         `db:"status"`
+	HiddenReason string         `db:"hidden_reason"`
+	Tags         pq.StringArray `db:"tags"`
+
+	PublishedAt *time.Time `db:"published_at"` // first publish; kept when unpublished
+	CreatedAt   time.Time  `db:"created_at"`
+	UpdatedAt   time.Time  `db:"updated_at"`
+	DeletedAt   *time.Time `db:"deleted_at"` // in the trash since
+	Version     int        `db:"version"`
+}
+
+// IsPublic reports whether readers may see the post.
+func (p Post) IsPublic() bool { return p.Status == PostPublished && p.DeletedAt == nil }
+
+// PostInput is what the editor form provides.
+type PostInput struct {
+	Title, Body, Excerpt string
+	CoverKey, CoverAlt   string
+	// Slug "" keeps the current slug, or derives one from the title for a
+	// post that has never been public.
+	Slug string
+	Tags []string
+}
+
+// normalized trims what the author cannot mean to keep and mends what the
+// database would refuse (NUL bytes, invalid UTF-8), so validation and the
+// stored text agree.
+func (in PostInput) normalized() PostInput {
+	clean := func(s string) string {
+		return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	}
+	in.Title = strings.TrimSpace(clean(in.Title))
+	in.Body = strings.ReplaceAll(clean(in.Body), "\r\n", "\n") // browsers send CRLF from textareas
+	in.Excerpt = strings.TrimSpace(clean(in.Excerpt))
+	in.CoverKey = strings.TrimSpace(in.CoverKey)
+	in.CoverAlt = strings.TrimSpace(clean(in.CoverAlt))
+	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
+	in.Tags = normalizeTags(in.Tags)
+	return in
+}
+
+// Validate returns user-facing messages keyed by form field name; the map
+// is empty (not nil) when the input is acceptable.
+func (in PostInput) Validate() map[string]string {
+	in = in.normalized()
+	errs := map[string]string{}
+	switch n := utf8.RuneCountInString(in.Title); {
+	case n == 0:
+		errs["title"] = "Give the post a title."
+	case n > MaxTitleLen:
+		errs["title"] = fmt.Sprintf("Keep the title to %d characters (it has %d).", MaxTitleLen, n)
+	}
+	if n := utf8.RuneCountInString(in.Body); n > MaxBodyLen {
+		errs["body"] = fmt.Sprintf("The post is too long: keep it to %d characters (it has %d).", MaxBodyLen, n)
+	}
+	if n := utf8.RuneCountInString(in.Excerpt); n > MaxExcerptLen {
+		errs["excerpt"] = fmt.Sprintf("Keep the excerpt to %d characters (it has %d).", MaxExcerptLen, n)
+	}
+	if in.CoverKey != "" && !ValidKey(in.CoverKey) {
+		errs["cover_key"] = "Choose an uploaded image for the cover."
+	}
+	switch n := utf8.RuneCountInString(in.CoverAlt); {
+	case in.CoverKey != "" && n == 0:
+		errs["cover_alt"] = "Describe the cover image for readers who cannot see it."
+	case n > MaxAltLen:
+		errs["cover_alt"] = fmt.Sprintf("Keep the description to %d characters.", MaxAltLen)
+	}
+	if in.Slug != "" && !markdown.ValidSlug(in.Slug) {
+		errs["slug"] = "Use lower-case letters a-z, digits and single hyphens, at most 80 characters."
+	}
+	if msg := tagsProblem(in.Tags); msg != "" {
+		errs["tags"] = msg
+	}
+	return errs
+}
+
+// rendered is what is derived from a post's Markdown at every save.
+type rendered struct{ html, summary string }
+
+func render(in PostInput) (rendered, error) {
+	html, err := markdown.Render(in.Body)
+	if err != nil {
+		return rendered{}, fmt.Errorf("models: render post: %w", err)
+	}
+	summary := in.Excerpt
+	if summary == "" {
+		summary = markdown.Excerpt(in.Body, SummaryLen)
+	}
+	return rendered{html: html, summary: summary}, nil
+}
+
+// PostModel reads and writes posts, their old slugs and their revisions.
+type PostModel struct {
+	DB *sqlx.DB
+}
+
+// postColumns reads a post (alias p) with its author (alias u, LEFT JOINed).
+const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
+	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
+	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt,
+	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version`
+
+// maxSlugAttempts bounds retries when concurrent saves pick the same slug;
+// each round at least one of them wins, so this outlasts any realistic race.
+const maxSlugAttempts = 25
+
+const insertPostSQL = `WITH p AS (
+	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *
+)
+SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
+
+// Insert creates a draft. Its slug comes from in.Slug or the title, with
+// -2, -3, ... appended when taken by another post or by an old slug that
+// still redirects.
+func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (Post, error) {
+	in = in.normalized()
+	r, err := render(in)
+	if err != nil {
+		return Post{}, err
+	}
+	base := slugBase(in)
+	for attempt := 1; ; attempt++ {
+		slug, err := freeSlug(ctx, m.DB, base, 0)
+		if err != nil {
+			return Post{}, fmt.Errorf("models: insert post: %w", err)
+		}
+		var p Post
+		err = m.DB.GetContext(ctx, &p, insertPostSQL, authorID, in.Title, slug, in.Body, r.html,
+			in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags))
+		if isSlugTaken(err) && attempt < maxSlugAttempts {
+			continue // another save took the slug between our look and our insert
+		}
+		if err != nil {
+			return Post{}, fmt.Errorf("models: insert post: %w", asDuplicate(err))
+		}
+		return p, nil
+	}
+}
+
+const getPostSQL = `SELECT ` + postColumns + ` FROM posts p LEFT JOIN users u ON u.id = p.author_id
+WHERE p.id = $1 AND p.deleted_at IS NULL`
+
+// Get returns a post in any state except deleted; callers decide who may
+// see drafts and hidden posts.
+func (m *PostModel) Get(ctx context.Context, id int64) (Post, error) {
+	return m.getOne(ctx, getPostSQL, id)
+}
+
+const getAnyPostSQL = `SELECT ` + postColumns + ` FROM posts p LEFT JOIN users u ON u.id = p.author_id
+WHERE p.id = $1`
+
+// GetAny returns a post even from the trash, for restoring it.
+func (m *PostModel) GetAny(ctx context.Context, id int64) (Post, error) {
+	return m.getOne(ctx, getAnyPostSQL, id)
+}
+
+func (m *PostModel) getOne(ctx context.Context, query string, args ...any) (Post, error) {
+	var p Post
+	err := m.DB.GetContext(ctx, &p, query, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Post{}, ErrNotFound
+	}
+	if err != nil {
+		return Post{}, fmt.Errorf("models: get post: %w", err)
+	}
+	return p, nil
+}
+
+const resolvePostSQL = `SELECT * FROM (
+	SELECT ` + postColumns + `, false AS moved FROM posts p LEFT JOIN users u ON u.id = p.author_id
+	WHERE p.slug = $1 AND p.deleted_at IS NULL
+	UNION ALL
+	SELECT ` + postColumns + `, true FROM post_slugs s JOIN posts p ON p.id = s.post_id
+	LEFT JOIN users u ON u.id = p.author_id
+	WHERE s.slug = $1 AND p.deleted_at IS NULL
+) r ORDER BY moved LIMIT 1`
+
+// Resolve finds a post by slug for /posts/{slug}. When slug is one the post
+// had before, moved is true and callers redirect (301) to p.Slug. Any state
+// but deleted is returned; callers decide who may see it.
+func (m *PostModel) Resolve(ctx context.Context, slug string) (p Post, moved bool, err error) {
+	var row struct {
+		Post
+		Moved bool `db:"moved"`
+	}
+	err = m.DB.GetContext(ctx, &row, resolvePostSQL, slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Post{}, false, ErrNotFound
+	}
+	if err != nil {
+		return Post{}, false, fmt.Errorf("models: resolve post: %w", err)
+	}
+	return row.Post, row.Moved, nil
+}
+
+const lockPostSQL = `SELECT id, slug, title, body, excerpt, tags, status, published_at, version
+FROM posts WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`
+
+const insertRevisionSQL = `INSERT INTO post_revisions (post_id, version, title, body, excerpt, tags, edited_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+const insertOldSlugSQL = `INSERT INTO post_slugs (slug, post_id) VALUES ($1, $2)
+ON CONFLICT (slug) DO UPDATE SET post_id = EXCLUDED.post_id`
+
+const updatePostSQL = `WITH p AS (
+	UPDATE posts SET title = $3, slug = $4, body = $5, body_html = $6, excerpt = $7, summary = $8,
+		cover_key = $9, cover_alt = $10, tags = $11, version = version + 1, updated_at = now()
+	WHERE id = $1 AND version = $2 AND deleted_at IS NULL RETURNING *
+)
+SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
+
+// Update saves the editor's form over the version the editor started from:
+// if anyone saved in between, it is ErrConflict and nothing changes. Editing
+// a published post first keeps its previous text as a revision. A post that
+// has never been public follows its title with its slug; once public, the
+// slug changes only when in.Slug asks for it, and the old one keeps
+// redirecting. editorID (0 for none) is recorded on the revision.
+func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostInput, editorID int64) (Post, error) {
+	in = in.normalized()
+	r, err := render(in)
+	if err != nil {
+		return Post{}, err
+	}
+	var p Post
+	for attempt := 1; ; attempt++ {
+		err = inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
+			var cur Post
+			if err := tx.GetContext(ctx, &cur, lockPostSQL, id); err != nil {
+				return err
+			}
+			if cur.Version != version {
+				return ErrConflict
+			}
+			slug, err := nextSlug(ctx, tx, cur, in)
+			if err != nil {
+				return err
+			}
+			if cur.Status == PostPublished && textChanged(cur, in) {
+				_, err := tx.ExecContext(ctx, insertRevisionSQL, id, cur.Version, cur.Title, cur.Body, cur.Excerpt,
+					cur.Tags, sql.NullInt64{Int64: editorID, Valid: editorID != 0})
+				if err != nil {
+					return err
+				}
+			}
+			if slug != cur.Slug && cur.PublishedAt != nil {
+				if _, err := tx.ExecContext(ctx, insertOldSlugSQL, cur.Slug, id); err != nil {
+					return err
+				}
+			}
+			return tx.GetContext(ctx, &p, updatePostSQL, id, version, in.Title, slug, in.Body, r.html,
+				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags))
+		})
+		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Post{}, ErrNotFound
+	case errors.Is(err, ErrConflict):
+		return Post{}, ErrConflict
+	case err != nil:
+		return Post{}, fmt.Errorf("models: update post: %w", asDuplicate(err))
+	}
+	return p, nil
+}
+
+// textChanged reports whether a save changes what revisions keep, so saving
+// an unchanged form does not add an identical revision.
+func textChanged(cur Post, in PostInput) bool {
+	return cur.Title != in.Title || cur.Body != in.Body || cur.Excerpt != in.Excerpt ||
+		strings.Join(cur.Tags, ",") != strings.Join(in.Tags, ",")
+}
+
+const publishPostSQL = `WITH p AS (
+	UPDATE posts SET status = 'published', published_at = coalesce(published_at, now()),
+		version = version + 1, updated_at = now()
+	WHERE id = $1 AND version = $2 AND status = 'draft' AND deleted_at IS NULL RETURNING *
+)
+SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
+
+// Publish makes a draft public. published_at is set the first time only.
+// A post that is not a draft (hidden by an admin, or already published) or
+// has moved on from version is ErrConflict.
+func (m *PostModel) Publish(ctx context.Context, id int64, version int) (Post, error) {
+	return m.transition(ctx, "publish", publishPostSQL, id, version)
+}
+
+const unpublishPostSQL = `WITH p AS (
+	UPDATE posts SET status = 'draft', version = version + 1, updated_at = now()
+	WHERE id = $1 AND version = $2 AND status = 'published' AND deleted_at IS NULL RETURNING *
+)
+SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
+
+// Unpublish takes a published post back to draft. Its slug stays reserved
+// and its published_at is kept for when it returns.
+func (m *PostModel) Unpublish(ctx context.Context, id int64, version int) (Post, error) {
+	return m.transition(ctx, "unpublish", unpublishPostSQL, id, version)
+}
+
+const hidePostSQL = `WITH p AS (
+	UPDATE posts SET status = 'hidden', hidden_reason = $2, version = version + 1, updated_at = now()
+	WHERE id = $1 AND deleted_at IS NULL RETURNING *
+)
+SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
+
+const unhidePostSQL = `WITH p AS (
+	UPDATE posts SET status = 'draft', hidden_reason = '', version = version + 1, updated_at = now()
+	WHERE id = $1 AND status = 'hidden' AND deleted_at IS NULL RETURNING *
+)
+SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
+
+// SetHidden is an admin's moderation: hiding takes a post (draft or
+// published; hiding again updates the reason) away from readers with a
+// reason its author sees; unhiding returns it to its author as a draft, to
+// publish again. Unhiding a post that is not hidden is ErrConflict.
+func (m *PostModel) SetHidden(ctx context.Context, id int64, hidden bool, reason string) (Post, error) {
+	if hidden {
+		return m.transition(ctx, "hide", hidePostSQL, id, strings.TrimSpace(reason))
+	}
+	return m.transition(ctx, "unhide", unhidePostSQL, id)
+}
+
+const postStateSQL = `SELECT deleted_at IS NULL FROM posts WHERE id = $1`
+
+// transition runs a state change that returns the post, telling a missing
+// post (ErrNotFound) from one in another state or version (ErrConflict).
+func (m *PostModel) transition(ctx context.Context, what, query string, args ...any) (Post, error) {
+	var p Post
+	err := m.DB.GetContext(ctx, &p, query, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		var live bool
+		err = m.DB.GetContext(ctx, &live, postStateSQL, args[0])
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !live) {
+			return Post{}, ErrNotFound
+		}
+		if err == nil {
+			return Post{}, ErrConflict
+		}
+	}
+	if err != nil {
+		return Post{}, fmt.Errorf("models: %s post: %w", what, err)
+	}
+	return p, nil
+}
+
+const softDeletePostSQL = `UPDATE posts SET deleted_at = now(), version = version + 1, updated_at = now()
+WHERE id = $1 AND deleted_at IS NULL`
+
+// SoftDelete moves a post to its author's trash: gone from every page and
+// list, restorable for TrashDays. Its slug stays reserved meanwhile.
+func (m *PostModel) SoftDelete(ctx context.Context, id int64) error {
+	res, err := m.DB.ExecContext(ctx, softDeletePostSQL, id)
+	if err != nil {
+		return fmt.Errorf("models: delete post: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+const restorePostSQL = `WITH p AS (
+	UPDATE posts SET deleted_at = NULL, version = version + 1, updated_at = now()
+	WHERE id = $1 AND deleted_at > now() - make_interval(days => $2) RETURNING *
+)
+SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
+
+// Restore takes a post out of the trash in the state it was deleted in.
+// A post not in the trash, or deleted more than TrashDays ago, is ErrNotFound.
+func (m *PostModel) Restore(ctx context.Context, id int64) (Post, error) {
+	return m.getOne(ctx, restorePostSQL, id, TrashDays)
+}
+
+// Slugs.
+
+// slugBase is the slug a post asks for before making it unique.
+// Slugify leaves a valid slug as it is and mends anything else.
+func slugBase(in PostInput) string {
+	if in.Slug != "" {
+		return markdown.Slugify(in.Slug)
+	}
+	return markdown.Slugify(in.Title)
+}
+
+// nextSlug decides a post's slug at an update (see Update).
+func nextSlug(ctx context.Context, q sqlx.QueryerContext, cur Post, in PostInput) (string, error) {
+	base := slugBase(in)
+	switch {
+	case in.Slug != "" && base == cur.Slug:
+		return cur.Slug, nil
+	case in.Slug == "" && cur.PublishedAt != nil:
+		return cur.Slug, nil // public links must keep working
+	case in.Slug == "" && slugFits(cur.Slug, base):
+		return cur.Slug, nil // the title's slug, or a numbered variant of it
+	}
+	return freeSlug(ctx, q, base, cur.ID)
+}
+
+// slugFits reports whether slug is base or one of its numbered variants.
+func slugFits(slug, base string) bool {
+	if slug == base {
+		return true
+	}
+	i := strings.LastIndexByte(slug, '-')
+	n, err := strconv.Atoi(slug[i+1:])
+	return i > 0 && err == nil && n >= 2 && numberedSlug(base, n) == slug
+}
+
+// numberedSlug appends -n to base, shortening base when needed so the
+// result still fits markdown.ValidSlug's 80 characters.
+func numberedSlug(base string, n int) string {
+	suffix := "-" + strconv.Itoa(n)
+	if len(base)+len(suffix) > maxSlugLen {
+		base = strings.TrimRight(base[:maxSlugLen-len(suffix)], "-")
+	}
+	return base + suffix
+}
+
+const maxSlugLen = 80 // as markdown.ValidSlug and the posts.slug CHECK
+
+// slugStemLen is a prefix every numbered variant of a base shares (the
+// suffix never needs more than 10 characters), for the index range scan.
+const slugStemLen = maxSlugLen - 16
+
+const takenSlugsSQL = `SELECT slug FROM posts WHERE slug LIKE $1 AND id <> $2
+UNION
+SELECT slug FROM post_slugs WHERE slug LIKE $1 AND post_id <> $2`
+
+// freeSlug returns base, or its first numbered variant (-2, -3, ...) that
+// no other post uses as its slug or as an old, redirecting slug. A post may
+// take back its own old slugs. It only looks: the unique index decides, and
+// callers retry when a concurrent save won.
+func freeSlug(ctx context.Context, q sqlx.QueryerContext, base string, postID int64) (string, error) {
+	stem := base[:min(len(base), slugStemLen)]
+	var taken []string
+	if err := sqlx.SelectContext(ctx, q, &taken, takenSlugsSQL, likePrefix(stem), postID); err != nil {
+		return "", fmt.Errorf("find free slug: %w", err)
+	}
+	used := make(map[string]bool, len(taken))
+	for _, s := range taken {
+		used[s] = true
+	}
+	if !used[base] {
+		return base, nil
+	}
+	for n := 2; ; n++ {
+		if s := numberedSlug(base, n); !used[s] {
+			return s, nil
+		}
+	}
+}
+
+// likePrefix makes a LIKE pattern matching strings that start with s.
+func likePrefix(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
+}
+
+// isSlugTaken reports a unique violation on posts.slug.
+func isSlugTaken(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "23505" && pqErr.Constraint == "posts_slug_key"
+}

@@ -1,0 +1,226 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Page sizes for every paged list.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+	maxPageNumber   = 1_000_000 // keeps Offset far from overflowing
+)
+
+// Page asks for one page of a list; Number counts from 1.
+type Page struct {
+	Number, Size int
+}
+
+// Normalize mends a page from a query string: Number at least 1, Size
+// DefaultPageSize when unset and at most MaxPageSize.
+func (p Page) Normalize() Page {
+	p.Number = min(max(p.Number, 1), maxPageNumber)
+	switch {
+	case p.Size <= 0:
+		p.Size = DefaultPageSize
+	case p.Size > MaxPageSize:
+		p.Size = MaxPageSize
+	}
+	return p
+}
+
+// Offset is how many rows come before the (normalised) page.
+func (p Page) Offset() int {
+	p = p.Normalize()
+	return (p.Number - 1) * p.Size
+}
+
+// PostList is one page of posts and the size of the whole list.
+type PostList struct {
+	Posts []Post
+	Total int
+	Page  Page // normalised
+}
+
+// HasPrev reports whether there is a page before this one.
+func (l PostList) HasPrev() bool { return l.Page.Number > 1 }
+
+// HasNext reports whether there is a page after this one.
+func (l PostList) HasNext() bool { return l.Page.Number*l.Page.Size < l.Total }
+
+// LastPage is the number of the last page; 1 for an empty list.
+func (l PostList) LastPage() int {
+	if l.Total == 0 || l.Page.Size <= 0 {
+		return 1
+	}
+	return (l.Total + l.Page.Size - 1) / l.Page.Size
+}
+
+// listColumns is postColumns without the body and its HTML, which lists
+// never show and which can be 200,000 characters each.
+const listColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
+	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
+	p.title, p.slug, p.excerpt, p.summary, p.cover_key, p.cover_alt,
+	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version`
+
+// list runs a count and a page query sharing the filter arguments args;
+// the page query takes LIMIT and OFFSET as the two parameters after them.
+func (m *PostModel) list(ctx context.Context, what string, pg Page, countSQL, pageSQL string, args ...any) (PostList, error) {
+	l := PostList{Page: pg.Normalize(), Posts: []Post{}}
+	if err := m.DB.GetContext(ctx, &l.Total, countSQL, args...); err != nil {
+		return PostList{}, fmt.Errorf("models: count %s: %w", what, err)
+	}
+	if l.Page.Offset() >= l.Total {
+		return l, nil // past the end: no need to ask
+	}
+	args = append(args, l.Page.Size, l.Page.Offset())
+	if err := m.DB.SelectContext(ctx, &l.Posts, pageSQL, args...); err != nil {
+		return PostList{}, fmt.Errorf("models: list %s: %w", what, err)
+	}
+	return l, nil
+}
+
+const countPublishedSQL = `SELECT count(*) FROM posts WHERE status = 'published' AND deleted_at IS NULL`
+
+// Public lists page by OFFSET, and deep pages stay cheap: the page's ids
+// come from an index-only scan of a partial index, so the rows skipped are
+// never read from the table; only the page's own rows are.
+const listPublishedSQL = `SELECT ` + listColumns + ` FROM (
+	SELECT id FROM posts WHERE status = 'published' AND deleted_at IS NULL
+	ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2
+) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
+ORDER BY p.published_at DESC, p.id DESC`
+
+// ListPublished is the home page: public posts, newest first.
+func (m *PostModel) ListPublished(ctx context.Context, pg Page) (PostList, error) {
+	return m.list(ctx, "published posts", pg, countPublishedSQL, listPublishedSQL)
+}
+
+const countByAuthorSQL = `SELECT count(*) FROM posts
+WHERE author_id = $1 AND status = 'published' AND deleted_at IS NULL`
+
+const listByAuthorSQL = `SELECT ` + listColumns + ` FROM (
+	SELECT id FROM posts WHERE author_id = $1 AND status = 'published' AND deleted_at IS NULL
+	ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3
+) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
+ORDER BY p.published_at DESC, p.id DESC`
+
+// ListByAuthor is an author's public page: their public posts, newest first.
+func (m *PostModel) ListByAuthor(ctx context.Context, authorID int64, pg Page) (PostList, error) {
+	return m.list(ctx, "posts by author", pg, countByAuthorSQL, listByAuthorSQL, authorID)
+}
+
+const countByTagSQL = `SELECT count(*) FROM posts
+WHERE tags @> ARRAY[$1]::text[] AND status = 'published' AND deleted_at IS NULL`
+
+const listByTagSQL = `SELECT ` + listColumns + ` FROM (
+	SELECT id FROM posts WHERE tags @> ARRAY[$1]::text[] AND status = 'published' AND deleted_at IS NULL
+	ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3
+) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
+ORDER BY p.published_at DESC, p.id DESC`
+
+// ListByTag is a tag's page: public posts carrying tag, newest first. The
+// tag is normalised as ParseTags would, so /tags/Go finds "go".
+func (m *PostModel) ListByTag(ctx context.Context, tag string, pg Page) (PostList, error) {
+	return m.list(ctx, "posts by tag", pg, countByTagSQL, listByTagSQL, normalizeTag(tag))
+}
+
+const countOwnSQL = `SELECT count(*) FROM posts WHERE author_id = $1 AND deleted_at IS NULL`
+
+const listOwnSQL = `SELECT ` + listColumns + ` FROM posts p LEFT JOIN users u ON u.id = p.author_id
+WHERE p.author_id = $1 AND p.deleted_at IS NULL
+ORDER BY p.updated_at DESC, p.id DESC LIMIT $2 OFFSET $3`
+
+// ListOwn is an author's dashboard: every post of theirs in any state
+// except deleted, most recently changed first.
+func (m *PostModel) ListOwn(ctx context.Context, authorID int64, pg Page) (PostList, error) {
+	return m.list(ctx, "own posts", pg, countOwnSQL, listOwnSQL, authorID)
+}
+
+const listTrashSQL = `SELECT ` + listColumns + ` FROM posts p LEFT JOIN users u ON u.id = p.author_id
+WHERE p.author_id = $1 AND p.deleted_at > now() - make_interval(days => $2)
+ORDER BY p.deleted_at DESC, p.id DESC`
+
+// ListTrash is an author's trash: posts deleted within TrashDays, most
+// recently deleted first.
+func (m *PostModel) ListTrash(ctx context.Context, authorID int64) ([]Post, error) {
+	posts := []Post{}
+	if err := m.DB.SelectContext(ctx, &posts, listTrashSQL, authorID, TrashDays); err != nil {
+		return nil, fmt.Errorf("models: list trash: %w", err)
+	}
+	return posts, nil
+}
+
+// FeedFilter narrows a feed to one author or one tag; zero values mean all.
+type FeedFilter struct {
+	AuthorID int64
+	Tag      string
+}
+
+// Feeds carry at most this many entries.
+const maxFeedLen = 100
+
+// The filter is written so that each unused condition folds to true when
+// PostgreSQL plans the statement with its parameter values, which lib/pq's
+// unnamed statements always are: every variant gets its own index.
+const listForFeedSQL = `SELECT ` + listColumns + `, p.body_html FROM posts p LEFT JOIN users u ON u.id = p.author_id
+WHERE p.status = 'published' AND p.deleted_at IS NULL
+	AND ($1::bigint = 0 OR p.author_id = $1) AND ($2 = '' OR p.tags @> ARRAY[$2]::text[])
+ORDER BY p.published_at DESC, p.id DESC LIMIT $3`
+
+// ListForFeed returns the newest public posts for RSS and Atom, with their
+// HTML (but not their Markdown). limit is capped at 100.
+func (m *PostModel) ListForFeed(ctx context.Context, f FeedFilter, limit int) ([]Post, error) {
+	if limit <= 0 || limit > maxFeedLen {
+		limit = maxFeedLen
+	}
+	posts := []Post{}
+	if err := m.DB.SelectContext(ctx, &posts, listForFeedSQL, f.AuthorID, normalizeTag(f.Tag), limit); err != nil {
+		return nil, fmt.Errorf("models: list feed: %w", err)
+	}
+	return posts, nil
+}
+
+// MaxSitemapURLs is the sitemap protocol's limit for one file.
+const MaxSitemapURLs = 50_000
+
+const listForSitemapSQL = `SELECT id, slug, published_at, updated_at FROM posts
+WHERE status = 'published' AND deleted_at IS NULL
+ORDER BY published_at DESC, id DESC LIMIT $1`
+
+// ListForSitemap returns the newest public posts with only ID, Slug,
+// PublishedAt and UpdatedAt filled. limit is capped at MaxSitemapURLs.
+func (m *PostModel) ListForSitemap(ctx context.Context, limit int) ([]Post, error) {
+	if limit <= 0 || limit > MaxSitemapURLs {
+		limit = MaxSitemapURLs
+	}
+	posts := []Post{}
+	if err := m.DB.SelectContext(ctx, &posts, listForSitemapSQL, limit); err != nil {
+		return nil, fmt.Errorf("models: list sitemap: %w", err)
+	}
+	return posts, nil
+}
+
+const changeStampSQL = `SELECT max(updated_at), count(*) FROM posts
+WHERE status = 'published' AND deleted_at IS NULL
+	AND ($1::bigint = 0 OR author_id = $1) AND ($2 = '' OR tags @> ARRAY[$2]::text[])`
+
+// ChangeStamp summarises the public posts a feed or list shows, for ETag
+// and Last-Modified: the newest change and how many there are. Every way a
+// post becomes public moves updated_at and every way it stops being public
+// lowers the count, so the pair changes whenever the list does (an author
+// renaming themselves aside). The time is zero when there are no posts.
+func (m *PostModel) ChangeStamp(ctx context.Context, f FeedFilter) (time.Time, int, error) {
+	var (
+		last sql.NullTime
+		n    int
+	)
+	err := m.DB.QueryRowContext(ctx, changeStampSQL, f.AuthorID, normalizeTag(f.Tag)).Scan(&last, &n)
+	if err != nil {
+		return time.Time{}, 0, fmt.Errorf("models: change stamp: %w", err)
+	}
+	return last.Time, n, nil
+}
