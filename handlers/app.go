@@ -39,6 +39,7 @@ type Deps struct {
 	Resets   *models.ResetModel
 	Posts    *models.PostModel
 	Uploads  *models.MediaModel // rows describing uploaded images
+	Admin    *models.AdminModel // admin actions, each with its audit entries
 	Media    models.MediaStore  // the image files themselves
 	Mail     mail.Sender
 	Sessions *scs.SessionManager

@@ -57,6 +57,7 @@ func newApp(t *testing.T) *testApp {
 		Resets:   &models.ResetModel{DB: db},
 		Posts:    &models.PostModel{DB: db},
 		Uploads:  &models.MediaModel{DB: db},
+		Admin:    &models.AdminModel{DB: db},
 		Media:    models.LocalStore{Dir: media},
 		Mail:     sender,
 		Sessions: sm,

@@ -48,18 +48,24 @@ func (a *App) postPasswordReset(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		a.mailer.send(mail.Message{
-			To:      u.Email,
-			Subject: "Reset your Quire password",
-			Text: "Someone asked to reset the password of the Quire account " + u.Username + ".\n\n" +
-				"To choose a new password, open this link within the next hour:\n\n" +
-				a.absURL("/password/reset/"+token) + "\n\n" +
-				"If it was not you, ignore this message: your password stays as it is.\n",
-		})
+		a.sendResetMail(u.Username, u.Email, token)
 	}
 	p := a.page(c, "Check your email")
 	heading, text := "Check your email", "If an account exists for "+email+", we have sent it a link to reset the password. The link works for one hour."
 	return render(c, http.StatusOK, pages.Notice(p, heading, text, nil), pages.NoticeContent(heading, text, nil))
+}
+
+// sendResetMail mails a password reset link, in the background. The reset
+// form and the admin's "send password reset" send the same message.
+func (a *App) sendResetMail(username, email, token string) {
+	a.mailer.send(mail.Message{
+		To:      email,
+		Subject: "Reset your Quire password",
+		Text: "Someone asked to reset the password of the Quire account " + username + ".\n\n" +
+			"To choose a new password, open this link within the next hour:\n\n" +
+			a.absURL("/password/reset/"+token) + "\n\n" +
+			"If it was not you, ignore this message: your password stays as it is.\n",
+	})
 }
 
 func newPasswordForm(action string, withCurrent bool, fe fieldErrors) pages.FormPage {

@@ -63,6 +63,18 @@ func (a *App) routes(e *echo.Echo) {
 	g.GET("/password/reset/:token", a.getPasswordResetToken)
 	g.POST("/password/reset/:token", a.postPasswordResetToken)
 
+	// Admins. Every table is served by the same few routes (admin_table.go);
+	// requireAdmin sends anonymous visitors to sign in and refuses others.
+	ad := g.Group("/admin", a.requireAdmin)
+	ad.GET("", a.getAdminDashboard)
+	ad.GET("/:table", a.getAdminList)
+	ad.POST("/:table/bulk", a.postAdminBulk)
+	ad.GET("/:table/:id/edit/:field", a.getAdminEdit)
+	ad.POST("/:table/:id/edit/:field", a.postAdminEdit)
+	ad.GET("/:table/:id/cell/:field", a.getAdminCell)
+	ad.GET("/:table/:id/:action", a.getAdminRowAction)
+	ad.POST("/:table/:id/:action", a.postAdminRowAction)
+
 	g.GET("/settings/profile", a.getSettingsProfile, requireUser)
 	g.POST("/settings/profile", a.postSettingsProfile, requireUser)
 	g.GET("/settings/password", a.getSettingsPassword, requireUser)

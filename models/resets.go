@@ -27,12 +27,18 @@ VALUES ($1, $2, now() + $3::interval)`
 
 // Create returns a new random token for the account.
 func (m *ResetModel) Create(ctx context.Context, userID int64) (string, error) {
+	return createReset(ctx, m.DB, userID)
+}
+
+// createReset stores a new token through db, which may be a transaction
+// (an admin's reset is recorded in the audit log with it).
+func createReset(ctx context.Context, db sqlx.ExecerContext, userID int64) (string, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", fmt.Errorf("models: reset token: %w", err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	if _, err := m.DB.ExecContext(ctx, insertResetSQL, hashToken(token), userID, interval(ResetTokenTTL)); err != nil {
+	if _, err := db.ExecContext(ctx, insertResetSQL, hashToken(token), userID, interval(ResetTokenTTL)); err != nil {
 		return "", fmt.Errorf("models: insert reset token: %w", err)
 	}
 	return token, nil

@@ -8,13 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
-
-	"github.com/alexedwards/scs/postgresstore"
 
 	"quire/handlers"
 	"quire/models"
@@ -28,6 +27,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	var cfg Config
 	fs := newFlagSet("serve", "serve [flags]")
 	cfg.serveFlags(fs)
+	pprofAddr := fs.String("pprof-addr", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; empty: off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store := postgresstore.NewWithCleanupInterval(db.DB.DB, 5*time.Minute)
+	store := models.NewSessionStore(db.DB.DB, 5*time.Minute)
 	defer store.StopCleanup()
 	base, _ := url.Parse(cfg.BaseURL)
 	sessions := handlers.NewSessionManager(store, base.Scheme == "https")
@@ -68,6 +68,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		Resets:   &models.ResetModel{DB: db.DB},
 		Posts:    &models.PostModel{DB: db.DB},
 		Uploads:  &models.MediaModel{DB: db.DB},
+		Admin:    &models.AdminModel{DB: db.DB},
 		Media:    models.LocalStore{Dir: cfg.MediaDir},
 		Mail:     sender,
 		Sessions: sessions,
@@ -76,6 +77,13 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if *pprofAddr != "" {
+		stopPprof, err := servePprof(*pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
 	}
 	fmt.Fprintf(stdout, "Quire %s is running at %s (press Ctrl+C to stop)\n", versionString(), cfg.BaseURL)
 	if n, err := users.CountActiveAdmins(ctx); err == nil && n == 0 {
@@ -98,6 +106,33 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// servePprof serves the profiler on its own listener, never on the site's
+// address, and only on loopback: profiles reveal internals.
+func servePprof(addr string, log *slog.Logger) (stop func(), err error) {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("--pprof-addr %q: use a loopback address such as 127.0.0.1:6060", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("pprof", "err", err)
+		}
+	}()
+	log.Info("profiler listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
 
 // migrateUp brings the schema up to date; the advisory lock makes it safe

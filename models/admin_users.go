@@ -1,0 +1,375 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"quire/models/admintable"
+)
+
+var (
+	roleChoices  = []admintable.Choice{{Value: RoleUser, Label: "User"}, {Value: RoleAdmin, Label: "Admin"}}
+	stateChoices = []admintable.Choice{{Value: StateActive, Label: "Active"}, {Value: StateSuspended, Label: "Suspended"}}
+
+	changeRole = admintable.Action{Key: "change_role", Label: "Change role", Done: "Changed the role of", Confirm: true,
+		Help:   "Admins can use these pages; users cannot.",
+		Option: &admintable.Option{Label: "New role", Choices: roleChoices}}
+	suspendUser = admintable.Action{Key: "suspend", Label: "Suspend", Done: "Suspended", Confirm: true, NeedsReason: true,
+		Danger: true, Help: "They are signed out at once and cannot sign in until reactivated. Their posts stay."}
+	reactivateUser = admintable.Action{Key: "reactivate", Label: "Reactivate", Done: "Reactivated"}
+	sendReset      = admintable.Action{Key: "send_reset", Label: "Send password reset", Done: "Sent a password reset link to",
+		Confirm: true, Help: "Each gets an email with a link to choose a new password, valid for one hour. Suspended accounts are skipped."}
+	deleteUser = admintable.Action{Key: "delete", Label: "Delete", Done: "Deleted", Confirm: true, Danger: true,
+		Help: "The accounts are removed for good; their sessions end and their uploads stay, without an owner.",
+		Option: &admintable.Option{Label: "Their posts", Choices: []admintable.Choice{
+			{Value: "keep", Label: "Keep them, shown as by “a deleted user”"},
+			{Value: "remove", Label: "Remove them too"},
+		}}}
+)
+
+// UsersTable is /admin/users.
+var UsersTable = admintable.Must(&admintable.Table{
+	Name: "users", Title: "Users", Noun: "user", Plural: "users",
+	From: "users u", ID: "u.id", Version: "u.version",
+	Columns: []admintable.Column{
+		{Key: "username", Label: "Username", Expr: "u.username", Href: "'/@' || u.username",
+			Sortable: true, Searchable: true, Render: admintable.Link},
+		{Key: "email", Label: "Email", Expr: "u.email", Sortable: true, Searchable: true, Render: admintable.Text},
+		{Key: "role", Label: "Role", Expr: "u.role", Sortable: true, Render: admintable.Badge,
+			Editable: &admintable.Editable{Type: "select", Choices: roleChoices}},
+		{Key: "state", Label: "State", Expr: "u.state", Sortable: true, Render: admintable.Badge},
+		{Key: "posts", Label: "Posts", Expr: "(SELECT count(*) FROM posts p WHERE p.author_id = u.id AND p.deleted_at IS NULL)",
+			Sortable: true, Render: admintable.Number},
+		{Key: "joined", Label: "Joined", Expr: "u.created_at", Sortable: true, Render: admintable.Date},
+		{Key: "last_login", Label: "Last login", Expr: "u.last_login_at", Sortable: true, Render: admintable.Date},
+	},
+	Filters: []admintable.Filter{
+		{Key: "role", Label: "Role", Expr: "u.role", Choices: roleChoices},
+		{Key: "state", Label: "State", Expr: "u.state", Choices: stateChoices},
+		{Key: "joined", Label: "Joined", Expr: "u.created_at", Date: true},
+	},
+	DefaultSort: "-joined",
+	PageSizes:   []int{20, 50, 100},
+	RowActions: []admintable.Action{
+		changeRole,
+		withIf(suspendUser, "state", StateActive),
+		withIf(reactivateUser, "state", StateSuspended),
+		withIf(sendReset, "state", StateActive),
+		deleteUser,
+	},
+	BulkActions: []admintable.Action{changeRole, suspendUser, reactivateUser, sendReset, deleteUser},
+	History:     true,
+})
+
+// withIf offers a row action only on rows whose column holds one of values.
+func withIf(a admintable.Action, column string, values ...string) admintable.Action {
+	a.If = &admintable.Cond{Column: column, In: values}
+	return a
+}
+
+// userSnap is what the user actions read, and lock, before changing.
+type userSnap struct {
+	ID              int64  `db:"id"`
+	Username        string `db:"username"`
+	Email           string `db:"email"`
+	Role            string `db:"role"`
+	State           string `db:"state"`
+	SuspendedReason string `db:"suspended_reason"`
+	Version         int    `db:"version"`
+}
+
+const lockUsersSQL = `SELECT id, username, email, role, state, suspended_reason, version
+FROM users WHERE id = ANY($1) ORDER BY id FOR UPDATE`
+
+func lockUsers(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]userSnap, error) {
+	var us []userSnap
+	if err := tx.SelectContext(ctx, &us, lockUsersSQL, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("lock users: %w", err)
+	}
+	return us, nil
+}
+
+const setRoleSQL = `UPDATE users SET role = $2, version = version + 1, updated_at = now() WHERE id = ANY($1)`
+
+// SetRole gives the accounts role. Taking away the last active admin is
+// refused.
+func (m *AdminModel) SetRole(ctx context.Context, actor Actor, ids []int64, role string) (ActionResult, error) {
+	return m.setRole(ctx, actor, ids, role, "change_role", -1)
+}
+
+// setRole changes roles; version >= 0 (one id) refuses a newer row.
+func (m *AdminModel) setRole(ctx context.Context, actor Actor, ids []int64, role, action string, version int) (ActionResult, error) {
+	if !slices.ContainsFunc(roleChoices, func(c admintable.Choice) bool { return c.Value == role }) {
+		return ActionResult{}, refused("Choose a role: user or admin.")
+	}
+	changed := 0
+	err := m.adminTx(ctx, "change role", func(tx *sqlx.Tx) error {
+		if err := lockAdmins(ctx, tx); err != nil {
+			return err
+		}
+		users, err := lockUsers(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(len(users), version, func() int { return users[0].Version }); err != nil {
+			return err
+		}
+		var targets []int64
+		var entries []AuditEntry
+		for _, u := range users {
+			if u.Role != role {
+				targets = append(targets, u.ID)
+				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: action,
+					Before: map[string]any{"role": u.Role}, After: map[string]any{"role": role}})
+			}
+		}
+		if len(targets) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, setRoleSQL, pq.Array(targets), role); err != nil {
+			return err
+		}
+		if err := ensureAdminLeft(ctx, tx); err != nil {
+			return err
+		}
+		changed = len(targets)
+		return Audit(ctx, tx, actor, entries...)
+	})
+	return result(ids, changed), err
+}
+
+// checkVersion is the optimistic lock of an inline edit: version < 0 means
+// no check (bulk actions); otherwise the one row must exist at version.
+func checkVersion(found, version int, current func() int) error {
+	switch {
+	case version < 0:
+		return nil
+	case found == 0:
+		return ErrNotFound
+	case current() != version:
+		return ErrConflict
+	}
+	return nil
+}
+
+const suspendSQL = `UPDATE users SET state = 'suspended', suspended_reason = $2,
+	session_epoch = session_epoch + 1, version = version + 1, updated_at = now()
+WHERE id = ANY($1)`
+
+// Suspend suspends active accounts with a reason. Bumping session_epoch
+// ends their sessions at once. An admin cannot suspend themselves, and the
+// last active admin cannot be suspended.
+func (m *AdminModel) Suspend(ctx context.Context, actor Actor, ids []int64, reason string) (ActionResult, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return ActionResult{}, refused("Give a reason for the suspension.")
+	case slices.Contains(ids, actor.ID):
+		return ActionResult{}, refused("You cannot suspend yourself.")
+	}
+	changed := 0
+	err := m.adminTx(ctx, "suspend", func(tx *sqlx.Tx) error {
+		if err := lockAdmins(ctx, tx); err != nil {
+			return err
+		}
+		users, err := lockUsers(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		var targets []int64
+		var entries []AuditEntry
+		for _, u := range users {
+			if u.State == StateActive {
+				targets = append(targets, u.ID)
+				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "suspend", Note: reason,
+					Before: map[string]any{"state": u.State, "suspended_reason": u.SuspendedReason},
+					After:  map[string]any{"state": StateSuspended, "suspended_reason": reason}})
+			}
+		}
+		if len(targets) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, suspendSQL, pq.Array(targets), reason); err != nil {
+			return err
+		}
+		if err := ensureAdminLeft(ctx, tx); err != nil {
+			return err
+		}
+		changed = len(targets)
+		return Audit(ctx, tx, actor, entries...)
+	})
+	return result(ids, changed), err
+}
+
+const reactivateSQL = `UPDATE users SET state = 'active', suspended_reason = '', version = version + 1, updated_at = now()
+WHERE id = ANY($1)`
+
+// Reactivate lets suspended accounts sign in again.
+func (m *AdminModel) Reactivate(ctx context.Context, actor Actor, ids []int64) (ActionResult, error) {
+	changed := 0
+	err := m.adminTx(ctx, "reactivate", func(tx *sqlx.Tx) error {
+		users, err := lockUsers(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		var targets []int64
+		var entries []AuditEntry
+		for _, u := range users {
+			if u.State == StateSuspended {
+				targets = append(targets, u.ID)
+				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "reactivate",
+					Before: map[string]any{"state": u.State, "suspended_reason": u.SuspendedReason},
+					After:  map[string]any{"state": StateActive, "suspended_reason": ""}})
+			}
+		}
+		if len(targets) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, reactivateSQL, pq.Array(targets)); err != nil {
+			return err
+		}
+		changed = len(targets)
+		return Audit(ctx, tx, actor, entries...)
+	})
+	return result(ids, changed), err
+}
+
+// IssuedReset is a password reset link made for an account, to be mailed
+// once the transaction that recorded it has committed.
+type IssuedReset struct {
+	UserID          int64
+	Username, Email string
+	Token           string
+}
+
+// IssueResets makes a password reset token for each active account;
+// suspended ones are left unchanged (they could not sign in anyway).
+func (m *AdminModel) IssueResets(ctx context.Context, actor Actor, ids []int64) ([]IssuedReset, ActionResult, error) {
+	var issued []IssuedReset
+	err := m.adminTx(ctx, "send reset", func(tx *sqlx.Tx) error {
+		issued = nil
+		users, err := lockUsers(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		var entries []AuditEntry
+		for _, u := range users {
+			if u.State != StateActive {
+				continue
+			}
+			token, err := createReset(ctx, tx, u.ID)
+			if err != nil {
+				return err
+			}
+			issued = append(issued, IssuedReset{UserID: u.ID, Username: u.Username, Email: u.Email, Token: token})
+			entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "send_reset",
+				Note: "password reset link sent to " + u.Email})
+		}
+		return Audit(ctx, tx, actor, entries...)
+	})
+	if err != nil {
+		return nil, ActionResult{}, err
+	}
+	return issued, result(ids, len(issued)), nil
+}
+
+const (
+	userPostsSQL        = `SELECT id, title, status FROM posts WHERE author_id = ANY($1) ORDER BY id FOR UPDATE`
+	deleteUserPostsSQL  = `DELETE FROM posts WHERE author_id = ANY($1)`
+	countUserPostsSQL   = `SELECT author_id, count(*) FROM posts WHERE author_id = ANY($1) GROUP BY author_id`
+	deleteUsersSQL      = `DELETE FROM users WHERE id = ANY($1)`
+	deletedUserPostNote = "removed with its author's account"
+)
+
+// DeleteUsers removes accounts. Their posts are kept under "a deleted
+// user" (posts.author_id becomes NULL) or, with removePosts, removed for
+// good, each with its own audit entry. An admin cannot delete themselves,
+// nor the last active admin.
+func (m *AdminModel) DeleteUsers(ctx context.Context, actor Actor, ids []int64, removePosts bool) (ActionResult, error) {
+	if slices.Contains(ids, actor.ID) {
+		return ActionResult{}, refused("You cannot delete your own account here.")
+	}
+	changed := 0
+	err := m.adminTx(ctx, "delete users", func(tx *sqlx.Tx) error {
+		if err := lockAdmins(ctx, tx); err != nil {
+			return err
+		}
+		users, err := lockUsers(ctx, tx, ids)
+		if err != nil || len(users) == 0 {
+			return err
+		}
+		targets := make([]int64, len(users))
+		for i, u := range users {
+			targets[i] = u.ID
+		}
+		counts := map[int64]int{}
+		rows, err := tx.QueryxContext(ctx, countUserPostsSQL, pq.Array(targets))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			counts[id] = n
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		var entries []AuditEntry
+		if removePosts {
+			var posts []struct {
+				ID     int64  `db:"id"`
+				Title  string `db:"title"`
+				Status string `db:"status"`
+			}
+			if err := tx.SelectContext(ctx, &posts, userPostsSQL, pq.Array(targets)); err != nil {
+				return err
+			}
+			for _, p := range posts {
+				entries = append(entries, AuditEntry{Model: "posts", ObjectID: p.ID, Action: "delete",
+					Before: map[string]any{"title": p.Title, "status": p.Status}, Note: deletedUserPostNote})
+			}
+			if _, err := tx.ExecContext(ctx, deleteUserPostsSQL, pq.Array(targets)); err != nil {
+				return err
+			}
+		}
+		note := "posts kept under a deleted user"
+		if removePosts {
+			note = "posts removed"
+		}
+		for _, u := range users {
+			entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "delete", Note: note,
+				Before: map[string]any{"username": u.Username, "email": u.Email, "role": u.Role, "state": u.State,
+					"posts": counts[u.ID]}})
+		}
+		if _, err := tx.ExecContext(ctx, deleteUsersSQL, pq.Array(targets)); err != nil {
+			return err
+		}
+		if err := ensureAdminLeft(ctx, tx); err != nil {
+			return err
+		}
+		changed = len(targets)
+		return Audit(ctx, tx, actor, entries...)
+	})
+	return result(ids, changed), err
+}
+
+// EditUser saves an inline edit of one of UsersTable's editable columns
+// over version: a newer version is ErrConflict.
+func (m *AdminModel) EditUser(ctx context.Context, actor Actor, id int64, version int, field, value string) error {
+	switch field {
+	case "role":
+		_, err := m.setRole(ctx, actor, []int64{id}, value, "edit", version)
+		return err
+	}
+	return fmt.Errorf("models: users: %q is not editable", field)
+}
