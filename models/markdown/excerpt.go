@@ -34,7 +34,7 @@ func Excerpt(src string, n int) string {
 	// which then reads "[text][ref]".
 	if window := max(excerptWindow, 16*n); len(src) > window {
 		if cut := strings.LastIndex(src[:window], "\n\n"); cut > 0 {
-			if e := excerptOf(src[:cut], n); e.full() {
+			if e := excerptOf(src[:cut], n); e.full() && !e.fromHeadings {
 				return e.result()
 			}
 		}
@@ -58,6 +58,7 @@ func excerptOf(src string, n int) *excerpter {
 	e := &excerpter{source: source, limit: n}
 	e.blocks(doc, ast.KindParagraph)
 	if e.count == 0 {
+		e.fromHeadings = true
 		e.blocks(doc, ast.KindHeading)
 	}
 	return e
@@ -71,6 +72,8 @@ type excerpter struct {
 	out     strings.Builder
 	count   int  // runes in out
 	pending bool // whitespace seen since the last rune written
+
+	fromHeadings bool // no paragraph had text, so headings were used
 }
 
 func (e *excerpter) full() bool { return e.count > e.limit }
@@ -216,8 +219,9 @@ func opensTag(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '/' || c == '!' || c == '?'
 }
 
-// ellipsisTrim is what an excerpt should not end on before the "…".
-const ellipsisTrim = ",;:.!?-–—([{«“‘\"'"
+// ellipsisTrim is what an excerpt should not end on before the "…":
+// separators and opening brackets or quotes.
+const ellipsisTrim = ",;:.!?-–—([{«“‘"
 
 func (e *excerpter) result() string {
 	s := e.out.String()

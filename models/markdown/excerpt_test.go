@@ -95,4 +95,9 @@ func TestExcerptLongPost(t *testing.T) {
 	if got := Excerpt(late, 50); got != "Finally prose." {
 		t.Errorf("Excerpt after long code = %q, want %q", got, "Finally prose.")
 	}
+	// Headings filling the window do not stand in for a paragraph beyond it.
+	headed := strings.Repeat("## A heading\n\n", 3000) + "The prose."
+	if got := Excerpt(headed, 50); got != "The prose." {
+		t.Errorf("Excerpt after many headings = %q, want %q", got, "The prose.")
+	}
 }

@@ -1,94 +1,16 @@
 package markdown
 
 import (
-	"strings"
 	"testing"
-	"unicode"
-
-	"golang.org/x/net/html"
 
 	"quire/models/markdown/markdowntest"
 )
 
-// assertInert fails t when htmlText, parsed the way a browser would, holds
-// anything active: a script, iframe, object, embed, style, svg, math, form,
-// base, link, meta or frame element; an event-handler ("on…") or style
-// attribute; or a URL attribute (href, src, action, …) whose value, trimmed,
-// lower-cased and stripped of whitespace and control characters, starts with
-// javascript:, vbscript: or data:.
-//
-// markdowntest.AssertInert is the same check for other packages' tests;
-// TestInertCheckersAgree keeps the two in step.
+// assertInert is markdowntest.AssertInert: one check, shared with the
+// handler tests that look at whole pages and feeds.
 func assertInert(t testing.TB, htmlText string) {
 	t.Helper()
-	for _, p := range inertProblems(htmlText) {
-		t.Errorf("not inert: %s\nin: %s", p, htmlText)
-	}
-}
-
-var inertActiveElements = map[string]bool{
-	"script": true, "iframe": true, "object": true, "embed": true, "style": true,
-	"svg": true, "math": true, "form": true, "base": true, "link": true, "meta": true,
-	"frame": true, "frameset": true,
-}
-
-var inertURLAttributes = map[string]bool{
-	"href": true, "src": true, "action": true, "formaction": true, "srcset": true,
-	"poster": true, "background": true, "cite": true, "data": true, "xlink:href": true,
-}
-
-var inertBadSchemes = []string{"javascript:", "vbscript:", "data:"}
-
-func inertProblems(htmlText string) []string {
-	doc, err := html.Parse(strings.NewReader(htmlText))
-	if err != nil {
-		return []string{"does not parse: " + err.Error()}
-	}
-	var found []string
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			name := strings.ToLower(n.Data)
-			if inertActiveElements[name] {
-				found = append(found, "<"+name+"> element")
-			}
-			for _, a := range n.Attr {
-				key := strings.ToLower(a.Key)
-				if a.Namespace != "" {
-					key = strings.ToLower(a.Namespace) + ":" + key
-				}
-				switch {
-				case strings.HasPrefix(key, "on"):
-					found = append(found, "event handler attribute "+key+" on <"+name+">")
-				case key == "style":
-					found = append(found, "style attribute on <"+name+">")
-				case inertURLAttributes[key]:
-					v := inertNormaliseURL(a.Val)
-					for _, s := range inertBadSchemes {
-						if strings.HasPrefix(v, s) {
-							found = append(found, key+"="+a.Val+" on <"+name+">")
-						}
-					}
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	return found
-}
-
-// inertNormaliseURL mirrors how browsers read a scheme: surrounding space and
-// control characters ignored, tabs and newlines inside removed, case folded.
-func inertNormaliseURL(v string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			return -1
-		}
-		return unicode.ToLower(r)
-	}, v)
+	markdowntest.AssertInert(t, htmlText)
 }
 
 // recorder stands in for a testing.TB so the checkers themselves can be
@@ -104,10 +26,10 @@ func (r *recorder) Error(...any)          { r.failures++ }
 func (r *recorder) Fatalf(string, ...any) { r.failures++ }
 func (r *recorder) Fatal(...any)          { r.failures++ }
 
-// TestInertCheckersAgree checks that both copies of the inertness check
-// catch every active construct (an assertion that never fails protects
-// nothing) and accept ordinary markup.
-func TestInertCheckersAgree(t *testing.T) {
+// TestInertCheck checks that the inertness check catches every active
+// construct (an assertion that never fails protects nothing) and accepts
+// ordinary markup.
+func TestInertCheck(t *testing.T) {
 	tests := []struct {
 		html   string
 		active bool
@@ -138,15 +60,10 @@ func TestInertCheckersAgree(t *testing.T) {
 		{`<a href="DATA:text/html,x">x</a>`, true},
 	}
 	for _, tt := range tests {
-		for name, check := range map[string]func(testing.TB, string){
-			"assertInert":              assertInert,
-			"markdowntest.AssertInert": markdowntest.AssertInert,
-		} {
-			r := &recorder{TB: t}
-			check(r, tt.html)
-			if got := r.failures > 0; got != tt.active {
-				t.Errorf("%s(%q) flagged = %v, want %v", name, tt.html, got, tt.active)
-			}
+		r := &recorder{TB: t}
+		markdowntest.AssertInert(r, tt.html)
+		if got := r.failures > 0; got != tt.active {
+			t.Errorf("AssertInert(%q) flagged = %v, want %v", tt.html, got, tt.active)
 		}
 	}
 }

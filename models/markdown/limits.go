@@ -17,14 +17,16 @@ import (
 const maxSourceBytes = 1 << 20
 
 // maxLineNesting is how many block containers (quote markers and list
-// markers) one line may open. goldmark's block parser does work per open
-// container for every container it opens, so a line of 50,000 ">" takes it
-// tens of seconds; no real post nests anywhere near this deep.
+// markers) one line may open. For each container it opens, goldmark's block
+// parser does work in proportion to the depth so far, so a line of 50,000
+// ">" takes it tens of seconds; no real post nests anywhere near this deep.
 const maxLineNesting = 32
 
 // prepare makes the source goldmark sees: valid UTF-8, and no line opening
 // more than maxLineNesting containers. Past that depth a marker is
-// backslash-escaped, so the rest of the line renders as plain text.
+// backslash-escaped, so the rest of the line renders as plain text. The
+// check is line by line and does not know about code blocks, where such a
+// line (if one ever existed) would show the added backslash.
 func prepare(src string) []byte {
 	source := []byte(strings.ToValidUTF8(src, "\uFFFD"))
 	if !bytes.ContainsAny(source, ">-+*.)") {
@@ -127,16 +129,16 @@ func thematicBreak(s []byte) bool {
 // paragraph, a heading or a table cell. Several of its inline parsers
 // (link destinations, emphasis and quote delimiters, raw HTML comments) can
 // rescan the rest of the run for every opener, so a crafted 200,000-character
-// paragraph costs minutes; in runs of this size the worst case stays near a
-// tenth of a second. Real paragraphs are a few hundred bytes.
+// paragraph costs minutes. Cut into runs of this size, the worst such post
+// we know of costs about a second. Real paragraphs are a few hundred bytes.
 const maxInlineBytes = 4 << 10
 
 // splitLongParagraphs replaces a paragraph longer than maxInlineBytes with
 // several consecutive ones, so the only visible change to such a wall of
-// text is a paragraph break every 8 KiB or so. It runs after the link
+// text is a paragraph break every 4 KiB or so. It runs after the link
 // reference and table transformers, so definitions and tables are already
 // taken out. Replacing the paragraph also stops a setext underline from
-// turning an 8 KiB text into one heading.
+// turning 4 KiB of text into one heading.
 type splitLongParagraphs struct{}
 
 func (splitLongParagraphs) Transform(node *ast.Paragraph, reader text.Reader, _ parser.Context) {

@@ -17,7 +17,11 @@ import (
 // lower-cased and stripped of whitespace and control characters, starts with
 // javascript:, vbscript: or data:.
 //
-// The same checks live in models/markdown/inert_test.go; keep them in step.
+// Give it the HTML that came from user content, such as a rendered post or
+// the element holding it, not a whole page: the layout's own script tags
+// would fail it.
+//
+
 func AssertInert(t testing.TB, htmlText string) {
 	t.Helper()
 	for _, p := range problems(htmlText) {
