@@ -20,8 +20,6 @@ import (
 // Give it the HTML that came from user content, such as a rendered post or
 // the element holding it, not a whole page: the layout's own script tags
 // would fail it.
-//
-
 func AssertInert(t testing.TB, htmlText string) {
 	t.Helper()
 	for _, p := range problems(htmlText) {
