@@ -272,8 +272,9 @@ SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 // if anyone saved in between, it is ErrConflict and nothing changes. Editing
 // a published post first keeps its previous text as a revision. A post that
 // has never been public follows its title with its slug; once public, the
-// slug changes only when in.Slug asks for it, and the old one keeps
-// redirecting. editorID (0 for none) is recorded on the revision.
+// slug changes only when in.Slug asks for another (numbered as in Insert
+// when taken), and the old one keeps redirecting. editorID (0 for none) is
+// recorded on the revision.
 func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostInput, editorID int64) (Post, error) {
 	in = in.normalized()
 	r, err := render(in)

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,7 +33,7 @@ func TestPostSearch(t *testing.T) {
 		ids = append(ids, h.Post.ID)
 	}
 	// Title (weight A) before tags (B) before body (C); drafts never.
-	if want := []int64{title.ID, tag.ID, body.ID}; total != 3 || !equalIDs(ids, want) {
+	if want := []int64{title.ID, tag.ID, body.ID}; total != 3 || !slices.Equal(ids, want) {
 		t.Fatalf("search order = %v (total %d), want title, tag, body match %v", ids, total, want)
 	}
 	if hits[0].Post.AuthorUsername != "ada" || hits[0].Post.Slug != title.Slug {
@@ -72,18 +73,6 @@ func TestPostSearch(t *testing.T) {
 			t.Errorf("Search(%q) = %d hits, total %d, %v; want none and no error", q, len(hits), total, err)
 		}
 	}
-}
-
-func equalIDs(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestMarkSnippet(t *testing.T) {

@@ -103,24 +103,129 @@ type seedRow struct {
 	publishedAt, createdAt, updatedAt         string // RFC 3339; publishedAt "" for drafts
 }
 
+// seedBlock is a piece of Markdown and its rendered HTML.
+type seedBlock struct{ md, html string }
+
+// seedPools hold rendered building blocks. Rendering every post from
+// scratch would cost more than everything else in seeding together, so a
+// post is assembled from blocks rendered once. The blocks are separate
+// Markdown blocks (ending in a blank line) and no post repeats a heading,
+// so a post's HTML is exactly markdown.Render of its body (the test checks).
+type seedPools struct {
+	intros   map[string][]seedIntro // by subject
+	sections []seedSection
+	code     map[string]seedBlock // by language
+	images   map[string]seedBlock // by cover key and alt, rendered on first use
+}
+
+// seedIntro is a post's opening paragraph. It is longer than SummaryLen,
+// so it alone decides the post's summary.
+type seedIntro struct {
+	seedBlock
+	summary string
+}
+
+type seedSection struct {
+	seedBlock
+	heading int // index in seedHeadings
+}
+
+const (
+	seedIntrosPerSubject = 12
+	seedSections         = 600
+)
+
+func newSeedPools(r *rand.Rand) (*seedPools, error) {
+	pick := func(list []string) string { return list[r.IntN(len(list))] }
+	sentences := func(k int) string {
+		s := make([]string, k)
+		for j := range s {
+			s[j] = pick(seedSentences)
+		}
+		return strings.Join(s, " ")
+	}
+	var err error
+	block := func(md string) seedBlock {
+		html, rerr := markdown.Render(md)
+		if rerr != nil && err == nil {
+			err = rerr
+		}
+		return seedBlock{md: md, html: html}
+	}
+
+	p := &seedPools{intros: map[string][]seedIntro{}, code: map[string]seedBlock{}, images: map[string]seedBlock{}}
+	for _, topic := range seedTopics {
+		for _, subject := range topic.subjects {
+			for range seedIntrosPerSubject {
+				text := fmt.Sprintf(pick(seedOpeners), subject)
+				for len(text) < SummaryLen+40 {
+					text += " " + pick(seedSentences)
+				}
+				md := text + "\n\n"
+				p.intros[subject] = append(p.intros[subject],
+					seedIntro{seedBlock: block(md), summary: markdown.Excerpt(md, SummaryLen)})
+			}
+		}
+		if topic.code != "" {
+			p.code[topic.code] = block(fmt.Sprintf("```%s\n%s\n```\n\n", topic.code, seedCode[topic.code]))
+		}
+	}
+	for range seedSections {
+		h := r.IntN(len(seedHeadings))
+		var b strings.Builder
+		fmt.Fprintf(&b, "## %s\n\n%s\n\n", seedHeadings[h], sentences(2+r.IntN(4)))
+		switch r.IntN(5) {
+		case 0:
+			for range 3 + r.IntN(3) {
+				fmt.Fprintf(&b, "- %s\n", pick(seedListItems))
+			}
+			b.WriteString("\n")
+		case 1:
+			fmt.Fprintf(&b, "There is a good write-up [over here](%s), and it is **well worth** reading. %s\n\n",
+				pick(seedLinks), sentences(1))
+		case 2:
+			fmt.Fprintf(&b, "> %s\n\n", sentences(1))
+		}
+		p.sections = append(p.sections, seedSection{seedBlock: block(b.String()), heading: h})
+	}
+	return p, err
+}
+
+// image returns the block showing an uploaded image.
+func (p *seedPools) image(key, alt string) (seedBlock, error) {
+	if b, ok := p.images[key+"\x00"+alt]; ok {
+		return b, nil
+	}
+	md := fmt.Sprintf("![%s](/media/%s)\n\n", alt, key)
+	html, err := markdown.Render(md)
+	b := seedBlock{md: md, html: html}
+	p.images[key+"\x00"+alt] = b
+	return b, err
+}
+
 const seedBatchSize = 500
 
 // seedFirstNumberSQL numbers a seeding run's slugs after every post so far.
 const seedFirstNumberSQL = `SELECT coalesce(max(id), 0) + 1 FROM posts`
 
 // SeedPosts creates n demo posts spread over authorIDs: Markdown with
-// headings, lists, links and code, 0-4 tags, about 85% published over the
-// last three years and the rest drafts, half with a cover from coverKeys
-// (which may be empty). Rows go in 500 per statement while other batches
-// render on the other cores, so 100,000 posts take seconds, not minutes.
-// Slugs end in a number, so seeding again adds posts instead of colliding.
-// It returns how many posts were created.
+// headings, lists, links, quotes, code and images, 0-4 tags, about 85%
+// published over the last three years and the rest drafts, half with a
+// cover from coverKeys (which may be empty). Posts are assembled from
+// pre-rendered blocks and go in 500 per statement over several connections,
+// so PostgreSQL's own work (the search vector, the indexes) is most of the
+// cost. Slugs end in a number, so seeding again adds posts instead of
+// colliding. It returns how many posts were created.
 func (m *PostModel) SeedPosts(ctx context.Context, n int, authorIDs []int64, coverKeys []string, r *rand.Rand) (int, error) {
 	if n <= 0 {
 		return 0, nil
 	}
 	if len(authorIDs) == 0 {
 		return 0, errors.New("models: seed posts: no authors")
+	}
+	pools, err := newSeedPools(r)
+	if err != nil {
+		return 0, fmt.Errorf("models: seed posts: %w", err)
 	}
 	var first int64
 	if err := m.DB.GetContext(ctx, &first, seedFirstNumberSQL); err != nil {
@@ -135,9 +240,9 @@ func (m *PostModel) SeedPosts(ctx context.Context, n int, authorIDs []int64, cov
 		mu      sync.Mutex
 		created int
 	)
-	// Each worker renders a batch, then inserts it: while one waits for the
-	// database, another renders.
-	for range max(2, runtime.GOMAXPROCS(0)) {
+	// Several inserters: PostgreSQL's share (above all the search vector
+	// of each body) is most of the work, and each connection gets a core.
+	for range min(max(2, runtime.GOMAXPROCS(0)), 8) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -158,7 +263,12 @@ func (m *PostModel) SeedPosts(ctx context.Context, n int, authorIDs []int64, cov
 	batch := make([]seedRow, 0, seedBatchSize)
 generate:
 	for i := range n {
-		batch = append(batch, seedPost(r, now, first+int64(i), authorIDs, coverKeys))
+		row, err := pools.post(r, now, first+int64(i), authorIDs, coverKeys)
+		if err != nil {
+			cancel(err)
+			break
+		}
+		batch = append(batch, row)
 		if len(batch) == seedBatchSize || i == n-1 {
 			select {
 			case batches <- batch:
@@ -176,8 +286,8 @@ generate:
 	return created, nil
 }
 
-// seedPost makes up one post; its HTML and summary are left to the workers.
-func seedPost(r *rand.Rand, now time.Time, num int64, authorIDs []int64, coverKeys []string) seedRow {
+// post makes up one post from the pools.
+func (p *seedPools) post(r *rand.Rand, now time.Time, num int64, authorIDs []int64, coverKeys []string) (seedRow, error) {
 	pick := func(list []string) string { return list[r.IntN(len(list))] }
 	topic := seedTopics[r.IntN(len(seedTopics))]
 	subject := pick(topic.subjects)
@@ -203,51 +313,49 @@ func seedPost(r *rand.Rand, now time.Time, num int64, authorIDs []int64, coverKe
 		cover, coverAlt = pick(coverKeys), pick(seedAlts)
 	}
 
-	sentences := func(k int) string {
-		s := make([]string, k)
-		for j := range s {
-			s[j] = pick(seedSentences)
+	intros := p.intros[subject]
+	intro := intros[r.IntN(len(intros))]
+	blocks := []seedBlock{intro.seedBlock}
+	var headings []int
+	for sec, n := 0, 2+r.IntN(3); sec < n; {
+		s := p.sections[r.IntN(len(p.sections))]
+		if slices.Contains(headings, s.heading) {
+			continue // a repeated heading would get a different id in the whole post
 		}
-		return strings.Join(s, " ")
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n\n", fmt.Sprintf(pick(seedOpeners), subject), sentences(1+r.IntN(3)))
-	for sec := range 2 + r.IntN(3) {
-		fmt.Fprintf(&b, "## %s\n\n%s\n\n", pick(seedHeadings), sentences(2+r.IntN(4)))
-		switch r.IntN(5) {
-		case 0:
-			for range 3 + r.IntN(3) {
-				fmt.Fprintf(&b, "- %s\n", pick(seedListItems))
-			}
-			b.WriteString("\n")
-		case 1:
-			fmt.Fprintf(&b, "There is a good write-up [over here](%s), and it is **well worth** reading. %s\n\n",
-				pick(seedLinks), sentences(1))
-		case 2:
-			fmt.Fprintf(&b, "> %s\n\n", sentences(1))
-		}
+		headings = append(headings, s.heading)
+		blocks = append(blocks, s.seedBlock)
 		if sec == 0 && topic.code != "" && r.IntN(3) > 0 {
-			fmt.Fprintf(&b, "```%s\n%s\n```\n\n", topic.code, seedCode[topic.code])
+			blocks = append(blocks, p.code[topic.code])
 		}
 		if sec == 1 && len(coverKeys) > 0 && r.IntN(4) == 0 {
-			fmt.Fprintf(&b, "![%s](/media/%s)\n\n", pick(seedAlts), pick(coverKeys))
+			img, err := p.image(pick(coverKeys), pick(seedAlts))
+			if err != nil {
+				return seedRow{}, err
+			}
+			blocks = append(blocks, img)
 		}
+		sec++
 	}
-
-	var excerpt string
-	if r.IntN(5) == 0 {
-		excerpt = fmt.Sprintf(pick(seedOpeners), subject)
+	var body, html strings.Builder
+	for _, b := range blocks {
+		body.WriteString(b.md)
+		html.WriteString(b.html)
 	}
 
 	row := seedRow{
 		authorID: authorIDs[r.IntN(len(authorIDs))],
 		title:    title,
 		slug:     numberedSlug(markdown.Slugify(title), int(num)),
-		body:     b.String(),
-		excerpt:  excerpt,
+		body:     body.String(),
+		html:     html.String(),
+		summary:  intro.summary,
 		coverKey: cover,
 		coverAlt: coverAlt,
 		tags:     strings.Join(tags, ","),
+	}
+	if r.IntN(5) == 0 {
+		row.excerpt = fmt.Sprintf(pick(seedOpeners), subject)
+		row.summary = row.excerpt
 	}
 	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 	if r.IntN(100) < 85 {
@@ -266,7 +374,7 @@ func seedPost(r *rand.Rand, now time.Time, num int64, authorIDs []int64, coverKe
 		row.createdAt = stamp(created)
 		row.updatedAt = stamp(notAfter(created.Add(time.Duration(r.Int64N(int64(7*24*time.Hour)))), now))
 	}
-	return row
+	return row, nil
 }
 
 func notAfter(t, limit time.Time) time.Time {
@@ -311,18 +419,10 @@ func (c *seedColumns) add(row seedRow) {
 	c.updated = append(c.updated, row.updatedAt)
 }
 
-// insertSeedBatch renders a batch's Markdown and inserts it in one statement.
+// insertSeedBatch inserts a batch in one statement.
 func (m *PostModel) insertSeedBatch(ctx context.Context, batch []seedRow) (int, error) {
 	var c seedColumns
 	for _, row := range batch {
-		var err error
-		if row.html, err = markdown.Render(row.body); err != nil {
-			return 0, err
-		}
-		row.summary = row.excerpt
-		if row.summary == "" {
-			row.summary = markdown.Excerpt(row.body, SummaryLen)
-		}
 		c.add(row)
 	}
 	res, err := m.DB.ExecContext(ctx, insertSeedPostsSQL, c.authors, c.titles, c.slugs, c.bodies, c.htmls,

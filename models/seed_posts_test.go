@@ -82,6 +82,27 @@ func TestSeedPosts(t *testing.T) {
 			t.Errorf("invalid slug %q", slug)
 		}
 	}
+	// Posts are assembled from pre-rendered blocks: the result must be what
+	// rendering each whole post gives, as an edit would store it.
+	var sample []struct{ Body, BodyHTML, Excerpt, Summary string }
+	err = db.Select(&sample, `SELECT body, body_html AS bodyhtml, excerpt, summary FROM posts ORDER BY id LIMIT 300`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range sample {
+		html, err := markdown.Render(p.Body)
+		if err != nil || html != p.BodyHTML {
+			t.Fatalf("stored HTML differs from rendering the body (%v):\n%s\n---\n%s", err, p.BodyHTML, html)
+		}
+		want := p.Excerpt
+		if want == "" {
+			want = markdown.Excerpt(p.Body, models.SummaryLen)
+		}
+		if p.Summary != want {
+			t.Fatalf("summary %q, want %q", p.Summary, want)
+		}
+	}
+
 	// The seeded data serves the real queries.
 	l, err := pm.ListPublished(ctx, models.Page{Number: 2})
 	if err != nil || l.Total != s.Published || len(l.Posts) != 20 {
