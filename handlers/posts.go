@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,8 +56,24 @@ func (a *App) postView(c echo.Context, p models.Post) pages.PostView {
 	}
 	if p.CoverKey != "" {
 		v.CoverURL = "/media/" + p.CoverKey
+		v.CoverSrcset = a.srcset(c, p.CoverKey)
 	}
 	return v
+}
+
+// srcset lists an image's smaller copies and the original by width, so
+// browsers fetch no more pixels than they show. "" when nothing is known.
+func (a *App) srcset(c echo.Context, key string) string {
+	md, err := a.Uploads.GetByKey(c.Request().Context(), key)
+	if err != nil || len(md.Variants) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, w := range md.Variants {
+		fmt.Fprintf(&b, "/media/%s %dw, ", md.VariantKey(w), w)
+	}
+	fmt.Fprintf(&b, "/media/%s %dw", md.Key, md.Width)
+	return b.String()
 }
 
 func csrfToken(c echo.Context) string {

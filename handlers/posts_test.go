@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"image"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -320,5 +321,45 @@ func TestXSSInert(t *testing.T) {
 		if v, _ := res.doc.Find(`input[name="title"]`).Attr("value"); v != "Zebra "+payload {
 			t.Errorf("%s: title field = %q", path, v)
 		}
+	}
+}
+
+func TestUploadVariantsAndCoverSrcset(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	author := a.createUser("author", "user")
+	c := a.client()
+	c.login("author", strongPassword)
+	c.get("/media")
+	res := c.postMultipart("/media", url.Values{"alt": {"A gradient"}}, "file", "photo.jpg", jpegWithEXIF(t))
+	wantStatus(t, res, http.StatusOK)
+	code := res.doc.Find(`[data-testid="uploaded"] code`).Text()
+	key := strings.TrimSuffix(strings.TrimPrefix(code, "![A gradient](/media/"), ")")
+	if !models.ValidKey(key) {
+		t.Fatalf("upload answered %q", code)
+	}
+	p := a.newPost(author, "With cover", true)
+	if _, err := a.db.Exec(`UPDATE posts SET cover_key = $1, cover_alt = 'A gradient' WHERE id = $2`, key, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	page := a.client().get("/posts/" + p.Slug)
+	srcset, _ := page.doc.Find("img.cover").Attr("srcset")
+	for _, w := range []string{"480w", "960w", "1200w"} {
+		if !strings.Contains(srcset, w) {
+			t.Fatalf("srcset %q lacks %s", srcset, w)
+		}
+	}
+	small := strings.Fields(srcset)[0]
+	img := a.client().get(small)
+	wantStatus(t, img, http.StatusOK)
+	if cfg, _, err := image.DecodeConfig(strings.NewReader(img.body)); err != nil || cfg.Width != 480 {
+		t.Fatalf("480w copy is %dx%d (%v)", cfg.Width, cfg.Height, err)
+	}
+	if og, _ := page.doc.Find(`meta[property="og:image"]`).Attr("content"); og != "https://blog.example.org/media/"+key {
+		t.Errorf("og:image = %q", og)
+	}
+	var rows int
+	if err := a.db.Get(&rows, "SELECT count(*) FROM media"); err != nil || rows != 1 {
+		t.Fatalf("media rows = %d (%v)", rows, err)
 	}
 }

@@ -94,6 +94,22 @@ func (m *MediaModel) Get(ctx context.Context, id int64) (Media, error) {
 	return md, nil
 }
 
+const getMediaByAnyKeySQL = `SELECT ` + mediaColumns + ` FROM media WHERE key = $1 ORDER BY id LIMIT 1`
+
+// GetByKey returns a row describing the file key (any owner's: identical
+// uploads share one file), for its size and srcset copies.
+func (m *MediaModel) GetByKey(ctx context.Context, key string) (Media, error) {
+	var md Media
+	err := m.DB.GetContext(ctx, &md, getMediaByAnyKeySQL, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Media{}, ErrNotFound
+	}
+	if err != nil {
+		return Media{}, fmt.Errorf("models: get media by key: %w", err)
+	}
+	return md, nil
+}
+
 const countMediaByOwnerSQL = `SELECT count(*) FROM media WHERE owner_id = $1`
 
 const listMediaByOwnerSQL = `SELECT ` + mediaColumns + ` FROM media WHERE owner_id = $1
