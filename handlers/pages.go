@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
 )
 
 func getHealthz(c echo.Context) error { return c.String(http.StatusOK, "ok\n") }

@@ -315,8 +315,12 @@ func (a *App) postPreview(c echo.Context) error {
 	return render(c, http.StatusOK, pages.Preview(html), nil)
 }
 
-func (a *App) postPublish(c echo.Context) error   { return a.transition(c, a.Posts.Publish, "Published.") }
-func (a *App) postUnpublish(c echo.Context) error { return a.transition(c, a.Posts.Unpublish, "Moved back to drafts.") }
+func (a *App) postPublish(c echo.Context) error {
+	return a.transition(c, a.Posts.Publish, "Published.")
+}
+func (a *App) postUnpublish(c echo.Context) error {
+	return a.transition(c, a.Posts.Unpublish, "Moved back to drafts.")
+}
 
 func (a *App) transition(c echo.Context, fn func(ctx context.Context, id int64, version int) (models.Post, error), done string) error {
 	p, err := a.editablePost(c)
