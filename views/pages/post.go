@@ -24,7 +24,7 @@ type PostView struct {
 	CSRF           string
 }
 
-func (v PostView) idStr() string      { return strconv.FormatInt(v.ID, 10) }
+func (v PostView) idStr() string       { return strconv.FormatInt(v.ID, 10) }
 func (v PostView) url(p string) string { return "/posts/" + v.idStr() + p }
 
 // EditorView is the post form: inline on the post page (htmx) or as a full
