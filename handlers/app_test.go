@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/alexedwards/scs/postgresstore"
 	"github.com/jmoiron/sqlx"
 
 	"quire/handlers"
@@ -34,6 +33,7 @@ type testApp struct {
 	users *models.UserModel
 	smtp  *mailtest.Server
 	media string
+	app   *handlers.Server // its routes are what the security tests cover
 }
 
 func newApp(t *testing.T) *testApp {
@@ -44,7 +44,7 @@ func newApp(t *testing.T) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := postgresstore.NewWithCleanupInterval(db.DB, 0)
+	store := models.NewSessionStore(db.DB, 0)
 	sm := handlers.NewSessionManager(store, true)
 	users := &models.UserModel{DB: db, Hasher: models.NewHasher(models.TestPasswordParams, 0)}
 	media := t.TempDir()
@@ -70,7 +70,7 @@ func newApp(t *testing.T) *testApp {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &testApp{t: t, srv: ts, db: db, users: users, smtp: smtp, media: media}
+	return &testApp{t: t, srv: ts, db: db, users: users, smtp: smtp, media: media, app: srv}
 }
 
 // strongPassword passes the password policy.

@@ -17,6 +17,18 @@ import (
 	"quire/views/pages"
 )
 
+// renderErrors answers a handler's error while the session is still open:
+// the session is saved once, with the request's live context, as the error
+// page is written (rather than after the request's deadline was released).
+func (a *App) renderErrors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		return nil
+	}
+}
+
 // handleError is the one place errors become responses: sentinel errors map
 // to status codes, a database that is down or slow to 503, anything else to
 // a plain 500 page. Clients never see internal details.
@@ -118,5 +130,6 @@ func SessionError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Retry-After", "5")
 	w.WriteHeader(status)
-	_ = pages.ErrorPage(layout.Page{Title: msg}, status, msg).Render(r.Context(), w)
+	// The request's deadline may be what failed: render without it.
+	_ = pages.ErrorPage(layout.Page{Title: msg}, status, msg).Render(context.WithoutCancel(r.Context()), w)
 }

@@ -24,7 +24,7 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/sitemap.xml", a.getSitemap)
 	e.GET("/robots.txt", a.getRobots)
 
-	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.loadUser)
+	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.renderErrors, a.loadUser)
 	// Readers.
 	g.GET("/", a.getHome)
 	g.GET("/@:username", a.getAuthor)

@@ -40,7 +40,7 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 		return nil, fmt.Errorf("models: database URL: %w", err)
 	}
 	connector.Dialer(dialer{})
-	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
+	db := sqlx.NewDb(sql.OpenDB(abortingConnector{connector}), "postgres")
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
 	db.SetConnMaxLifetime(connMaxLifetime)
@@ -113,6 +113,16 @@ func (d dialer) DialTimeout(network, address string, timeout time.Duration) (net
 	return nd.Dial(network, address)
 }
 
+// DialContext, which lib/pq uses, also hands the socket to the
+// abortingConnector that asked for it (found in ctx).
 func (d dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	return d.netDialer().DialContext(ctx, network, address)
+	c, err := d.netDialer().DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	s := &socket{Conn: c}
+	if slot, ok := ctx.Value(socketSlotKey{}).(*socketSlot); ok {
+		slot.set(s)
+	}
+	return s, nil
 }

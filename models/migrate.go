@@ -21,7 +21,9 @@ type Migrator struct {
 
 // NewMigrator prepares migrations against db.
 func NewMigrator(db *sqlx.DB) (*Migrator, error) {
-	locker, err := lock.NewPostgresSessionLocker()
+	// Replicas starting together queue on the lock: retry every second, for
+	// up to five minutes (goose's default polls every 5 s).
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return nil, fmt.Errorf("models: migration lock: %w", err)
 	}
