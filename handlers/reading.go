@@ -82,10 +82,11 @@ func (a *App) getHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if fresh, err := a.listNotModified(c, models.FeedFilter{}, "home"); fresh || err != nil {
+	total, fresh, err := a.listNotModified(c, models.FeedFilter{}, "home")
+	if fresh || err != nil {
 		return err
 	}
-	l, err := a.Posts.ListPublished(c.Request().Context(), pg)
+	l, err := a.Posts.ListPublished(c.Request().Context(), pg.WithTotal(total))
 	if err != nil {
 		return err
 	}
@@ -109,10 +110,11 @@ func (a *App) getTag(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if fresh, err := a.listNotModified(c, models.FeedFilter{Tag: tag}, "tag", tag); fresh || err != nil {
+	total, fresh, err := a.listNotModified(c, models.FeedFilter{Tag: tag}, "tag", tag)
+	if fresh || err != nil {
 		return err
 	}
-	l, err := a.Posts.ListByTag(c.Request().Context(), tag, pg)
+	l, err := a.Posts.ListByTag(c.Request().Context(), tag, pg.WithTotal(total))
 	if err != nil {
 		return err
 	}
@@ -139,10 +141,11 @@ func (a *App) getAuthor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if fresh, err := a.listNotModified(c, models.FeedFilter{AuthorID: u.ID}, "author", u.Username, u.UpdatedAt.String()); fresh || err != nil {
+	total, fresh, err := a.listNotModified(c, models.FeedFilter{AuthorID: u.ID}, "author", u.Username, u.UpdatedAt.String())
+	if fresh || err != nil {
 		return err
 	}
-	l, err := a.Posts.ListByAuthor(c.Request().Context(), u.ID, pg)
+	l, err := a.Posts.ListByAuthor(c.Request().Context(), u.ID, pg.WithTotal(total))
 	if err != nil {
 		return err
 	}
@@ -161,13 +164,14 @@ func (a *App) getAuthor(c echo.Context) error {
 }
 
 // listNotModified answers 304 when a list of public posts has not changed
-// since the reader's copy; keys name the list.
-func (a *App) listNotModified(c echo.Context, f models.FeedFilter, keys ...string) (bool, error) {
+// since the reader's copy; keys name the list. It returns the list's size,
+// which spares the list its own count.
+func (a *App) listNotModified(c echo.Context, f models.FeedFilter, keys ...string) (total int, fresh bool, err error) {
 	stamp, n, err := a.Posts.ChangeStamp(c.Request().Context(), f)
 	if err != nil {
-		return false, err
+		return 0, false, err
 	}
-	return a.notModified(c, stamp, append(keys, strconv.Itoa(n), c.QueryParam("page"))...), nil
+	return n, a.notModified(c, stamp, append(keys, strconv.Itoa(n), c.QueryParam("page"))...), nil
 }
 
 // maxQueryLen bounds search input; longer queries are cut, not refused.

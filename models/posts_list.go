@@ -17,6 +17,14 @@ const (
 // Page asks for one page of a list; Number counts from 1.
 type Page struct {
 	Number, Size int
+	total        *int // the list's size when the caller already knows it
+}
+
+// WithTotal says how long the whole list is (ChangeStamp's count, say), so
+// listing it skips its own count query.
+func (p Page) WithTotal(n int) Page {
+	p.total = &n
+	return p
 }
 
 // Normalize mends a page from a query string: Number at least 1, Size
@@ -70,7 +78,9 @@ const listColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 // the page query takes LIMIT and OFFSET as the two parameters after them.
 func (m *PostModel) list(ctx context.Context, what string, pg Page, countSQL, pageSQL string, args ...any) (PostList, error) {
 	l := PostList{Page: pg.Normalize(), Posts: []Post{}}
-	if err := m.DB.GetContext(ctx, &l.Total, countSQL, args...); err != nil {
+	if pg.total != nil {
+		l.Total = *pg.total
+	} else if err := m.DB.GetContext(ctx, &l.Total, countSQL, args...); err != nil {
 		return PostList{}, fmt.Errorf("models: count %s: %w", what, err)
 	}
 	if l.Page.Offset() >= l.Total {
