@@ -537,7 +537,7 @@ func (a *App) renderAdminConfirm(c echo.Context, t *adminTable, act admintable.A
 // reports what it did: in place with htmx, else as a notice on the list.
 // A refusal (the last admin, media in use) comes back in the confirmation.
 func (a *App) applyAction(c echo.Context, t *adminTable, act admintable.Action, ids []int64, back admintable.Query, bulk bool) error {
-	in := actionInput{Reason: strings.TrimSpace(c.FormValue("reason")), Option: c.FormValue("option")}
+	in := actionInput{Reason: field(c, "reason"), Option: c.FormValue("option")}
 	s := confirmState{bulk: bulk, in: in, status: http.StatusUnprocessableEntity}
 	if o := act.Option; o != nil && in.Option == "" {
 		in.Option = o.Default
@@ -672,7 +672,7 @@ func (a *App) postAdminEdit(c echo.Context) error {
 	if col.Editable.Type == "text" {
 		value = strings.TrimSpace(value)
 	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
+	version := versionField(c)
 	v := t.editorView(c, col, r, back, value, version)
 	if v.Error = checkEdit(col.Editable, value); v.Error != "" {
 		return a.renderAdminEditor(c, t, http.StatusUnprocessableEntity, v)

@@ -116,7 +116,7 @@ func (a *App) postRestoreRevision(c echo.Context) error {
 		return models.ErrNotFound
 	}
 	u, _ := currentUser(c)
-	version, _ := strconv.Atoi(c.FormValue("version"))
+	version := versionField(c)
 	p, err := a.Posts.RestoreRevision(c.Request().Context(), post.ID, revID, version, u.ID)
 	if err != nil {
 		return err

@@ -1,17 +1,33 @@
 package handlers
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"quire/models"
 	"quire/views/components"
 )
 
-// field reads a form value, trimmed of surrounding space.
-func field(c echo.Context, name string) string { return strings.TrimSpace(c.FormValue(name)) }
+// field reads a free-text form value: trimmed of surrounding space, and
+// storable (see models.CleanText).
+func field(c echo.Context, name string) string {
+	return strings.TrimSpace(models.CleanText(c.FormValue(name)))
+}
+
+// versionField reads the version an edit started from. Anything but a
+// version a row can have (1 up to PostgreSQL's integer) is 0, which no row
+// has: a mangled form is a conflict, never a database error or a skipped check.
+func versionField(c echo.Context) int {
+	n, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil || n < 1 || n > math.MaxInt32 {
+		return 0
+	}
+	return n
+}
 
 // fieldErrors collects messages by field name; empty means valid.
 type fieldErrors map[string]string

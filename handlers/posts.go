@@ -174,7 +174,7 @@ func postInput(c echo.Context) (models.PostInput, pages.EditorView, map[string]s
 		Excerpt: c.FormValue("excerpt"), SlugEdit: strings.TrimSpace(c.FormValue("slug")),
 		CoverKey: strings.TrimSpace(c.FormValue("cover_key")), CoverAlt: c.FormValue("cover_alt"),
 	}
-	form.Version, _ = strconv.Atoi(c.FormValue("version"))
+	form.Version = versionField(c)
 	in := models.PostInput{
 		Title: form.Title, Body: form.Body, Excerpt: form.Excerpt, CoverKey: form.CoverKey,
 		CoverAlt: form.CoverAlt, Slug: form.SlugEdit,
@@ -327,7 +327,7 @@ func (a *App) transition(c echo.Context, fn func(ctx context.Context, id int64, 
 	if err != nil {
 		return err
 	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
+	version := versionField(c)
 	p, err = fn(c.Request().Context(), p.ID, version)
 	if errors.Is(err, models.ErrConflict) {
 		return echo.NewHTTPError(http.StatusConflict, "This post changed in the meantime, or cannot be published now. Reload it and try again.")

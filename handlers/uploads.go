@@ -57,7 +57,7 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 	}
 	md := models.Media{
 		OwnerID: ownerID(owner), Key: models.ContentKey(res.Data, res.Ext), Width: res.Width, Height: res.Height,
-		Bytes: len(res.Data), ContentType: res.ContentType, Alt: strings.TrimSpace(c.FormValue("alt")),
+		Bytes: len(res.Data), ContentType: res.ContentType, Alt: field(c, "alt"),
 	}
 	if n := len([]rune(md.Alt)); n > models.MaxAltLen {
 		return upload{msg: fmt.Sprintf("Keep the description under %d characters.", models.MaxAltLen)}, nil
@@ -77,7 +77,7 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 	var written []string
 	for key, data := range files {
 		if existing, err := a.Media.Open(ctx, key); err == nil {
-			existing.Close()
+			_ = existing.Close()
 			continue // identical content already stored (and maybe used elsewhere)
 		}
 		if err := a.Media.Put(ctx, key, data); err != nil {

@@ -316,7 +316,7 @@ func (m *AdminModel) DeleteUsers(ctx context.Context, actor Actor, ids []int64, 
 			var id int64
 			var n int
 			if err := rows.Scan(&id, &n); err != nil {
-				rows.Close()
+				_ = rows.Close() // the scan error is the one to report
 				return err
 			}
 			counts[id] = n

@@ -48,7 +48,7 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 	pingCtx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, fmt.Errorf("models: connect to database: %w", err)
 	}
 	return db, nil

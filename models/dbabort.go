@@ -35,7 +35,7 @@ func (c abortingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	}
 	pc, ok := dc.(pqConn)
 	if aborted || !ok || slot.s == nil {
-		dc.Close()
+		_ = dc.Close()
 		if aborted {
 			return nil, ctx.Err()
 		}
@@ -169,7 +169,7 @@ func (c *abortingConn) PrepareContext(ctx context.Context, query string) (driver
 	}
 	ps, ok := st.(pqStmt)
 	if !ok {
-		st.Close()
+		_ = st.Close()
 		return nil, errors.New("models: lib/pq statement without the expected methods")
 	}
 	return &abortingStmt{pqStmt: ps, c: c}, nil

@@ -84,9 +84,7 @@ type PostInput struct {
 // database would refuse (NUL bytes, invalid UTF-8), so validation and the
 // stored text agree.
 func (in PostInput) normalized() PostInput {
-	clean := func(s string) string {
-		return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
-	}
+	clean := CleanText
 	in.Title = strings.TrimSpace(clean(in.Title))
 	in.Body = strings.ReplaceAll(clean(in.Body), "\r\n", "\n") // browsers send CRLF from textareas
 	in.Excerpt = strings.TrimSpace(clean(in.Excerpt))
@@ -241,6 +239,9 @@ func (m *PostModel) Resolve(ctx context.Context, slug string) (p Post, moved boo
 	var row struct {
 		Post
 		Moved bool `db:"moved"`
+	}
+	if !storable(slug) {
+		return Post{}, false, ErrNotFound
 	}
 	err = m.DB.GetContext(ctx, &row, resolvePostSQL, slug)
 	if errors.Is(err, sql.ErrNoRows) {

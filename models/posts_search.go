@@ -63,7 +63,7 @@ ORDER BY h.rank DESC, h.published_at DESC, h.id DESC`
 // the newest. A query without searchable words (empty, or only stop words
 // like "the") finds nothing and is not an error.
 func (m *PostModel) Search(ctx context.Context, q string, pg Page) ([]SearchHit, int, error) {
-	q = strings.ToValidUTF8(strings.TrimSpace(q), "")
+	q = strings.ReplaceAll(strings.ToValidUTF8(strings.TrimSpace(q), ""), "\x00", "")
 	if q == "" {
 		return nil, 0, nil
 	}

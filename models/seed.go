@@ -8,7 +8,7 @@ import (
 )
 
 // SeedPassword is the password of every seeded demo account.
-const SeedPassword = "quire demo password"
+const SeedPassword = "quire demo password" // #nosec G101 -- documented demo password of seeded accounts, not a secret
 
 var (
 	seedFirst = strings.Fields(`Ada Grace Alan Barbara Linus Margaret Ken Radia Dennis Frances Edsger Katherine

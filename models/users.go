@@ -150,6 +150,9 @@ func (m *UserModel) GetByLogin(ctx context.Context, login string) (User, error) 
 }
 
 func (m *UserModel) getOne(ctx context.Context, query string, arg any) (User, error) {
+	if s, ok := arg.(string); ok && !storable(s) {
+		return User{}, ErrNotFound
+	}
 	var u User
 	err := m.DB.GetContext(ctx, &u, query, arg)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -2,8 +2,10 @@
 //
 // A test binary that calls Main starts one throwaway cluster from the
 // machine's PostgreSQL binaries (or uses QUIRE_TEST_DATABASE_URL, a server
-// where the user may create roles and databases); New then clones a migrated
-// template database per test with pgtestdb, so tests run in parallel.
+// where the user may create roles and databases) when its first test asks
+// for a database, so tests and fuzz targets that need none start none; New
+// then clones a migrated template database per test with pgtestdb, so tests
+// run in parallel.
 package dbtest
 
 import (
@@ -11,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,22 +26,24 @@ import (
 	"quire/models/pgcluster"
 )
 
-var server pgtestdb.Config
+var (
+	server pgtestdb.Config
 
-// Main starts the database server for a test binary, runs its tests and
-// stops the server. Use it as: func TestMain(m *testing.M) { dbtest.Main(m) }.
+	// The server starts once, on the first URL; Main stops it.
+	mainCalled bool
+	startOnce  sync.Once
+	startErr   error
+	stopServer = func() {}
+)
+
+// Main runs a test binary's tests, starting the database server when the
+// first test needs it and stopping it at the end. Use it as:
+// func TestMain(m *testing.M) { dbtest.Main(m) }.
 func Main(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	stop, err := Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dbtest:", err)
-		return 1
-	}
-	defer stop()
-	return m.Run()
+	mainCalled = true
+	code := m.Run()
+	stopServer()
+	os.Exit(code)
 }
 
 // Start configures the server tests use and returns how to stop it.
@@ -60,7 +65,7 @@ func Start() (stop func(), err error) {
 		ExtraSettings: map[string]string{"fsync": "off", "full_page_writes": "off", "synchronous_commit": "off"},
 	})
 	if err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 		return nil, err
 	}
 	server = pgtestdb.Config{
@@ -74,7 +79,7 @@ func Start() (stop func(), err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		_ = c.Close(ctx)
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 	}, nil
 }
 
@@ -102,8 +107,17 @@ func configFromURL(raw string) (pgtestdb.Config, error) {
 // URL returns a connection URL for a fresh migrated database owned by t.
 func URL(t testing.TB) string {
 	t.Helper()
-	if server.DriverName == "" {
+	if !mainCalled {
 		t.Fatal("dbtest: the test binary must call dbtest.Main from TestMain")
+	}
+	startOnce.Do(func() {
+		var stop func()
+		if stop, startErr = Start(); startErr == nil {
+			stopServer = stop
+		}
+	})
+	if startErr != nil {
+		t.Fatal("dbtest:", startErr)
 	}
 	m := goosemigrator.New(".", goosemigrator.WithFS(models.MigrationFS()))
 	return pgtestdb.Custom(t, server, m).URL()
@@ -117,6 +131,6 @@ func New(t testing.TB) *sqlx.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { _ = db.Close() })
 	return db
 }

@@ -87,7 +87,7 @@ func (s *smtpSender) Send(ctx context.Context, m Message) (err error) {
 	if err := conn.SetDeadline(deadline); err != nil {
 		return err
 	}
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
 	c, err := smtp.NewClient(conn, s.host)
@@ -156,8 +156,8 @@ func buildMessage(from, to *mail.Address, subject, text string, now time.Time) [
 	// Text mode turns LF, CR and CRLF alike into CRLF; writes to a
 	// bytes.Buffer cannot fail.
 	qp := quotedprintable.NewWriter(&b)
-	qp.Write([]byte(text))
-	qp.Close()
+	_, _ = qp.Write([]byte(text))
+	_ = qp.Close()
 	if !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
 		b.WriteString("\r\n")
 	}

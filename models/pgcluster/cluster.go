@@ -70,7 +70,7 @@ func Open(ctx context.Context, opt Options) (*Cluster, error) {
 		return nil, fmt.Errorf("pgcluster: %w", err)
 	}
 	if err := lf.lock(ctx, gateByte, unix.F_WRLCK); err != nil {
-		lf.close()
+		_ = lf.close()
 		return nil, fmt.Errorf("pgcluster: %w", err)
 	}
 	c.lock = lf
@@ -81,12 +81,12 @@ func Open(ctx context.Context, opt Options) (*Cluster, error) {
 				err = errors.Join(err, c.stop(context.WithoutCancel(ctx)))
 			}
 		}
-		lf.close()
+		_ = lf.close()
 		c.lock = nil
 		return nil, err
 	}
 	if err := lf.unlock(gateByte); err != nil {
-		c.Close(ctx)
+		_ = c.Close(ctx)
 		return nil, fmt.Errorf("pgcluster: %w", err)
 	}
 	return c, nil
@@ -135,7 +135,7 @@ func newCluster(opt Options) (*Cluster, error) {
 // makeDataDir creates the data directory, private to the server's account.
 // Missing parents get the usual 0755 so that account can pass through them.
 func (c *Cluster) makeDataDir() error {
-	if err := os.MkdirAll(filepath.Dir(c.dataDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(c.dataDir), 0o755); err != nil { // #nosec G301 -- see above: the server account passes through
 		return err
 	}
 	if c.as.switches() {
@@ -157,7 +157,7 @@ func (c *Cluster) openLocked(ctx context.Context) error {
 	if err := os.MkdirAll(c.runDir, 0o700); err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
-	if err := os.Chmod(c.runDir, 0o700); err != nil {
+	if err := os.Chmod(c.runDir, 0o700); err != nil { // #nosec G302 -- a directory: 0700 is owner-only (0600 could not be entered)
 		return fmt.Errorf("pgcluster: %w", err)
 	}
 	if c.as.switches() {
@@ -253,7 +253,7 @@ func (c *Cluster) abandon() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.lock != nil {
-		c.lock.close()
+		_ = c.lock.close()
 		c.lock = nil
 	}
 }

@@ -32,7 +32,7 @@ type runAs struct {
 // switches to the postgres account.
 func currentRunAs() (*runAs, error) {
 	if os.Geteuid() != 0 {
-		r := &runAs{uid: uint32(os.Geteuid()), gid: uint32(os.Getegid())}
+		r := &runAs{uid: uint32(os.Geteuid()), gid: uint32(os.Getegid())} // #nosec G115 -- Unix ids are 32-bit and never negative here
 		if u, err := user.Current(); err == nil {
 			r.name = u.Username
 		}
@@ -66,7 +66,7 @@ func (r *runAs) switches() bool { return r.cred != nil }
 // (which that account can enter), without the caller's PG* variables, which
 // would otherwise change ports or data directories behind our back.
 func (r *runAs) command(ctx context.Context, dir, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, name, args...)
+	cmd := exec.CommandContext(ctx, name, args...) // #nosec G204 -- a PostgreSQL binary (binaries.go) with arguments built in this package
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "PG") {
@@ -79,10 +79,18 @@ func (r *runAs) command(ctx context.Context, dir, name string, args ...string) *
 	return cmd
 }
 
-// chownTree hands everything under root to the server account (files root
+// chownTree hands everything under dir to the server account (files root
 // created, such as the lock file, and anything left from earlier runs).
-func (r *runAs) chownTree(root string) error {
-	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+// It works inside an os.Root: the server account owns the tree, and a
+// directory it swaps for a symlink mid-walk must not lead root's chown
+// outside (to /etc, say).
+func (r *runAs) chownTree(dir string) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return fs.WalkDir(root.FS(), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -93,7 +101,7 @@ func (r *runAs) chownTree(root string) error {
 		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid == r.uid && st.Gid == r.gid {
 			return nil
 		}
-		return os.Lchown(path, int(r.uid), int(r.gid))
+		return root.Lchown(path, int(r.uid), int(r.gid))
 	})
 }
 

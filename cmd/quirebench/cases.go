@@ -1,0 +1,343 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"quire/models"
+)
+
+// fixtures are real values picked from the seeded database, so every case
+// asks for something that exists and is typical.
+type fixtures struct {
+	Published int // published posts
+
+	Slug     string // a published post of median length
+	PostID   int64
+	Author   string // that post's author
+	AuthorID int64
+	Tag      string // the most used tag
+	Query    string // a word found in about 5% of posts
+
+	AdminID     int64
+	AdminCookie string // Cookie header of the signed-in admin
+	AdminToken  string // the admin's session token
+
+	LoginUser     string // the account the login case signs in as
+	LoginPassword string
+	LoginUserID   int64
+	CSRFCookie    string // a visitor's quire_csrf cookie (the secret)
+	CSRFToken     string // a form token for it (masked: any one stays valid)
+
+	ETagPath string // the page the 304 case revalidates
+	ETag     string
+}
+
+// A query is one statement a page runs, for the PostgreSQL ceiling.
+type query struct {
+	// Const names the SQL constant in package models; its text is read from
+	// models/*.go at run time (see sqlconst.go), never copied here.
+	Const string
+	// SQL is literal SQL for statements that are not the models' own (the
+	// session store's); Const is empty then.
+	SQL string
+	// Runs names the code that runs the statement, for the report.
+	Runs string
+	// Args are the parameter values, $1 first, as text; a value ":name" is
+	// the pgbench variable name (set by a Meta command) instead.
+	Args func(fx *fixtures) []string
+	// Meta are pgbench meta-commands that come before the statement
+	// (\set t random(...)), for values that must differ each time.
+	Meta []string
+	// Expand, when set, stands for statements that are built at run time
+	// rather than kept in a constant; it returns them (see adminTableQueries).
+	Expand func(ctx context.Context, db *sqlx.DB, fx *fixtures) ([]query, error)
+}
+
+// changeStamp is the query every cacheable list runs first, for its ETag
+// (handlers.listNotModified, the feeds): author 0 and tag "" mean all.
+func changeStamp(author func(fx *fixtures) string, tag func(fx *fixtures) string) query {
+	return query{Const: "changeStampSQL", Runs: "PostModel.ChangeStamp (ETag, Last-Modified)",
+		Args: func(fx *fixtures) []string { return []string{author(fx), tag(fx)} }}
+}
+
+func all(*fixtures) string { return "0" }
+
+func none(*fixtures) string { return "" }
+
+func args(fn func(fx *fixtures) []string) func(fx *fixtures) []string { return fn }
+
+func noArgs(*fixtures) []string { return nil }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// readerPageSize is handlers.readerPageSize: a reader's list shows ten posts.
+const readerPageSize = 10
+
+// Statements of scs's PostgreSQL session store
+// (github.com/alexedwards/scs/postgresstore): every request of a signed-in
+// user finds its session and, because Quire uses an idle timeout, writes it
+// back with a new expiry. They are not Quire's, so they are quoted here.
+const (
+	sessionFindSQL   = `SELECT data FROM sessions WHERE token = $1 AND current_timestamp < expiry`
+	sessionCommitSQL = `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3) ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`
+)
+
+// ceilingToken is the session row the admin case's ceiling reads and
+// writes: not the admin's own, which the app is using.
+const ceilingToken = "quirebench-ceiling-session"
+
+// sessionBytes stands in for a gob-encoded session: bytea hex input of
+// about the size of a signed-in user's session (120 bytes).
+var sessionBytes = `\x` + repeatHex(120)
+
+// sessionExpiry is any time in the future.
+const sessionExpiry = "2099-01-01 00:00:00+00"
+
+func repeatHex(n int) string {
+	b := make([]byte, 0, 2*n)
+	for i := 0; i < n; i++ {
+		b = append(b, "0123456789abcdef"[i%16], 'a')
+	}
+	return string(b)
+}
+
+// kind tells how a case's request is made and what it must answer.
+type kind int
+
+const (
+	kindGet        kind = iota // a reader's GET, expected 200
+	kindRevalidate             // a GET with If-None-Match, expected 304
+	kindAdmin                  // a signed-in admin's GET, expected 200
+	kindLogin                  // POST /login with the right password, expected 303
+)
+
+// benchCase is one row of the report.
+type benchCase struct {
+	Name  string
+	Title string
+	Kind  kind
+	// Path is the request path with its query; "" means decided while
+	// preparing (the 304 case).
+	Path func(fx *fixtures) string
+	// Queries are the statements the page runs, in order, for pgbench.
+	Queries []query
+	// Targeted cases carry the issue's targets (ceiling share, p99).
+	Targeted bool
+}
+
+// cases are run in this order; login is last because it adds a session
+// row per request, and it is reported apart: argon2id sets its pace.
+var cases = []benchCase{
+	{
+		Name: "home", Title: "Home page", Kind: kindGet, Targeted: true,
+		Path: func(*fixtures) string { return "/" },
+		Queries: []query{
+			changeStamp(all, none),
+			{Const: "countPublishedSQL", Runs: "PostModel.ListPublished (count)", Args: noArgs},
+			{Const: "listPublishedSQL", Runs: "PostModel.ListPublished (page)",
+				Args: args(func(*fixtures) []string { return []string{itoa(readerPageSize), "0"} })},
+		},
+	},
+	{
+		Name: "home-500", Title: "Home page 500", Kind: kindGet,
+		Path: func(*fixtures) string { return "/?page=500" },
+		Queries: []query{
+			changeStamp(all, none),
+			{Const: "countPublishedSQL", Runs: "PostModel.ListPublished (count)", Args: noArgs},
+			{Const: "listPublishedSQL", Runs: "PostModel.ListPublished (page)",
+				Args: args(func(*fixtures) []string { return []string{itoa(readerPageSize), itoa(499 * readerPageSize)} })},
+		},
+	},
+	{
+		Name: "post", Title: "Post page", Kind: kindGet, Targeted: true,
+		Path: func(fx *fixtures) string { return "/posts/" + fx.Slug },
+		Queries: []query{
+			{Const: "resolvePostSQL", Runs: "PostModel.Resolve",
+				Args: args(func(fx *fixtures) []string { return []string{fx.Slug} })},
+		},
+	},
+	{
+		Name: "author", Title: "Author page", Kind: kindGet,
+		Path: func(fx *fixtures) string { return "/@" + fx.Author },
+		Queries: []query{
+			{Const: "getUserByUsernameSQL", Runs: "UserModel.GetByUsername",
+				Args: args(func(fx *fixtures) []string { return []string{fx.Author} })},
+			changeStamp(func(fx *fixtures) string { return itoa(fx.AuthorID) }, none),
+			{Const: "countByAuthorSQL", Runs: "PostModel.ListByAuthor (count)",
+				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.AuthorID)} })},
+			{Const: "listByAuthorSQL", Runs: "PostModel.ListByAuthor (page)",
+				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.AuthorID), itoa(readerPageSize), "0"} })},
+		},
+	},
+	{
+		Name: "tag", Title: "Tag page", Kind: kindGet,
+		Path: func(fx *fixtures) string { return "/tags/" + url.PathEscape(fx.Tag) },
+		Queries: []query{
+			changeStamp(all, func(fx *fixtures) string { return fx.Tag }),
+			{Const: "countByTagSQL", Runs: "PostModel.ListByTag (count)",
+				Args: args(func(fx *fixtures) []string { return []string{fx.Tag} })},
+			{Const: "listByTagSQL", Runs: "PostModel.ListByTag (page)",
+				Args: args(func(fx *fixtures) []string { return []string{fx.Tag, itoa(readerPageSize), "0"} })},
+		},
+	},
+	{
+		Name: "search", Title: "Search", Kind: kindGet,
+		Path: func(fx *fixtures) string { return "/search?q=" + url.QueryEscape(fx.Query) },
+		Queries: []query{
+			{Const: "searchCountSQL", Runs: "PostModel.Search (count)",
+				Args: args(func(fx *fixtures) []string { return []string{fx.Query} })},
+			{Const: "searchSQL", Runs: "PostModel.Search (page)",
+				Args: args(func(fx *fixtures) []string { return []string{fx.Query, itoa(readerPageSize), "0"} })},
+		},
+	},
+	{
+		Name: "rss", Title: "RSS feed", Kind: kindGet,
+		Path: func(*fixtures) string { return "/feed.xml" },
+		// handlers.serveFeed: the change stamp, then the newest feedLen (20).
+		Queries: []query{
+			changeStamp(all, none),
+			{Const: "listForFeedSQL", Runs: "PostModel.ListForFeed",
+				Args: args(func(*fixtures) []string { return []string{"0", "", "20"} })},
+		},
+	},
+	{
+		Name: "revalidate-304", Title: "304 revalidation", Kind: kindRevalidate,
+		// The home page (or the feed) answers 304 after its change stamp.
+		Path:    func(fx *fixtures) string { return fx.ETagPath },
+		Queries: []query{changeStamp(all, none)},
+	},
+	adminPostsCase(),
+	loginCase(),
+}
+
+func adminPostsCase() benchCase {
+	find := query{SQL: sessionFindSQL, Runs: "scs LoadAndSave (store Find)",
+		Args: args(func(*fixtures) []string { return []string{ceilingToken} })}
+	commit := query{SQL: sessionCommitSQL, Runs: "scs LoadAndSave (store Commit: idle timeout renews)",
+		Args: args(func(*fixtures) []string { return []string{ceilingToken, sessionBytes, sessionExpiry} })}
+	return benchCase{
+		Name: "admin-posts", Title: "Admin posts table", Kind: kindAdmin,
+		Path: func(*fixtures) string { return "/admin/posts?" + adminPostsQuery },
+		Queries: []query{
+			find,
+			{Const: "getUserSQL", Runs: "UserModel.Get (loadUser)",
+				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.AdminID)} })},
+			{Runs: "admintable.Table.List of models.PostsTable", Expand: adminTableQueries},
+			commit,
+		},
+	}
+}
+
+func loginCase() benchCase {
+	// Each sign-in writes a new session row: the token differs every time.
+	commit := query{
+		SQL:  strings.Replace(sessionCommitSQL, "VALUES ($1,", "VALUES ('quirebench-login-' || $1::text,", 1),
+		Runs: "scs LoadAndSave (store Commit of the new session)",
+		Meta: []string{`\set t random(1, 2000000000)`},
+		Args: args(func(*fixtures) []string { return []string{":t", sessionBytes, sessionExpiry} }),
+	}
+	account := func(fx *fixtures) string { return "user:" + itoa(fx.LoginUserID) }
+	return benchCase{
+		Name: "login", Title: "Login (argon2id)", Kind: kindLogin,
+		Path: func(*fixtures) string { return "/login" },
+		Queries: []query{
+			{Const: "getUserByLoginSQL", Runs: "UserModel.GetByLogin (accountKey)",
+				Args: args(func(fx *fixtures) []string { return []string{fx.LoginUser} })},
+			{Const: "throttleSQL", Runs: "ThrottleModel.RetryAfter",
+				Args: args(func(fx *fixtures) []string {
+					return []string{account(fx), "127.0.0.1", "900000 milliseconds", "5"}
+				})},
+			{Const: "getUserByLoginSQL", Runs: "UserModel.Authenticate",
+				Args: args(func(fx *fixtures) []string { return []string{fx.LoginUser} })},
+			{Const: "resetFailuresSQL", Runs: "ThrottleModel.Reset",
+				Args: args(func(fx *fixtures) []string { return []string{account(fx)} })},
+			{Const: "recordLoginSQL", Runs: "UserModel.RecordLogin",
+				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.LoginUserID)} })},
+			commit,
+		},
+	}
+}
+
+// adminPostsQuery is the admin case's query string.
+const adminPostsQuery = "sort=-updated&status=published"
+
+// adminTableQueries returns the statements /admin/posts runs for the
+// case's query string. The admin tables build their SQL from a declaration
+// (models.PostsTable) rather than keeping it in constants, so the
+// declaration is asked: its List runs once against the database through a
+// recorder that notes each statement and its arguments.
+func adminTableQueries(ctx context.Context, db *sqlx.DB, _ *fixtures) ([]query, error) {
+	v, err := url.ParseQuery(adminPostsQuery)
+	if err != nil {
+		return nil, err
+	}
+	q, err := models.PostsTable.Parse(v)
+	if err != nil {
+		return nil, err
+	}
+	rec := &recorder{db: db}
+	if _, err := models.PostsTable.List(ctx, rec, q); err != nil {
+		return nil, err
+	}
+	if len(rec.queries) == 0 {
+		return nil, fmt.Errorf("models.PostsTable.List ran no statement")
+	}
+	return rec.queries, nil
+}
+
+// recorder is a sqlx.QueryerContext that notes what passes through it.
+type recorder struct {
+	db      *sqlx.DB
+	queries []query
+}
+
+func (r *recorder) note(text string, values []any) {
+	vals := make([]string, len(values))
+	for i, v := range values {
+		vals[i] = argText(v)
+	}
+	r.queries = append(r.queries, query{SQL: text, Runs: "admintable.Table.List of models.PostsTable",
+		Args: func(*fixtures) []string { return vals }})
+}
+
+func (r *recorder) QueryContext(ctx context.Context, q string, a ...any) (*sql.Rows, error) {
+	r.note(q, a)
+	return r.db.QueryContext(ctx, q, a...)
+}
+
+func (r *recorder) QueryxContext(ctx context.Context, q string, a ...any) (*sqlx.Rows, error) {
+	r.note(q, a)
+	return r.db.QueryxContext(ctx, q, a...)
+}
+
+func (r *recorder) QueryRowxContext(ctx context.Context, q string, a ...any) *sqlx.Row {
+	r.note(q, a)
+	return r.db.QueryRowxContext(ctx, q, a...)
+}
+
+// argText renders a statement argument as the text PostgreSQL would parse.
+func argText(v any) string {
+	if dv, ok := v.(driver.Valuer); ok {
+		if x, err := dv.Value(); err == nil {
+			v = x
+		}
+	}
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case []byte:
+		return string(x)
+	case time.Time:
+		return x.Format(time.RFC3339Nano)
+	}
+	return fmt.Sprint(v)
+}
