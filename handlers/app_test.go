@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -38,19 +39,31 @@ type testApp struct {
 
 func newApp(t *testing.T) *testApp {
 	t.Helper()
-	db := dbtest.New(t)
 	smtp := mailtest.Start(t)
-	sender, err := mail.New(smtp.URL, "Quire <noreply@quire.test>", slog.New(slog.DiscardHandler))
+	a := startApp(t, dbtest.New(t), appOptions{mailURL: smtp.URL})
+	a.smtp = smtp
+	return a
+}
+
+// appOptions vary the application a test runs.
+type appOptions struct {
+	mailURL   string        // "" writes mail to the (discarded) log
+	timeout   time.Duration // request deadline; 0 for the default
+	connState func(net.Conn, http.ConnState)
+}
+
+// startApp serves the whole application on db with an httptest server.
+func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
+	t.Helper()
+	sender, err := mail.New(o.mailURL, "Quire <noreply@quire.test>", slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := models.NewSessionStore(db.DB, 0)
-	sm := handlers.NewSessionManager(store, true)
 	users := &models.UserModel{DB: db, Hasher: models.NewHasher(models.TestPasswordParams, 0)}
 	media := t.TempDir()
 	base, _ := url.Parse("https://blog.example.org")
 	srv := handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: base},
+		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout},
 		DB:       db,
 		Users:    users,
 		Throttle: &models.ThrottleModel{DB: db},
@@ -60,17 +73,19 @@ func newApp(t *testing.T) *testApp {
 		Admin:    &models.AdminModel{DB: db},
 		Media:    models.LocalStore{Dir: media},
 		Mail:     sender,
-		Sessions: sm,
+		Sessions: handlers.NewSessionManager(models.NewSessionStore(db.DB, 0), true),
 		Logger:   slog.New(slog.DiscardHandler),
 	})
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config.ConnState = o.connState
+	ts.Start()
 	t.Cleanup(func() {
 		ts.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &testApp{t: t, srv: ts, db: db, users: users, smtp: smtp, media: media, app: srv}
+	return &testApp{t: t, srv: ts, db: db, users: users, media: media, app: srv}
 }
 
 // strongPassword passes the password policy.

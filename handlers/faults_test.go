@@ -12,7 +12,6 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
@@ -26,10 +25,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"quire/assets"
-	"quire/handlers"
 	"quire/models"
 	"quire/models/dbtest"
-	"quire/models/mail"
 	"quire/models/pgcluster"
 )
 
@@ -49,38 +46,9 @@ func newAppOn(t *testing.T, dsn string, timeout time.Duration) (*testApp, *connS
 	if err != nil {
 		t.Fatal(err)
 	}
-	sender, err := mail.New("", "Quire <noreply@quire.test>", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := &models.UserModel{DB: db, Hasher: models.NewHasher(models.TestPasswordParams, 0)}
-	media := t.TempDir()
-	base, _ := url.Parse("https://blog.example.org")
-	srv := handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: base, RequestTimeout: timeout},
-		DB:       db,
-		Users:    users,
-		Throttle: &models.ThrottleModel{DB: db},
-		Resets:   &models.ResetModel{DB: db},
-		Posts:    &models.PostModel{DB: db},
-		Uploads:  &models.MediaModel{DB: db},
-		Media:    models.LocalStore{Dir: media},
-		Mail:     sender,
-		Sessions: handlers.NewSessionManager(models.NewSessionStore(db.DB, 0), true),
-		Logger:   slog.New(slog.DiscardHandler),
-	})
+	t.Cleanup(func() { db.Close() })
 	states := &connStates{m: map[net.Conn]http.ConnState{}}
-	ts := httptest.NewUnstartedServer(srv)
-	ts.Config.ConnState = states.track
-	ts.Start()
-	t.Cleanup(func() {
-		ts.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		db.Close()
-	})
-	return &testApp{t: t, srv: ts, db: db, users: users, media: media}, states
+	return startApp(t, db, appOptions{timeout: timeout, connState: states.track}), states
 }
 
 // connStates follows the test server's connections.
