@@ -15,7 +15,7 @@ import (
 
 // openDB connects to the private cluster through its socket, as pgbench does.
 func (b *bench) openDB(ctx context.Context) (*sqlx.DB, error) {
-	dsn := fmt.Sprintf("host=%s port=5432 user=quire dbname=quire sslmode=disable", b.socketDir())
+	dsn := fmt.Sprintf("host=%s port=5432 user=quire dbname=quire sslmode=disable application_name=quirebench", b.socketDir())
 	db, err := sqlx.ConnectContext(ctx, "postgres", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the private cluster: %w", err)

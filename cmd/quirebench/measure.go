@@ -27,8 +27,11 @@ type caseResult struct {
 
 	Ceiling     *pgbenchResult
 	CeilingNote string
-	Script      string // the pgbench script
-	Commands    []string
+	// SQLCheck compares the ceiling script with the statements PostgreSQL
+	// logged for one request: "same", or how they differ ("" = not run).
+	SQLCheck string
+	Script   string // the pgbench script
+	Commands []string
 }
 
 // CPUPerRequest is the server's CPU time per request: unlike requests per
@@ -49,12 +52,14 @@ func (r caseResult) Ratio() float64 {
 	return r.Wrk.RPS / r.Ceiling.TPS
 }
 
-// request is how a case asks: path, extra headers, Lua script.
+// request is how a case asks: path, extra headers, Lua script, and the
+// status it must get.
 type request struct {
 	path    string
 	headers []string
 	script  string
 	redact  map[string]string
+	want    int
 }
 
 // plan decides the request a case makes and checks once, before loading
@@ -125,42 +130,57 @@ func (b *bench) plan(c benchCase) (request, string, []string, error) {
 		want = http.StatusSeeOther
 	}
 
-	// The check request, made as wrk will make it.
+	rq.want = want
+	status, err := b.send(c, rq)
+	if err != nil {
+		return rq, "", nil, err
+	}
+	method := http.MethodGet
+	if c.Kind == kindLogin {
+		method = http.MethodPost
+	}
+	switch {
+	case status == want:
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+		return rq, fmt.Sprintf("not available: %s %s answers %d (the route is not there yet)", method, rq.path, status), notes, nil
+	default:
+		return rq, "", notes, fmt.Errorf("%s %s answers %d, want %d", method, rq.path, status, want)
+	}
+	return rq, "", notes, nil
+}
+
+// send makes the case's request once, as wrk makes it, and returns the
+// status.
+func (b *bench) send(c benchCase, rq request) (int, error) {
+	fx := &b.fx
 	var req *http.Request
 	var err error
 	if c.Kind == kindLogin {
 		form := url.Values{"_csrf": {fx.CSRFToken}, "login": {fx.LoginUser}, "password": {fx.LoginPassword}, "next": {"/"}}
-		req, err = http.NewRequest(http.MethodPost, base+rq.path, strings.NewReader(form.Encode()))
+		req, err = http.NewRequest(http.MethodPost, b.app.url(rq.path), strings.NewReader(form.Encode()))
 		if err == nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Cookie", cookie)
+			req.Header.Set("Cookie", "quire_csrf="+fx.CSRFCookie)
 		}
 	} else {
-		req, err = http.NewRequest(http.MethodGet, base+rq.path, nil)
+		req, err = http.NewRequest(http.MethodGet, b.app.url(rq.path), nil)
 		for _, h := range rq.headers {
 			k, v, _ := strings.Cut(h, ": ")
 			req.Header.Set(k, v)
 		}
 	}
 	if err != nil {
-		return rq, "", nil, err
+		return 0, err
 	}
 	resp, err := (&http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}).Do(req)
 	if err != nil {
-		return rq, "", nil, err
+		return 0, err
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	switch {
-	case resp.StatusCode == want:
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed:
-		return rq, fmt.Sprintf("not available: %s %s answers %s (the route is not there yet)", req.Method, rq.path, resp.Status), notes, nil
-	default:
-		return rq, "", notes, fmt.Errorf("%s %s answers %s, want %d", req.Method, rq.path, resp.Status, want)
-	}
-	return rq, "", notes, nil
+	return resp.StatusCode, nil
 }
 
 func (b *bench) wrk(rq request, d time.Duration) wrkRun {
@@ -183,6 +203,13 @@ func (b *bench) runCase(ctx context.Context, c benchCase) caseResult {
 		res.Skipped = skip
 		logf("%s: %s", c.Name, skip)
 		return res
+	}
+	qs, qerr := b.expand(ctx, c.Queries)
+	if qerr == nil {
+		res.SQLCheck = b.checkCeiling(ctx, c, rq, qs)
+		if res.SQLCheck != "same" {
+			logf("%s: %s", c.Name, res.SQLCheck)
+		}
 	}
 	if b.o.Warmup > 0 {
 		logf("%s: warming up %s", c.Name, b.o.Warmup)
@@ -225,19 +252,48 @@ func (b *bench) runCase(ctx context.Context, c benchCase) caseResult {
 			res.Failed = fmt.Sprintf("after the run the page no longer answers as expected: %v%s", err, skip)
 		}
 	}
-	b.ceiling(ctx, &res)
+	if qerr != nil {
+		res.CeilingNote = "no ceiling: " + qerr.Error()
+		return res
+	}
+	b.ceiling(ctx, &res, qs)
 	return res
+}
+
+// checkCeiling compares the statements of a case's ceiling with those
+// PostgreSQL logs while the app answers one request of the case.
+func (b *bench) checkCeiling(ctx context.Context, c benchCase, rq request, qs []query) string {
+	var script []string
+	for _, q := range qs {
+		text := q.SQL
+		switch {
+		case q.As != "":
+			text = q.As
+		case q.Const != "":
+			text, _ = b.sql.Get(q.Const)
+		}
+		script = append(script, text)
+	}
+	logged, err := b.loggedStatements(ctx, func() error {
+		status, err := b.send(c, rq)
+		if err == nil && status != rq.want {
+			err = fmt.Errorf("answered %d, want %d", status, rq.want)
+		}
+		return err
+	})
+	if err != nil {
+		return "could not check: " + err.Error()
+	}
+	if diff := compareStatements(script, logged); diff != "" {
+		return diff
+	}
+	return "same"
 }
 
 // ceiling runs the page's statements with pgbench on the same cluster,
 // with the same number of connections, for the same time.
-func (b *bench) ceiling(ctx context.Context, res *caseResult) {
+func (b *bench) ceiling(ctx context.Context, res *caseResult, qs []query) {
 	c := res.Case
-	qs, err := b.expand(ctx, c.Queries)
-	if err != nil {
-		res.CeilingNote = "no ceiling: " + err.Error()
-		return
-	}
 	script, defs, err := pgbenchScript(qs, b.sql, &b.fx)
 	if err != nil {
 		res.CeilingNote = err.Error()

@@ -395,3 +395,39 @@ Duration: 10s, Total samples = 100ms (1.00%)
 		t.Error("a profile without samples has a breakdown")
 	}
 }
+
+func TestParseStatementLogAndCompare(t *testing.T) {
+	log := `2026-11-22 05:04:40.358 UTC [2214] [unknown]: LOG:  execute <unnamed>: SELECT max(updated_at), count(*) FROM posts
+	WHERE status = 'published' AND deleted_at IS NULL
+		AND ($1::bigint = 0 OR author_id = $1)
+2026-11-22 05:04:40.358 UTC [2214] [unknown]: DETAIL:  parameters: $1 = '0'
+2026-11-22 05:04:40.360 UTC [2230] quirebench: LOG:  statement: SELECT pg_reload_conf()
+2026-11-22 05:04:40.366 UTC [2214] [unknown]: LOG:  statement: SELECT count(*) FROM posts WHERE status = 'published'
+2026-11-22 05:04:40.367 UTC [2215] [unknown]: LOG:  statement: DELETE FROM sessions WHERE expiry < current_timestamp
+2026-11-22 05:04:40.368 UTC [2214] [unknown]: ERROR:  canceling statement due to user request
+`
+	got := parseStatementLog(strings.NewReader(log))
+	want := []string{
+		"SELECT max(updated_at), count(*) FROM posts\n\tWHERE status = 'published' AND deleted_at IS NULL\n\t\tAND ($1::bigint = 0 OR author_id = $1)",
+		"SELECT count(*) FROM posts WHERE status = 'published'",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("parseStatementLog = %q, want %q", got, want)
+	}
+	script := []string{"SELECT max(updated_at), count(*) FROM posts WHERE status = 'published' AND deleted_at IS NULL AND ($1::bigint = 0 OR author_id = $1)"}
+	tests := []struct {
+		script, logged []string
+		want           string
+	}{
+		{script, got[:1], ""},
+		{script, got, "also ran: SELECT count(*) FROM posts WHERE status = 'published'"},
+		{append(script, "SELECT 1"), got[:1], "did not run: SELECT 1"},
+		{[]string{"SELECT 2", "SELECT 1"}, []string{"SELECT 1", "SELECT 2"}, "another order"},
+	}
+	for _, tt := range tests {
+		diff := compareStatements(tt.script, tt.logged)
+		if tt.want == "" && diff != "" || tt.want != "" && !strings.Contains(diff, tt.want) {
+			t.Errorf("compareStatements(%q, %q) = %q, want %q", tt.script, tt.logged, diff, tt.want)
+		}
+	}
+}

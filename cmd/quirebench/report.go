@@ -280,6 +280,21 @@ func (r *Report) Write(w io.Writer) error {
 		if res.CeilingNote != "" {
 			notes = append(notes, fmt.Sprintf("- %s: %s", res.Case.Name, oneLine(res.CeilingNote)))
 		}
+		if res.SQLCheck != "" && res.SQLCheck != "same" {
+			notes = append(notes, fmt.Sprintf("- %s: ceiling check: %s", res.Case.Name, oneLine(res.SQLCheck)))
+		}
+	}
+	checked, same := 0, 0
+	for _, res := range r.Results {
+		if res.SQLCheck != "" {
+			checked++
+			if res.SQLCheck == "same" {
+				same++
+			}
+		}
+	}
+	if checked > 0 {
+		notes = append(notes, fmt.Sprintf("- Ceiling check: each ceiling script was compared with the statements PostgreSQL logged (log_statement = all) while the app answered one request of the page: %d of %d are the same statements in the same order.", same, checked))
 	}
 	if len(notes) > 0 {
 		p("\nNotes:\n\n%s\n", strings.Join(notes, "\n"))
