@@ -25,7 +25,10 @@ type Config struct {
 	TrustProxy bool
 	// RequestTimeout bounds each request's database work.
 	RequestTimeout time.Duration
-	Version        string
+	// MetricsToken, when set, is the bearer token /metrics asks for;
+	// without it /metrics answers only direct requests from this machine.
+	MetricsToken string
+	Version      string
 }
 
 func (c Config) secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }

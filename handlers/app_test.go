@@ -50,6 +50,7 @@ type appOptions struct {
 	mailURL   string        // "" writes mail to the (discarded) log
 	timeout   time.Duration // request deadline; 0 for the default
 	connState func(net.Conn, http.ConnState)
+	metrics   string // the /metrics bearer token; "" for none
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -63,7 +64,7 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 	media := t.TempDir()
 	base, _ := url.Parse("https://blog.example.org")
 	srv := handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout},
+		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics},
 		DB:       db,
 		Users:    users,
 		Throttle: &models.ThrottleModel{DB: db},

@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"crypto/subtle"
+	"net"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -44,6 +47,39 @@ func metricsMiddleware() echo.MiddlewareFunc {
 	}
 }
 
-func metricsHandler() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
+// metricsHandler serves the metrics to a scraper, not to the world: they
+// tell request rates, routes and memory. With a token, the scraper sends
+// it as "Authorization: Bearer TOKEN"; without one, only a client on this
+// machine that came through no proxy may read them. Others get 404.
+func metricsHandler(token string) echo.HandlerFunc {
+	h := echo.WrapHandler(promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
+	return func(c echo.Context) error {
+		r := c.Request()
+		if token != "" {
+			got := []byte(r.Header.Get(echo.HeaderAuthorization))
+			if subtle.ConstantTimeCompare(got, []byte("Bearer "+token)) != 1 {
+				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+				return echo.NewHTTPError(http.StatusUnauthorized, "Send the metrics token as: Authorization: Bearer TOKEN.")
+			}
+			return h(c)
+		}
+		if !localDirect(r) {
+			return echo.ErrNotFound
+		}
+		return h(c)
+	}
+}
+
+// localDirect says whether the request comes straight from this machine:
+// a loopback peer, with no header a reverse proxy adds (a proxy on this
+// machine is loopback too, yet carries the world's requests).
+func localDirect(r *http.Request) bool {
+	for _, h := range []string{echo.HeaderXForwardedFor, "Forwarded", echo.HeaderXRealIP} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
 }

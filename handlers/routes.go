@@ -11,7 +11,7 @@ import (
 func (a *App) routes(e *echo.Echo) {
 	e.GET("/healthz", getHealthz)
 	e.GET("/readyz", a.getReadyz)
-	e.GET("/metrics", metricsHandler())
+	e.GET("/metrics", metricsHandler(a.Config.MetricsToken))
 	e.GET(assets.Prefix+"*", echo.WrapHandler(assets.Handler()))
 	e.GET("/media/:key", a.getMedia)
 	// Feeds, sitemap and robots.txt are the same for every reader: no session, no cookies.

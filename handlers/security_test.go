@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"quire/models/dbtest"
 )
 
 func TestCSRF(t *testing.T) {
@@ -176,7 +178,49 @@ func TestOperations(t *testing.T) {
 	if !strings.Contains(m.body, `quire_http_requests_total{method="GET",route="/",status="200"}`) {
 		t.Errorf("metrics lack the request counter:\n%.500s", m.body)
 	}
+	// Through a reverse proxy on this machine, the world is asking.
+	wantStatus(t, c.get("/metrics", "X-Forwarded-For", "203.0.113.9"), http.StatusNotFound)
+	wantStatus(t, c.get("/metrics", "Forwarded", "for=203.0.113.9"), http.StatusNotFound)
 	a.db.Close() // the database goes away: not ready, but alive
 	wantStatus(t, c.get("/readyz"), http.StatusServiceUnavailable)
 	wantStatus(t, c.get("/healthz"), http.StatusOK)
+}
+
+func TestMetricsToken(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, dbtest.New(t), appOptions{metrics: "s3cret-scrape-token"})
+	c := a.client()
+	res := c.get("/metrics")
+	wantStatus(t, res, http.StatusUnauthorized)
+	if got := res.Header.Get("WWW-Authenticate"); !strings.HasPrefix(got, "Bearer") {
+		t.Errorf("WWW-Authenticate = %q, want a Bearer challenge", got)
+	}
+	wantStatus(t, c.get("/metrics", "Authorization", "Bearer wrong"), http.StatusUnauthorized)
+	ok := c.get("/metrics", "Authorization", "Bearer s3cret-scrape-token", "X-Forwarded-For", "203.0.113.9")
+	wantStatus(t, ok, http.StatusOK)
+	if !strings.Contains(ok.body, "quire_http_requests_total") {
+		t.Errorf("metrics with the token lack the request counter:\n%.300s", ok.body)
+	}
+}
+
+func TestHeadAnswersLikeGet(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client()
+	for _, path := range []string{"/", "/feed.xml", "/robots.txt", "/healthz", "/search?q=x"} {
+		get := c.get(path)
+		req, _ := http.NewRequest(http.MethodHead, a.srv.URL+path, nil)
+		head := c.do(req)
+		if head.StatusCode != get.StatusCode || head.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s = %d, GET = %d, want both 200", path, head.StatusCode, get.StatusCode)
+		}
+		if head.body != "" {
+			t.Errorf("HEAD %s sent a body of %d bytes", path, len(head.body))
+		}
+		if h, g := head.Header.Get("Content-Type"), get.Header.Get("Content-Type"); h != g {
+			t.Errorf("HEAD %s Content-Type = %q, GET's = %q", path, h, g)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodHead, a.srv.URL+"/posts/no-such-post", nil)
+	wantStatus(t, c.do(req), http.StatusNotFound)
 }

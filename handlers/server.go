@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"errors"
+	"net"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -59,6 +61,25 @@ func New(d Deps) *Server {
 	)
 	a.routes(e)
 	return &Server{Echo: e, app: a}
+}
+
+// ServeHTTP answers HEAD as GET, which Echo routes apart: the handler runs
+// as for GET, and net/http, which still sees the HEAD request, sends the
+// headers without the body. Monitors, crawlers and link checkers use HEAD.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		r = r.WithContext(r.Context()) // a copy: the server keeps the original
+		r.Method = http.MethodGet
+	}
+	s.Echo.ServeHTTP(w, r)
+}
+
+// Serve answers on ln until Shutdown. (Echo's Start would serve the bare
+// Echo router, without ServeHTTP above.)
+func (s *Server) Serve(ln net.Listener) error {
+	s.Echo.Server.Handler = s
+	s.Echo.Server.ErrorLog = s.Echo.StdLogger
+	return s.Echo.Server.Serve(ln)
 }
 
 // Shutdown stops accepting connections, lets in-flight requests finish,

@@ -20,6 +20,9 @@ type Config struct {
 	SMTPURL     string
 	MailFrom    string
 	TrustProxy  bool
+	// MetricsToken is a secret: prefer the environment to the flag, which
+	// other users of the machine can see in the process list.
+	MetricsToken string
 }
 
 func env(name, def string) string {
@@ -49,6 +52,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MailFrom, "mail-from", env("QUIRE_MAIL_FROM", "Quire <noreply@localhost>"), "sender address of mail (QUIRE_MAIL_FROM)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("QUIRE_TRUST_PROXY", "") == "true",
 		"take client addresses from X-Forwarded-For; only behind a proxy that sets it (QUIRE_TRUST_PROXY=true)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("QUIRE_METRICS_TOKEN", ""),
+		"bearer token a Prometheus scraper sends to read /metrics (QUIRE_METRICS_TOKEN); empty: /metrics answers only direct requests from this machine")
 }
 
 // finish fills derived defaults and checks the values.

@@ -61,7 +61,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	users := &models.UserModel{DB: db.DB, Hasher: models.NewHasher(models.PasswordParams, 0)}
 
 	srv := handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: base, TrustProxy: cfg.TrustProxy, Version: versionString()},
+		Config:   handlers.Config{BaseURL: base, TrustProxy: cfg.TrustProxy, MetricsToken: cfg.MetricsToken, Version: versionString()},
 		DB:       db.DB,
 		Users:    users,
 		Throttle: &models.ThrottleModel{DB: db.DB},
@@ -91,10 +91,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	errc := make(chan error, 1)
-	go func() {
-		srv.Listener = ln
-		errc <- srv.Start("")
-	}()
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
