@@ -1,0 +1,147 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// JanitorLockKey is the transaction-level advisory lock a sweep holds, so
+// that of several replicas only one sweeps at a time. It is not goose's
+// migration lock key.
+const JanitorLockKey int64 = 0x71756972655f6a6e // "quire_jn"
+
+// purgeBatch bounds one DELETE of posts, so a large backlog (the first sweep
+// after an upgrade) stays within the connection's statement_timeout.
+const purgeBatch = 500
+
+// Janitor removes rows that nothing will ever read again: posts past their
+// trash period, login failures outside the throttle window and expired
+// password reset tokens. Sessions are left to scs's own cleanup; media rows
+// and files stay, as they belong to their owners.
+type Janitor struct {
+	DB     *sqlx.DB
+	Logger *slog.Logger
+	// TrashDays is how long deleted posts stay restorable: 0 means the
+	// package's TrashDays, and a smaller value is raised to it, since Restore
+	// and the trash page promise that long.
+	TrashDays int
+}
+
+// SweepResult counts what one sweep removed.
+type SweepResult struct {
+	Skipped bool // another sweep held JanitorLockKey; nothing was done
+
+	Posts     int64 // trashed posts past the trash period
+	Revisions int64 // their revisions (removed by ON DELETE CASCADE)
+	Slugs     int64 // their old slugs (removed by ON DELETE CASCADE)
+
+	LoginFailures  int64
+	PasswordResets int64
+}
+
+const janitorLockSQL = `SELECT pg_try_advisory_xact_lock($1)`
+
+// The cut-off is the exact complement of Restore and ListTrash
+// (deleted_at > now() - TrashDays): a post they still offer is never purged.
+// Revisions and old slugs go by their foreign keys' ON DELETE CASCADE; the
+// counts read them from the statement's snapshot, before the cascade runs.
+// audit_log has no foreign key to posts, so history about the post stays.
+const purgePostsSQL = `WITH gone AS (
+	DELETE FROM posts
+	WHERE id IN (SELECT id FROM posts WHERE deleted_at <= now() - make_interval(days => $1) ORDER BY id LIMIT $2)
+		AND deleted_at <= now() - make_interval(days => $1)
+	RETURNING id
+)
+SELECT count(*) AS posts,
+	(SELECT count(*) FROM post_revisions WHERE post_id IN (SELECT id FROM gone)) AS revisions,
+	(SELECT count(*) FROM post_slugs WHERE post_id IN (SELECT id FROM gone)) AS slugs
+FROM gone`
+
+// Throttling counts only failures with at > now() - LoginWindow; older ones
+// can never count again.
+const purgeLoginFailuresSQL = `DELETE FROM login_failures WHERE at <= now() - $1::interval`
+
+// Lookup and redeem accept only expires_at > now(); an expired token can
+// never work again.
+const purgeResetsSQL = `DELETE FROM password_resets WHERE expires_at <= now()`
+
+// Sweep runs every purge in one transaction under JanitorLockKey. When
+// another sweep holds the lock it does nothing and reports Skipped.
+func (j *Janitor) Sweep(ctx context.Context) (SweepResult, error) {
+	days := max(j.TrashDays, TrashDays)
+	var r SweepResult
+	err := inTx(ctx, j.DB, func(tx *sqlx.Tx) error {
+		var locked bool
+		if err := tx.GetContext(ctx, &locked, janitorLockSQL, JanitorLockKey); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		if !locked {
+			r.Skipped = true
+			return nil
+		}
+		for {
+			var b struct{ Posts, Revisions, Slugs int64 }
+			if err := tx.GetContext(ctx, &b, purgePostsSQL, days, purgeBatch); err != nil {
+				return fmt.Errorf("posts: %w", err)
+			}
+			r.Posts, r.Revisions, r.Slugs = r.Posts+b.Posts, r.Revisions+b.Revisions, r.Slugs+b.Slugs
+			if b.Posts < purgeBatch {
+				break
+			}
+		}
+		var err error
+		if r.LoginFailures, err = execCount(ctx, tx, purgeLoginFailuresSQL, interval(LoginWindow)); err != nil {
+			return fmt.Errorf("login failures: %w", err)
+		}
+		if r.PasswordResets, err = execCount(ctx, tx, purgeResetsSQL); err != nil {
+			return fmt.Errorf("password resets: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return SweepResult{}, fmt.Errorf("models: janitor sweep: %w", err)
+	}
+	return r, nil
+}
+
+func execCount(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Run sweeps at once and then every interval until ctx ends. A failed sweep
+// is logged and tried again at the next tick.
+func (j *Janitor) Run(ctx context.Context, every time.Duration) {
+	log := j.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		r, err := j.Sweep(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return // shutting down: the error is the cancellation
+		case err != nil:
+			log.Error("janitor: sweep failed", "err", err)
+		case r.Skipped:
+			log.Info("janitor: another replica is sweeping; skipped")
+		default:
+			log.Info("janitor: swept", "posts", r.Posts, "revisions", r.Revisions, "slugs", r.Slugs,
+				"login_failures", r.LoginFailures, "password_resets", r.PasswordResets)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
