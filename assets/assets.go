@@ -4,6 +4,7 @@
 package assets
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -11,9 +12,9 @@ import (
 	"mime"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 //go:embed all:static
@@ -90,13 +91,8 @@ func Handler() http.Handler {
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		w.Header().Set("ETag", a.etag)
-		if r.Header.Get("If-None-Match") == a.etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(a.data)))
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(a.data)
-		}
+		// ServeContent answers If-None-Match (against the ETag above),
+		// Range and HEAD.
+		http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.data))
 	})
 }

@@ -181,11 +181,3 @@ func headerHasToken(values []string, token string) bool {
 	}
 	return false
 }
-
-// gzipSkipper leaves uncompressed what is already compressed or compresses
-// itself: media (images), the metrics endpoint (promhttp gzips), and range
-// requests, whose byte offsets refer to the uncompressed file.
-func gzipSkipper(c echo.Context) bool {
-	p := c.Request().URL.Path
-	return strings.HasPrefix(p, "/media/") || p == "/metrics" || c.Request().Header.Get("Range") != ""
-}
