@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -214,23 +215,29 @@ func (m *PostModel) ListForSitemap(ctx context.Context, limit int) ([]Post, erro
 	return posts, nil
 }
 
-const changeStampSQL = `SELECT max(updated_at), count(*) FROM posts
-WHERE status = 'published' AND deleted_at IS NULL
-	AND ($1::bigint = 0 OR author_id = $1) AND ($2 = '' OR tags @> ARRAY[$2]::text[])`
+const changeStampSQL = `SELECT changed_at, posts FROM post_list_stats WHERE author_id = $1 AND tag = $2`
 
 // ChangeStamp summarises the public posts a feed or list shows, for ETag
-// and Last-Modified: the newest change and how many there are. Every way a
-// post becomes public moves updated_at and every way it stops being public
-// lowers the count, so the pair changes whenever the list does (an author
-// renaming themselves aside). The time is zero when there are no posts.
+// and Last-Modified: when the list last changed and how many posts it has.
+// Triggers on posts keep both (sql/00005_post_list_stats.sql): every
+// statement that changes a public post, or makes a post public or not,
+// moves the time of each list the post is or was in. An author renaming
+// themselves is not such a change. The time is zero for a list that never
+// had a post. A filter names an author or a tag, not both.
 func (m *PostModel) ChangeStamp(ctx context.Context, f FeedFilter) (time.Time, int, error) {
+	if f.AuthorID != 0 && f.Tag != "" {
+		return time.Time{}, 0, errors.New("models: change stamp: filter by an author or a tag, not both")
+	}
 	var (
-		last sql.NullTime
+		last time.Time
 		n    int
 	)
 	err := m.DB.QueryRowContext(ctx, changeStampSQL, f.AuthorID, normalizeTag(f.Tag)).Scan(&last, &n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, 0, nil
+	}
 	if err != nil {
 		return time.Time{}, 0, fmt.Errorf("models: change stamp: %w", err)
 	}
-	return last.Time, n, nil
+	return last, n, nil
 }

@@ -2,7 +2,9 @@ package models_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -179,10 +181,13 @@ func TestPostChangeStamp(t *testing.T) {
 	for _, tc := range []struct {
 		f    models.FeedFilter
 		want int
-	}{{models.FeedFilter{AuthorID: ada}, 1}, {models.FeedFilter{Tag: "go"}, 1}, {models.FeedFilter{AuthorID: bob, Tag: "go"}, 0}} {
+	}{{models.FeedFilter{AuthorID: ada}, 1}, {models.FeedFilter{Tag: "go"}, 1}, {models.FeedFilter{AuthorID: bob}, 1}, {models.FeedFilter{Tag: "rust"}, 0}} {
 		if _, n := stamp(tc.f); n != tc.want {
 			t.Errorf("stamp(%+v) counts %d, want %d", tc.f, n, tc.want)
 		}
+	}
+	if _, _, err := pm.ChangeStamp(ctx, models.FeedFilter{AuthorID: bob, Tag: "go"}); err == nil {
+		t.Error("a stamp for an author and a tag at once: no error")
 	}
 
 	// Updates run in their own transactions, so now() moves on.
@@ -202,5 +207,109 @@ func TestPostChangeStamp(t *testing.T) {
 	}
 	if _, n3 := stamp(models.FeedFilter{}); n3 != 1 {
 		t.Errorf("after unpublishing the count is %d, want 1", n3)
+	}
+}
+
+// TestPostListStatsFollowChanges makes random changes to posts, through the
+// model and in bulk SQL as admin actions and account deletion do, and after
+// each compares the trigger-kept list sizes with a count of the posts.
+func TestPostListStatsFollowChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	pm := &models.PostModel{DB: db}
+	authors := []int64{newUser(t, db, "ada", ""), newUser(t, db, "bob", ""), newUser(t, db, "cyd", "")}
+	tagSets := [][]string{nil, {"go"}, {"go", "sql"}, {"sql", "web", "art"}}
+	r := rand.New(rand.NewPCG(7, 7))
+
+	check := func(step string) {
+		t.Helper()
+		var diff []string
+		err := db.SelectContext(ctx, &diff, `
+			WITH counted AS (
+				SELECT k.author_id, k.tag, count(*) AS posts
+				FROM posts p, quire_post_lists(p.author_id, p.tags) k
+				WHERE p.status = 'published' AND p.deleted_at IS NULL
+				GROUP BY 1, 2),
+			kept AS (SELECT author_id, tag, posts FROM post_list_stats WHERE posts > 0)
+			SELECT format('(%s,%s): kept %s, counted %s', author_id, tag, k.posts, c.posts)
+			FROM counted c FULL JOIN kept k USING (author_id, tag)
+			WHERE c.posts IS DISTINCT FROM k.posts`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(diff) > 0 {
+			t.Fatalf("after %s the list sizes are wrong: %v", step, diff)
+		}
+	}
+
+	var ids []int64
+	for i := range 200 {
+		var step string
+		switch op := r.IntN(9); {
+		case op < 3 || len(ids) == 0:
+			step = "insert and publish"
+			in := models.PostInput{Title: fmt.Sprintf("Post %d", i), Body: "text", Tags: tagSets[r.IntN(len(tagSets))]}
+			p := newPost(t, pm, authors[r.IntN(len(authors))], in)
+			if r.IntN(3) > 0 {
+				var err error
+				if p, err = pm.Publish(ctx, p.ID, p.Version); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids = append(ids, p.ID)
+		default:
+			id := ids[r.IntN(len(ids))]
+			p, err := pm.GetAny(ctx, id)
+			if errors.Is(err, models.ErrNotFound) {
+				continue // removed for good below
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch op {
+			case 3:
+				step = "retag"
+				in := inputOf(p)
+				in.Tags = tagSets[r.IntN(len(tagSets))]
+				_, err = pm.Update(ctx, p.ID, p.Version, in, p.AuthorID.Int64)
+			case 4:
+				step = "unpublish"
+				if p.Status == models.PostPublished {
+					_, err = pm.Unpublish(ctx, p.ID, p.Version)
+				}
+			case 5:
+				step = "hide or unhide"
+				_, err = pm.SetHidden(ctx, p.ID, p.Status != models.PostHidden, "test")
+			case 6:
+				step = "delete or restore"
+				if p.DeletedAt == nil {
+					err = pm.SoftDelete(ctx, p.ID)
+				} else {
+					_, err = pm.Restore(ctx, p.ID)
+				}
+			case 7:
+				step = "bulk publish and unpublish"
+				_, err = db.ExecContext(ctx, `UPDATE posts SET status = CASE WHEN id % 2 = 0 THEN 'published' ELSE 'draft' END,
+					published_at = coalesce(published_at, now()) WHERE id % 3 = $1`, r.IntN(3))
+			case 8:
+				step = "purge"
+				_, err = db.ExecContext(ctx, `DELETE FROM posts WHERE id = $1`, p.ID)
+			}
+			// Refusals (a trashed post is not edited, a stale version not saved) change nothing.
+			if err != nil && !errors.Is(err, models.ErrConflict) && !errors.Is(err, models.ErrNotFound) {
+				t.Fatalf("%s: %v", step, err)
+			}
+		}
+		check(step)
+	}
+	// An account deleted: its posts stay, under no author.
+	if _, err := db.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, authors[0]); err != nil {
+		t.Fatal(err)
+	}
+	check("deleting an author")
+	var left int
+	if err := db.GetContext(ctx, &left, `SELECT posts FROM post_list_stats WHERE author_id = $1 AND tag = ''`, authors[0]); err != nil || left != 0 {
+		t.Errorf("deleted author's list: %d posts, %v; want 0", left, err)
 	}
 }
