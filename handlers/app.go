@@ -53,4 +53,5 @@ type Deps struct {
 type App struct {
 	Deps
 	mailer *mailer
+	docs   *docCache // rendered feeds and sitemaps
 }

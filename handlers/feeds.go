@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"encoding/xml"
 	"net/http"
 	"net/url"
@@ -125,29 +124,21 @@ func (a *App) serveFeed(c echo.Context, f feedFormat, src feedSource) error {
 	if a.notModified(c, stamp, parts...) {
 		return nil
 	}
-	posts, err := a.Posts.ListForFeed(ctx, src.filter, feedLen)
-	if err != nil {
-		return err
-	}
-	self := a.absURL(strings.TrimSuffix(src.page, "/") + "/" + f.file())
+	contentType := rssContentType
 	if f == formatAtom {
-		return writeXML(c, atomContentType, a.atomFeed(src, self, stamp, posts))
+		contentType = atomContentType
 	}
-	return writeXML(c, rssContentType, a.rssFeed(src, self, stamp, posts))
-}
-
-// writeXML encodes doc into a buffer first, so an error never sends half a
-// document.
-func writeXML(c echo.Context, contentType string, doc any) error {
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	buf.WriteByte('\n')
-	return c.Blob(http.StatusOK, contentType, buf.Bytes())
+	return a.cachedXML(c, contentType, func() (any, error) {
+		posts, err := a.Posts.ListForFeed(ctx, src.filter, feedLen)
+		if err != nil {
+			return nil, err
+		}
+		self := a.absURL(strings.TrimSuffix(src.page, "/") + "/" + f.file())
+		if f == formatAtom {
+			return a.atomFeed(src, self, stamp, posts), nil
+		}
+		return a.rssFeed(src, self, stamp, posts), nil
+	})
 }
 
 // feedEntry is a post as both formats show it: links absolute, HTML
@@ -409,16 +400,18 @@ func (a *App) getSitemap(c echo.Context) error {
 	if a.notModified(c, stamp, "sitemap.xml", strconv.Itoa(n)) {
 		return nil
 	}
-	posts, err := a.Posts.ListForSitemap(ctx, models.MaxSitemapURLs-1)
-	if err != nil {
-		return err
-	}
-	set := sitemapURLSet{URLs: make([]sitemapURL, 0, len(posts)+1)}
-	set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/"), LastMod: w3cDate(stamp)})
-	for _, p := range posts {
-		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/posts/" + p.Slug), LastMod: w3cDate(p.UpdatedAt)})
-	}
-	return writeXML(c, xmlContentType, set)
+	return a.cachedXML(c, xmlContentType, func() (any, error) {
+		posts, err := a.Posts.ListForSitemap(ctx, models.MaxSitemapURLs-1)
+		if err != nil {
+			return nil, err
+		}
+		set := sitemapURLSet{URLs: make([]sitemapURL, 0, len(posts)+1)}
+		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/"), LastMod: w3cDate(stamp)})
+		for _, p := range posts {
+			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/posts/" + p.Slug), LastMod: w3cDate(p.UpdatedAt)})
+		}
+		return set, nil
+	})
 }
 
 func w3cDate(t time.Time) string {

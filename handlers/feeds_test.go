@@ -647,3 +647,49 @@ func TestCompression(t *testing.T) {
 		t.Errorf("range request: status %d, Content-Encoding %q, %d bytes", res.StatusCode, res.Header.Get("Content-Encoding"), len(b))
 	}
 }
+
+// TestFeedsKeptUntilTheirListChanges: a feed or sitemap is rendered once
+// per change of its list and then sent from memory.
+func TestFeedsKeptUntilTheirListChanges(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	alice := a.createUser("alice", models.RoleUser)
+	a.addPost(alice, post{title: "First light", tags: []string{"sky"}})
+	paths := []string{"/feed.xml", "/atom.xml", "/tags/sky/feed.xml", "/sitemap.xml"}
+	before := map[string][]byte{}
+	for _, p := range paths {
+		res, b := a.rawGet(p, "")
+		wantStatus(t, &response{Response: res}, http.StatusOK)
+		before[p] = b
+	}
+
+	// A change made behind the triggers' back leaves every stamp as it
+	// was, so the kept documents are sent: proof they come from memory.
+	for _, q := range []string{
+		`ALTER TABLE posts DISABLE TRIGGER posts_list_stats_update`,
+		`UPDATE posts SET title = 'Changed unseen', slug = 'changed-unseen'`,
+		`ALTER TABLE posts ENABLE TRIGGER posts_list_stats_update`,
+	} {
+		a.db.MustExec(q)
+	}
+	for _, p := range paths {
+		if _, b := a.rawGet(p, ""); !bytes.Equal(b, before[p]) {
+			t.Errorf("%s was rendered again although its list did not change", p)
+		}
+	}
+
+	// Renaming the author changes what the lists show: rendered afresh.
+	a.db.MustExec(`UPDATE users SET display_name = 'Alice Liddell' WHERE id = $1`, alice.ID)
+	for _, p := range paths[:3] {
+		if _, b := a.rawGet(p, ""); !bytes.Contains(b, []byte("Alice Liddell")) || !bytes.Contains(b, []byte("Changed unseen")) {
+			t.Errorf("%s after the rename lacks the new name or title:\n%.400s", p, b)
+		}
+	}
+	// A new post changes every list it is in.
+	a.addPost(alice, post{title: "Second light", tags: []string{"sky"}})
+	for _, p := range paths {
+		if _, b := a.rawGet(p, ""); !bytes.Contains(b, []byte("second-light")) {
+			t.Errorf("%s lacks the new post", p)
+		}
+	}
+}

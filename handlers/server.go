@@ -34,7 +34,7 @@ func New(d Deps) *Server {
 	if d.Config.RequestTimeout == 0 {
 		d.Config.RequestTimeout = defaultReqTimeout
 	}
-	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger)}
+	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger), docs: newDocCache(docCacheBytes)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect()

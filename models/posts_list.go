@@ -221,8 +221,8 @@ const changeStampSQL = `SELECT changed_at, posts FROM post_list_stats WHERE auth
 // and Last-Modified: when the list last changed and how many posts it has.
 // Triggers on posts keep both (sql/00005_post_list_stats.sql): every
 // statement that changes a public post, or makes a post public or not,
-// moves the time of each list the post is or was in. An author renaming
-// themselves is not such a change. The time is zero for a list that never
+// moves the time of each list the post is or was in, and so does renaming
+// an author who has public posts. The time is zero for a list that never
 // had a post. A filter names an author or a tag, not both.
 func (m *PostModel) ChangeStamp(ctx context.Context, f FeedFilter) (time.Time, int, error) {
 	if f.AuthorID != 0 && f.Tag != "" {

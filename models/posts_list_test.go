@@ -202,6 +202,34 @@ func TestPostChangeStamp(t *testing.T) {
 	if !at2.After(at1) || n2 != 2 {
 		t.Errorf("after an update the stamp is %v, %d; want later than %v", at2, n2, at1)
 	}
+
+	// Lists show authors' names: renaming ada moves the lists her public
+	// post is in, and only those; a sign-in renames no one.
+	lists := []models.FeedFilter{{}, {AuthorID: ada}, {Tag: "go"}, {AuthorID: bob}}
+	snapshot := func() []time.Time {
+		var out []time.Time
+		for _, f := range lists {
+			at, _ := stamp(f)
+			out = append(out, at)
+		}
+		return out
+	}
+	s0 := snapshot()
+	db.MustExec(`UPDATE users SET last_login_at = now() WHERE id IN ($1, $2)`, ada, bob)
+	if s1 := snapshot(); !slices.Equal(s1, s0) {
+		t.Errorf("a sign-in moved list stamps: %v, was %v", s1, s0)
+	}
+	db.MustExec(`UPDATE users SET display_name = 'Ada Lovelace' WHERE id = $1`, ada)
+	s2 := snapshot()
+	for i, f := range lists[:3] {
+		if !s2[i].After(s0[i]) {
+			t.Errorf("after ada's rename the stamp of %+v is %v, want later than %v", f, s2[i], s0[i])
+		}
+	}
+	if !s2[3].Equal(s0[3]) {
+		t.Errorf("ada's rename moved bob's list: %v, was %v", s2[3], s0[3])
+	}
+
 	if _, err := pm.Unpublish(ctx, p.ID, p.Version); err != nil {
 		t.Fatal(err)
 	}

@@ -71,6 +71,39 @@ CREATE TRIGGER posts_list_stats_update AFTER UPDATE ON posts
 CREATE TRIGGER posts_list_stats_delete AFTER DELETE ON posts
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_post_list_stats();
 
+-- Lists show their authors' names: a rename moves the changed_at of every
+-- list the author's public posts are in (sizes stay). Deleting an account
+-- moves its posts (author_id becomes NULL), which the posts trigger counts.
+-- Rows are locked in key order first, as the posts trigger takes them.
+-- +goose StatementBegin
+CREATE FUNCTION quire_user_list_stats() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Most updates (a sign-in, a new session epoch) rename no one.
+    IF NOT EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o USING (id)
+                   WHERE (n.username, n.display_name) IS DISTINCT FROM (o.username, o.display_name)) THEN
+        RETURN NULL;
+    END IF;
+    WITH lists AS (
+        SELECT DISTINCT k.author_id, k.tag
+        FROM new_rows n JOIN old_rows o USING (id) JOIN posts p ON p.author_id = n.id,
+             quire_post_lists(p.author_id, p.tags) AS k
+        WHERE (n.username, n.display_name) IS DISTINCT FROM (o.username, o.display_name)
+            AND p.status = 'published' AND p.deleted_at IS NULL
+    ), locked AS (
+        SELECT s.author_id, s.tag FROM post_list_stats s JOIN lists USING (author_id, tag)
+        ORDER BY s.author_id, s.tag FOR UPDATE OF s
+    )
+    UPDATE post_list_stats s
+        SET changed_at = greatest(clock_timestamp(), s.changed_at + interval '1 microsecond')
+        FROM locked l WHERE s.author_id = l.author_id AND s.tag = l.tag;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+CREATE TRIGGER users_list_stats_update AFTER UPDATE ON users
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_user_list_stats();
+
 -- The triggers lock out writers until this migration commits, so the counts
 -- start exact.
 INSERT INTO post_list_stats (author_id, tag, posts, changed_at)
@@ -80,6 +113,8 @@ WHERE p.status = 'published' AND p.deleted_at IS NULL
 GROUP BY k.author_id, k.tag;
 
 -- +goose Down
+DROP TRIGGER users_list_stats_update ON users;
+DROP FUNCTION quire_user_list_stats();
 DROP TRIGGER posts_list_stats_delete ON posts;
 DROP TRIGGER posts_list_stats_update ON posts;
 DROP TRIGGER posts_list_stats_insert ON posts;
