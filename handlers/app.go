@@ -53,5 +53,6 @@ type Deps struct {
 type App struct {
 	Deps
 	mailer *mailer
-	docs   *docCache // rendered feeds and sitemaps
+	docs   *memo[[]byte]          // rendered feeds and sitemaps, by path
+	lists  *memo[models.PostList] // pages of public lists
 }

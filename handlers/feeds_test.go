@@ -648,23 +648,31 @@ func TestCompression(t *testing.T) {
 	}
 }
 
-// TestFeedsKeptUntilTheirListChanges: a feed or sitemap is rendered once
-// per change of its list and then sent from memory.
-func TestFeedsKeptUntilTheirListChanges(t *testing.T) {
+// TestPublicListsKeptUntilTheyChange: feeds, the sitemap and the pages of
+// the home, tag and author lists are read once per change of their list and
+// then come from memory.
+func TestPublicListsKeptUntilTheyChange(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	alice := a.createUser("alice", models.RoleUser)
 	a.addPost(alice, post{title: "First light", tags: []string{"sky"}})
-	paths := []string{"/feed.xml", "/atom.xml", "/tags/sky/feed.xml", "/sitemap.xml"}
+	docs := []string{"/feed.xml", "/atom.xml", "/tags/sky/feed.xml", "/sitemap.xml"}
+	pages := []string{"/", "/tags/sky", "/@alice"}
+	c := a.client()
 	before := map[string][]byte{}
-	for _, p := range paths {
+	for _, p := range docs {
 		res, b := a.rawGet(p, "")
 		wantStatus(t, &response{Response: res}, http.StatusOK)
 		before[p] = b
 	}
+	for _, p := range pages {
+		if r := c.get(p); !strings.Contains(r.body, "First light") {
+			t.Fatalf("%s lacks the post: %d\n%.300s", p, r.StatusCode, r.body)
+		}
+	}
 
 	// A change made behind the triggers' back leaves every stamp as it
-	// was, so the kept documents are sent: proof they come from memory.
+	// was, so what was kept is sent: proof it comes from memory.
 	for _, q := range []string{
 		`ALTER TABLE posts DISABLE TRIGGER posts_list_stats_update`,
 		`UPDATE posts SET title = 'Changed unseen', slug = 'changed-unseen'`,
@@ -672,23 +680,38 @@ func TestFeedsKeptUntilTheirListChanges(t *testing.T) {
 	} {
 		a.db.MustExec(q)
 	}
-	for _, p := range paths {
+	for _, p := range docs {
 		if _, b := a.rawGet(p, ""); !bytes.Equal(b, before[p]) {
 			t.Errorf("%s was rendered again although its list did not change", p)
 		}
 	}
+	for _, p := range pages {
+		if r := c.get(p); !strings.Contains(r.body, "First light") || strings.Contains(r.body, "Changed unseen") {
+			t.Errorf("%s was read again although its list did not change", p)
+		}
+	}
 
-	// Renaming the author changes what the lists show: rendered afresh.
+	// Renaming the author changes what the lists show: read afresh.
 	a.db.MustExec(`UPDATE users SET display_name = 'Alice Liddell' WHERE id = $1`, alice.ID)
-	for _, p := range paths[:3] {
+	for _, p := range docs[:3] {
 		if _, b := a.rawGet(p, ""); !bytes.Contains(b, []byte("Alice Liddell")) || !bytes.Contains(b, []byte("Changed unseen")) {
 			t.Errorf("%s after the rename lacks the new name or title:\n%.400s", p, b)
 		}
 	}
+	for _, p := range pages {
+		if r := c.get(p); !strings.Contains(r.body, "Alice Liddell") || !strings.Contains(r.body, "Changed unseen") {
+			t.Errorf("%s after the rename lacks the new name or title", p)
+		}
+	}
 	// A new post changes every list it is in.
 	a.addPost(alice, post{title: "Second light", tags: []string{"sky"}})
-	for _, p := range paths {
+	for _, p := range docs {
 		if _, b := a.rawGet(p, ""); !bytes.Contains(b, []byte("second-light")) {
+			t.Errorf("%s lacks the new post", p)
+		}
+	}
+	for _, p := range pages {
+		if r := c.get(p); !strings.Contains(r.body, "Second light") {
 			t.Errorf("%s lacks the new post", p)
 		}
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -82,11 +83,11 @@ func (a *App) getHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	total, fresh, err := a.listNotModified(c, models.FeedFilter{}, "home")
+	stamp, fresh, err := a.listNotModified(c, models.FeedFilter{}, "home")
 	if fresh || err != nil {
 		return err
 	}
-	l, err := a.Posts.ListPublished(c.Request().Context(), pg.WithTotal(total))
+	l, err := a.publicList(c.Request().Context(), "/", pg, stamp, a.Posts.ListPublished)
 	if err != nil {
 		return err
 	}
@@ -110,11 +111,13 @@ func (a *App) getTag(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	total, fresh, err := a.listNotModified(c, models.FeedFilter{Tag: tag}, "tag", tag)
+	stamp, fresh, err := a.listNotModified(c, models.FeedFilter{Tag: tag}, "tag", tag)
 	if fresh || err != nil {
 		return err
 	}
-	l, err := a.Posts.ListByTag(c.Request().Context(), tag, pg.WithTotal(total))
+	l, err := a.publicList(c.Request().Context(), "/tags/"+tag, pg, stamp, func(ctx context.Context, pg models.Page) (models.PostList, error) {
+		return a.Posts.ListByTag(ctx, tag, pg)
+	})
 	if err != nil {
 		return err
 	}
@@ -141,11 +144,13 @@ func (a *App) getAuthor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	total, fresh, err := a.listNotModified(c, models.FeedFilter{AuthorID: u.ID}, "author", u.Username, u.UpdatedAt.String())
+	stamp, fresh, err := a.listNotModified(c, models.FeedFilter{AuthorID: u.ID}, "author", u.Username, u.UpdatedAt.String())
 	if fresh || err != nil {
 		return err
 	}
-	l, err := a.Posts.ListByAuthor(c.Request().Context(), u.ID, pg.WithTotal(total))
+	l, err := a.publicList(c.Request().Context(), "/@"+strconv.FormatInt(u.ID, 10), pg, stamp, func(ctx context.Context, pg models.Page) (models.PostList, error) {
+		return a.Posts.ListByAuthor(ctx, u.ID, pg)
+	})
 	if err != nil {
 		return err
 	}
@@ -164,14 +169,15 @@ func (a *App) getAuthor(c echo.Context) error {
 }
 
 // listNotModified answers 304 when a list of public posts has not changed
-// since the reader's copy; keys name the list. It returns the list's size,
-// which spares the list its own count.
-func (a *App) listNotModified(c echo.Context, f models.FeedFilter, keys ...string) (total int, fresh bool, err error) {
+// since the reader's copy; keys name the list. It returns the list's stamp,
+// whose size spares the list its own count.
+func (a *App) listNotModified(c echo.Context, f models.FeedFilter, keys ...string) (s listStamp, fresh bool, err error) {
 	stamp, n, err := a.Posts.ChangeStamp(c.Request().Context(), f)
 	if err != nil {
-		return 0, false, err
+		return listStamp{}, false, err
 	}
-	return n, a.notModified(c, stamp, append(keys, strconv.Itoa(n), c.QueryParam("page"))...), nil
+	s = listStamp{at: strconv.FormatInt(stamp.UnixNano(), 10), total: n}
+	return s, a.notModified(c, stamp, append(keys, strconv.Itoa(n), c.QueryParam("page"))...), nil
 }
 
 // maxQueryLen bounds search input; longer queries are cut, not refused.

@@ -34,7 +34,9 @@ func New(d Deps) *Server {
 	if d.Config.RequestTimeout == 0 {
 		d.Config.RequestTimeout = defaultReqTimeout
 	}
-	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger), docs: newDocCache(docCacheBytes)}
+	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger),
+		docs:  newMemo(docMemoBytes, func(b []byte) int { return len(b) }),
+		lists: newMemo(listMemoBytes, listSize)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect()

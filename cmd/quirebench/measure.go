@@ -265,6 +265,9 @@ func (b *bench) runCase(ctx context.Context, c benchCase) caseResult {
 func (b *bench) checkCeiling(ctx context.Context, c benchCase, rq request, qs []query) string {
 	var script []string
 	for _, q := range qs {
+		if q.Memo {
+			continue
+		}
 		text := q.SQL
 		switch {
 		case q.As != "":
