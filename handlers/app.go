@@ -55,4 +55,5 @@ type App struct {
 	mailer *mailer
 	docs   *memo[[]byte]          // rendered feeds and sitemaps, by path
 	lists  *memo[models.PostList] // pages of public lists
+	posts  *memo[readerPost]      // public posts, by ID
 }

@@ -13,11 +13,12 @@ import (
 	"quire/models"
 )
 
-// Memory for what readers ask most: rendered feeds and sitemaps, and the
-// pages of public lists.
+// Memory for what readers ask most: rendered feeds and sitemaps, the pages
+// of public lists, and public posts.
 const (
 	docMemoBytes  = 8 << 20
 	listMemoBytes = 4 << 20
+	postMemoBytes = 8 << 20
 )
 
 // memo keeps one value per key together with the stamp it was made under,
@@ -141,6 +142,17 @@ func listSize(l models.PostList) int {
 		for _, t := range p.Tags {
 			n += 16 + len(t)
 		}
+	}
+	return n
+}
+
+// postSize estimates the memory a kept post holds; its text dominates.
+func postSize(rp readerPost) int {
+	p := rp.post
+	n := 512 + len(rp.srcset) + len(p.AuthorUsername) + len(p.AuthorName) + len(p.Title) + len(p.Slug) +
+		len(p.Body) + len(p.BodyHTML) + len(p.Excerpt) + len(p.Summary) + len(p.CoverKey) + len(p.CoverAlt) + len(p.HiddenReason)
+	for _, t := range p.Tags {
+		n += 16 + len(t)
 	}
 	return n
 }

@@ -44,7 +44,8 @@ func (a *App) editablePost(c echo.Context) (models.Post, error) {
 	return p, nil
 }
 
-func (a *App) postView(c echo.Context, p models.Post) pages.PostView {
+// postView is p as its page shows it; srcset is its cover's (a.srcset).
+func (a *App) postView(c echo.Context, p models.Post, srcset string) pages.PostView {
 	v := pages.PostView{
 		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: p.BodyHTML, Tags: p.Tags,
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
@@ -56,15 +57,18 @@ func (a *App) postView(c echo.Context, p models.Post) pages.PostView {
 	}
 	if p.CoverKey != "" {
 		v.CoverURL = "/media/" + p.CoverKey
-		v.CoverSrcset = a.srcset(c, p.CoverKey)
+		v.CoverSrcset = srcset
 	}
 	return v
 }
 
 // srcset lists an image's smaller copies and the original by width, so
 // browsers fetch no more pixels than they show. "" when nothing is known.
-func (a *App) srcset(c echo.Context, key string) string {
-	md, err := a.Uploads.GetByKey(c.Request().Context(), key)
+func (a *App) srcset(ctx context.Context, key string) string {
+	if key == "" {
+		return ""
+	}
+	md, err := a.Uploads.GetByKey(ctx, key)
 	if err != nil || len(md.Variants) == 0 {
 		return ""
 	}
@@ -84,28 +88,68 @@ func csrfToken(c echo.Context) string {
 // getPost shows a post. Drafts and hidden posts exist only for their author
 // and admins; an old slug redirects permanently to the current one.
 func (a *App) getPost(c echo.Context) error {
-	p, moved, err := a.Posts.Resolve(c.Request().Context(), c.Param("slug"))
+	ctx := c.Request().Context()
+	head, moved, err := a.Posts.ResolveHead(ctx, c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	if !p.IsPublic() && !canEdit(c, p) {
+	if !head.IsPublic() && !canEdit(c, head) {
 		return models.ErrNotFound
 	}
 	if moved {
-		return c.Redirect(http.StatusMovedPermanently, "/posts/"+p.Slug)
+		return c.Redirect(http.StatusMovedPermanently, "/posts/"+head.Slug)
 	}
-	v := a.postView(c, p)
-	if !p.IsPublic() || v.CanEdit {
+	var rp readerPost
+	if head.IsPublic() && !canEdit(c, head) {
+		if a.notModified(c, head.UpdatedAt, "post", head.Slug, head.AuthorName) {
+			return nil
+		}
+		rp, err = a.publicPost(ctx, head)
+	} else {
 		private(c)
-	} else if a.notModified(c, p.UpdatedAt, "post", p.Slug, p.AuthorName) {
-		return nil
+		rp.post, err = a.Posts.Get(ctx, head.ID)
+		rp.srcset = a.srcset(ctx, rp.post.CoverKey)
 	}
+	if err != nil {
+		return err
+	}
+	p := rp.post
+	if !p.IsPublic() && !canEdit(c, p) { // unpublished since the head was read
+		return models.ErrNotFound
+	}
+	v := a.postView(c, p, rp.srcset)
 	pg := a.page(c, p.Title)
 	pg.Description = p.Summary
 	pg.Canonical = a.absURL("/posts/" + p.Slug)
 	pg.Social = a.postMeta(p)
 	pg.Feeds = a.feeds("Quire", "")
 	return render(c, http.StatusOK, pages.PostPage(pg, v), pages.PostArticle(v))
+}
+
+// readerPost is a public post as readers see it, with its cover's srcset.
+type readerPost struct {
+	post   models.Post
+	srcset string
+}
+
+// publicPost reads a public post whose head was just resolved, from memory
+// while its stamp (updated_at and the author's name, as in its ETag) holds.
+func (a *App) publicPost(ctx context.Context, head models.Post) (readerPost, error) {
+	key := strconv.FormatInt(head.ID, 10)
+	stamp := strconv.FormatInt(head.UpdatedAt.UnixNano(), 10) + "/" + head.AuthorUsername + "/" + head.AuthorName
+	if rp, ok := a.posts.get(key, stamp); ok {
+		return rp, nil
+	}
+	p, err := a.Posts.Get(ctx, head.ID)
+	if err != nil {
+		return readerPost{}, err
+	}
+	p.Body = "" // readers see the HTML; the Markdown would only take memory
+	rp := readerPost{post: p, srcset: a.srcset(ctx, p.CoverKey)}
+	if p.IsPublic() && p.UpdatedAt.Equal(head.UpdatedAt) && p.AuthorUsername == head.AuthorUsername && p.AuthorName == head.AuthorName {
+		a.posts.put(key, stamp, rp)
+	}
+	return rp, nil
 }
 
 // getPostView is the rendered post, for Cancel in the inline editor.
@@ -115,7 +159,7 @@ func (a *App) getPostView(c echo.Context) error {
 		return err
 	}
 	private(c)
-	v := a.postView(c, p)
+	v := a.postView(c, p, a.srcset(c.Request().Context(), p.CoverKey))
 	return render(c, http.StatusOK, pages.PostPage(a.page(c, p.Title), v), pages.PostArticle(v))
 }
 
@@ -238,7 +282,7 @@ func (a *App) postSave(c echo.Context) error {
 	if wantsFragment(c.Request()) {
 		private(c)
 		setPushURL(c, "/posts/"+saved.Slug)
-		v := a.postView(c, saved)
+		v := a.postView(c, saved, a.srcset(c.Request().Context(), saved.CoverKey))
 		return render(c, http.StatusOK, pages.PostPage(a.page(c, saved.Title), v), pages.PostArticle(v))
 	}
 	a.flash(c, "Saved.")

@@ -363,3 +363,38 @@ func TestUploadVariantsAndCoverSrcset(t *testing.T) {
 		t.Fatalf("media rows = %d (%v)", rows, err)
 	}
 }
+
+// TestPostKeptUntilItChanges: a public post is read once per change and
+// then comes from memory; its author and admins always get it fresh.
+func TestPostKeptUntilItChanges(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	alice := a.createUser("alice", models.RoleUser)
+	p := a.addPost(alice, post{title: "Kept", body: "The first text."})
+	reader := a.client()
+	if r := reader.get("/posts/kept"); !strings.Contains(r.body, "The first text.") {
+		t.Fatalf("post page: %d\n%.300s", r.StatusCode, r.body)
+	}
+	// Text changed without moving updated_at: readers still get the kept copy.
+	a.db.MustExec(`UPDATE posts SET body_html = '<p>Changed unseen.</p>' WHERE id = $1`, p.ID)
+	if r := reader.get("/posts/kept"); strings.Contains(r.body, "Changed unseen.") || !strings.Contains(r.body, "<p>The first text.</p>") {
+		t.Errorf("the post was read again although it did not change")
+	}
+	author := a.client()
+	author.login("alice", strongPassword)
+	if r := author.get("/posts/kept"); !strings.Contains(r.body, "Changed unseen.") {
+		t.Errorf("the author got a kept copy")
+	}
+	// A rename is in the stamp, as in the ETag.
+	a.db.MustExec(`UPDATE users SET display_name = 'Alice Liddell' WHERE id = $1`, alice.ID)
+	if r := reader.get("/posts/kept"); !strings.Contains(r.body, "Alice Liddell") || !strings.Contains(r.body, "Changed unseen.") {
+		t.Errorf("after the rename the post lacks the new name or text")
+	}
+	// So is any save, and unpublishing takes the post away at once.
+	a.db.MustExec(`UPDATE posts SET body_html = '<p>Saved.</p>', updated_at = now() WHERE id = $1`, p.ID)
+	if r := reader.get("/posts/kept"); !strings.Contains(r.body, "Saved.") {
+		t.Errorf("after a save the post lacks the new text")
+	}
+	a.db.MustExec(`UPDATE posts SET status = 'draft' WHERE id = $1`, p.ID)
+	wantStatus(t, reader.get("/posts/kept"), http.StatusNotFound)
+}

@@ -36,7 +36,8 @@ func New(d Deps) *Server {
 	}
 	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger),
 		docs:  newMemo(docMemoBytes, func(b []byte) int { return len(b) }),
-		lists: newMemo(listMemoBytes, listSize)}
+		lists: newMemo(listMemoBytes, listSize),
+		posts: newMemo(postMemoBytes, postSize)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect()

@@ -223,19 +223,45 @@ func (m *PostModel) getOne(ctx context.Context, query string, args ...any) (Post
 	return p, nil
 }
 
-const resolvePostSQL = `SELECT * FROM (
-	SELECT ` + postColumns + `, false AS moved FROM posts p LEFT JOIN users u ON u.id = p.author_id
+// A slug names a post by its current slug or, failing that, by one it had
+// before (moved). The two halves of a resolve query go around its columns.
+const (
+	resolveNow = ` FROM posts p LEFT JOIN users u ON u.id = p.author_id
 	WHERE p.slug = $1 AND p.deleted_at IS NULL
 	UNION ALL
-	SELECT ` + postColumns + `, true FROM post_slugs s JOIN posts p ON p.id = s.post_id
+	SELECT `
+	resolveBefore = ` FROM post_slugs s JOIN posts p ON p.id = s.post_id
 	LEFT JOIN users u ON u.id = p.author_id
 	WHERE s.slug = $1 AND p.deleted_at IS NULL
 ) r ORDER BY moved LIMIT 1`
+)
+
+const resolvePostSQL = `SELECT * FROM (SELECT ` + postColumns + `, false AS moved` + resolveNow + postColumns + `, true AS moved` + resolveBefore
+
+// headColumns are what a post page needs before the post's text: who may
+// see it, where it lives, and its stamp (updated_at and the author's name).
+const headColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
+	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
+	p.slug, p.status, p.updated_at, p.deleted_at, p.version`
+
+const resolveHeadSQL = `SELECT * FROM (SELECT ` + headColumns + `, false AS moved` + resolveNow + headColumns + `, true AS moved` + resolveBefore
 
 // Resolve finds a post by slug for /posts/{slug}. When slug is one the post
 // had before, moved is true and callers redirect (301) to p.Slug. Any state
 // but deleted is returned; callers decide who may see it.
 func (m *PostModel) Resolve(ctx context.Context, slug string) (p Post, moved bool, err error) {
+	return m.resolve(ctx, resolvePostSQL, slug)
+}
+
+// ResolveHead is Resolve with only ID, AuthorID, AuthorUsername,
+// AuthorName, Slug, Status, UpdatedAt, DeletedAt and Version filled: enough
+// to decide who may see the post and whether a kept copy of it is current,
+// without reading its text.
+func (m *PostModel) ResolveHead(ctx context.Context, slug string) (p Post, moved bool, err error) {
+	return m.resolve(ctx, resolveHeadSQL, slug)
+}
+
+func (m *PostModel) resolve(ctx context.Context, query, slug string) (p Post, moved bool, err error) {
 	var row struct {
 		Post
 		Moved bool `db:"moved"`
@@ -243,7 +269,7 @@ func (m *PostModel) Resolve(ctx context.Context, slug string) (p Post, moved boo
 	if !storable(slug) {
 		return Post{}, false, ErrNotFound
 	}
-	err = m.DB.GetContext(ctx, &row, resolvePostSQL, slug)
+	err = m.DB.GetContext(ctx, &row, query, slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Post{}, false, ErrNotFound
 	}

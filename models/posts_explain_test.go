@@ -98,6 +98,7 @@ func TestPostQueriesUseIndexes(t *testing.T) {
 		{"author change stamp", models.ChangeStampSQL, []any{authors[2], ""}, ""},
 		{"free slug", models.TakenSlugsSQL, []any{"post-1234%", 0}, "posts_slug_key"},
 		{"resolve", models.ResolvePostSQL, []any{"post-123"}, "posts_slug_key"},
+		{"resolve head", models.ResolveHeadSQL, []any{"post-123"}, "posts_slug_key"},
 	}
 	for _, tc := range tests {
 		var raw []byte

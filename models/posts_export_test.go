@@ -16,6 +16,7 @@ const (
 	SearchCountSQL    = searchCountSQL
 	TakenSlugsSQL     = takenSlugsSQL
 	ResolvePostSQL    = resolvePostSQL
+	ResolveHeadSQL    = resolveHeadSQL
 )
 
 // MarkSnippet exposes the snippet escaper to the tests.

@@ -215,6 +215,12 @@ func TestPostSlugLifecycle(t *testing.T) {
 			t.Errorf("Resolve(%q) = post %d %q, moved %v, %v; want post %d %q, moved %v",
 				slug, p.ID, p.Slug, moved, err, wantID, wantSlug, wantMoved)
 		}
+		// The head agrees, with its stamp and without the text.
+		h, hmoved, err := pm.ResolveHead(ctx, slug)
+		if err != nil || h.ID != p.ID || hmoved != moved || h.Slug != p.Slug || !h.UpdatedAt.Equal(p.UpdatedAt) ||
+			h.Status != p.Status || h.AuthorID != p.AuthorID || h.AuthorName != p.AuthorName || h.Title != "" || h.BodyHTML != "" {
+			t.Errorf("ResolveHead(%q) = %+v, moved %v, %v; want the head of %+v", slug, h, hmoved, err, p)
+		}
 	}
 
 	// A draft follows its title, without leaving redirects behind.

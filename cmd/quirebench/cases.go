@@ -63,17 +63,18 @@ type query struct {
 	// As is the statement the app runs when SQL is a variant of it made
 	// for pgbench (checkCeiling compares with As then).
 	As string
-	// Memo marks a statement the app runs once per change of the list and
-	// then answers from memory (handlers.publicList, cachedXML). The ceiling
+	// Memo marks a statement the app runs once per change of what it reads
+	// and then answers from memory (handlers.publicList, publicPost,
+	// cachedXML). The ceiling
 	// keeps it: it is the page read from the database. checkCeiling leaves
 	// it out: a request in steady state does not run it.
 	Memo bool
 }
 
-// memo marks q as read once per change of its list, then kept in memory.
+// memo marks q as read once per change, then kept in memory.
 func memo(q query) query {
 	q.Memo = true
-	q.Runs += " (once per change of the list, then from memory)"
+	q.Runs += " (once per change, then from memory)"
 	return q
 }
 
@@ -174,8 +175,10 @@ var cases = []benchCase{
 		Name: "post", Title: "Post page", Kind: kindGet, Targeted: true,
 		Path: func(fx *fixtures) string { return "/posts/" + fx.Slug },
 		Queries: []query{
-			{Const: "resolvePostSQL", Runs: "PostModel.Resolve",
+			{Const: "resolveHeadSQL", Runs: "PostModel.ResolveHead (visibility and ETag)",
 				Args: args(func(fx *fixtures) []string { return []string{fx.Slug} })},
+			memo(query{Const: "getPostSQL", Runs: "PostModel.Get",
+				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.PostID)} })}),
 		},
 	},
 	{

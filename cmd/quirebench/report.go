@@ -301,7 +301,7 @@ func (r *Report) Write(w io.Writer) error {
 		}
 	}
 	if len(memoCases) > 0 {
-		notes = append(notes, fmt.Sprintf("- Lists in memory (%s): the app reads a list's page from PostgreSQL once per change of the list and then answers from memory, so under load it runs only the change stamp. Their ceiling is still the page read from the database, every statement: app/ceiling above 100%% means memory gave more than PostgreSQL alone could.", strings.Join(memoCases, ", ")))
+		notes = append(notes, fmt.Sprintf("- Kept in memory (%s): the app reads a list's page, a feed or a post from PostgreSQL once per change and then answers from memory, so under load it runs only the statement that tells whether it changed. Their ceiling is still the page read from the database, every statement: app/ceiling above 100%% means memory gave more than PostgreSQL alone could.", strings.Join(memoCases, ", ")))
 	}
 	if checked > 0 {
 		notes = append(notes, fmt.Sprintf("- Ceiling check: each ceiling script (less the statements answered from memory) was compared with the statements PostgreSQL logged (log_statement = all) while the app answered one request of the page, after the first: %d of %d are the same statements in the same order.", same, checked))
