@@ -99,6 +99,7 @@ func TestPostQueriesUseIndexes(t *testing.T) {
 		{"free slug", models.TakenSlugsSQL, []any{"post-1234%", 0}, "posts_slug_key"},
 		{"resolve", models.ResolvePostSQL, []any{"post-123"}, "posts_slug_key"},
 		{"resolve head", models.ResolveHeadSQL, []any{"post-123"}, "posts_slug_key"},
+		{"resolve old slug", models.ResolveMovedSQL, []any{"post-123"}, "post_slugs_pkey"},
 	}
 	for _, tc := range tests {
 		var raw []byte

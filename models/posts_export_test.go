@@ -17,6 +17,7 @@ const (
 	TakenSlugsSQL     = takenSlugsSQL
 	ResolvePostSQL    = resolvePostSQL
 	ResolveHeadSQL    = resolveHeadSQL
+	ResolveMovedSQL   = resolveMovedPostSQL
 )
 
 // MarkSnippet exposes the snippet escaper to the tests.
