@@ -22,10 +22,11 @@ const (
 )
 
 // memo keeps one value per key together with the stamp it was made under,
-// and gives it back only for that stamp. The stamps used here change
-// whenever what the value shows does (they come from
-// models.PostModel.ChangeStamp), so a kept value is never staler than a
-// fresh query. Size is bounded: values of more than half the limit are not
+// and gives it back only for that stamp. The stamps used here are read
+// from PostgreSQL on every request and change whenever what the value shows
+// does (a list's models.PostModel.ChangeStamp, a post's updated_at and
+// author), so a kept value is never staler than a fresh query, on any
+// replica. Size is bounded: values of more than half the limit are not
 // kept, and to make room other entries go in no particular order.
 type memo[V any] struct {
 	mu      sync.Mutex
