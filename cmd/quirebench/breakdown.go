@@ -17,7 +17,7 @@ var cpuCategories = []struct {
 	Name string
 	RE   *regexp.Regexp
 }{
-	{"gzip compression (compress/flate)", regexp.MustCompile(`^compress/`)},
+	{"gzip compression (gzhttp, flate)", regexp.MustCompile(`^compress/|^github\.com/klauspost/compress/`)},
 	{"database calls (database/sql, lib/pq, sqlx; with their socket I/O)", regexp.MustCompile(`^database/sql\.|^github\.com/lib/pq\.|^github\.com/jmoiron/sqlx\.`)},
 	{"rendering (templ views)", regexp.MustCompile(`^github\.com/a-h/templ\.|^quire/views/`)},
 	{"request logging (slog)", regexp.MustCompile(`logRequests|^log/slog\.`)},

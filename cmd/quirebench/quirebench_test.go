@@ -358,9 +358,12 @@ func TestCPUBreakdown(t *testing.T) {
 Type: cpu
 Duration: 10s, Total samples = 100ms (1.00%)
 -----------+-------------------------------------------------------
-      40ms   compress/flate.(*compressor).deflate
+      30ms   github.com/klauspost/compress/flate.statelessEnc
+             github.com/klauspost/compress/gzhttp.(*GzipResponseWriter).Close
+             net/http.(*conn).serve
+-----------+-------------------------------------------------------
+      10ms   compress/flate.(*compressor).deflate
              compress/gzip.(*Writer).Close
-             github.com/labstack/echo/v4/middleware.GzipWithConfig.func1.1
              net/http.(*conn).serve
 -----------+-------------------------------------------------------
       30ms   internal/runtime/syscall/linux.Syscall6
@@ -378,7 +381,7 @@ Duration: 10s, Total samples = 100ms (1.00%)
 `
 	got := cpuBreakdown(traces)
 	want := []share{
-		{"gzip compression (compress/flate)", 0.4},
+		{"gzip compression (gzhttp, flate)", 0.4},
 		{"database calls (database/sql, lib/pq, sqlx; with their socket I/O)", 0.3},
 		{"garbage collection (background)", 0.1},
 		{otherCategory, 0.2},
