@@ -17,7 +17,8 @@ var cpuCategories = []struct {
 	Name string
 	RE   *regexp.Regexp
 }{
-	{"gzip compression (gzhttp, flate)", regexp.MustCompile(`^compress/|^github\.com/klauspost/compress/`)},
+	// Not gzhttp itself: its wrapper is on every stack.
+	{"gzip compression (gzhttp, flate)", regexp.MustCompile(`^compress/|^github\.com/klauspost/compress/(flate|gzip)\.`)},
 	{"database calls (database/sql, lib/pq, sqlx; with their socket I/O)", regexp.MustCompile(`^database/sql\.|^github\.com/lib/pq\.|^github\.com/jmoiron/sqlx\.`)},
 	{"rendering (templ views)", regexp.MustCompile(`^github\.com/a-h/templ\.|^quire/views/`)},
 	{"request logging (slog)", regexp.MustCompile(`logRequests|^log/slog\.`)},

@@ -370,10 +370,11 @@ Duration: 10s, Total samples = 100ms (1.00%)
              internal/poll.(*FD).Write
              github.com/lib/pq.(*conn).send
              database/sql.(*DB).QueryContext
-             github.com/labstack/echo/v4/middleware.GzipWithConfig.func1.1
+             github.com/klauspost/compress/gzhttp.NewWrapper.func1.1
 -----------+-------------------------------------------------------
       20ms   runtime.memmove
              quire/handlers.(*App).getPost (inline)
+             github.com/klauspost/compress/gzhttp.NewWrapper.func1.1
 -----------+-------------------------------------------------------
    10000us   runtime.scanobject
              runtime.gcBgMarkWorker
