@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -33,6 +35,9 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if err := cfg.finish(); err != nil {
 		return err
+	}
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(memoryLimit(runtime.NumCPU()))
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -105,6 +110,15 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	defer cancel()
 	return srv.Shutdown(sctx)
 }
+
+// memoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT is not
+// set: 32 MiB for the app and its in-memory copies, plus 24 MiB for each
+// argon2id hash that may run at once (19 MiB each, one per core). Without
+// it the collector lets the heap double between cycles, and every sign-in
+// leaves 19 MiB of garbage: a login flood on 2 cores peaked at 152 MiB
+// (110 MiB with this limit, for 18% more CPU a sign-in; a 64 MiB limit
+// gave 92 MiB but 75% more CPU).
+func memoryLimit(cores int) int64 { return (32 + 24*int64(cores)) << 20 }
 
 // servePprof serves the profiler on its own listener, never on the site's
 // address, and only on loopback: profiles reveal internals.
