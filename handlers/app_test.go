@@ -75,7 +75,7 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 		Media:    models.LocalStore{Dir: media},
 		Mail:     sender,
 		Sessions: handlers.NewSessionManager(models.NewSessionStore(db.DB, 0), true),
-		Logger:   slog.New(slog.DiscardHandler),
+		Logger:   newServerLog(t),
 	})
 	ts := httptest.NewUnstartedServer(srv)
 	ts.Config.ConnState = o.connState

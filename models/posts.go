@@ -156,8 +156,10 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt,
 	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version`
 
-// maxSlugAttempts bounds retries when concurrent saves pick the same slug;
-// each round at least one of them wins, so this outlasts any realistic race.
+// maxSlugAttempts bounds retries when a concurrent save took the slug a
+// save picked. Saves asking for the same base slug queue on a lock (see
+// freeSlug), so a retry only follows the rare race between different bases
+// (an explicit "a-2" against the second "a").
 const maxSlugAttempts = 25
 
 const insertPostSQL = `WITH p AS (
@@ -176,22 +178,24 @@ func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (P
 		return Post{}, err
 	}
 	base := slugBase(in)
+	var p Post
 	for attempt := 1; ; attempt++ {
-		slug, err := freeSlug(ctx, m.DB, base, 0)
-		if err != nil {
-			return Post{}, fmt.Errorf("models: insert post: %w", err)
+		err = inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
+			slug, err := freeSlug(ctx, tx, base, 0)
+			if err != nil {
+				return err
+			}
+			return tx.GetContext(ctx, &p, insertPostSQL, authorID, in.Title, slug, in.Body, r.html,
+				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags))
+		})
+		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
+			break
 		}
-		var p Post
-		err = m.DB.GetContext(ctx, &p, insertPostSQL, authorID, in.Title, slug, in.Body, r.html,
-			in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags))
-		if isSlugTaken(err) && attempt < maxSlugAttempts {
-			continue // another save took the slug between our look and our insert
-		}
-		if err != nil {
-			return Post{}, fmt.Errorf("models: insert post: %w", asDuplicate(err))
-		}
-		return p, nil
 	}
+	if err != nil {
+		return Post{}, fmt.Errorf("models: insert post: %w", asDuplicate(err))
+	}
+	return p, nil
 }
 
 const getPostSQL = `SELECT ` + postColumns + ` FROM posts p LEFT JOIN users u ON u.id = p.author_id
@@ -474,7 +478,7 @@ func slugBase(in PostInput) string {
 }
 
 // nextSlug decides a post's slug at an update (see Update).
-func nextSlug(ctx context.Context, q sqlx.QueryerContext, cur Post, in PostInput) (string, error) {
+func nextSlug(ctx context.Context, tx *sqlx.Tx, cur Post, in PostInput) (string, error) {
 	base := slugBase(in)
 	switch {
 	case in.Slug != "" && base == cur.Slug:
@@ -484,7 +488,7 @@ func nextSlug(ctx context.Context, q sqlx.QueryerContext, cur Post, in PostInput
 	case in.Slug == "" && slugFits(cur.Slug, base):
 		return cur.Slug, nil // the title's slug, or a numbered variant of it
 	}
-	return freeSlug(ctx, q, base, cur.ID)
+	return freeSlug(ctx, tx, base, cur.ID)
 }
 
 // slugFits reports whether slug is base or one of its numbered variants.
@@ -517,14 +521,24 @@ const takenSlugsSQL = `SELECT slug FROM posts WHERE slug LIKE $1 AND id <> $2
 UNION
 SELECT slug FROM post_slugs WHERE slug LIKE $1 AND post_id <> $2`
 
+// slugLockSQL queues the transactions choosing a slug from the same base
+// until the first commits, so they number their slugs one after another
+// instead of all picking the same one and retrying. The two-key form keeps
+// these locks apart from the single-key ones (migrations, janitor).
+const slugLockSQL = `SELECT pg_advisory_xact_lock(1903389799, hashtext($1))` // 0x71736c67, "qslg"
+
 // freeSlug returns base, or its first numbered variant (-2, -3, ...) that
 // no other post uses as its slug or as an old, redirecting slug. A post may
-// take back its own old slugs. It only looks: the unique index decides, and
-// callers retry when a concurrent save won.
-func freeSlug(ctx context.Context, q sqlx.QueryerContext, base string, postID int64) (string, error) {
+// take back its own old slugs. It holds the base's lock until tx ends; the
+// unique index still decides, and callers retry when a save from another
+// base won.
+func freeSlug(ctx context.Context, tx *sqlx.Tx, base string, postID int64) (string, error) {
+	if _, err := tx.ExecContext(ctx, slugLockSQL, base); err != nil {
+		return "", fmt.Errorf("lock slug: %w", err)
+	}
 	stem := base[:min(len(base), slugStemLen)]
 	var taken []string
-	if err := sqlx.SelectContext(ctx, q, &taken, takenSlugsSQL, likePrefix(stem), postID); err != nil {
+	if err := tx.SelectContext(ctx, &taken, takenSlugsSQL, likePrefix(stem), postID); err != nil {
 		return "", fmt.Errorf("find free slug: %w", err)
 	}
 	used := make(map[string]bool, len(taken))

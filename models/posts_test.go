@@ -157,7 +157,7 @@ func TestPostConcurrentInsertsGetDistinctSlugs(t *testing.T) {
 	pm := &models.PostModel{DB: db}
 	ada := newUser(t, db, "ada", "")
 
-	const n = 10
+	const n = 60 // more than maxSlugAttempts: losers must not run out of retries
 	var (
 		wg    sync.WaitGroup
 		slugs = make([]string, n)
