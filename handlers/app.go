@@ -56,4 +56,5 @@ type App struct {
 	docs   *memo[[]byte]          // rendered feeds and sitemaps, by path
 	lists  *memo[models.PostList] // pages of public lists
 	posts  *memo[readerPost]      // public posts, by ID
+	shared *memo[sharedPage]      // reader pages as signed-out readers get them
 }

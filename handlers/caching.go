@@ -41,9 +41,10 @@ const headerETag = "ETag"
 //	}
 //
 // The ETag (weak: gzip re-encodes the bytes) also covers the release, the
-// base URL, the signed-in account, the browser's CSRF token (every page
-// embeds it) and whether htmx asked for a fragment: another viewer's copy,
-// an anonymous one or a fragment never revalidates as the page asked for.
+// base URL, the signed-in account and their CSRF token (their pages embed
+// it; signed-out readers' pages hold none and are alike, see sharedPage)
+// and whether htmx asked for a fragment: another viewer's copy, a
+// signed-out one or a fragment never revalidates as the page asked for.
 // Last-Modified is lastMod in whole seconds, omitted when lastMod is zero.
 // Cache-Control is no-cache (store, but ask every time); pages behind the
 // session layer carry viewer data, so theirs is "private, no-cache" and
@@ -106,7 +107,10 @@ func (a *App) etag(c echo.Context, lastMod time.Time, parts []string) string {
 	if u, ok := currentUser(c); ok {
 		userID = u.ID
 	}
-	csrf, _ := c.Get(ctxCSRFSecret).([]byte)
+	var csrf []byte
+	if userID != 0 {
+		csrf, _ = c.Get(ctxCSRFSecret).([]byte)
+	}
 	fragment := "page"
 	if wantsFragment(c.Request()) {
 		fragment = "fragment"

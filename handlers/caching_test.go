@@ -122,12 +122,11 @@ func TestNotModifiedETagCoversTheViewer(t *testing.T) {
 	base := viewer{csrf: "tok"}
 	tags := map[string]string{}
 	for name, v := range map[string]viewer{
-		"anonymous":     base,
-		"signed in":     {user: 7, csrf: "tok"},
-		"another user":  {user: 8, csrf: "tok"},
-		"new CSRF":      {csrf: "other"},
-		"fragment":      {csrf: "tok", fragment: true},
-		"outside pages": {noPage: true},
+		"signed out":          base,
+		"signed in":           {user: 7, csrf: "tok"},
+		"another user":        {user: 8, csrf: "tok"},
+		"signed in, new CSRF": {user: 7, csrf: "other"},
+		"fragment":            {csrf: "tok", fragment: true},
 	} {
 		tag := etagFor(t, v, "post", "hello")
 		if other, dup := tags[tag]; dup {
@@ -137,6 +136,13 @@ func TestNotModifiedETagCoversTheViewer(t *testing.T) {
 	}
 	if first, again := etagFor(t, base, "post", "hello"), etagFor(t, base, "post", "hello"); first != again {
 		t.Error("the same request got two tags")
+	}
+	// Signed-out readers' pages hold no token: every such reader, and the
+	// pages outside the session layer, share one copy.
+	for name, v := range map[string]viewer{"another signed-out reader": {csrf: "other"}, "outside pages": {noPage: true}} {
+		if tag, want := etagFor(t, v, "post", "hello"), etagFor(t, base, "post", "hello"); tag != want {
+			t.Errorf("%s: ETag %s, want the signed-out reader's %s", name, tag, want)
+		}
 	}
 	// Parts are kept apart: ("ab", "c") is not ("a", "bc").
 	if etagFor(t, base, "ab", "c") == etagFor(t, base, "a", "bc") {

@@ -8,16 +8,19 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
+// gzipMinSize is the smallest answer worth compressing.
+const gzipMinSize = 1024
+
 // compress gzips text answers of 1 KiB and more for clients that accept it.
 // Every page and feed is rendered to a buffer and written at once, so the
 // stateless level compresses each answer as well as the fastest level does,
 // at the same speed (twice the standard library's), and keeps no window
 // between requests: the standard library's pooled writers, 1.2 MiB each,
 // were most of the heap under load. Answers that set their own encoding
-// (the metrics endpoint) or a Content-Range are left alone.
+// (the metrics endpoint, kept reader pages) or a Content-Range are left alone.
 func compress(h http.Handler) http.Handler {
 	wrap, err := gzhttp.NewWrapper(
-		gzhttp.MinSize(1024),
+		gzhttp.MinSize(gzipMinSize),
 		gzhttp.CompressionLevel(gzip.StatelessCompression),
 		gzhttp.EnableZstd(false),
 		gzhttp.ContentTypeFilter(compressible),

@@ -49,8 +49,10 @@ func (a *App) postView(c echo.Context, p models.Post, srcset string) pages.PostV
 	v := pages.PostView{
 		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: p.BodyHTML, Tags: p.Tags,
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
-		Updated: p.UpdatedAt.Format("2 January 2006"), Version: p.Version, CanEdit: canEdit(c, p), CSRF: csrfToken(c),
-		CoverAlt: p.CoverAlt,
+		Updated: p.UpdatedAt.Format("2 January 2006"), Version: p.Version, CanEdit: canEdit(c, p), CoverAlt: p.CoverAlt,
+	}
+	if v.CanEdit {
+		v.CSRF = csrfToken(c) // for the author's controls; a reader's copy holds no token
 	}
 	if p.PublishedAt != nil {
 		v.Published, v.PublishedISO = p.PublishedAt.Format("2 January 2006"), p.PublishedAt.Format(time.RFC3339)
@@ -104,6 +106,9 @@ func (a *App) getPost(c echo.Context) error {
 		if a.notModified(c, head.UpdatedAt, "post", head.Slug, head.AuthorName) {
 			return nil
 		}
+		if sent, err := a.sendShared(c); sent || err != nil {
+			return err
+		}
 		rp, err = a.publicPost(ctx, head)
 	} else {
 		private(c)
@@ -118,12 +123,12 @@ func (a *App) getPost(c echo.Context) error {
 		return models.ErrNotFound
 	}
 	v := a.postView(c, p, rp.srcset)
-	pg := a.page(c, p.Title)
+	pg := a.readerPage(c, p.Title)
 	pg.Description = p.Summary
 	pg.Canonical = a.absURL("/posts/" + p.Slug)
 	pg.Social = a.postMeta(p)
 	pg.Feeds = a.feeds("Quire", "")
-	return render(c, http.StatusOK, pages.PostPage(pg, v), pages.PostArticle(v))
+	return a.renderShared(c, pages.PostPage(pg, v), pages.PostArticle(v))
 }
 
 // readerPost is a public post as readers see it, with its cover's srcset.

@@ -75,7 +75,7 @@ func (a *App) renderList(c echo.Context, p layout.Page, v pages.ListView, l mode
 	if l.Page.Number > 1 && len(l.Posts) == 0 {
 		return models.ErrNotFound
 	}
-	return render(c, http.StatusOK, pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts"))
+	return a.renderShared(c, pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts"))
 }
 
 func (a *App) getHome(c echo.Context) error {
@@ -87,11 +87,14 @@ func (a *App) getHome(c echo.Context) error {
 	if fresh || err != nil {
 		return err
 	}
+	if sent, err := a.sendShared(c); sent || err != nil {
+		return err
+	}
 	l, err := a.publicList(c.Request().Context(), "/", pg, stamp, a.Posts.ListPublished)
 	if err != nil {
 		return err
 	}
-	p := a.page(c, "Latest posts")
+	p := a.readerPage(c, "Latest posts")
 	p.Canonical = a.absURL("/")
 	p.Feeds = a.feeds("Quire", "")
 	v := pages.ListView{
@@ -115,13 +118,16 @@ func (a *App) getTag(c echo.Context) error {
 	if fresh || err != nil {
 		return err
 	}
+	if sent, err := a.sendShared(c); sent || err != nil {
+		return err
+	}
 	l, err := a.publicList(c.Request().Context(), "/tags/"+tag, pg, stamp, func(ctx context.Context, pg models.Page) (models.PostList, error) {
 		return a.Posts.ListByTag(ctx, tag, pg)
 	})
 	if err != nil {
 		return err
 	}
-	p := a.page(c, "#"+tag)
+	p := a.readerPage(c, "#"+tag)
 	p.Canonical = a.absURL("/tags/" + tag)
 	p.Feeds = a.feeds("Posts tagged "+tag, "/tags/"+tag)
 	v := pages.ListView{
@@ -148,6 +154,9 @@ func (a *App) getAuthor(c echo.Context) error {
 	if fresh || err != nil {
 		return err
 	}
+	if sent, err := a.sendShared(c); sent || err != nil {
+		return err
+	}
 	l, err := a.publicList(c.Request().Context(), "/@"+strconv.FormatInt(u.ID, 10), pg, stamp, func(ctx context.Context, pg models.Page) (models.PostList, error) {
 		return a.Posts.ListByAuthor(ctx, u.ID, pg)
 	})
@@ -157,7 +166,7 @@ func (a *App) getAuthor(c echo.Context) error {
 	base := "/@" + u.Username
 	v := pages.AuthorView{Username: u.Username, Name: u.Name(), Bio: u.Bio, AvatarURL: avatarURL(u), Joined: u.CreatedAt.Format("January 2006")}
 	list := pages.ListView{Items: listItems(l.Posts), Pager: pager(base, l), FeedURL: base + "/feed.xml", Empty: "No posts yet."}
-	p := a.page(c, u.Name())
+	p := a.readerPage(c, u.Name())
 	p.Description = u.Bio
 	p.Canonical = a.absURL(base)
 	p.Feeds = a.feeds("Posts by "+u.Name(), base)
@@ -165,7 +174,7 @@ func (a *App) getAuthor(c echo.Context) error {
 	if l.Page.Number > 1 && len(l.Posts) == 0 {
 		return models.ErrNotFound
 	}
-	return render(c, http.StatusOK, pages.Author(p, v, list), pages.PostListItems(list.Items, list.Pager, "#posts"))
+	return a.renderShared(c, pages.Author(p, v, list), pages.PostListItems(list.Items, list.Pager, "#posts"))
 }
 
 // listNotModified answers 304 when a list of public posts has not changed
@@ -210,7 +219,7 @@ func (a *App) getSearch(c echo.Context) error {
 		l := models.PostList{Total: total, Page: pg.Normalize()}
 		v.Pager = pager("/search?q="+url.QueryEscape(q), l)
 	}
-	p := a.page(c, "Search")
+	p := a.readerPage(c, "Search")
 	p.Private = false
 	return render(c, http.StatusOK, pages.SearchPage(p, v), pages.SearchResults(v))
 }

@@ -30,18 +30,23 @@ func isHTMX(r *http.Request) bool { return r.Header.Get(hxRequest) == "true" }
 // first, so a failed render never sends half a page, and always varies the
 // cache on HX-Request so a fragment is never served where a page belongs.
 func render(c echo.Context, status int, page, fragment templ.Component) error {
-	comp := page
-	if fragment != nil && wantsFragment(c.Request()) {
-		comp = fragment
-	}
 	buf := templ.GetBuffer()
 	defer templ.ReleaseBuffer(buf)
-	if err := comp.Render(c.Request().Context(), buf); err != nil {
+	if err := pick(c, page, fragment).Render(c.Request().Context(), buf); err != nil {
 		return err
 	}
 	h := c.Response().Header()
 	h.Add(echo.HeaderVary, hxRequest)
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// pick chooses what answers the request: fragment when htmx asks for one
+// and there is one, else the whole page.
+func pick(c echo.Context, page, fragment templ.Component) templ.Component {
+	if fragment != nil && wantsFragment(c.Request()) {
+		return fragment
+	}
+	return page
 }
 
 // redirect sends the browser to url after an unsafe request: HX-Redirect

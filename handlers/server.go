@@ -35,9 +35,10 @@ func New(d Deps) *Server {
 		d.Config.RequestTimeout = defaultReqTimeout
 	}
 	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger),
-		docs:  newMemo(docMemoBytes, func(b []byte) int { return len(b) }),
-		lists: newMemo(listMemoBytes, listSize),
-		posts: newMemo(postMemoBytes, postSize)}
+		docs:   newMemo(docMemoBytes, func(b []byte) int { return len(b) }),
+		lists:  newMemo(listMemoBytes, listSize),
+		posts:  newMemo(postMemoBytes, postSize),
+		shared: newMemo(sharedMemoBytes, sharedSize)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect()

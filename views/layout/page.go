@@ -8,7 +8,7 @@ type Page struct {
 	Title       string
 	Description string
 	Viewer      *Viewer // nil when signed out
-	CSRF        string  // token for forms and the X-CSRF-Token header
+	CSRF        string  // token for forms and the X-CSRF-Token header; none on pages signed-out readers share
 	Flash       string  // one-time notice from the previous request
 	// Private pages (settings, editors, admin) are never cached by browsers or
 	// by htmx's history, so Back never shows stale private state.
