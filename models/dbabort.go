@@ -206,6 +206,12 @@ type pqStmt interface {
 	driver.StmtQueryContext
 }
 
+// abortingStmt is a prepared statement whose work the socket abort alone
+// interrupts. lib/pq is given the context without its end: for a prepared
+// statement it would, when the context ends, dial the server to cancel and
+// wait for that before returning, which over a silent network takes the
+// whole connect timeout. The server ends the orphaned statement itself
+// (statement_timeout) when its client has gone.
 type abortingStmt struct {
 	pqStmt
 	c *abortingConn
@@ -213,12 +219,12 @@ type abortingStmt struct {
 
 func (s *abortingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	defer s.c.watch(ctx)()
-	return s.pqStmt.ExecContext(ctx, args)
+	return s.pqStmt.ExecContext(context.WithoutCancel(ctx), args)
 }
 
 func (s *abortingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	done := s.c.watch(ctx)
-	r, err := s.pqStmt.QueryContext(ctx, args)
+	r, err := s.pqStmt.QueryContext(context.WithoutCancel(ctx), args)
 	return watchedRows(r, err, done)
 }
 

@@ -147,7 +147,8 @@ func render(in PostInput) (rendered, error) {
 
 // PostModel reads and writes posts, their old slugs and their revisions.
 type PostModel struct {
-	DB *sqlx.DB
+	DB    *sqlx.DB
+	stmts stmtCache // what every reader's page asks: a post's head, a list's stamp
 }
 
 // postColumns reads a post (alias p) with its author (alias u, LEFT JOINed).
@@ -272,7 +273,10 @@ func (m *PostModel) resolve(ctx context.Context, current, old, slug string) (p P
 	if !storable(slug) {
 		return Post{}, false, ErrNotFound
 	}
-	err = m.DB.GetContext(ctx, &p, current, slug)
+	st, err := m.stmts.stmt(ctx, m.DB, current)
+	if err == nil {
+		err = st.GetContext(ctx, &p, slug)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		moved = true
 		err = m.DB.GetContext(ctx, &p, old, slug)

@@ -232,7 +232,10 @@ func (m *PostModel) ChangeStamp(ctx context.Context, f FeedFilter) (time.Time, i
 		last time.Time
 		n    int
 	)
-	err := m.DB.QueryRowContext(ctx, changeStampSQL, f.AuthorID, normalizeTag(f.Tag)).Scan(&last, &n)
+	st, err := m.stmts.stmt(ctx, m.DB, changeStampSQL)
+	if err == nil {
+		err = st.QueryRowContext(ctx, f.AuthorID, normalizeTag(f.Tag)).Scan(&last, &n)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, 0, nil
 	}

@@ -92,6 +92,7 @@ const userColumns = `id, username, email, password_hash, display_name, bio, avat
 type UserModel struct {
 	DB     *sqlx.DB
 	Hasher *Hasher
+	stmts  stmtCache // the lookups below run on every signed-in request
 }
 
 // NewUser is what registration and createadmin provide.
@@ -154,7 +155,10 @@ func (m *UserModel) getOne(ctx context.Context, query string, arg any) (User, er
 		return User{}, ErrNotFound
 	}
 	var u User
-	err := m.DB.GetContext(ctx, &u, query, arg)
+	st, err := m.stmts.stmt(ctx, m.DB, query)
+	if err == nil {
+		err = st.GetContext(ctx, &u, arg)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
