@@ -105,8 +105,8 @@ func (b *bench) plan(c benchCase) (request, string, []string, error) {
 			if err != nil {
 				return rq, "", nil, err
 			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			_, _ = io.Copy(io.Discard, resp.Body) // only the status and ETag matter
+			_ = resp.Body.Close()
 			if et := resp.Header.Get("ETag"); resp.StatusCode == http.StatusOK && et != "" {
 				fx.ETagPath, fx.ETag = p, et
 				break
@@ -178,8 +178,8 @@ func (b *bench) send(c benchCase, rq request) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body) // only the status matters
+	_ = resp.Body.Close()
 	return resp.StatusCode, nil
 }
 
@@ -304,7 +304,7 @@ func (b *bench) ceiling(ctx context.Context, res *caseResult, qs []query) {
 	}
 	res.Script = script
 	file := filepath.Join(b.tmp, c.Name+".sql")
-	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(script), 0o600); err != nil {
 		res.CeilingNote = err.Error()
 		return
 	}
@@ -337,7 +337,7 @@ func (b *bench) expand(ctx context.Context, qs []query) ([]query, error) {
 			return nil, err
 		}
 		more, err := q.Expand(ctx, db, &b.fx)
-		db.Close()
+		_ = db.Close()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", q.Runs, err)
 		}
@@ -389,6 +389,7 @@ func (b *bench) profile(ctx context.Context, r caseResult, heap bool) Profile {
 		return p
 	}
 	for i, view := range views {
+		// #nosec G204 -- go tool pprof on the profile just fetched into the temp folder
 		cmd := exec.CommandContext(ctx, "go", append(append([]string{"tool", "pprof"}, view...), file)...)
 		cmd.Dir = b.root
 		out, err := cmd.Output()
@@ -404,7 +405,7 @@ func (b *bench) profile(ctx context.Context, r caseResult, heap bool) Profile {
 		}
 	}
 	if !heap {
-		cmd := exec.CommandContext(ctx, "go", "tool", "pprof", "-traces", file)
+		cmd := exec.CommandContext(ctx, "go", "tool", "pprof", "-traces", file) // #nosec G204 -- the same profile, as above
 		cmd.Dir = b.root
 		if out, err := cmd.Output(); err == nil {
 			p.Breakdown = cpuBreakdown(string(out))
@@ -444,12 +445,12 @@ func fetch(ctx context.Context, u, file string) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", u, resp.Status)
 	}
-	f, err := os.Create(file)
+	f, err := os.Create(file) // #nosec G304 -- a profile file in the temp folder
 	if err != nil {
 		return err
 	}
 	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
+		_ = f.Close() // the copy error is the one to report
 		return err
 	}
 	return f.Close()

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -60,13 +61,14 @@ func machineInfo(ctx context.Context) Machine {
 				break
 			}
 		}
-		f.Close()
+		_ = f.Close() // read-only
 	}
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
-				fmt.Sscan(f[1], &m.MemTotal)
-				m.MemTotal *= 1024
+				if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+					m.MemTotal = kb * 1024
+				}
 			}
 		}
 	}
@@ -238,9 +240,7 @@ func (r *Report) Write(w io.Writer) error {
 	p("| load average (1, 5, 15 min) before / after | %s / %s |\n", orDash(m.LoadStart), orDash(m.LoadEnd))
 	p("\nwrk, pgbench, PostgreSQL and the app share these cores: figures are for comparison between runs on one machine, not absolutes.")
 	if f := strings.Fields(m.LoadStart); len(f) > 0 {
-		var l1 float64
-		fmt.Sscan(f[0], &l1)
-		if l1 > 0.5*float64(m.Cores) {
+		if l1, err := strconv.ParseFloat(f[0], 64); err == nil && l1 > 0.5*float64(m.Cores) {
 			p(" **The machine was busy before the run started** (load %.1f on %d cores): other work competed for the CPU, so these figures understate what the app does on a quiet machine.", l1, m.Cores)
 		}
 	}

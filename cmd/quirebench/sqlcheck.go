@@ -58,6 +58,7 @@ func (b *bench) loggedStatements(ctx context.Context, send func() error) ([]stri
 		return nil, err
 	}
 	time.Sleep(300 * time.Millisecond) // the log is written asynchronously
+	// #nosec G304 -- the private cluster's server log in the temp folder
 	f, err := os.Open(logPath)
 	if err != nil {
 		return nil, err

@@ -191,7 +191,7 @@ func (w wrkRun) String() string {
 func (w wrkRun) run(ctx context.Context) (wrkResult, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.Duration+time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "wrk", w.args()...)
+	cmd := exec.CommandContext(ctx, "wrk", w.args()...) // #nosec G204 -- wrk from PATH against the local server, with arguments built here
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return wrkResult{}, string(out), fmt.Errorf("wrk: %w: %s", err, strings.TrimSpace(string(out)))
@@ -213,5 +213,5 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = %q
 `, body, "quire_csrf="+fx.CSRFCookie)
 	path := filepath.Join(dir, "login.lua")
-	return path, os.WriteFile(path, []byte(lua), 0o644)
+	return path, os.WriteFile(path, []byte(lua), 0o600)
 }
