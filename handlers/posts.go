@@ -82,11 +82,6 @@ func (a *App) srcset(ctx context.Context, key string) string {
 	return b.String()
 }
 
-func csrfToken(c echo.Context) string {
-	t, _ := c.Get(ctxCSRF).(string)
-	return t
-}
-
 // getPost shows a post. Drafts and hidden posts exist only for their author
 // and admins; an old slug redirects permanently to the current one.
 func (a *App) getPost(c echo.Context) error {

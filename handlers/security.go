@@ -64,8 +64,10 @@ const csrfSecretLen = 32
 
 // csrfTokens requires the token on every unsafe request: the form field
 // _csrf, or the X-CSRF-Token header that htmx sends. Pages get the secret
-// masked with a fresh random pad on every response, so compressed pages
-// that also echo user input (search) do not leak it (BREACH).
+// masked with a fresh random pad on every response (csrfToken), so
+// compressed pages that also echo user input (search) do not leak it
+// (BREACH). A browser gets the cookie with its first token, not before:
+// readers who only read are sent no cookie at all.
 func csrfTokens(https bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -84,20 +86,35 @@ func csrfTokens(https bool) echo.MiddlewareFunc {
 					return errForbiddenCSRF
 				}
 			}
-			if secret == nil {
-				secret = make([]byte, csrfSecretLen)
-				_, _ = rand.Read(secret)
-				// #nosec G124 -- Secure whenever the site is served over https (BaseURL); HttpOnly and SameSite=Lax always.
-				c.SetCookie(&http.Cookie{
-					Name: csrfCookie, Value: base64.RawURLEncoding.EncodeToString(secret), Path: "/",
-					MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: https, SameSite: http.SameSiteLaxMode,
-				})
+			if secret != nil {
+				c.Set(ctxCSRFSecret, secret)
 			}
-			c.Set(ctxCSRFSecret, secret)
-			c.Set(ctxCSRF, maskCSRF(secret))
+			c.Set(ctxCSRFSecure, https)
 			return next(c)
 		}
 	}
+}
+
+// csrfToken returns a token for a form or htmx header on this response,
+// freshly masked. For a browser without the cookie it makes the secret and
+// sets the cookie, so call it before the response is written.
+func csrfToken(c echo.Context) string {
+	secret, _ := c.Get(ctxCSRFSecret).([]byte)
+	if secret == nil {
+		https, inLayer := c.Get(ctxCSRFSecure).(bool)
+		if !inLayer {
+			return "" // outside the CSRF layer (feeds, errors before it ran): no forms there
+		}
+		secret = make([]byte, csrfSecretLen)
+		_, _ = rand.Read(secret)
+		// #nosec G124 -- Secure whenever the site is served over https (BaseURL); HttpOnly and SameSite=Lax always.
+		c.SetCookie(&http.Cookie{
+			Name: csrfCookie, Value: base64.RawURLEncoding.EncodeToString(secret), Path: "/",
+			MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: https, SameSite: http.SameSiteLaxMode,
+		})
+		c.Set(ctxCSRFSecret, secret)
+	}
+	return maskCSRF(secret)
 }
 
 // maskCSRF returns pad || pad^secret, base64url-encoded, with a new pad.

@@ -18,8 +18,8 @@ import (
 // Context keys set by middleware.
 const (
 	ctxUser       = "user"        // models.User of the signed-in account
-	ctxCSRF       = "csrf"        // masked CSRF token for forms, new on every response
-	ctxCSRFSecret = "csrf_secret" // the browser's CSRF secret itself
+	ctxCSRFSecret = "csrf_secret" // the browser's CSRF secret itself, once it has one
+	ctxCSRFSecure = "csrf_secure" // set by the CSRF layer: whether its cookie is https-only
 	// ctxSession marks that the session is loaded; error pages for requests
 	// refused earlier (CSRF, static files) render without one.
 	ctxSession = "session"
@@ -122,10 +122,28 @@ func (a *App) flash(c echo.Context, msg string) {
 	a.Sessions.Put(c.Request().Context(), sessFlash, msg)
 }
 
-// page builds the frame's view model for this request.
+// page builds the frame's view model for this request, with a CSRF token
+// for its forms.
 func (a *App) page(c echo.Context, title string) layout.Page {
+	p := a.frame(c, title)
+	p.CSRF = csrfToken(c)
+	return p
+}
+
+// readerPage is page for what readers read: signed out, it carries no CSRF
+// token (they have no form to send), so it sets no cookie and is the same
+// for every signed-out reader (see sharedPage).
+func (a *App) readerPage(c echo.Context, title string) layout.Page {
+	p := a.frame(c, title)
+	if p.Viewer != nil {
+		p.CSRF = csrfToken(c)
+	}
+	return p
+}
+
+// frame is the view model every page shares, without a token.
+func (a *App) frame(c echo.Context, title string) layout.Page {
 	p := layout.Page{Title: title}
-	p.CSRF, _ = c.Get(ctxCSRF).(string)
 	if u, ok := currentUser(c); ok {
 		p.Viewer = &layout.Viewer{Username: u.Username, Name: u.Name(), AvatarURL: avatarURL(u), IsAdmin: u.IsAdmin()}
 	}

@@ -9,8 +9,6 @@ import (
 	"github.com/a-h/templ"
 	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
-
-	"quire/views/layout"
 )
 
 // sharedMemoBytes bounds the reader pages kept whole (see sharedPage).
@@ -29,16 +27,6 @@ type sharedPage struct {
 }
 
 func sharedSize(p sharedPage) int { return 64 + len(p.plain) + len(p.gz) }
-
-// readerPage is a.page for a reader page: signed out, it carries no CSRF
-// token, so that it is the same for every signed-out reader.
-func (a *App) readerPage(c echo.Context, title string) layout.Page {
-	p := a.page(c, title)
-	if p.Viewer == nil {
-		p.CSRF = ""
-	}
-	return p
-}
 
 // sharedKey names the copy this request may share: the page and its
 // number, as a whole page or as htmx's fragment. Other query parameters

@@ -9,7 +9,7 @@ import (
 )
 
 // Signed-out readers all get the same copy of a reader page, with no CSRF
-// token in it, gzipped once; a signed-in reader gets their own.
+// token in it and no cookie, gzipped once; a signed-in reader gets their own.
 func TestSignedOutReadersShareOnePage(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
@@ -25,6 +25,9 @@ func TestSignedOutReadersShareOnePage(t *testing.T) {
 			if bytes.Contains(first, []byte(secret)) {
 				t.Errorf("%s: a signed-out reader's page holds %s", path, secret)
 			}
+		}
+		if ck := res.Header.Values("Set-Cookie"); len(ck) > 0 {
+			t.Errorf("%s: a signed-out reader was sent cookies %q", path, ck)
 		}
 		res2, second := a.rawGet(path, "")
 		if !bytes.Equal(first, second) || res.Header.Get("ETag") != res2.Header.Get("ETag") {
@@ -45,6 +48,11 @@ func TestSignedOutReadersShareOnePage(t *testing.T) {
 		if bytes.Equal(frag, first) || bytes.Contains(frag, []byte("<html")) {
 			t.Errorf("%s: htmx got the page where its fragment belongs", path)
 		}
+	}
+
+	// A page with a form sets the cookie its token needs.
+	if res, _ := a.rawGet("/login", ""); !strings.Contains(strings.Join(res.Header.Values("Set-Cookie"), ";"), "quire_csrf=") {
+		t.Errorf("the sign-in page set no CSRF cookie: %q", res.Header.Values("Set-Cookie"))
 	}
 
 	// Signed in, the page is the reader's own, with their token.
