@@ -398,3 +398,46 @@ func TestPostKeptUntilItChanges(t *testing.T) {
 	a.db.MustExec(`UPDATE posts SET status = 'draft' WHERE id = $1`, p.ID)
 	wantStatus(t, reader.get("/posts/kept"), http.StatusNotFound)
 }
+
+// A suspended author's published posts leave every public page, list, feed
+// and search, and come back when the account is reactivated; an admin can
+// still open them.
+func TestSuspendedAuthorsPostsAreHidden(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.discardMail(t)
+	alice := a.createUser("alice", models.RoleUser)
+	a.createUser("boss", models.RoleAdmin)
+	a.addPost(alice, post{title: "Quokka sightings", body: "A quokka smiled.", tags: []string{"wildlife"}})
+	reader := a.client()
+	admin := a.client()
+	admin.login("boss", strongPassword)
+	pages := []string{"/", "/tags/wildlife", "/search?q=quokka", "/feed.xml", "/atom.xml", "/tags/wildlife/feed.xml", "/sitemap.xml"}
+	shows := func(step string, want bool) {
+		t.Helper()
+		for _, p := range pages {
+			if got := strings.Contains(reader.get(p).body, "quokka-sightings"); got != want {
+				t.Errorf("%s: %s lists the post: %v, want %v", step, p, got, want)
+			}
+		}
+		want404 := !want
+		if got := reader.get("/posts/quokka-sightings").StatusCode == http.StatusNotFound; got != want404 {
+			t.Errorf("%s: the post page is 404: %v, want %v", step, got, want404)
+		}
+	}
+	shows("published", true)
+
+	if err := a.users.SetState(context.Background(), alice.ID, models.StateSuspended, "spam"); err != nil {
+		t.Fatal(err)
+	}
+	shows("author suspended", false)
+	wantStatus(t, reader.get("/@alice"), http.StatusNotFound)
+	if r := admin.get("/posts/quokka-sightings"); r.StatusCode != http.StatusOK || !strings.Contains(r.body, "A quokka smiled.") {
+		t.Errorf("the admin cannot open the hidden post: %d", r.StatusCode)
+	}
+
+	if err := a.users.SetState(context.Background(), alice.ID, models.StateActive, ""); err != nil {
+		t.Fatal(err)
+	}
+	shows("author reactivated", true)
+}

@@ -20,9 +20,10 @@ var (
 		Help:   "Admins can use these pages; users cannot.",
 		Option: &admintable.Option{Label: "New role", Choices: roleChoices}}
 	suspendUser = admintable.Action{Key: "suspend", Label: "Suspend", Done: "Suspended", Confirm: true, NeedsReason: true,
-		Danger: true, Help: "They are signed out at once and cannot sign in until reactivated. Their posts stay."}
-	reactivateUser = admintable.Action{Key: "reactivate", Label: "Reactivate", Done: "Reactivated"}
-	sendReset      = admintable.Action{Key: "send_reset", Label: "Send password reset", Done: "Sent a password reset link to",
+		Danger: true, Help: "They are signed out at once and cannot sign in until reactivated. Their published posts are hidden from readers until then; nothing is deleted."}
+	reactivateUser = admintable.Action{Key: "reactivate", Label: "Reactivate", Done: "Reactivated",
+		Help: "They can sign in again, and their published posts are public again."}
+	sendReset = admintable.Action{Key: "send_reset", Label: "Send password reset", Done: "Sent a password reset link to",
 		Confirm: true, Help: "Each gets an email with a link to choose a new password, valid for one hour. Suspended accounts are skipped."}
 	deleteUser = admintable.Action{Key: "delete", Label: "Delete", Done: "Deleted", Confirm: true, Danger: true,
 		Help: "The accounts are removed for good; their sessions end and their uploads stay, without an owner.",

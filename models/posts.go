@@ -65,10 +65,15 @@ type Post struct {
 	UpdatedAt   time.Time  `db:"updated_at"`
 	DeletedAt   *time.Time `db:"deleted_at"` // in the trash since
 	Version     int        `db:"version"`
+	// The author's account is suspended: the post is hidden from readers
+	// until it is reactivated (kept by a trigger, sql/00006).
+	AuthorSuspended bool `db:"author_suspended"`
 }
 
 // IsPublic reports whether readers may see the post.
-func (p Post) IsPublic() bool { return p.Status == PostPublished && p.DeletedAt == nil }
+func (p Post) IsPublic() bool {
+	return p.Status == PostPublished && p.DeletedAt == nil && !p.AuthorSuspended
+}
 
 // PostInput is what the editor form provides.
 type PostInput struct {
@@ -155,7 +160,8 @@ type PostModel struct {
 const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
 	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt,
-	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version`
+	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
+	p.author_suspended`
 
 // maxSlugAttempts bounds retries when a concurrent save took the slug a
 // save picked. Saves asking for the same base slug queue on a lock (see
@@ -247,7 +253,7 @@ const (
 // see it, where it lives, and its stamp (updated_at and the author's name).
 const headColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
-	p.slug, p.status, p.updated_at, p.deleted_at, p.version`
+	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended`
 
 const (
 	resolveHeadSQL      = `SELECT ` + headColumns + bySlug

@@ -94,13 +94,13 @@ func (m *PostModel) list(ctx context.Context, what string, pg Page, countSQL, pa
 	return l, nil
 }
 
-const countPublishedSQL = `SELECT count(*) FROM posts WHERE status = 'published' AND deleted_at IS NULL`
+const countPublishedSQL = `SELECT count(*) FROM posts WHERE status = 'published' AND deleted_at IS NULL AND NOT author_suspended`
 
 // Public lists page by OFFSET, and deep pages stay cheap: the page's ids
 // come from an index-only scan of a partial index, so the rows skipped are
 // never read from the table; only the page's own rows are.
 const listPublishedSQL = `SELECT ` + listColumns + ` FROM (
-	SELECT id FROM posts WHERE status = 'published' AND deleted_at IS NULL
+	SELECT id FROM posts WHERE status = 'published' AND deleted_at IS NULL AND NOT author_suspended
 	ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
@@ -111,10 +111,10 @@ func (m *PostModel) ListPublished(ctx context.Context, pg Page) (PostList, error
 }
 
 const countByAuthorSQL = `SELECT count(*) FROM posts
-WHERE author_id = $1 AND status = 'published' AND deleted_at IS NULL`
+WHERE author_id = $1 AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended`
 
 const listByAuthorSQL = `SELECT ` + listColumns + ` FROM (
-	SELECT id FROM posts WHERE author_id = $1 AND status = 'published' AND deleted_at IS NULL
+	SELECT id FROM posts WHERE author_id = $1 AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended
 	ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
@@ -125,10 +125,10 @@ func (m *PostModel) ListByAuthor(ctx context.Context, authorID int64, pg Page) (
 }
 
 const countByTagSQL = `SELECT count(*) FROM posts
-WHERE tags @> ARRAY[$1]::text[] AND status = 'published' AND deleted_at IS NULL`
+WHERE tags @> ARRAY[$1]::text[] AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended`
 
 const listByTagSQL = `SELECT ` + listColumns + ` FROM (
-	SELECT id FROM posts WHERE tags @> ARRAY[$1]::text[] AND status = 'published' AND deleted_at IS NULL
+	SELECT id FROM posts WHERE tags @> ARRAY[$1]::text[] AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended
 	ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
@@ -178,7 +178,7 @@ const maxFeedLen = 100
 // PostgreSQL plans the statement with its parameter values, which lib/pq's
 // unnamed statements always are: every variant gets its own index.
 const listForFeedSQL = `SELECT ` + listColumns + `, p.body_html FROM posts p LEFT JOIN users u ON u.id = p.author_id
-WHERE p.status = 'published' AND p.deleted_at IS NULL
+WHERE p.status = 'published' AND p.deleted_at IS NULL AND NOT p.author_suspended
 	AND ($1::bigint = 0 OR p.author_id = $1) AND ($2 = '' OR p.tags @> ARRAY[$2]::text[])
 ORDER BY p.published_at DESC, p.id DESC LIMIT $3`
 
@@ -199,7 +199,7 @@ func (m *PostModel) ListForFeed(ctx context.Context, f FeedFilter, limit int) ([
 const MaxSitemapURLs = 50_000
 
 const listForSitemapSQL = `SELECT id, slug, published_at, updated_at FROM posts
-WHERE status = 'published' AND deleted_at IS NULL
+WHERE status = 'published' AND deleted_at IS NULL AND NOT author_suspended
 ORDER BY published_at DESC, id DESC LIMIT $1`
 
 // ListForSitemap returns the newest public posts with only ID, Slug,

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
+
 	"quire/models"
 	"quire/models/dbtest"
 )
@@ -246,6 +248,7 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.New(t)
 	pm := &models.PostModel{DB: db}
+	um := &models.UserModel{DB: db}
 	authors := []int64{newUser(t, db, "ada", ""), newUser(t, db, "bob", ""), newUser(t, db, "cyd", "")}
 	tagSets := [][]string{nil, {"go"}, {"go", "sql"}, {"sql", "web", "art"}}
 	r := rand.New(rand.NewPCG(7, 7))
@@ -256,8 +259,8 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 		err := db.SelectContext(ctx, &diff, `
 			WITH counted AS (
 				SELECT k.author_id, k.tag, count(*) AS posts
-				FROM posts p, quire_post_lists(p.author_id, p.tags) k
-				WHERE p.status = 'published' AND p.deleted_at IS NULL
+				FROM posts p LEFT JOIN users u ON u.id = p.author_id, quire_post_lists(p.author_id, p.tags) k
+				WHERE p.status = 'published' AND p.deleted_at IS NULL AND u.state IS DISTINCT FROM 'suspended'
 				GROUP BY 1, 2),
 			kept AS (SELECT author_id, tag, posts FROM post_list_stats WHERE posts > 0)
 			SELECT format('(%s,%s): kept %s, counted %s', author_id, tag, k.posts, c.posts)
@@ -274,7 +277,7 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 	var ids []int64
 	for i := range 200 {
 		var step string
-		switch op := r.IntN(9); {
+		switch op := r.IntN(10); {
 		case op < 3 || len(ids) == 0:
 			step = "insert and publish"
 			in := models.PostInput{Title: fmt.Sprintf("Post %d", i), Body: "text", Tags: tagSets[r.IntN(len(tagSets))]}
@@ -323,6 +326,19 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 			case 8:
 				step = "purge"
 				_, err = db.ExecContext(ctx, `DELETE FROM posts WHERE id = $1`, p.ID)
+			case 9:
+				step = "suspend or reactivate authors"
+				if r.IntN(2) == 0 {
+					author := authors[r.IntN(len(authors))]
+					state := models.StateSuspended
+					if u, _ := um.Get(ctx, author); u.State == models.StateSuspended {
+						state = models.StateActive
+					}
+					err = um.SetState(ctx, author, state, "test")
+				} else { // several at once, as a bulk action does
+					_, err = db.ExecContext(ctx, `UPDATE users SET state = CASE WHEN state = 'active' THEN 'suspended' ELSE 'active' END
+						WHERE id = ANY($1)`, pq.Array(authors[:2]))
+				}
 			}
 			// Refusals (a trashed post is not edited, a stale version not saved) change nothing.
 			if err != nil && !errors.Is(err, models.ErrConflict) && !errors.Is(err, models.ErrNotFound) {
@@ -331,11 +347,19 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 		}
 		check(step)
 	}
-	// An account deleted: its posts stay, under no author.
+	// A suspended account deleted: its posts stay, under no author, public again.
+	if err := um.SetState(ctx, authors[0], models.StateSuspended, "test"); err != nil {
+		t.Fatal(err)
+	}
+	check("suspending the first author")
 	if _, err := db.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, authors[0]); err != nil {
 		t.Fatal(err)
 	}
 	check("deleting an author")
+	var hidden int
+	if err := db.GetContext(ctx, &hidden, `SELECT count(*) FROM posts WHERE author_id IS NULL AND author_suspended`); err != nil || hidden != 0 {
+		t.Errorf("posts of the deleted author still hidden: %d, %v", hidden, err)
+	}
 	var left int
 	if err := db.GetContext(ctx, &left, `SELECT posts FROM post_list_stats WHERE author_id = $1 AND tag = ''`, authors[0]); err != nil || left != 0 {
 		t.Errorf("deleted author's list: %d posts, %v; want 0", left, err)

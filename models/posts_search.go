@@ -25,7 +25,7 @@ const maxQueryLen = 256
 // stop words): it folds to false when planned, so nothing is scanned.
 const searchCountSQL = `SELECT count(*) FROM posts
 WHERE numnode(websearch_to_tsquery('english', $1)) > 0
-	AND search @@ websearch_to_tsquery('english', $1) AND status = 'published' AND deleted_at IS NULL`
+	AND search @@ websearch_to_tsquery('english', $1) AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended`
 
 // The ranked page is picked from ids first, so the sort carries only
 // small rows; titles and bodies are read for that page alone.
@@ -40,7 +40,7 @@ const searchSQL = `WITH hits AS (
 	SELECT id, published_at, ts_rank_cd(search, websearch_to_tsquery('english', $1)) AS rank
 	FROM posts
 	WHERE numnode(websearch_to_tsquery('english', $1)) > 0
-		AND search @@ websearch_to_tsquery('english', $1) AND status = 'published' AND deleted_at IS NULL
+		AND search @@ websearch_to_tsquery('english', $1) AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended
 	ORDER BY rank DESC, published_at DESC, id DESC
 	LIMIT $2 OFFSET $3
 )
