@@ -50,6 +50,7 @@ func (a *App) postView(c echo.Context, p models.Post, srcset string) pages.PostV
 		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: p.BodyHTML, Tags: p.Tags,
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
 		Updated: p.UpdatedAt.Format("2 January 2006"), Version: p.Version, CanEdit: canEdit(c, p), CoverAlt: p.CoverAlt,
+		AuthorSuspended: p.AuthorSuspended,
 	}
 	if v.CanEdit {
 		v.CSRF = csrfToken(c) // for the author's controls; a reader's copy holds no token

@@ -432,8 +432,9 @@ func TestSuspendedAuthorsPostsAreHidden(t *testing.T) {
 	}
 	shows("author suspended", false)
 	wantStatus(t, reader.get("/@alice"), http.StatusNotFound)
-	if r := admin.get("/posts/quokka-sightings"); r.StatusCode != http.StatusOK || !strings.Contains(r.body, "A quokka smiled.") {
-		t.Errorf("the admin cannot open the hidden post: %d", r.StatusCode)
+	if r := admin.get("/posts/quokka-sightings"); r.StatusCode != http.StatusOK || !strings.Contains(r.body, "A quokka smiled.") ||
+		r.doc.Find("[data-testid=author-suspended]").Length() != 1 {
+		t.Errorf("the admin cannot open the hidden post, or is not told why it is hidden: %d", r.StatusCode)
 	}
 
 	if err := a.users.SetState(context.Background(), alice.ID, models.StateActive, ""); err != nil {

@@ -22,6 +22,8 @@ type PostView struct {
 	Version        int
 	CanEdit        bool
 	CSRF           string
+	// Only an admin sees the post then: readers get 404.
+	AuthorSuspended bool
 }
 
 func (v PostView) idStr() string       { return strconv.FormatInt(v.ID, 10) }
