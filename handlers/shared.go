@@ -17,7 +17,7 @@ const sharedMemoBytes = 16 << 20
 // A sharedPage is a reader page (home, tag, author, post) as every
 // signed-out reader gets it, kept rendered and gzipped, so the many
 // readers of a popular page cost neither rendering nor compression, which
-// were two thirds of such a page's CPU. Such a page can be shared because
+// were half of such a page's CPU. Such a page can be shared because
 // it holds nothing of the reader's: no account, no message, and no CSRF
 // token (a signed-out reader has no form to send from it; the sign-in and
 // register pages carry their own). It is kept under the page's ETag, which
