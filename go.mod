@@ -2,6 +2,8 @@ module quire
 
 go 1.26.8
 
+toolchain go1.26.9
+
 require (
 	github.com/PuerkitoBio/goquery v1.10.3
 	github.com/a-h/templ v0.3.977
@@ -13,7 +15,7 @@ require (
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.24.0
 	github.com/jmoiron/sqlx v1.4.0
-	github.com/klauspost/compress v1.18.5
+	github.com/klauspost/compress v1.18.7
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/lib/pq v1.12.3
 	github.com/microcosm-cc/bluemonday v1.0.27
@@ -23,8 +25,8 @@ require (
 	github.com/pressly/goose/v3 v3.26.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/trustelem/zxcvbn v1.0.1
-	github.com/yuin/goldmark v1.7.13
-	golang.org/x/image v0.30.0
+	github.com/yuin/goldmark v1.7.17
+	golang.org/x/image v0.43.0
 	golang.org/x/net v0.58.0
 	golang.org/x/sys v0.47.0
 	golang.org/x/term v0.45.0
