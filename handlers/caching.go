@@ -23,22 +23,9 @@ const headerETag = "ETag"
 // tag) the stamp from models.PostModel.ChangeStamp, for one post its
 // UpdatedAt. etagParts is everything else the response depends on: which
 // page it is (a kind and its key), the post count, the page number, names
-// shown that live elsewhere (the author's). Call it once the stamp is known,
-// before the expensive queries and before a.page, which would pop a flash
-// message meant for a fresh page:
-//
-//	stamp, n, err := a.Posts.ChangeStamp(ctx, models.FeedFilter{AuthorID: u.ID})
-//	if err != nil {
-//		return err
-//	}
-//	if a.notModified(c, stamp, "author", u.Username, u.UpdatedAt.String(), strconv.Itoa(n), c.QueryParam("page")) {
-//		return nil
-//	}
-//
-//	// one post, after Resolve and the visibility check:
-//	if a.notModified(c, p.UpdatedAt, "post", p.Slug, p.AuthorName) {
-//		return nil
-//	}
+// shown that live elsewhere (the author's). Reader pages call it through
+// serveReader, which takes the steps in their order; feeds and the sitemap
+// call it directly, once the stamp is known and before the expensive work.
 //
 // The ETag (weak: gzip re-encodes the bytes) also covers the release, the
 // base URL, the signed-in account and their CSRF token (their pages embed

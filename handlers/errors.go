@@ -53,7 +53,8 @@ func (a *App) handleError(err error, c echo.Context) {
 	// cancellation, and leave any flash message for the next page.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	c.Set(ctxSession, nil)
-	p := a.readerPage(c, msg) // no token, and so no cookie, for a signed-out visitor's error
+	p := a.readerFrame(c)
+	p.Title = msg // no token, and so no cookie, for a signed-out visitor's error
 	if rerr := render(c, status, pages.ErrorPage(p, status, msg), pages.ErrorContent(status, msg)); rerr != nil {
 		a.Logger.Error("render error page", "err", rerr)
 		_ = c.String(status, msg)

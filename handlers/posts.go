@@ -9,10 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
 	"quire/models/markdown"
+	"quire/views/layout"
 	"quire/views/pages"
 )
 
@@ -97,34 +99,42 @@ func (a *App) getPost(c echo.Context) error {
 	if moved {
 		return c.Redirect(http.StatusMovedPermanently, "/posts/"+head.Slug)
 	}
-	var rp readerPost
-	if head.IsPublic() && !canEdit(c, head) {
-		if a.notModified(c, head.UpdatedAt, "post", head.Slug, head.AuthorName) {
-			return nil
-		}
-		if sent, err := a.sendShared(c); sent || err != nil {
+	if !head.IsPublic() || canEdit(c, head) {
+		private(c) // the author's or an admin's view: always fresh
+		p, err := a.Posts.Get(ctx, head.ID)
+		if err != nil {
 			return err
 		}
-		rp, err = a.publicPost(ctx, head)
-	} else {
-		private(c)
-		rp.post, err = a.Posts.Get(ctx, head.ID)
-		rp.srcset = a.srcset(ctx, rp.post.CoverKey)
+		pg := a.postFrame(a.page(c, p.Title), p)
+		v := a.postView(c, p, a.srcset(ctx, p.CoverKey))
+		return render(c, http.StatusOK, pages.PostPage(pg, v), pages.PostArticle(v))
 	}
-	if err != nil {
-		return err
-	}
-	p := rp.post
-	if !p.IsPublic() && !canEdit(c, p) { // unpublished since the head was read
-		return models.ErrNotFound
-	}
-	v := a.postView(c, p, rp.srcset)
-	pg := a.readerPage(c, p.Title)
+	return a.serveReader(c, readerPage{
+		lastMod: head.UpdatedAt,
+		etag:    []string{"post", head.Slug, head.AuthorName},
+		build: func(ctx context.Context, pg layout.Page) (templ.Component, templ.Component, error) {
+			rp, err := a.publicPost(ctx, head)
+			if err != nil {
+				return nil, nil, err
+			}
+			if !rp.post.IsPublic() { // unpublished since the head was read
+				return nil, nil, models.ErrNotFound
+			}
+			v := a.postView(c, rp.post, rp.srcset)
+			return pages.PostPage(a.postFrame(pg, rp.post), v), pages.PostArticle(v), nil
+		},
+	})
+}
+
+// postFrame describes post p in the page frame, for readers, search engines
+// and social cards.
+func (a *App) postFrame(pg layout.Page, p models.Post) layout.Page {
+	pg.Title = p.Title
 	pg.Description = p.Summary
 	pg.Canonical = a.absURL("/posts/" + p.Slug)
 	pg.Social = a.postMeta(p)
 	pg.Feeds = a.feeds("Quire", "")
-	return a.renderShared(c, pages.PostPage(pg, v), pages.PostArticle(v))
+	return pg
 }
 
 // readerPost is a public post as readers see it, with its cover's srcset.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
@@ -69,39 +70,49 @@ func pager(base string, l models.PostList) pages.Pager {
 	return pg
 }
 
-// renderList answers a reader list: the whole page, or for htmx "load
-// more" just the next items.
-func (a *App) renderList(c echo.Context, p layout.Page, v pages.ListView, l models.PostList) error {
-	if l.Page.Number > 1 && len(l.Posts) == 0 {
-		return models.ErrNotFound
-	}
-	return a.renderShared(c, pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts"))
-}
-
-func (a *App) getHome(c echo.Context) error {
+// listPage declares a reader list (home, tag, author): its stamp, read
+// once, validates the page and sizes the list; view renders a page of it.
+func (a *App) listPage(c echo.Context, f models.FeedFilter, key string, etag []string,
+	load func(context.Context, models.Page) (models.PostList, error),
+	view func(p layout.Page, l models.PostList) (page, fragment templ.Component)) error {
 	pg, err := pageParam(c)
 	if err != nil {
 		return err
 	}
-	stamp, fresh, err := a.listNotModified(c, models.FeedFilter{}, "home")
-	if fresh || err != nil {
-		return err
-	}
-	if sent, err := a.sendShared(c); sent || err != nil {
-		return err
-	}
-	l, err := a.publicList(c.Request().Context(), "/", pg, stamp, a.Posts.ListPublished)
+	stamp, n, err := a.Posts.ChangeStamp(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	p := a.readerPage(c, "Latest posts")
-	p.Canonical = a.absURL("/")
-	p.Feeds = a.feeds("Quire", "")
-	v := pages.ListView{
-		Heading: "Latest posts", Items: listItems(l.Posts), Pager: pager("/", l), FeedURL: "/feed.xml",
-		Empty: "Nothing published yet. Sign in and write the first post.",
-	}
-	return a.renderList(c, p, v, l)
+	s := listStamp{at: strconv.FormatInt(stamp.UnixNano(), 10), total: n}
+	return a.serveReader(c, readerPage{
+		lastMod: stamp,
+		etag:    append(etag, strconv.Itoa(n), c.QueryParam("page")),
+		build: func(ctx context.Context, p layout.Page) (templ.Component, templ.Component, error) {
+			l, err := a.publicList(ctx, key, pg, s, load)
+			if err != nil {
+				return nil, nil, err
+			}
+			if l.Page.Number > 1 && len(l.Posts) == 0 {
+				return nil, nil, models.ErrNotFound
+			}
+			page, fragment := view(p, l)
+			return page, fragment, nil
+		},
+	})
+}
+
+func (a *App) getHome(c echo.Context) error {
+	return a.listPage(c, models.FeedFilter{}, "/", []string{"home"}, a.Posts.ListPublished,
+		func(p layout.Page, l models.PostList) (templ.Component, templ.Component) {
+			p.Title = "Latest posts"
+			p.Canonical = a.absURL("/")
+			p.Feeds = a.feeds("Quire", "")
+			v := pages.ListView{
+				Heading: "Latest posts", Items: listItems(l.Posts), Pager: pager("/", l), FeedURL: "/feed.xml",
+				Empty: "Nothing published yet. Sign in and write the first post.",
+			}
+			return pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts")
+		})
 }
 
 func (a *App) getTag(c echo.Context) error {
@@ -110,31 +121,20 @@ func (a *App) getTag(c echo.Context) error {
 		return models.ErrNotFound
 	}
 	tag := tags[0]
-	pg, err := pageParam(c)
-	if err != nil {
-		return err
-	}
-	stamp, fresh, err := a.listNotModified(c, models.FeedFilter{Tag: tag}, "tag", tag)
-	if fresh || err != nil {
-		return err
-	}
-	if sent, err := a.sendShared(c); sent || err != nil {
-		return err
-	}
-	l, err := a.publicList(c.Request().Context(), "/tags/"+tag, pg, stamp, func(ctx context.Context, pg models.Page) (models.PostList, error) {
+	load := func(ctx context.Context, pg models.Page) (models.PostList, error) {
 		return a.Posts.ListByTag(ctx, tag, pg)
-	})
-	if err != nil {
-		return err
 	}
-	p := a.readerPage(c, "#"+tag)
-	p.Canonical = a.absURL("/tags/" + tag)
-	p.Feeds = a.feeds("Posts tagged "+tag, "/tags/"+tag)
-	v := pages.ListView{
-		Heading: "Posts tagged #" + tag, Items: listItems(l.Posts), Pager: pager("/tags/"+tag, l),
-		FeedURL: "/tags/" + tag + "/feed.xml", Empty: "No posts with this tag yet.",
-	}
-	return a.renderList(c, p, v, l)
+	return a.listPage(c, models.FeedFilter{Tag: tag}, "/tags/"+tag, []string{"tag", tag}, load,
+		func(p layout.Page, l models.PostList) (templ.Component, templ.Component) {
+			p.Title = "#" + tag
+			p.Canonical = a.absURL("/tags/" + tag)
+			p.Feeds = a.feeds("Posts tagged "+tag, "/tags/"+tag)
+			v := pages.ListView{
+				Heading: "Posts tagged #" + tag, Items: listItems(l.Posts), Pager: pager("/tags/"+tag, l),
+				FeedURL: "/tags/" + tag + "/feed.xml", Empty: "No posts with this tag yet.",
+			}
+			return pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts")
+		})
 }
 
 // getAuthor is an author's public page, /@username, with their posts.
@@ -146,47 +146,22 @@ func (a *App) getAuthor(c echo.Context) error {
 	if u.State != models.StateActive {
 		return models.ErrNotFound
 	}
-	pg, err := pageParam(c)
-	if err != nil {
-		return err
-	}
-	stamp, fresh, err := a.listNotModified(c, models.FeedFilter{AuthorID: u.ID}, "author", u.Username, u.UpdatedAt.String())
-	if fresh || err != nil {
-		return err
-	}
-	if sent, err := a.sendShared(c); sent || err != nil {
-		return err
-	}
-	l, err := a.publicList(c.Request().Context(), "/@"+strconv.FormatInt(u.ID, 10), pg, stamp, func(ctx context.Context, pg models.Page) (models.PostList, error) {
+	load := func(ctx context.Context, pg models.Page) (models.PostList, error) {
 		return a.Posts.ListByAuthor(ctx, u.ID, pg)
-	})
-	if err != nil {
-		return err
 	}
-	base := "/@" + u.Username
-	v := pages.AuthorView{Username: u.Username, Name: u.Name(), Bio: u.Bio, AvatarURL: avatarURL(u), Joined: u.CreatedAt.Format("January 2006")}
-	list := pages.ListView{Items: listItems(l.Posts), Pager: pager(base, l), FeedURL: base + "/feed.xml", Empty: "No posts yet."}
-	p := a.readerPage(c, u.Name())
-	p.Description = u.Bio
-	p.Canonical = a.absURL(base)
-	p.Feeds = a.feeds("Posts by "+u.Name(), base)
-	p.Social = &layout.Social{Type: "profile", Title: u.Name(), Description: u.Bio}
-	if l.Page.Number > 1 && len(l.Posts) == 0 {
-		return models.ErrNotFound
-	}
-	return a.renderShared(c, pages.Author(p, v, list), pages.PostListItems(list.Items, list.Pager, "#posts"))
-}
-
-// listNotModified answers 304 when a list of public posts has not changed
-// since the reader's copy; keys name the list. It returns the list's stamp,
-// whose size spares the list its own count.
-func (a *App) listNotModified(c echo.Context, f models.FeedFilter, keys ...string) (s listStamp, fresh bool, err error) {
-	stamp, n, err := a.Posts.ChangeStamp(c.Request().Context(), f)
-	if err != nil {
-		return listStamp{}, false, err
-	}
-	s = listStamp{at: strconv.FormatInt(stamp.UnixNano(), 10), total: n}
-	return s, a.notModified(c, stamp, append(keys, strconv.Itoa(n), c.QueryParam("page"))...), nil
+	return a.listPage(c, models.FeedFilter{AuthorID: u.ID}, "/@"+strconv.FormatInt(u.ID, 10),
+		[]string{"author", u.Username, u.UpdatedAt.String()}, load,
+		func(p layout.Page, l models.PostList) (templ.Component, templ.Component) {
+			base := "/@" + u.Username
+			v := pages.AuthorView{Username: u.Username, Name: u.Name(), Bio: u.Bio, AvatarURL: avatarURL(u), Joined: u.CreatedAt.Format("January 2006")}
+			list := pages.ListView{Items: listItems(l.Posts), Pager: pager(base, l), FeedURL: base + "/feed.xml", Empty: "No posts yet."}
+			p.Title = u.Name()
+			p.Description = u.Bio
+			p.Canonical = a.absURL(base)
+			p.Feeds = a.feeds("Posts by "+u.Name(), base)
+			p.Social = &layout.Social{Type: "profile", Title: u.Name(), Description: u.Bio}
+			return pages.Author(p, v, list), pages.PostListItems(list.Items, list.Pager, "#posts")
+		})
 }
 
 // maxQueryLen bounds search input; longer queries are cut, not refused.
@@ -219,7 +194,8 @@ func (a *App) getSearch(c echo.Context) error {
 		l := models.PostList{Total: total, Page: pg.Normalize()}
 		v.Pager = pager("/search?q="+url.QueryEscape(q), l)
 	}
-	p := a.readerPage(c, "Search")
+	p := a.readerFrame(c)
+	p.Title = "Search"
 	p.Private = false
 	return render(c, http.StatusOK, pages.SearchPage(p, v), pages.SearchResults(v))
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/a-h/templ"
 	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
+
+	"quire/views/personal"
 )
 
 // sharedMemoBytes bounds the reader pages kept whole (see sharedPage).
@@ -43,31 +45,19 @@ func sharedKey(c echo.Context) (key, etag string, ok bool) {
 	return kind + " " + c.Request().URL.Path + "?page=" + c.QueryParam("page"), etag, true
 }
 
-// sendShared answers a signed-out reader from the kept copy of the page,
-// when there is one for its current ETag and no message waits for them.
-// Call it right after notModified.
-func (a *App) sendShared(c echo.Context) (bool, error) {
-	key, etag, ok := sharedKey(c)
-	if !ok || a.flashWaiting(c) {
-		return false, nil
-	}
-	p, ok := a.shared.get(key, etag)
-	if !ok {
-		return false, nil
-	}
-	return true, writeShared(c, p)
-}
-
-// renderShared is render for reader pages: what a signed-out reader gets
-// is also kept for the next ones (see sendShared).
-func (a *App) renderShared(c echo.Context, page, fragment templ.Component) error {
-	key, etag, ok := sharedKey(c)
-	if !ok || a.flashWaiting(c) {
-		return render(c, http.StatusOK, page, fragment)
-	}
+// renderShared renders a reader page for a signed-out reader and keeps it
+// as the copy the next ones share, unless anything personal rendered in it
+// (a notice for this visitor, a CSRF token: views/personal): then it is
+// this visitor's alone.
+func (a *App) renderShared(c echo.Context, key, etag string, page, fragment templ.Component) error {
+	ctx, personalSeen := personal.Track(c.Request().Context())
 	var buf bytes.Buffer
-	if err := pick(c, page, fragment).Render(c.Request().Context(), &buf); err != nil {
+	if err := pick(c, page, fragment).Render(ctx, &buf); err != nil {
 		return err
+	}
+	if personalSeen() {
+		c.Response().Header().Add(echo.HeaderVary, hxRequest)
+		return c.HTMLBlob(http.StatusOK, buf.Bytes())
 	}
 	p := sharedPage{plain: buf.Bytes()}
 	if len(p.plain) >= gzipMinSize {
