@@ -57,4 +57,5 @@ type App struct {
 	lists  *memo[models.PostList] // pages of public lists
 	posts  *memo[readerPost]      // public posts, by ID
 	shared *memo[sharedPage]      // reader pages as signed-out readers get them
+	bodies *bodies                // request body sizes by route, and the large-body budget
 }

@@ -88,7 +88,9 @@ func statusMessage(code int) string {
 	case http.StatusConflict:
 		return "Someone else changed this in the meantime."
 	case http.StatusRequestEntityTooLarge:
-		return "The upload is too large."
+		return "This is larger than the site accepts. Nothing was saved."
+	case http.StatusRequestURITooLong:
+		return "This address is too long."
 	case http.StatusServiceUnavailable:
 		return "The site is briefly unavailable. Please try again in a few seconds."
 	case http.StatusInternalServerError:
@@ -127,7 +129,8 @@ func SessionError(w http.ResponseWriter, r *http.Request, err error) {
 	if !unavailable(err) {
 		status, msg = http.StatusInternalServerError, statusMessage(http.StatusInternalServerError)
 	}
-	slog.Error("session store", "err", err, "path", r.URL.Path)
+	// The request id, not the path: paths can hold secrets (reset tokens).
+	slog.Error("session store", "err", err, "request_id", w.Header().Get(echo.HeaderXRequestID))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Retry-After", "5")
 	w.WriteHeader(status)

@@ -133,7 +133,7 @@ func TestAvatarUpload(t *testing.T) {
 		msg        string
 	}{
 		{"text renamed .png", "notes.png", []byte("just some text, not an image at all\n"), "not a JPEG, PNG, GIF or WebP"},
-		{"6 MiB", "big.jpg", append(jpegWithEXIF(t), bytes.Repeat([]byte{0}, 6<<20)...), "larger than 5 MiB"},
+		{"just over 5 MiB", "big.jpg", append(jpegWithEXIF(t), bytes.Repeat([]byte{0}, 5<<20)...), "larger than 5 MiB"},
 		{"20000x20000 PNG", "bomb.png", pngHeader(20000, 20000), "too large"},
 		{"SVG", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>`), "not a JPEG, PNG, GIF or WebP"},
 	}
@@ -148,7 +148,14 @@ func TestAvatarUpload(t *testing.T) {
 		}
 	}
 
-	res := c.postMultipart("/settings/profile", fields, "avatar", "photo.jpg", jpegWithEXIF(t))
+	// Far past the limit, the body itself is refused before it is read.
+	res := c.postMultipart("/settings/profile", fields, "avatar", "big.jpg", append(jpegWithEXIF(t), bytes.Repeat([]byte{0}, 6<<20)...))
+	wantStatus(t, res, http.StatusRequestEntityTooLarge)
+	if !strings.Contains(res.body, "at most 5 MiB") {
+		t.Errorf("6 MiB: the answer does not say the limit:\n%.300s", res.body)
+	}
+
+	res = c.postMultipart("/settings/profile", fields, "avatar", "photo.jpg", jpegWithEXIF(t))
 	wantStatus(t, res, http.StatusSeeOther)
 	author := c.get("/@grace")
 	src, _ := author.doc.Find("img.u-photo").Attr("src")

@@ -62,10 +62,16 @@ const csrfCookie = "quire_csrf"
 
 const csrfSecretLen = 32
 
-// csrfTokens requires the token on every unsafe request: the form field
-// _csrf, or the X-CSRF-Token header that htmx sends. Pages get the secret
-// masked with a fresh random pad on every response (csrfToken), so
-// compressed pages that also echo user input (search) do not leak it
+// ctxCSRFInForm marks a request whose token is to be read from its form.
+const ctxCSRFInForm = "csrf_in_form"
+
+// csrfTokens requires the token on every unsafe request: the X-CSRF-Token
+// header that htmx sends, or the form field _csrf (never the query string,
+// which ends up in logs, history and Referer headers). A request without
+// the cookie cannot pass and is refused before its body is read; a token in
+// the form is checked once readBody has read it (csrfFromForm). Pages get
+// the secret masked with a fresh random pad on every response (csrfToken),
+// so compressed pages that also echo user input (search) do not leak it
 // (BREACH). A browser gets the cookie with its first token, not before:
 // readers who only read are sent no cookie at all.
 func csrfTokens(https bool) echo.MiddlewareFunc {
@@ -78,12 +84,15 @@ func csrfTokens(https bool) echo.MiddlewareFunc {
 				}
 			}
 			if !isSafeMethod(c.Request().Method) {
-				sent := c.Request().Header.Get("X-CSRF-Token")
-				if sent == "" {
-					sent = c.FormValue("_csrf")
-				}
-				if secret == nil || !csrfValid(secret, sent) {
+				if secret == nil {
 					return errForbiddenCSRF
+				}
+				if sent := c.Request().Header.Get("X-CSRF-Token"); sent != "" {
+					if !csrfValid(secret, sent) {
+						return errForbiddenCSRF
+					}
+				} else {
+					c.Set(ctxCSRFInForm, true)
 				}
 			}
 			if secret != nil {
@@ -93,6 +102,19 @@ func csrfTokens(https bool) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// csrfFromForm checks the token of a request that sent none in the header
+// against the _csrf field of its body, once the body has been read.
+func csrfFromForm(c echo.Context) error {
+	if inForm, _ := c.Get(ctxCSRFInForm).(bool); !inForm {
+		return nil
+	}
+	secret, _ := c.Get(ctxCSRFSecret).([]byte)
+	if secret == nil || !csrfValid(secret, c.Request().PostForm.Get("_csrf")) {
+		return errForbiddenCSRF
+	}
+	return nil
 }
 
 // csrfToken returns a token for a form or htmx header on this response,

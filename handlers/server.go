@@ -11,9 +11,11 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Server limits, each set explicitly: Echo has no defaults for them.
+// Server limits, each set explicitly: Echo has no defaults for them. Body
+// sizes are per route (bodylimit.go).
 const (
-	maxBodyBytes      = "11M" // the largest upload (10 MiB) plus form overhead
+	maxURIBytes       = 8 << 10  // a request target past this is a 414, as with nginx and Apache
+	maxHeaderBytes    = 32 << 10 // the request line and headers together; net/http answers 431 past it
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 30 * time.Second // uploads on slow links
 	writeTimeout      = 30 * time.Second
@@ -38,7 +40,8 @@ func New(d Deps) *Server {
 		docs:   newMemo(docMemoBytes, func(b []byte) int { return len(b) }),
 		lists:  newMemo(listMemoBytes, listSize),
 		posts:  newMemo(postMemoBytes, postSize),
-		shared: newMemo(sharedMemoBytes, sharedSize)}
+		shared: newMemo(sharedMemoBytes, sharedSize),
+		bodies: newBodies()}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect()
@@ -50,15 +53,18 @@ func New(d Deps) *Server {
 	e.Server.ReadTimeout = readTimeout
 	e.Server.WriteTimeout = writeTimeout
 	e.Server.IdleTimeout = idleTimeout
+	e.Server.MaxHeaderBytes = maxHeaderBytes
 
+	// Before routing: an over-long address is not looked at further.
+	e.Pre(limitURI)
 	// Every response, static or not.
 	e.Use(
 		middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: a.logPanic}),
-		middleware.RequestID(),
+		requestID(),
 		a.logRequests(),
 		metricsMiddleware(),
 		securityHeaders(d.Config.secure()),
-		middleware.BodyLimit(maxBodyBytes),
+		a.limitBody,
 		a.deadline,
 	)
 	a.routes(e)
@@ -92,6 +98,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// limitURI answers 414 for a request target longer than maxURIBytes.
+func limitURI(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if len(c.Request().RequestURI) > maxURIBytes {
+			return echo.NewHTTPError(http.StatusRequestURITooLong)
+		}
+		return next(c)
+	}
+}
+
 // deadline bounds every request's context so a slow database gives a
 // prompt 503 instead of a hang.
 func (a *App) deadline(next echo.HandlerFunc) echo.HandlerFunc {
@@ -110,10 +126,12 @@ func (a *App) logPanic(c echo.Context, err error, stack []byte) error {
 
 func (a *App) logRequests() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true,
+		// The route pattern, not the address: addresses carry secrets (reset
+		// tokens) and whatever a client chose to send.
+		LogStatus: true, LogRoutePath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
 		LogRemoteIP: true, LogError: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			attrs := []any{"method", v.Method, "uri", v.URI, "status", v.Status,
+			attrs := []any{"method", v.Method, "route", v.RoutePath, "status", v.Status,
 				"latency_ms", v.Latency.Milliseconds(), "request_id", v.RequestID, "ip", v.RemoteIP}
 			if v.Error != nil && v.Status >= 500 {
 				a.Logger.Error("request", append(attrs, "err", v.Error)...)
