@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -68,6 +67,20 @@ func (a *App) postRegister(c echo.Context) error {
 	return a.renderForm(c, http.StatusUnprocessableEntity, "Create your account", v)
 }
 
+// throttledForm answers 429 with the form and a message saying when to try
+// again (msg holds one %s for the minutes); err is the
+// *models.ThrottledError (anything else is returned as it is).
+func (a *App) throttledForm(c echo.Context, err error, title string, v pages.FormPage, msg string) error {
+	var te *models.ThrottledError
+	if !errors.As(err, &te) {
+		return err
+	}
+	minutes := int(math.Ceil(te.RetryAfter.Minutes()))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter.Seconds())))
+	v.Form.Error = fmt.Sprintf(msg, fmt.Sprintf("%d minute%s", minutes, plural(minutes)))
+	return a.renderForm(c, http.StatusTooManyRequests, title, v)
+}
+
 // duplicateField puts a unique-constraint failure beside its field.
 func duplicateField(err error, fe fieldErrors) bool {
 	var dup *models.DuplicateError
@@ -110,64 +123,27 @@ func (a *App) getLogin(c echo.Context) error {
 	return a.renderForm(c, http.StatusOK, "Sign in", loginForm("", next, ""))
 }
 
+// postLogin signs in. Every failure, a suspended account's included, gets
+// the same answer; the throttle counts the attempt before the compare.
 func (a *App) postLogin(c echo.Context) error {
-	ctx := c.Request().Context()
 	login, password, next := field(c, "login"), c.FormValue("password"), safeNext(c.FormValue("next"))
-	fail := func(status int, msg string) error {
-		return a.renderForm(c, status, "Sign in", loginForm(login, next, msg))
-	}
+	v := loginForm(login, next, badLogin)
 	if login == "" || password == "" || len(login) > 320 || len(password) > 4*models.MaxPasswordLen {
-		return fail(http.StatusUnprocessableEntity, badLogin)
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Sign in", v)
 	}
-	account, err := a.accountKey(c, login)
-	if err != nil {
-		return err
-	}
-	wait, err := a.Throttle.RetryAfter(ctx, account, c.RealIP())
-	if err != nil {
-		return err
-	}
-	if wait > 0 {
-		minutes := int(math.Ceil(wait.Minutes()))
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
-		return fail(http.StatusTooManyRequests, fmt.Sprintf(
-			"Too many failed sign-in attempts. Try again in %d minute%s, or reset your password.", minutes, plural(minutes)))
-	}
-	u, err := a.Users.Authenticate(ctx, login, password)
+	u, err := a.Users.SignIn(c.Request().Context(), a.Throttle, login, password, c.RealIP())
 	switch {
 	case errors.Is(err, models.ErrBadCredentials):
-		if err := a.Throttle.Fail(ctx, account, c.RealIP()); err != nil {
-			return err
-		}
-		return fail(http.StatusUnprocessableEntity, badLogin)
-	case errors.Is(err, models.ErrSuspended):
-		return fail(http.StatusForbidden, "This account is suspended. Contact the site's administrators.")
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Sign in", v)
+	case errors.Is(err, models.ErrThrottled):
+		return a.throttledForm(c, err, "Sign in", v, "Too many failed sign-in attempts. Try again in %s, or reset your password.")
 	case err != nil:
-		return err
-	}
-	if err := a.Throttle.Reset(ctx, account); err != nil {
-		return err
-	}
-	if err := a.Users.RecordLogin(ctx, u.ID); err != nil {
 		return err
 	}
 	if err := a.logIn(c, u); err != nil {
 		return err
 	}
 	return redirect(c, next)
-}
-
-// accountKey names the account a login attempt targets, so failures by
-// username and by email count together.
-func (a *App) accountKey(c echo.Context, login string) (string, error) {
-	u, err := a.Users.GetByLogin(c.Request().Context(), login)
-	if errors.Is(err, models.ErrNotFound) {
-		return "login:" + strings.ToLower(login), nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return "user:" + strconv.FormatInt(u.ID, 10), nil
 }
 
 func (a *App) postLogout(c echo.Context) error {

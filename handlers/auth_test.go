@@ -237,15 +237,18 @@ func TestSuspendedCannotLogIn(t *testing.T) {
 	if got := active.get("/").signedInAs(); got != "" {
 		t.Fatal("suspension did not end the existing session")
 	}
+	// The right password hears what a wrong one hears: it is not confirmed.
 	c := a.client()
-	res := c.post("/login", url.Values{"login": {"grace"}, "password": {strongPassword}})
-	wantStatus(t, res, http.StatusForbidden)
-	if !strings.Contains(res.formError(), "suspended") {
-		t.Fatalf("message = %q", res.formError())
+	right := c.post("/login", url.Values{"login": {"grace"}, "password": {strongPassword}})
+	wrong := c.post("/login", url.Values{"login": {"grace"}, "password": {"wrong password here"}})
+	wantStatus(t, right, http.StatusUnprocessableEntity)
+	wantStatus(t, wrong, http.StatusUnprocessableEntity)
+	if right.formError() == "" || right.formError() != wrong.formError() {
+		t.Fatalf("answers differ: %q vs %q", right.formError(), wrong.formError())
 	}
-	// The wrong password does not reveal the suspension.
-	res = c.post("/login", url.Values{"login": {"grace"}, "password": {"wrong password here"}})
-	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if got := c.get("/").signedInAs(); got != "" {
+		t.Fatalf("suspended account signed in as %q", got)
+	}
 }
 
 func TestRequireUserRedirectsToLogin(t *testing.T) {
@@ -260,4 +263,34 @@ func TestRequireUserRedirectsToLogin(t *testing.T) {
 	if res.Header.Get("HX-Redirect") == "" {
 		t.Fatal("htmx request not redirected with HX-Redirect")
 	}
+}
+
+// TestSettingsPasswordCountsAsGuess: the current-password check is a
+// guess like a sign-in, counted by the same throttle, so a borrowed session
+// cannot try passwords there past the sign-in limit.
+func TestSettingsPasswordCountsAsGuess(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	c := a.client()
+	c.login("grace", strongPassword)
+	c.get("/settings/password")
+	const next = "a completely different passphrase"
+	for range 5 {
+		res := c.post("/settings/password", url.Values{"current_password": {"not my password"}, "password": {next}})
+		wantStatus(t, res, http.StatusUnprocessableEntity)
+	}
+	res := c.post("/settings/password", url.Values{"current_password": {strongPassword}, "password": {next}})
+	wantStatus(t, res, http.StatusTooManyRequests)
+	if !strings.Contains(res.formError(), "Try again in") || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("message %q, Retry-After %q", res.formError(), res.Header.Get("Retry-After"))
+	}
+	// The same count holds at the login form.
+	wantStatus(t, a.client().post("/login", url.Values{"login": {"grace"}, "password": {strongPassword}}), http.StatusTooManyRequests)
+	if _, err := a.db.Exec("UPDATE login_failures SET at = at - interval '16 minutes'"); err != nil {
+		t.Fatal(err)
+	}
+	res = c.post("/settings/password", url.Values{"current_password": {strongPassword}, "password": {next}})
+	wantStatus(t, res, http.StatusSeeOther)
+	a.client().login("grace", next)
 }

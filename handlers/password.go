@@ -143,10 +143,15 @@ func (a *App) postSettingsPassword(c echo.Context) error {
 	private(c)
 	current, password := c.FormValue("current_password"), c.FormValue("password")
 	fe := fieldErrors{}
-	if ok, err := a.Users.Hasher.Compare(ctx, current, u.PasswordHash); err != nil {
-		return err
-	} else if !ok {
+	err := a.Users.VerifyPassword(ctx, a.Throttle, u, current, c.RealIP())
+	switch {
+	case errors.Is(err, models.ErrBadCredentials):
 		fe.add("current_password", "Your current password is incorrect.")
+	case errors.Is(err, models.ErrThrottled):
+		return a.throttledForm(c, err, "Change password", newPasswordForm("/settings/password", true, nil),
+			"Too many wrong passwords. Try again in %s.")
+	case err != nil:
+		return err
 	}
 	if err := models.CheckPassword(password, u.Username, u.Email); err != nil {
 		fe.add("password", err.Error())
@@ -154,7 +159,7 @@ func (a *App) postSettingsPassword(c echo.Context) error {
 	if len(fe) > 0 {
 		return a.renderForm(c, http.StatusUnprocessableEntity, "Change password", newPasswordForm("/settings/password", true, fe))
 	}
-	u, err := a.Users.SetPassword(ctx, u.ID, password)
+	u, err = a.Users.SetPassword(ctx, u.ID, password)
 	if err != nil {
 		return err
 	}
