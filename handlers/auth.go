@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
+	"quire/models/mail"
 	"quire/views/components"
 	"quire/views/pages"
 )
@@ -41,7 +43,12 @@ func (a *App) getRegister(c echo.Context) error {
 	return a.renderForm(c, http.StatusOK, "Create your account", v)
 }
 
+// postRegister creates the account and signs it in. Sign-ups that reach the
+// database are rate-limited per client, a taken name costs no password
+// hash, and a taken email is answered as a new one is by mail: the owner is
+// told, and the page says to check the mail.
 func (a *App) postRegister(c echo.Context) error {
+	ctx := c.Request().Context()
 	username := models.NormalizeUsername(c.FormValue("username"))
 	email, emailErr := models.NormalizeEmail(c.FormValue("email"))
 	password := c.FormValue("password")
@@ -51,21 +58,77 @@ func (a *App) postRegister(c echo.Context) error {
 	if err := models.CheckPassword(password, username, email); err != nil {
 		fe.add("password", err.Error())
 	}
-	if len(fe) == 0 {
-		u, err := a.Users.Insert(c.Request().Context(), models.NewUser{Username: username, Email: email, Password: password})
-		if err == nil {
-			if err := a.logIn(c, u); err != nil {
-				return err
-			}
-			a.flash(c, "Welcome to Quire, "+u.Username+".")
-			return redirect(c, "/@"+u.Username)
-		}
-		if !duplicateField(err, fe) {
-			return err
-		}
-	}
 	v := registerForm(username, email, fe)
-	return a.renderForm(c, http.StatusUnprocessableEntity, "Create your account", v)
+	if len(fe) > 0 {
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Create your account", v)
+	}
+	if err := a.Throttle.Take(ctx, models.Hit{Limit: models.RegisterLimit, Key: c.RealIP()}); err != nil {
+		return a.throttledForm(c, err, "Create your account", v, "Too many sign-up attempts from your network. Try again in %s.")
+	}
+	u, err := a.Users.Register(ctx, models.NewUser{Username: username, Email: email, Password: password})
+	var dup *models.DuplicateError
+	switch {
+	case errors.As(err, &dup) && dup.Constraint == "users_email_key":
+		a.sendAccountExistsMail(email)
+		return a.checkYourMail(c, "We have sent a message to "+email+". Follow it to continue.")
+	case duplicateField(err, fe):
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Create your account", registerForm(username, email, fe))
+	case err != nil:
+		return err
+	}
+	if err := a.logIn(c, u); err != nil {
+		return err
+	}
+	a.flash(c, "Welcome to Quire, "+u.Username+".")
+	return redirect(c, "/@"+u.Username)
+}
+
+// sendAccountExistsMail tells an address's owner that someone tried to sign
+// up with it (at most once an hour), in the background like every mail.
+func (a *App) sendAccountExistsMail(email string) {
+	a.mailer.sendLater(func(ctx context.Context) (mail.Message, error) {
+		err := a.Throttle.Take(ctx, models.Hit{Limit: models.RegisterNoticeLimit, Key: strings.ToLower(email)})
+		if errors.Is(err, models.ErrThrottled) {
+			return mail.Message{}, nil
+		} else if err != nil {
+			return mail.Message{}, err
+		}
+		u, err := a.Users.GetByEmail(ctx, email)
+		if errors.Is(err, models.ErrNotFound) {
+			return mail.Message{}, nil // the account went since
+		} else if err != nil {
+			return mail.Message{}, err
+		}
+		return mail.Message{
+			To:      u.Email,
+			Subject: "Your Quire account",
+			Text: "Someone tried to create a new Quire account with this email address, which already belongs to the account " + u.Username + ".\n\n" +
+				"If it was you, sign in: " + a.absURL("/login") + "\n" +
+				"If you have forgotten your password, choose a new one: " + a.absURL("/password/reset") + "\n\n" +
+				"If it was not you, ignore this message: nothing has changed.\n",
+		}, nil
+	})
+}
+
+// checkYourMail is the answer to a form whose result goes out by mail.
+func (a *App) checkYourMail(c echo.Context, text string) error {
+	p := a.page(c, "Check your email")
+	heading := "Check your email"
+	return render(c, http.StatusOK, pages.Notice(p, heading, text, nil), pages.NoticeContent(heading, text, nil))
+}
+
+// throttledForm answers 429 with the form and a message saying when to try
+// again (msg holds one %s for the minutes); err is the
+// *models.ThrottledError (anything else is returned as it is).
+func (a *App) throttledForm(c echo.Context, err error, title string, v pages.FormPage, msg string) error {
+	var te *models.ThrottledError
+	if !errors.As(err, &te) {
+		return err
+	}
+	minutes := int(math.Ceil(te.RetryAfter.Minutes()))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter.Seconds())))
+	v.Form.Error = fmt.Sprintf(msg, fmt.Sprintf("%d minute%s", minutes, plural(minutes)))
+	return a.renderForm(c, http.StatusTooManyRequests, title, v)
 }
 
 // duplicateField puts a unique-constraint failure beside its field.
@@ -110,64 +173,27 @@ func (a *App) getLogin(c echo.Context) error {
 	return a.renderForm(c, http.StatusOK, "Sign in", loginForm("", next, ""))
 }
 
+// postLogin signs in. Every failure, a suspended account's included, gets
+// the same answer; the throttle counts the attempt before the compare.
 func (a *App) postLogin(c echo.Context) error {
-	ctx := c.Request().Context()
 	login, password, next := field(c, "login"), c.FormValue("password"), safeNext(c.FormValue("next"))
-	fail := func(status int, msg string) error {
-		return a.renderForm(c, status, "Sign in", loginForm(login, next, msg))
-	}
+	v := loginForm(login, next, badLogin)
 	if login == "" || password == "" || len(login) > 320 || len(password) > 4*models.MaxPasswordLen {
-		return fail(http.StatusUnprocessableEntity, badLogin)
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Sign in", v)
 	}
-	account, err := a.accountKey(c, login)
-	if err != nil {
-		return err
-	}
-	wait, err := a.Throttle.RetryAfter(ctx, account, c.RealIP())
-	if err != nil {
-		return err
-	}
-	if wait > 0 {
-		minutes := int(math.Ceil(wait.Minutes()))
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
-		return fail(http.StatusTooManyRequests, fmt.Sprintf(
-			"Too many failed sign-in attempts. Try again in %d minute%s, or reset your password.", minutes, plural(minutes)))
-	}
-	u, err := a.Users.Authenticate(ctx, login, password)
+	u, err := a.Users.SignIn(c.Request().Context(), a.Throttle, login, password, c.RealIP())
 	switch {
 	case errors.Is(err, models.ErrBadCredentials):
-		if err := a.Throttle.Fail(ctx, account, c.RealIP()); err != nil {
-			return err
-		}
-		return fail(http.StatusUnprocessableEntity, badLogin)
-	case errors.Is(err, models.ErrSuspended):
-		return fail(http.StatusForbidden, "This account is suspended. Contact the site's administrators.")
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Sign in", v)
+	case errors.Is(err, models.ErrThrottled):
+		return a.throttledForm(c, err, "Sign in", v, "Too many failed sign-in attempts. Try again in %s, or reset your password.")
 	case err != nil:
-		return err
-	}
-	if err := a.Throttle.Reset(ctx, account); err != nil {
-		return err
-	}
-	if err := a.Users.RecordLogin(ctx, u.ID); err != nil {
 		return err
 	}
 	if err := a.logIn(c, u); err != nil {
 		return err
 	}
 	return redirect(c, next)
-}
-
-// accountKey names the account a login attempt targets, so failures by
-// username and by email count together.
-func (a *App) accountKey(c echo.Context, login string) (string, error) {
-	u, err := a.Users.GetByLogin(c.Request().Context(), login)
-	if errors.Is(err, models.ErrNotFound) {
-		return "login:" + strings.ToLower(login), nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return "user:" + strconv.FormatInt(u.ID, 10), nil
 }
 
 func (a *App) postLogout(c echo.Context) error {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRegister(t *testing.T) {
@@ -48,7 +49,6 @@ func TestRegisterValidation(t *testing.T) {
 		{"common password", "someone", "x@example.com", "password1234", "password", "too common"},
 		{"password is username", "someone_long", "x@example.com", "Someone_Long", "password", "username or email"},
 		{"duplicate username other case", "TAKEN_NAME", "x@example.com", strongPassword, "username", "taken"},
-		{"duplicate email other case", "someone", "Taken_Name@EXAMPLE.com", strongPassword, "email", "already exists"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -237,15 +237,18 @@ func TestSuspendedCannotLogIn(t *testing.T) {
 	if got := active.get("/").signedInAs(); got != "" {
 		t.Fatal("suspension did not end the existing session")
 	}
+	// The right password hears what a wrong one hears: it is not confirmed.
 	c := a.client()
-	res := c.post("/login", url.Values{"login": {"grace"}, "password": {strongPassword}})
-	wantStatus(t, res, http.StatusForbidden)
-	if !strings.Contains(res.formError(), "suspended") {
-		t.Fatalf("message = %q", res.formError())
+	right := c.post("/login", url.Values{"login": {"grace"}, "password": {strongPassword}})
+	wrong := c.post("/login", url.Values{"login": {"grace"}, "password": {"wrong password here"}})
+	wantStatus(t, right, http.StatusUnprocessableEntity)
+	wantStatus(t, wrong, http.StatusUnprocessableEntity)
+	if right.formError() == "" || right.formError() != wrong.formError() {
+		t.Fatalf("answers differ: %q vs %q", right.formError(), wrong.formError())
 	}
-	// The wrong password does not reveal the suspension.
-	res = c.post("/login", url.Values{"login": {"grace"}, "password": {"wrong password here"}})
-	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if got := c.get("/").signedInAs(); got != "" {
+		t.Fatalf("suspended account signed in as %q", got)
+	}
 }
 
 func TestRequireUserRedirectsToLogin(t *testing.T) {
@@ -259,5 +262,101 @@ func TestRequireUserRedirectsToLogin(t *testing.T) {
 	res = a.client().get("/settings/profile", "HX-Request", "true")
 	if res.Header.Get("HX-Redirect") == "" {
 		t.Fatal("htmx request not redirected with HX-Redirect")
+	}
+}
+
+// TestSettingsPasswordCountsAsGuess: the current-password check is a
+// guess like a sign-in, counted by the same throttle, so a borrowed session
+// cannot try passwords there past the sign-in limit.
+func TestSettingsPasswordCountsAsGuess(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	c := a.client()
+	c.login("grace", strongPassword)
+	c.get("/settings/password")
+	const next = "a completely different passphrase"
+	for range 5 {
+		res := c.post("/settings/password", url.Values{"current_password": {"not my password"}, "password": {next}})
+		wantStatus(t, res, http.StatusUnprocessableEntity)
+	}
+	res := c.post("/settings/password", url.Values{"current_password": {strongPassword}, "password": {next}})
+	wantStatus(t, res, http.StatusTooManyRequests)
+	if !strings.Contains(res.formError(), "Try again in") || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("message %q, Retry-After %q", res.formError(), res.Header.Get("Retry-After"))
+	}
+	// The same count holds at the login form.
+	wantStatus(t, a.client().post("/login", url.Values{"login": {"grace"}, "password": {strongPassword}}), http.StatusTooManyRequests)
+	if _, err := a.db.Exec("UPDATE login_failures SET at = at - interval '16 minutes'"); err != nil {
+		t.Fatal(err)
+	}
+	res = c.post("/settings/password", url.Values{"current_password": {strongPassword}, "password": {next}})
+	wantStatus(t, res, http.StatusSeeOther)
+	a.client().login("grace", next)
+}
+
+// TestRegisterTakenEmail: a sign-up with an address that has an account
+// creates nothing, answers "check your email" as a password reset does, and
+// mails the owner how to sign in instead (once an hour, however often).
+func TestRegisterTakenEmail(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	for i := range 2 {
+		c := a.client()
+		res := c.post("/register", url.Values{"username": {"newcomer"}, "email": {"Grace@EXAMPLE.com"}, "password": {strongPassword}})
+		wantStatus(t, res, http.StatusOK)
+		if got := res.doc.Find("#notice h1").Text(); got != "Check your email" {
+			t.Fatalf("heading %q", got)
+		}
+		if strings.Contains(res.body, "already") || c.get("/").signedInAs() != "" {
+			t.Fatal("the answer tells that the address has an account")
+		}
+		if i == 0 {
+			m := a.smtp.Next(t, 5*time.Second)
+			if m.To[0] != "grace@example.com" || !strings.Contains(m.Body, "already belongs to the account grace") ||
+				!strings.Contains(m.Body, "https://blog.example.org/password/reset") {
+				t.Fatalf("notice to the owner: %+v", m)
+			}
+		}
+	}
+	a.smtp.None(t, 300*time.Millisecond)
+	var n int
+	if err := a.db.Get(&n, "SELECT count(*) FROM users"); err != nil || n != 1 {
+		t.Fatalf("users = %d (%v), want only grace", n, err)
+	}
+}
+
+// TestRegisterRateLimited: sign-ups that reach the database (new accounts
+// and taken names alike) are limited per client; forms refused for their
+// input are not counted.
+func TestRegisterRateLimited(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	for range 3 {
+		res := a.client().post("/register", url.Values{"username": {"weakling"}, "email": {"w@example.com"}, "password": {"password1234"}})
+		wantStatus(t, res, http.StatusUnprocessableEntity)
+	}
+	for i := range 10 {
+		name := "newcomer" + strconv.Itoa(i)
+		want := http.StatusSeeOther
+		if i%3 == 0 {
+			name, want = "grace", http.StatusUnprocessableEntity
+		}
+		res := a.client().post("/register", url.Values{"username": {name}, "email": {name + strconv.Itoa(i) + "@example.com"}, "password": {strongPassword}})
+		wantStatus(t, res, want)
+	}
+	res := a.client().post("/register", url.Values{"username": {"one_too_many"}, "email": {"late@example.com"}, "password": {strongPassword}})
+	wantStatus(t, res, http.StatusTooManyRequests)
+	if !strings.Contains(res.formError(), "Too many sign-up attempts") || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("message %q, Retry-After %q", res.formError(), res.Header.Get("Retry-After"))
+	}
+	if v, _ := res.doc.Find(`input[name="username"]`).Attr("value"); v != "one_too_many" {
+		t.Errorf("username input not kept: %q", v)
+	}
+	var n int
+	if err := a.db.Get(&n, "SELECT count(*) FROM users WHERE username = 'one_too_many'"); err != nil || n != 0 {
+		t.Fatalf("refused sign-up created an account: %d %v", n, err)
 	}
 }

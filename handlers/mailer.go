@@ -34,6 +34,25 @@ func (m *mailer) send(msg mail.Message) {
 	}()
 }
 
+// sendLater composes a message in the background and sends it: the request
+// does the same work whatever compose finds (a reset for a known address or
+// an unknown one). A zero message (no recipient) sends nothing.
+func (m *mailer) sendLater(compose func(ctx context.Context) (mail.Message, error)) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), mailTimeout)
+		defer cancel()
+		msg, err := compose(ctx)
+		if err == nil && msg.To != "" {
+			err = m.sender.Send(ctx, msg)
+		}
+		if err != nil {
+			m.log.Error("mail not sent", "to", msg.To, "subject", msg.Subject, "err", err)
+		}
+	}()
+}
+
 func (m *mailer) wait(ctx context.Context) {
 	done := make(chan struct{})
 	go func() { m.wg.Wait(); close(done) }()

@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,42 +32,62 @@ func (a *App) getPasswordReset(c echo.Context) error {
 	return a.renderForm(c, http.StatusOK, "Reset your password", resetRequestForm("", nil))
 }
 
-// postPasswordReset answers the same whether or not the account exists;
-// the mail goes out in the background so timing tells nothing either.
+// postPasswordReset answers the same, after the same work, whether or not
+// the account exists: the request only counts itself against the client's
+// limit and hands the address to the background, which looks the account
+// up, limits mail per address and sends the link.
 func (a *App) postPasswordReset(c echo.Context) error {
-	ctx := c.Request().Context()
 	email, msg := models.NormalizeEmail(c.FormValue("email"))
 	if msg != "" {
 		return a.renderForm(c, http.StatusUnprocessableEntity, "Reset your password", resetRequestForm(email, fieldErrors{"email": msg}))
 	}
-	u, err := a.Users.GetByEmail(ctx, email)
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-	case err != nil:
-		return err
-	case u.State == models.StateActive:
-		token, err := a.Resets.Create(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		a.sendResetMail(u.Username, u.Email, token)
+	if err := a.Throttle.Take(c.Request().Context(), models.Hit{Limit: models.ResetClientLimit, Key: c.RealIP()}); err != nil {
+		return a.throttledForm(c, err, "Reset your password", resetRequestForm(email, nil),
+			"Too many reset requests from your network. Try again in %s.")
 	}
-	p := a.page(c, "Check your email")
-	heading, text := "Check your email", "If an account exists for "+email+", we have sent it a link to reset the password. The link works for one hour."
-	return render(c, http.StatusOK, pages.Notice(p, heading, text, nil), pages.NoticeContent(heading, text, nil))
+	a.mailer.sendLater(func(ctx context.Context) (mail.Message, error) { return a.resetMessage(ctx, email) })
+	return a.checkYourMail(c, "If an account exists for "+email+", we have sent it a link to reset the password. The link works for one hour.")
+}
+
+// resetMessage makes a reset link for the active account with this email
+// and the message that carries it. Past ResetEmailLimit, or for no such
+// account, there is nothing to send (the zero message); the links already
+// sent keep working.
+func (a *App) resetMessage(ctx context.Context, email string) (mail.Message, error) {
+	err := a.Throttle.Take(ctx, models.Hit{Limit: models.ResetEmailLimit, Key: strings.ToLower(email)})
+	if errors.Is(err, models.ErrThrottled) {
+		return mail.Message{}, nil
+	} else if err != nil {
+		return mail.Message{}, err
+	}
+	u, err := a.Users.GetByEmail(ctx, email)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && u.State != models.StateActive) {
+		return mail.Message{}, nil
+	} else if err != nil {
+		return mail.Message{}, err
+	}
+	token, err := a.Resets.Create(ctx, u.ID)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	return a.resetMail(u.Username, u.Email, token), nil
 }
 
 // sendResetMail mails a password reset link, in the background. The reset
 // form and the admin's "send password reset" send the same message.
 func (a *App) sendResetMail(username, email, token string) {
-	a.mailer.send(mail.Message{
+	a.mailer.send(a.resetMail(username, email, token))
+}
+
+func (a *App) resetMail(username, email, token string) mail.Message {
+	return mail.Message{
 		To:      email,
 		Subject: "Reset your Quire password",
 		Text: "Someone asked to reset the password of the Quire account " + username + ".\n\n" +
 			"To choose a new password, open this link within the next hour:\n\n" +
 			a.absURL("/password/reset/"+token) + "\n\n" +
 			"If it was not you, ignore this message: your password stays as it is.\n",
-	})
+	}
 }
 
 func newPasswordForm(action string, withCurrent bool, fe fieldErrors) pages.FormPage {
@@ -143,10 +165,15 @@ func (a *App) postSettingsPassword(c echo.Context) error {
 	private(c)
 	current, password := c.FormValue("current_password"), c.FormValue("password")
 	fe := fieldErrors{}
-	if ok, err := a.Users.Hasher.Compare(ctx, current, u.PasswordHash); err != nil {
-		return err
-	} else if !ok {
+	err := a.Users.VerifyPassword(ctx, a.Throttle, u, current, c.RealIP())
+	switch {
+	case errors.Is(err, models.ErrBadCredentials):
 		fe.add("current_password", "Your current password is incorrect.")
+	case errors.Is(err, models.ErrThrottled):
+		return a.throttledForm(c, err, "Change password", newPasswordForm("/settings/password", true, nil),
+			"Too many wrong passwords. Try again in %s.")
+	case err != nil:
+		return err
 	}
 	if err := models.CheckPassword(password, u.Username, u.Email); err != nil {
 		fe.add("password", err.Error())
@@ -154,7 +181,7 @@ func (a *App) postSettingsPassword(c echo.Context) error {
 	if len(fe) > 0 {
 		return a.renderForm(c, http.StatusUnprocessableEntity, "Change password", newPasswordForm("/settings/password", true, fe))
 	}
-	u, err := a.Users.SetPassword(ctx, u.ID, password)
+	u, err = a.Users.SetPassword(ctx, u.ID, password)
 	if err != nil {
 		return err
 	}

@@ -168,33 +168,6 @@ func (m *UserModel) getOne(ctx context.Context, query string, arg any) (User, er
 	return u, nil
 }
 
-// Authentication failures. Unknown account and wrong password are the same
-// error, so callers cannot reveal which accounts exist.
-var (
-	ErrBadCredentials = errors.New("models: bad credentials")
-	ErrSuspended      = errors.New("models: account suspended")
-)
-
-// Authenticate checks login (username or email) and password. An unknown
-// account still costs one full hash comparison.
-func (m *UserModel) Authenticate(ctx context.Context, login, password string) (User, error) {
-	u, err := m.GetByLogin(ctx, login)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return User{}, err
-	}
-	ok, cerr := m.Hasher.Compare(ctx, password, u.PasswordHash)
-	if cerr != nil {
-		return User{}, fmt.Errorf("models: compare password: %w", cerr)
-	}
-	if err != nil || !ok {
-		return User{}, ErrBadCredentials
-	}
-	if u.State == StateSuspended {
-		return User{}, ErrSuspended
-	}
-	return u, nil
-}
-
 const recordLoginSQL = `UPDATE users SET last_login_at = now() WHERE id = $1`
 
 // RecordLogin notes a successful sign-in.

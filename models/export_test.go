@@ -1,0 +1,14 @@
+package models
+
+// Occupy takes every one of h's hash slots until release is called, so a
+// test can tell whether an operation hashes: one that does waits.
+func (h *Hasher) Occupy() (release func()) {
+	for range cap(h.slots) {
+		h.slots <- struct{}{}
+	}
+	return func() {
+		for range cap(h.slots) {
+			<-h.slots
+		}
+	}
+}
