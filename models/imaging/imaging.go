@@ -87,12 +87,13 @@ func (p *Pipeline) Process(ctx context.Context, r io.Reader, lim Limits, fitW, f
 		return Result{}, err
 	}
 	cost := p.cost(hdr, fitW, fitH, widths)
-	if cost > p.budget {
-		// The most pixels of this kind the budget could ever decode.
-		fits := p.budget * pixels(hdr.width, hdr.height) / cost
+	if hdr.decodeBytes > p.maxDecode() || cost > p.budget {
+		// The most pixels of this kind that could be decoded.
+		px := pixels(hdr.width, hdr.height)
+		fits := min(p.maxDecode()*px/max(hdr.decodeBytes, 1), p.budget*px/cost)
 		return Result{}, &TooManyPixelsError{Limit: min(lim.MaxPixels, fits), Width: hdr.width, Height: hdr.height}
 	}
-	release, err := p.acquire(ctx, cost)
+	release, err := p.Acquire(ctx, cost)
 	if err != nil {
 		return Result{}, err
 	}

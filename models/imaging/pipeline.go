@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/semaphore"
 )
 
-// DefaultBudget is the memory all decodes in a process may hold at once:
-// a 40-megapixel JPEG photo (60 MB of samples) fits, as does a 30-megapixel
-// RGBA PNG; a 40-megapixel RGBA PNG (160 MB) is refused from its header.
+// DefaultBudget is the memory all decodes in a process may hold at once.
+// One image's decoder may take at most three quarters of it (120 MiB): a
+// 48-megapixel JPEG photo (72 MB of samples) or a 30-megapixel RGBA PNG
+// fits; the 40-megapixel RGBA PNG of zeros (160 MB) is refused from
+// its header, as a post image and as an avatar alike.
 const DefaultBudget = 160 << 20
 
 // DefaultQueueWait is how long an upload waits for room in the budget before
@@ -55,14 +58,20 @@ func NewPipeline(budget int64, wait time.Duration) *Pipeline {
 	return &Pipeline{budget: budget, wait: wait, sem: semaphore.NewWeighted(budget)}
 }
 
+// maxDecode is the most one image's decoder may allocate. It is below the
+// budget so that whether an image is accepted depends on the image, not on
+// the size it is fitted to: the rest covers the largest output.
+func (p *Pipeline) maxDecode() int64 { return p.budget / 4 * 3 }
+
 // Default is the process's shared pipeline.
 var Default = NewPipeline(0, 0)
 
-// acquire reserves cost bytes of the budget (and at least a maxConcurrent
+// Acquire reserves cost bytes of the budget (and at least a maxConcurrent
 // share of it), waiting at most the queue wait and never past ctx. It
 // returns the release function, ErrBusy when the wait ran out, or ctx's
-// error when the request ended first.
-func (p *Pipeline) acquire(ctx context.Context, cost int64) (func(), error) {
+// error when the request ended first. Process calls it for each image;
+// other memory-heavy work may share the budget through it.
+func (p *Pipeline) Acquire(ctx context.Context, cost int64) (release func(), err error) {
 	n := min(max(cost, p.budget/maxConcurrent), p.budget)
 	wctx, cancel := context.WithTimeout(ctx, p.wait)
 	defer cancel()
@@ -72,7 +81,8 @@ func (p *Pipeline) acquire(ctx context.Context, cost int64) (func(), error) {
 		}
 		return nil, ErrBusy
 	}
-	return func() { p.sem.Release(n) }, nil
+	var once sync.Once
+	return func() { once.Do(func() { p.sem.Release(n) }) }, nil
 }
 
 // ctxReader fails reads once ctx has ended. The standard decoders read their

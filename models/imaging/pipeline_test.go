@@ -201,7 +201,7 @@ func TestJPEGCostFromFrameHeader(t *testing.T) {
 func TestPipelineQueue(t *testing.T) {
 	small := encPNG(t, gradient(64, 48))
 	p := NewPipeline(64<<20, 300*time.Millisecond)
-	release, err := p.acquire(context.Background(), 64<<20) // another upload holds it all
+	release, err := p.Acquire(context.Background(), 64<<20) // another upload holds it all
 	if err != nil {
 		t.Fatal(err)
 	}
