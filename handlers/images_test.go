@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -262,5 +263,36 @@ func TestImageBombPeakRSS(t *testing.T) {
 		start>>20, afterRefused>>20, peak>>20, st)
 	if peak > 300<<20 {
 		t.Errorf("peak RSS %d MiB, want under 300 MiB", peak>>20)
+	}
+}
+
+// TestUploadRefreshesStoredFile: uploading an image whose file is already
+// stored (and old, so possibly an orphan the janitor is about to remove)
+// writes it again, so the janitor's grace period covers it until its row is
+// in.
+func TestUploadRefreshesStoredFile(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("author", "user")
+	c := a.client()
+	c.login("author", strongPassword)
+	c.get("/media")
+	img := testImage(t, 4)
+	wantStatus(t, c.upload(img), http.StatusOK)
+	old := time.Now().Add(-2 * time.Hour)
+	for _, name := range a.mediaFiles() {
+		if err := os.Chtimes(filepath.Join(a.media, name), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantStatus(t, c.upload(img), http.StatusOK)
+	for _, name := range a.mediaFiles() {
+		fi, err := os.Stat(filepath.Join(a.media, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if time.Since(fi.ModTime()) > time.Hour {
+			t.Errorf("%s: still written %v ago", name, time.Since(fi.ModTime()).Round(time.Minute))
+		}
 	}
 }

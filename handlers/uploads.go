@@ -80,15 +80,22 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 	}
 	var written []string
 	for key, data := range files {
+		// Identical content already stored may be used elsewhere: it is not
+		// removed if the row fails. It is still written again, which marks it
+		// as young: the janitor removes unreferenced files only when old, and
+		// this one is about to be referenced.
+		existed := false
 		if existing, err := a.Media.Open(ctx, key); err == nil {
 			_ = existing.Close()
-			continue // identical content already stored (and maybe used elsewhere)
+			existed = true
 		}
 		if err := a.Media.Put(ctx, key, data); err != nil {
 			a.removeFiles(c, written)
 			return upload{}, err
 		}
-		written = append(written, key)
+		if !existed {
+			written = append(written, key)
+		}
 	}
 	saved, err := a.Uploads.Insert(ctx, md)
 	if err != nil {
