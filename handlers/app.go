@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"quire/models"
+	"quire/models/imaging"
 	"quire/models/mail"
 )
 
@@ -44,6 +45,7 @@ type Deps struct {
 	Uploads  *models.MediaModel // rows describing uploaded images
 	Admin    *models.AdminModel // admin actions, each with its audit entries
 	Media    models.MediaStore  // the image files themselves
+	Images   *imaging.Pipeline  // decodes uploads under one memory budget; nil: imaging.Default
 	Mail     mail.Sender
 	Sessions *scs.SessionManager
 	Logger   *slog.Logger

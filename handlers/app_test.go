@@ -19,6 +19,7 @@ import (
 	"quire/handlers"
 	"quire/models"
 	"quire/models/dbtest"
+	"quire/models/imaging"
 	"quire/models/mail"
 	"quire/models/mail/mailtest"
 )
@@ -50,7 +51,8 @@ type appOptions struct {
 	mailURL   string        // "" writes mail to the (discarded) log
 	timeout   time.Duration // request deadline; 0 for the default
 	connState func(net.Conn, http.ConnState)
-	metrics   string // the /metrics bearer token; "" for none
+	metrics   string            // the /metrics bearer token; "" for none
+	images    *imaging.Pipeline // nil: imaging.Default
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -73,6 +75,7 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 		Uploads:  &models.MediaModel{DB: db},
 		Admin:    &models.AdminModel{DB: db},
 		Media:    models.LocalStore{Dir: media},
+		Images:   o.images,
 		Mail:     sender,
 		Sessions: handlers.NewSessionManager(models.NewSessionStore(db.DB, 0), true),
 		Logger:   newServerLog(t),

@@ -13,6 +13,7 @@ import (
 	"github.com/lib/pq"
 
 	"quire/models"
+	"quire/models/imaging"
 	"quire/views/layout"
 	"quire/views/pages"
 )
@@ -73,6 +74,8 @@ func classify(err error) (int, string) {
 		return http.StatusNotFound, statusMessage(http.StatusNotFound)
 	case errors.Is(err, models.ErrConflict):
 		return http.StatusConflict, statusMessage(http.StatusConflict)
+	case errors.Is(err, imaging.ErrBusy): // its Retry-After is the 503's below
+		return http.StatusServiceUnavailable, err.Error()
 	case unavailable(err):
 		return http.StatusServiceUnavailable, statusMessage(http.StatusServiceUnavailable)
 	}

@@ -14,16 +14,25 @@ import (
 	"quire/models/imaging"
 )
 
+// images is the pipeline every upload, post image or avatar, is decoded in.
+func (a *App) images() *imaging.Pipeline {
+	if a.Images != nil {
+		return a.Images
+	}
+	return imaging.Default
+}
+
 // storeImage validates and re-encodes an uploaded image, then stores it
 // under its content hash. A problem with the file itself is returned as a
-// user-facing message; err is for failures of the site.
+// user-facing message; err is for failures of the site, and is
+// imaging.ErrBusy (a 503) when the pipeline had no room for the image.
 func (a *App) storeImage(c echo.Context, fh *multipart.FileHeader, lim imaging.Limits, w, h int) (key, msg string, err error) {
 	f, err := fh.Open()
 	if err != nil {
 		return "", "The upload did not arrive complete. Please try again.", nil
 	}
 	defer f.Close()
-	res, err := imaging.Process(f, lim, w, h)
+	res, err := a.images().Process(c.Request().Context(), f, lim, w, h)
 	if err != nil {
 		if imageError(err) {
 			return "", err.Error(), nil

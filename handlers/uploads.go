@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -29,6 +28,16 @@ var (
 type upload struct {
 	media models.Media
 	msg   string // user-facing problem with the file, "" when stored
+	busy  bool   // msg says to come back: the image pipeline had no room
+}
+
+// status is the answer's status for an upload that was not stored.
+func (up upload) status(c echo.Context) int {
+	if up.busy {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(imaging.RetryAfter))
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusUnprocessableEntity
 }
 
 // storeUpload validates, re-encodes and stores the "file" field with its
@@ -48,11 +57,13 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 		return upload{msg: "The upload did not arrive complete. Please try again."}, nil
 	}
 	defer f.Close()
-	res, err := imaging.Process(f, uploadLimits, uploadBox, uploadBox)
-	if err != nil {
-		if imageError(err) {
-			return upload{msg: err.Error()}, nil
-		}
+	res, err := a.images().Process(ctx, f, uploadLimits, uploadBox, uploadBox, variantWidths...)
+	switch {
+	case errors.Is(err, imaging.ErrBusy):
+		return upload{msg: err.Error(), busy: true}, nil
+	case err != nil && imageError(err):
+		return upload{msg: err.Error()}, nil
+	case err != nil:
 		return upload{}, err
 	}
 	md := models.Media{
@@ -63,28 +74,28 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 		return upload{msg: fmt.Sprintf("Keep the description under %d characters.", models.MaxAltLen)}, nil
 	}
 	files := map[string][]byte{md.Key: res.Data}
-	for _, w := range variantWidths {
-		if w >= res.Width {
-			continue
-		}
-		v, err := imaging.Process(bytes.NewReader(res.Data), imaging.Limits{MaxBytes: int64(len(res.Data)) + 1, MaxPixels: uploadLimits.MaxPixels}, w, 0)
-		if err != nil {
-			return upload{}, err
-		}
-		files[md.VariantKey(int64(w))] = v.Data
-		md.Variants = append(md.Variants, int64(w))
+	for _, v := range res.Variants {
+		files[md.VariantKey(int64(v.Width))] = v.Data
+		md.Variants = append(md.Variants, int64(v.Width))
 	}
 	var written []string
 	for key, data := range files {
+		// Identical content already stored may be used elsewhere: it is not
+		// removed if the row fails. It is still written again, which marks it
+		// as young: the janitor removes unreferenced files only when old, and
+		// this one is about to be referenced.
+		existed := false
 		if existing, err := a.Media.Open(ctx, key); err == nil {
 			_ = existing.Close()
-			continue // identical content already stored (and maybe used elsewhere)
+			existed = true
 		}
 		if err := a.Media.Put(ctx, key, data); err != nil {
 			a.removeFiles(c, written)
 			return upload{}, err
 		}
-		written = append(written, key)
+		if !existed {
+			written = append(written, key)
+		}
 	}
 	saved, err := a.Uploads.Insert(ctx, md)
 	if err != nil {
@@ -130,7 +141,7 @@ func (a *App) postMedia(c echo.Context) error {
 		ev := editorFor(p, true)
 		ev.Body = c.FormValue("body")
 		if up.msg != "" {
-			return render(c, http.StatusUnprocessableEntity, pages.Uploaded(up.msg, "", ev), nil)
+			return render(c, up.status(c), pages.Uploaded(up.msg, "", ev), nil)
 		}
 		md := imageMarkdown(up.media)
 		if ev.Body != "" && !strings.HasSuffix(ev.Body, "\n") {
@@ -145,7 +156,7 @@ func (a *App) postMedia(c echo.Context) error {
 		return err
 	}
 	if up.msg != "" {
-		v.Error, status = up.msg, http.StatusUnprocessableEntity
+		v.Error, status = up.msg, up.status(c)
 	} else {
 		item := mediaItem(up.media)
 		v.Just = &item

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // JanitorLockKey is the transaction-level advisory lock a sweep holds, so
@@ -20,8 +22,8 @@ const purgeBatch = 500
 
 // Janitor removes rows that nothing will ever read again: posts past their
 // trash period, login failures outside the throttle window and expired
-// password reset tokens. Sessions are left to scs's own cleanup; media rows
-// and files stay, as they belong to their owners.
+// password reset tokens; and media files nothing refers to. Sessions are
+// left to scs's own cleanup; media rows stay, as they belong to their owners.
 type Janitor struct {
 	DB     *sqlx.DB
 	Logger *slog.Logger
@@ -29,7 +31,18 @@ type Janitor struct {
 	// package's TrashDays, and a smaller value is raised to it, since Restore
 	// and the trash page promise that long.
 	TrashDays int
+	// Media, when set, is swept for files that no media row, avatar or post
+	// refers to: an upload's files are written before its row is inserted,
+	// so a crash in between leaves them, and a replaced avatar's file is
+	// left too. Only files written more than MediaGrace ago go (0: an hour),
+	// so an upload or avatar still on its way to its row is never touched.
+	Media      MediaStore
+	MediaGrace time.Duration
 }
+
+// DefaultMediaGrace is how old an unreferenced media file must be before
+// the janitor removes it: far longer than any upload takes.
+const DefaultMediaGrace = time.Hour
 
 // SweepResult counts what one sweep removed.
 type SweepResult struct {
@@ -41,6 +54,7 @@ type SweepResult struct {
 
 	LoginFailures  int64
 	PasswordResets int64
+	MediaFiles     int64 // files nothing referred to
 }
 
 const janitorLockSQL = `SELECT pg_try_advisory_xact_lock($1)`
@@ -100,12 +114,85 @@ func (j *Janitor) Sweep(ctx context.Context) (SweepResult, error) {
 		if r.PasswordResets, err = execCount(ctx, tx, purgeResetsSQL); err != nil {
 			return fmt.Errorf("password resets: %w", err)
 		}
+		if r.MediaFiles, err = j.sweepMedia(ctx, tx); err != nil {
+			return fmt.Errorf("media files: %w", err)
+		}
 		return nil
 	})
 	if err != nil {
 		return SweepResult{}, fmt.Errorf("models: janitor sweep: %w", err)
 	}
 	return r, nil
+}
+
+// mediaBatch bounds the keys checked against the database at once.
+const mediaBatch = 500
+
+// unreferencedMediaSQL keeps, of the keys given, those no media row (by the
+// key, or for a srcset copy "<hash>-wN.ext" by its image's key), no avatar
+// and no post's cover refers to: anti-joins on indexed or hashed columns.
+const unreferencedMediaSQL = `SELECT k FROM unnest($1::text[]) AS k
+WHERE NOT EXISTS (SELECT 1 FROM media m WHERE m.key = regexp_replace(k, '-w[0-9]+[.]', '.'))
+	AND NOT EXISTS (SELECT 1 FROM users u WHERE u.avatar = k)
+	AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.cover_key = k)`
+
+// mediaInBodiesSQL keeps, of those, the ones a post's text (trashed posts
+// too: they can be restored) still shows by their hash (a key's first 64
+// characters), as
+// AdminModel.DeleteMedia's check does. It reads every body, but only for
+// files already found unreferenced, which are few.
+const mediaInBodiesSQL = `SELECT k FROM unnest($1::text[]) AS k
+WHERE EXISTS (SELECT 1 FROM posts p WHERE strpos(p.body, left(k, 64)) > 0)`
+
+// sweepMedia removes the media files written more than the grace period ago
+// that nothing refers to, and returns how many it removed.
+func (j *Janitor) sweepMedia(ctx context.Context, tx *sqlx.Tx) (int64, error) {
+	if j.Media == nil {
+		return 0, nil
+	}
+	grace := j.MediaGrace
+	if grace <= 0 {
+		grace = DefaultMediaGrace
+	}
+	cutoff := time.Now().Add(-grace)
+	var removed int64
+	var batch []string
+	flush := func() error {
+		var orphans, shown []string
+		if err := tx.SelectContext(ctx, &orphans, unreferencedMediaSQL, pq.Array(batch)); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		if len(orphans) == 0 {
+			return nil
+		}
+		if err := tx.SelectContext(ctx, &shown, mediaInBodiesSQL, pq.Array(orphans)); err != nil {
+			return err
+		}
+		for _, key := range orphans {
+			if slices.Contains(shown, key) {
+				continue
+			}
+			ok, err := j.Media.DeleteStale(ctx, key, cutoff)
+			if err != nil {
+				return err
+			}
+			if ok {
+				removed++
+			}
+		}
+		return nil
+	}
+	err := j.Media.Stale(ctx, cutoff, func(key string) error {
+		if batch = append(batch, key); len(batch) == mediaBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	return removed, err
 }
 
 func execCount(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (int64, error) {
@@ -136,7 +223,7 @@ func (j *Janitor) Run(ctx context.Context, every time.Duration) {
 			log.Info("janitor: another replica is sweeping; skipped")
 		default:
 			log.Info("janitor: swept", "posts", r.Posts, "revisions", r.Revisions, "slugs", r.Slugs,
-				"login_failures", r.LoginFailures, "password_resets", r.PasswordResets)
+				"login_failures", r.LoginFailures, "password_resets", r.PasswordResets, "media_files", r.MediaFiles)
 		}
 		select {
 		case <-ctx.Done():

@@ -55,7 +55,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := migrateUp(ctx, db, io.Discard); err != nil {
 		return err
 	}
-	go (&models.Janitor{DB: db.DB, Logger: log}).Run(ctx, time.Hour)
+	go (&models.Janitor{DB: db.DB, Logger: log, Media: models.LocalStore{Dir: cfg.MediaDir}}).Run(ctx, time.Hour)
 	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, log)
 	if err != nil {
 		return err

@@ -45,7 +45,8 @@ func sniff(b []byte) (format, bool) {
 // header is what is learnt about an upload before decoding it.
 type header struct {
 	width, height int
-	orientation   int // EXIF orientation 1..8; 1 when absent or not JPEG
+	orientation   int   // EXIF orientation 1..8; 1 when absent or not JPEG
+	decodeBytes   int64 // what the decoder allocates for it; see decodeCost
 }
 
 // readHeader reads the dimensions the decoder will allocate for. A header
@@ -67,8 +68,17 @@ func readHeader(f format, data []byte) (header, error) {
 			return h, corrupt(fmt.Errorf("jpeg has %d scans", info.scans))
 		}
 		h.orientation = info.orientation
+		h.width, h.height = cfg.Width, cfg.Height
+		h.decodeBytes = jpegCost(cfg, info)
+		return h, nil
 	case formatPNG:
-		cfg, err = png.DecodeConfig(bytes.NewReader(data))
+		if cfg, err = png.DecodeConfig(bytes.NewReader(data)); err != nil {
+			return h, unsupported(err)
+		}
+		h.width, h.height = cfg.Width, cfg.Height
+		// DecodeConfig read the IHDR, so its interlace byte is there.
+		h.decodeBytes = pngCost(cfg, data[28] == 1)
+		return h, nil
 	case formatGIF:
 		cfg, err = gif.DecodeConfig(bytes.NewReader(data))
 	case formatWebP:
@@ -78,6 +88,7 @@ func readHeader(f format, data []byte) (header, error) {
 		return h, unsupported(err)
 	}
 	h.width, h.height = cfg.Width, cfg.Height
+	h.decodeBytes = pixels(cfg.Width, cfg.Height) // GIF: one palette index a pixel
 	return h, nil
 }
 
@@ -96,6 +107,7 @@ func webpHeader(data []byte) (header, error) {
 		return h, ErrUnsupported
 	}
 	canvasW, canvasH := 0, 0
+	alpha := false
 	for {
 		id, n, chunk, err := rr.Next()
 		if err != nil {
@@ -122,14 +134,19 @@ func webpHeader(data []byte) (header, error) {
 				return h, unsupported(err)
 			}
 			w, hh = fh.Width, fh.Height
+			h.decodeBytes = webpLossyCost(w, hh, alpha)
 		case "VP8L":
 			cfg, err := vp8l.DecodeConfig(chunk)
 			if err != nil {
 				return h, unsupported(err)
 			}
 			w, hh = cfg.Width, cfg.Height
+			h.decodeBytes = webpLosslessCost(w, hh)
+		case "ALPH":
+			alpha = true // comes before the VP8 chunk it belongs to
+			continue
 		default:
-			// ALPH, ICCP, EXIF, XMP and unknown chunks: the decoder skips or
+			// ICCP, EXIF, XMP and unknown chunks: the decoder skips or
 			// sizes them from the canvas, which is checked below.
 			continue
 		}
@@ -143,8 +160,7 @@ func webpHeader(data []byte) (header, error) {
 
 // decode decodes with the format's own decoder (again bypassing the global
 // registry). GIF yields only its first frame.
-func decode(f format, data []byte) (image.Image, error) {
-	r := bytes.NewReader(data)
+func decode(f format, r io.Reader) (image.Image, error) {
 	switch f {
 	case formatJPEG:
 		return jpeg.Decode(r)

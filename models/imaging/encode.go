@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/gif"
@@ -15,7 +16,7 @@ const jpegQuality = 85
 // encode writes img in the output format chosen for the input format. The Go
 // encoders write pixels only (no EXIF, ICC, text chunks or comments), which
 // is what strips the upload's metadata.
-func encode(in format, img image.Image, scaled bool) (Result, error) {
+func encode(ctx context.Context, in format, img image.Image, scaled bool) (Result, error) {
 	out := formatPNG
 	switch in {
 	case formatJPEG:
@@ -32,19 +33,23 @@ func encode(in format, img image.Image, scaled bool) (Result, error) {
 
 	var buf bytes.Buffer
 	var err error
+	w := ctxWriter{ctx, &buf}
 	res := Result{Width: img.Bounds().Dx(), Height: img.Bounds().Dy()}
 	switch out {
 	case formatJPEG:
 		res.ContentType, res.Ext = "image/jpeg", ".jpg"
-		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: jpegQuality})
+		err = jpeg.Encode(w, img, &jpeg.Options{Quality: jpegQuality})
 	case formatGIF:
 		res.ContentType, res.Ext = "image/gif", ".gif"
-		err = gif.Encode(&buf, img, nil)
+		err = gif.Encode(w, img, nil)
 	default:
 		res.ContentType, res.Ext = "image/png", ".png"
-		err = png.Encode(&buf, img)
+		err = png.Encode(w, img)
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return Result{}, ctx.Err()
+		}
 		// Decoded pixels that cannot be re-encoded point to a bug or an
 		// exotic image, not to the uploader: keep the cause for the logs.
 		return Result{}, fmt.Errorf("imaging: encoding %s: %w", res.ContentType, err)

@@ -13,7 +13,13 @@ const maxJPEGScans = 100
 type jpegInfo struct {
 	orientation int // EXIF orientation 1..8, 1 if absent or invalid
 	scans       int // number of SOS markers
+	// From the first frame header (SOF0-2, the kinds image/jpeg decodes):
+	progressive bool
+	comps       []sampling // one per component
 }
+
+// sampling is a component's horizontal and vertical sampling factors.
+type sampling struct{ h, v int }
 
 // scanJPEG walks the JPEG marker segments to read the EXIF orientation and
 // count scans. It never fails: anything malformed just ends the walk, and the
@@ -59,6 +65,11 @@ func scanJPEG(b []byte) jpegInfo {
 				exifSeen = true
 				info.orientation = exifOrientation(seg[6:])
 			}
+		case 0xc0, 0xc1, 0xc2: // SOF: baseline, extended, progressive
+			if info.comps == nil {
+				info.progressive = m == 0xc2
+				info.comps = frameSampling(seg)
+			}
 		case 0xda: // SOS: skip the entropy-coded data that follows
 			info.scans++
 			if info.scans > maxJPEGScans {
@@ -68,6 +79,29 @@ func scanJPEG(b []byte) jpegInfo {
 		}
 	}
 	return info
+}
+
+// frameSampling reads the components' sampling factors from a SOF segment
+// (precision, height, width, count, then 3 bytes a component). Factors are
+// 1..4 as image/jpeg requires; a bad segment yields an empty slice, which
+// jpegCost treats as the worst case.
+func frameSampling(seg []byte) []sampling {
+	if len(seg) < 6 {
+		return []sampling{}
+	}
+	n := int(seg[5])
+	if n < 1 || n > 4 || len(seg) < 6+3*n {
+		return []sampling{}
+	}
+	comps := make([]sampling, n)
+	for i := range comps {
+		hv := seg[6+3*i+1]
+		comps[i] = sampling{h: int(hv >> 4), v: int(hv & 0x0f)}
+		if comps[i].h < 1 || comps[i].h > 4 || comps[i].v < 1 || comps[i].v > 4 {
+			return []sampling{}
+		}
+	}
+	return comps
 }
 
 // skipEntropyData returns the index of the next marker after entropy-coded

@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -541,23 +542,36 @@ func TestFitSize(t *testing.T) {
 	}
 }
 
-func TestBoxReduce(t *testing.T) {
-	// 5x3 source, k=2: blocks cover 4x2, the partial column and row drop.
-	src := image.NewRGBA(image.Rect(0, 0, 5, 3))
+func TestShrinkAveragesAreas(t *testing.T) {
+	// 4x2 to 2x1: whole 2x2 blocks. A transparent pixel counts as such:
+	// RGBA is premultiplied, so plain averaging is right.
+	src := image.NewRGBA(image.Rect(0, 0, 4, 2))
 	for i := range src.Pix {
 		src.Pix[i] = 200
 	}
-	src.SetRGBA(0, 0, color.RGBA{}) // transparent pixel in the first block
-	src.SetRGBA(4, 0, color.RGBA{R: 255, A: 255})
-	got := boxReduce(src, 2)
-	if got.Bounds() != image.Rect(0, 0, 2, 1) {
-		t.Fatalf("bounds %v", got.Bounds())
+	src.SetRGBA(0, 0, color.RGBA{})
+	got, err := shrink(context.Background(), src, 2, 1)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if c := got.RGBAAt(0, 0); c != (color.RGBA{150, 150, 150, 150}) {
 		t.Errorf("first block %v, want premultiplied average 150", c)
 	}
 	if c := got.RGBAAt(1, 0); c != (color.RGBA{200, 200, 200, 200}) {
 		t.Errorf("second block %v, want 200", c)
+	}
+
+	// 3x1 gray to 2x1: each output pixel covers one and a half source
+	// pixels: (0 + 90/2) / 1.5 = 30 and (90/2 + 180) / 1.5 = 150. The
+	// source is not at the origin, and not RGBA: rows are converted as read.
+	g := image.NewGray(image.Rect(5, 7, 8, 8))
+	g.Pix[0], g.Pix[1], g.Pix[2] = 0, 90, 180
+	got, err = shrink(context.Background(), g, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := got.RGBAAt(0, 0), got.RGBAAt(1, 0); a != (color.RGBA{30, 30, 30, 255}) || b != (color.RGBA{150, 150, 150, 255}) {
+		t.Errorf("fractional areas: %v %v, want gray 30 and 150", a, b)
 	}
 }
 

@@ -1,35 +1,44 @@
 package imaging
 
 import (
+	"context"
 	"image"
 	stddraw "image/draw"
-
-	"golang.org/x/image/draw"
 )
 
 // fitAndOrient shrinks img to fit the box (as displayed, i.e. after EXIF
 // orientation) and then applies the orientation. Scaling first means a large
 // photo is rotated at its small final size. scaled reports whether pixels
-// were resampled, which decides whether a GIF can stay a GIF.
-func fitAndOrient(img image.Image, orientation, fitW, fitH int) (image.Image, bool) {
+// were resampled, which decides whether a GIF can stay a GIF. It stops with
+// ctx's error when ctx ends.
+func fitAndOrient(ctx context.Context, img image.Image, orientation, fitW, fitH int) (image.Image, bool, error) {
 	b := img.Bounds()
-	swap := orientation >= 5 // 5..8 turn the image a quarter
-	dispW, dispH := b.Dx(), b.Dy()
-	if swap {
-		dispW, dispH = dispH, dispW
-	}
-	w, h := fitSize(dispW, dispH, fitW, fitH)
-	scaled := w != dispW || h != dispH
+	w, h := fittedSize(b.Dx(), b.Dy(), orientation, fitW, fitH)
+	scaled := w != b.Dx() || h != b.Dy()
 	if scaled {
-		if swap {
-			w, h = h, w
+		var err error
+		if img, err = shrink(ctx, img, w, h); err != nil {
+			return nil, false, err
 		}
-		img = shrink(img, w, h)
 	}
 	if orientation > 1 {
 		img = orient(toRGBA(img), orientation)
 	}
-	return img, scaled
+	return img, scaled, nil
+}
+
+// fittedSize is the size, before orientation is applied, that the image of
+// w x h is scaled to so that it fits the box as displayed.
+func fittedSize(w, h, orientation, fitW, fitH int) (int, int) {
+	swap := orientation >= 5 // 5..8 turn the image a quarter
+	if swap {
+		w, h = h, w
+	}
+	w, h = fitSize(w, h, fitW, fitH)
+	if swap {
+		w, h = h, w
+	}
+	return w, h
 }
 
 // fitSize returns the largest size with w:h's aspect ratio that fits within
@@ -57,58 +66,69 @@ func fitSize(w, h, maxW, maxH int) (int, int) {
 	return int(max(nw, 1)), int(max(nh, 1))
 }
 
-// shrink resamples img down to w x h. Catmull-Rom is sharp and alias-free,
-// but x/image's implementation costs time proportional to source size times
-// reduction ratio and a float64 buffer of w x source height: a 35-megapixel
-// photo took 2-3 s and hundreds of MB. So any reduction of 2x or more first
-// averages k x k blocks (a box filter: cheap, streaming, nearly as good),
-// leaving Catmull-Rom a residual under 2x; its cost then follows the output
-// size, which the caller chooses, not the upload.
-func shrink(img image.Image, w, h int) *image.RGBA {
-	if k := min(img.Bounds().Dx()/w, img.Bounds().Dy()/h); k >= 2 {
-		img = boxReduce(toRGBA(img), k)
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), img, img.Bounds(), draw.Src, nil)
-	return dst
-}
+// shrink resamples img down to w x h by area averaging: each output pixel
+// is the mean of the source area it covers, fractions of pixels weighted by
+// how much of them it covers. That is the filter to use for reductions (no
+// aliasing, no ringing), and it streams: the source is read one row at a
+// time, converted to premultiplied RGBA (so transparency averages right),
+// and nothing is allocated beyond the output, one source row and two rows
+// of sums. (x/image/draw's kernels keep a float64 buffer of output width x
+// source height: 140 MB for a 40-megapixel upload.) ctx is checked every
+// output row, so a cancelled request stops here within milliseconds.
+func shrink(ctx context.Context, img image.Image, w, h int) (*image.RGBA, error) {
+	b := img.Bounds()
+	sw, sh := b.Dx(), b.Dy()
+	fx, fy := float64(sw)/float64(w), float64(sh)/float64(h)
 
-// boxReduce averages each k x k block of src into one pixel. RGBA is
-// premultiplied, so plain averaging treats transparency correctly. The last
-// partial row and column of blocks (under k pixels) are dropped.
-func boxReduce(src *image.RGBA, k int) *image.RGBA {
-	W, H := src.Rect.Dx()/k, src.Rect.Dy()/k
-	dst := image.NewRGBA(image.Rect(0, 0, W, H))
-	sums := make([]uint64, 4*W) // k*k*255 can pass 2^32 for huge k
-	// #nosec G115 -- 2 <= k <= both sides, so k*k is positive and at most the pixel count.
-	n := uint64(k * k)
-	for y := 0; y < H; y++ {
+	// Each source column lands in output column col[x] with weight wx[x]
+	// and, for the rest of it, in col[x]+1 (fx >= 1: never further).
+	col, wx := make([]int, sw), make([]float64, sw)
+	for x := range sw {
+		j := min(int(float64(x)/fx), w-1)
+		col[x] = j
+		wx[x] = min(1, float64(j+1)*fx-float64(x))
+	}
+
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	row := image.NewRGBA(image.Rect(0, 0, sw, 1))
+	sums := make([]float64, 4*(w+1)) // +1: the spill of the last column, ignored
+	rowAt := -1
+	norm := 1 / (fx * fy)
+	for i := range h {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		clear(sums)
-		for sy := y * k; sy < (y+1)*k; sy++ {
-			row := src.Pix[sy*src.Stride : sy*src.Stride+4*W*k]
-			for x := 0; x < W; x++ {
-				var r, g, b, a uint64
-				block := row[4*k*x : 4*k*(x+1)]
-				for i := 0; i+4 <= len(block); i += 4 {
-					px := block[i : i+4 : i+4]
-					r += uint64(px[0])
-					g += uint64(px[1])
-					b += uint64(px[2])
-					a += uint64(px[3])
+		y0, y1 := float64(i)*fy, float64(i+1)*fy
+		for sy := int(y0); float64(sy) < y1 && sy < sh; sy++ {
+			wy := min(y1, float64(sy+1)) - max(y0, float64(sy))
+			if sy != rowAt {
+				stddraw.Draw(row, row.Rect, img, image.Pt(b.Min.X, b.Min.Y+sy), stddraw.Src)
+				rowAt = sy
+			}
+			for x := range sw {
+				px := row.Pix[4*x : 4*x+4 : 4*x+4]
+				j, a := 4*col[x], wy*wx[x]
+				s := sums[j : j+8 : j+8]
+				r, g, bb, al := float64(px[0]), float64(px[1]), float64(px[2]), float64(px[3])
+				s[0] += a * r
+				s[1] += a * g
+				s[2] += a * bb
+				s[3] += a * al
+				if a2 := wy - a; a2 > 0 {
+					s[4] += a2 * r
+					s[5] += a2 * g
+					s[6] += a2 * bb
+					s[7] += a2 * al
 				}
-				s := sums[4*x : 4*x+4 : 4*x+4]
-				s[0] += r
-				s[1] += g
-				s[2] += b
-				s[3] += a
 			}
 		}
-		out := dst.Pix[y*dst.Stride : y*dst.Stride+4*W]
-		for i, s := range sums {
-			out[i] = uint8((s + n/2) / n) // #nosec G115 -- s sums n bytes: the rounded mean is at most 255
+		out := dst.Pix[i*dst.Stride : i*dst.Stride+4*w]
+		for k := range out {
+			out[k] = uint8(min(255, sums[k]*norm+0.5)) // #nosec G115 -- a mean of bytes, clamped to 255
 		}
 	}
-	return dst
+	return dst, nil
 }
 
 // toRGBA converts to *image.RGBA at origin (0,0). The standard library's
