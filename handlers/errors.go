@@ -13,6 +13,7 @@ import (
 	"github.com/lib/pq"
 
 	"quire/models"
+	"quire/models/markdown"
 	"quire/views/layout"
 	"quire/views/pages"
 )
@@ -72,6 +73,8 @@ func classify(err error) (int, string) {
 		return http.StatusNotFound, statusMessage(http.StatusNotFound)
 	case errors.Is(err, models.ErrConflict):
 		return http.StatusConflict, statusMessage(http.StatusConflict)
+	case errors.Is(err, markdown.ErrTooLarge): // a post restored or imported past the output budget
+		return http.StatusUnprocessableEntity, bodyTooLarge
 	case unavailable(err):
 		return http.StatusServiceUnavailable, statusMessage(http.StatusServiceUnavailable)
 	}

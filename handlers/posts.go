@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -252,6 +253,10 @@ func (a *App) postCreate(c echo.Context) error {
 		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
 	}
 	p, err := a.Posts.Insert(c.Request().Context(), u.ID, in)
+	if errors.Is(err, markdown.ErrTooLarge) {
+		form.Errors = map[string]string{"body": bodyTooLarge}
+		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
+	}
 	if err != nil {
 		return err
 	}
@@ -276,6 +281,10 @@ func (a *App) postSave(c echo.Context) error {
 	saved, err := a.Posts.Update(c.Request().Context(), p.ID, form.Version, in, u.ID)
 	if errors.Is(err, models.ErrConflict) {
 		return a.renderConflict(c, form)
+	}
+	if errors.Is(err, markdown.ErrTooLarge) {
+		form.Errors = map[string]string{"body": bodyTooLarge}
+		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
 	}
 	if err != nil {
 		return err
@@ -328,6 +337,10 @@ func (a *App) postAutosave(c echo.Context) error {
 		msg := "not saved: this draft was changed elsewhere. Save to see both versions."
 		return render(c, http.StatusConflict, pages.SaveStatus(msg), nil)
 	}
+	if errors.Is(err, markdown.ErrTooLarge) {
+		msg := "not saved: " + firstError(map[string]string{"body": bodyTooLarge})
+		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus(msg), nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -343,17 +356,26 @@ func firstError(errs map[string]string) string {
 	return "check the form"
 }
 
-// postPreview renders the body as it would be published.
+// bodyTooLarge is the body's error when its HTML would pass the output
+// budget (markdown.ErrTooLarge).
+const bodyTooLarge = "This post would make a page too large to show: it has too many headings, links, " +
+	"list levels or table cells for its length. Use fewer of them, or split it into several posts."
+
+// postPreview renders the body as it would be published, within the same
+// output budget as saving it.
 func (a *App) postPreview(c echo.Context) error {
 	if _, err := a.editablePost(c); err != nil {
 		return err
 	}
 	private(c)
 	body := c.FormValue("body")
-	if len([]rune(body)) > models.MaxBodyLen {
+	if utf8.RuneCountInString(body) > models.MaxBodyLen {
 		return render(c, http.StatusUnprocessableEntity, pages.Preview("<p>The body is too long to preview.</p>"), nil)
 	}
 	html, err := markdown.Render(body)
+	if errors.Is(err, markdown.ErrTooLarge) {
+		return render(c, http.StatusUnprocessableEntity, pages.Preview("<p>"+bodyTooLarge+"</p>"), nil)
+	}
 	if err != nil {
 		return err
 	}
