@@ -51,3 +51,31 @@ func TestAmplifiedBodyRefused(t *testing.T) {
 		t.Errorf("preview: %d bytes: %.300s", len(res.body), res.body)
 	}
 }
+
+// TestOversizedStoredPost: a post saved before the output budget whose
+// HTML is over its cap shows readers its summary and a note instead of
+// megabytes of headings; its author sees the same on its page.
+func TestOversizedStoredPost(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	author := a.createUser("author", "user")
+	p := a.newPost(author, "Old headings", true)
+	heading := `<h1 id="a">a <a class="anchor" href="#a" aria-hidden="true">#</a></h1>` + "\n"
+	if _, err := a.db.Exec(`UPDATE posts SET body_html = $2 WHERE id = $1`, p.ID,
+		strings.Repeat(heading, (3<<19)/len(heading))); err != nil {
+		t.Fatal(err)
+	}
+	reader, own := a.client(), a.client()
+	own.login("author", strongPassword)
+	for who, c := range map[string]*client{"reader": reader, "author": own} {
+		res := c.get("/posts/" + p.Slug)
+		wantStatus(t, res, http.StatusOK)
+		article := res.doc.Find("article")
+		if len(res.body) > 64<<10 || article.Find("h1#a").Length() > 0 {
+			t.Errorf("%s: %d bytes, %d stored headings shown", who, len(res.body), article.Find("h1#a").Length())
+		}
+		if text := article.Text(); !strings.Contains(text, "Body of Old headings") || !strings.Contains(text, "too large to show") {
+			t.Errorf("%s: the summary and the note are missing: %.300s", who, text)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,7 +49,7 @@ func (a *App) editablePost(c echo.Context) (models.Post, error) {
 // postView is p as its page shows it; srcset is its cover's (a.srcset).
 func (a *App) postView(c echo.Context, p models.Post, srcset string) pages.PostView {
 	v := pages.PostView{
-		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: p.BodyHTML, Tags: p.Tags,
+		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: shownHTML(p), Tags: p.Tags,
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
 		Updated: p.UpdatedAt.Format("2 January 2006"), Version: p.Version, CanEdit: canEdit(c, p), CoverAlt: p.CoverAlt,
 		AuthorSuspended: p.AuthorSuspended,
@@ -65,6 +66,21 @@ func (a *App) postView(c echo.Context, p models.Post, srcset string) pages.PostV
 	}
 	return v
 }
+
+// shownHTML is the post's HTML, unless it is larger than any save makes
+// now (a post saved before the output budget): then its summary and a
+// note, so such a post costs its page no more than any other.
+func shownHTML(p models.Post) string {
+	if len(p.BodyHTML) <= markdown.MaxHTMLBytes {
+		return p.BodyHTML
+	}
+	return "<p>" + html.EscapeString(p.Summary) + "</p>\n<p><em>" + tooLargeToShow + "</em></p>"
+}
+
+// tooLargeToShow is what readers see instead of a post saved before the
+// output budget whose HTML is over it; its author gets bodyTooLarge on
+// the next save.
+const tooLargeToShow = "This post is too large to show in full. Its author has to shorten it before it can be read here."
 
 // srcset lists an image's smaller copies and the original by width, so
 // browsers fetch no more pixels than they show. "" when nothing is known.
@@ -147,6 +163,7 @@ func (a *App) publicPost(ctx context.Context, head models.Post) (readerPost, err
 		return readerPost{}, err
 	}
 	p.Body = "" // readers see the HTML; the Markdown would only take memory
+	p.BodyHTML = shownHTML(p)
 	rp := readerPost{post: p, srcset: a.srcset(ctx, p.CoverKey)}
 	if p.IsPublic() && p.UpdatedAt.Equal(head.UpdatedAt) && p.AuthorUsername == head.AuthorUsername && p.AuthorName == head.AuthorName {
 		a.posts.put(key, stamp, rp)
