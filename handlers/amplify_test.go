@@ -79,3 +79,30 @@ func TestOversizedStoredPost(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoringAmplifiedRevisionRefused: a revision kept from before the
+// output budget cannot come back past it; restoring it is a 422 that says
+// why, not a 500.
+func TestRestoringAmplifiedRevisionRefused(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	author := a.createUser("author", "user")
+	p := a.newPost(author, "Draft", true)
+	var rev int64
+	if err := a.db.Get(&rev, `INSERT INTO post_revisions (post_id, version, title, body) VALUES ($1, 1, 'Old', $2) RETURNING id`,
+		p.ID, amplified); err != nil {
+		t.Fatal(err)
+	}
+	c := a.client()
+	c.login("author", strongPassword)
+	c.get("/posts/" + p.Slug)
+	res := c.post("/posts/"+strconv.FormatInt(p.ID, 10)+"/revisions/"+strconv.FormatInt(rev, 10)+"/restore",
+		url.Values{"version": {strconv.Itoa(p.Version)}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if !strings.Contains(res.body, "too large to show") {
+		t.Errorf("no reason given: %.300s", res.doc.Find("main").Text())
+	}
+	if got := a.postByID(p.ID); got.Version != p.Version {
+		t.Errorf("the post changed to version %d", got.Version)
+	}
+}
