@@ -14,6 +14,7 @@ import (
 
 	"quire/models"
 	"quire/models/imaging"
+	"quire/models/markdown"
 	"quire/views/layout"
 	"quire/views/pages"
 )
@@ -76,6 +77,8 @@ func classify(err error) (int, string) {
 		return http.StatusConflict, statusMessage(http.StatusConflict)
 	case errors.Is(err, imaging.ErrBusy): // its Retry-After is the 503's below
 		return http.StatusServiceUnavailable, err.Error()
+	case errors.Is(err, markdown.ErrTooLarge): // a post restored or imported past the output budget
+		return http.StatusUnprocessableEntity, bodyTooLarge
 	case unavailable(err):
 		return http.StatusServiceUnavailable, statusMessage(http.StatusServiceUnavailable)
 	}

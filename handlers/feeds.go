@@ -24,6 +24,11 @@ const (
 	siteName = "Quire"
 	// feedLen is how many of the newest posts a feed carries.
 	feedLen = 20
+	// maxEntryHTML is the most of a post's HTML a feed carries: a longer
+	// post is its summary and a link to read on. Twenty entries, escaped
+	// for XML, then always fit the memory copy (memo.go), so a feed costs
+	// the same however long its posts are.
+	maxEntryHTML = 32 << 10
 
 	rssType         = "application/rss+xml"
 	atomType        = "application/atom+xml"
@@ -159,13 +164,25 @@ func (a *App) feedEntry(p models.Post) feedEntry {
 	}
 	e := feedEntry{
 		id: a.postTagURI(p.ID, published), link: link, title: p.Title, summary: p.Summary,
-		content: absoluteHTML(p.BodyHTML, link), authorName: p.AuthorName,
+		content: entryContent(p, link), authorName: p.AuthorName,
 		published: published.UTC(), updated: p.UpdatedAt.UTC(), tags: p.Tags,
 	}
 	if p.AuthorUsername != "" {
 		e.authorURL = a.absURL("/@" + p.AuthorUsername)
 	}
 	return e
+}
+
+// entryContent is the post's HTML with its links made absolute, or, past
+// maxEntryHTML, its summary and a link to the whole post.
+func entryContent(p models.Post, link string) string {
+	if len(p.BodyHTML) <= maxEntryHTML {
+		if content := absoluteHTML(p.BodyHTML, link); len(content) <= maxEntryHTML {
+			return content
+		}
+	}
+	return "<p>" + html.EscapeString(p.Summary) + "</p>\n<p><a href=\"" + html.EscapeString(link) + "\">Continue reading “" +
+		html.EscapeString(p.Title) + "”</a></p>"
 }
 
 // postTagURI is a post's permanent identity in feeds (RFC 4151): unlike its
@@ -176,7 +193,7 @@ func (a *App) postTagURI(id int64, published time.Time) string {
 		":posts/" + strconv.FormatInt(id, 10)
 }
 
-// RSS 2.0 with the content (full HTML), dc (author names without emails)
+// RSS 2.0 with the content (HTML, see entryContent), dc (author names without emails)
 // and atom (self link) extensions.
 
 type rssDoc struct {
@@ -218,7 +235,8 @@ type rssGUID struct {
 
 func (a *App) rssFeed(src feedSource, self string, stamp time.Time, posts []models.Post) rssDoc {
 	ch := rssChannel{
-		Title: src.title, Link: a.absURL(src.page), Description: src.description, Generator: siteName,
+		// Readers show a channel's description as HTML, as they do an item's.
+		Title: src.title, Link: a.absURL(src.page), Description: html.EscapeString(src.description), Generator: siteName,
 		Self:  atomLink{Href: self, Rel: "self", Type: rssType},
 		Items: make([]rssItem, 0, len(posts)),
 	}

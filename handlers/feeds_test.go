@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -714,5 +715,106 @@ func TestPublicListsKeptUntilTheyChange(t *testing.T) {
 		if r := c.get(p); !strings.Contains(r.body, "Second light") {
 			t.Errorf("%s lacks the new post", p)
 		}
+	}
+}
+
+// TestFeedEntriesBounded: twenty posts whose stored HTML is half a megabyte
+// each (as posts saved before the output budget can be) make a feed of a
+// bounded size, each entry its summary and a link to read on, and repeat
+// requests are answered from the kept copy: a change to a post's text that
+// no stamp saw does not show, so the feed was not rebuilt.
+func TestFeedEntriesBounded(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	author := a.createUser("author", models.RoleUser)
+	day := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	heading := `<h1 id="a">a <a class="anchor" href="#a" aria-hidden="true">#</a></h1>` + "\n"
+	huge := strings.Repeat(heading, (512<<10)/len(heading))
+	for i := range 20 {
+		p := a.addPost(author, post{title: "Post " + strconv.Itoa(i), body: "Opening words.", published: day.AddDate(0, 0, i)})
+		if i == 0 {
+			continue // the oldest stays short and whole
+		}
+		if _, err := a.db.Exec(`UPDATE posts SET body_html = $2 WHERE id = $1`, p.ID, huge); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := a.client()
+	for _, path := range []string{"/feed.xml", "/atom.xml"} {
+		cpu := cpuTime()
+		r := c.get(path)
+		first := cpuTime() - cpu
+		if len(r.body) > 1<<20 {
+			t.Errorf("%s: %d bytes for 20 entries, more than 1 MiB", path, len(r.body))
+		}
+		var contents []string
+		if path == "/feed.xml" {
+			for _, it := range parseRSS(t, r).Channel.Items {
+				contents = append(contents, it.Content)
+			}
+		} else {
+			for _, e := range parseAtom(t, r).Entries {
+				contents = append(contents, e.Content.Value)
+			}
+		}
+		if len(contents) != 20 {
+			t.Fatalf("%s: %d entries", path, len(contents))
+		}
+		for i, content := range contents[:19] {
+			want := `<a href="` + testBase + `/posts/post-` + strconv.Itoa(19-i) + `">Continue reading “Post ` + strconv.Itoa(19-i) + `”</a>`
+			if !strings.Contains(content, "Opening words.") || !strings.Contains(content, want) || len(content) > 1024 {
+				t.Errorf("%s entry %d: %d bytes: %.200s", path, i, len(content), content)
+			}
+		}
+		if got := contents[19]; !strings.Contains(got, "<p>Opening words.</p>") || strings.Contains(got, "Continue reading") {
+			t.Errorf("%s: the short post is not whole: %q", path, got)
+		}
+		const repeats = 10
+		cpu = cpuTime()
+		for range repeats {
+			c.get(path)
+		}
+		t.Logf("%s: %d bytes; CPU %v for the first request, %v a repeat", path, len(r.body), first, (cpuTime()-cpu)/repeats)
+	}
+
+	// Change a post's HTML behind the stamps' back: a kept feed does not see it.
+	if _, err := a.db.Exec(`ALTER TABLE posts DISABLE TRIGGER USER`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.db.Exec(`UPDATE posts SET body_html = '<p>Rewritten.</p>', summary = 'Rewritten.'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/feed.xml", "/atom.xml"} {
+		if r := c.get(path); strings.Contains(r.body, "Rewritten.") {
+			t.Errorf("%s was built again for a repeat request", path)
+		}
+	}
+}
+
+// cpuTime is the CPU this process (the test and the server in it) has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestRSSChannelDescriptionEscaped: readers take an RSS channel's
+// description for HTML, as they do an item's, and an author's feed names
+// the author in it.
+func TestRSSChannelDescriptionEscaped(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	mallory := a.createUser("mallory", models.RoleUser)
+	const name = `<img src=x onerror=alert(1)>`
+	if _, err := a.db.Exec(`UPDATE users SET display_name = $2 WHERE id = $1`, mallory.ID, name); err != nil {
+		t.Fatal(err)
+	}
+	a.addPost(mallory, post{title: "Hello", body: "Hi."})
+	rss := parseRSS(t, a.client().get("/@mallory/feed.xml"))
+	markdowntest.AssertInert(t, rss.Channel.Description)
+	if !strings.Contains(rss.Channel.Description, "&lt;img") {
+		t.Errorf("description %q does not show the name as text", rss.Channel.Description)
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -49,7 +51,7 @@ func (a *App) editablePost(c echo.Context) (models.Post, error) {
 // postView is p as its page shows it; srcset is its cover's (a.srcset).
 func (a *App) postView(c echo.Context, p models.Post, srcset string) pages.PostView {
 	v := pages.PostView{
-		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: p.BodyHTML, Tags: p.Tags,
+		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: shownHTML(p), Tags: p.Tags,
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
 		Updated: p.UpdatedAt.Format("2 January 2006"), Version: p.Version, CanEdit: canEdit(c, p), CoverAlt: p.CoverAlt,
 		AuthorSuspended: p.AuthorSuspended,
@@ -66,6 +68,21 @@ func (a *App) postView(c echo.Context, p models.Post, srcset string) pages.PostV
 	}
 	return v
 }
+
+// shownHTML is the post's HTML, unless it is larger than any save makes
+// now (a post saved before the output budget): then its summary and a
+// note, so such a post costs its page no more than any other.
+func shownHTML(p models.Post) string {
+	if len(p.BodyHTML) <= markdown.MaxHTMLBytes {
+		return p.BodyHTML
+	}
+	return "<p>" + html.EscapeString(p.Summary) + "</p>\n<p><em>" + tooLargeToShow + "</em></p>"
+}
+
+// tooLargeToShow is what readers see instead of a post saved before the
+// output budget whose HTML is over it; its author gets bodyTooLarge on
+// the next save.
+const tooLargeToShow = "This post is too large to show in full. Its author has to shorten it before it can be read here."
 
 // srcset lists an image's smaller copies and the original by width, so
 // browsers fetch no more pixels than they show. "" when nothing is known.
@@ -156,6 +173,7 @@ func (a *App) publicPost(ctx context.Context, head models.Post) (readerPost, err
 		return readerPost{}, err
 	}
 	p.Body = "" // readers see the HTML; the Markdown would only take memory
+	p.BodyHTML = shownHTML(p)
 	rp := readerPost{post: p, srcset: a.srcset(ctx, p.CoverKey)}
 	if p.IsPublic() && p.UpdatedAt.Equal(head.UpdatedAt) && p.AuthorUsername == head.AuthorUsername && p.AuthorName == head.AuthorName {
 		a.posts.put(key, stamp, rp)
@@ -262,6 +280,10 @@ func (a *App) postCreate(c echo.Context) error {
 		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
 	}
 	p, err := a.Posts.Insert(c.Request().Context(), u.ID, in)
+	if errors.Is(err, markdown.ErrTooLarge) {
+		form.Errors = map[string]string{"body": bodyTooLarge}
+		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
+	}
 	if err != nil {
 		return err
 	}
@@ -286,6 +308,10 @@ func (a *App) postSave(c echo.Context) error {
 	saved, err := a.Posts.Update(c.Request().Context(), p.ID, form.Version, in, u.ID)
 	if errors.Is(err, models.ErrConflict) {
 		return a.renderConflict(c, form)
+	}
+	if errors.Is(err, markdown.ErrTooLarge) {
+		form.Errors = map[string]string{"body": bodyTooLarge}
+		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
 	}
 	if err != nil {
 		return err
@@ -338,6 +364,10 @@ func (a *App) postAutosave(c echo.Context) error {
 		msg := "not saved: this draft was changed elsewhere. Save to see both versions."
 		return render(c, http.StatusConflict, pages.SaveStatus(msg), nil)
 	}
+	if errors.Is(err, markdown.ErrTooLarge) {
+		msg := "not saved: " + firstError(map[string]string{"body": bodyTooLarge})
+		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus(msg), nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -353,17 +383,26 @@ func firstError(errs map[string]string) string {
 	return "check the form"
 }
 
-// postPreview renders the body as it would be published.
+// bodyTooLarge is the body's error when its HTML would pass the output
+// budget (markdown.ErrTooLarge).
+const bodyTooLarge = "This post would make a page too large to show: it has too many headings, links, " +
+	"list levels or table cells for its length. Use fewer of them, or split it into several posts."
+
+// postPreview renders the body as it would be published, within the same
+// output budget as saving it.
 func (a *App) postPreview(c echo.Context) error {
 	if _, err := a.editablePost(c); err != nil {
 		return err
 	}
 	private(c)
 	body := c.FormValue("body")
-	if len([]rune(body)) > models.MaxBodyLen {
+	if utf8.RuneCountInString(body) > models.MaxBodyLen {
 		return render(c, http.StatusUnprocessableEntity, pages.Preview("<p>The body is too long to preview.</p>"), nil)
 	}
 	html, err := markdown.Render(body)
+	if errors.Is(err, markdown.ErrTooLarge) {
+		return render(c, http.StatusUnprocessableEntity, pages.Preview("<p>"+bodyTooLarge+"</p>"), nil)
+	}
 	if err != nil {
 		return err
 	}

@@ -50,9 +50,11 @@ const excerptWindow = 16 << 10
 
 func excerptOf(src string, n int) *excerpter {
 	// Our heading ids, not goldmark's default: those number repeats by
-	// counting up from 1 every time, which is quadratic in repeated headings.
-	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
+	// counting up from 1 every time, which is quadratic in repeated
+	// headings. Tables too large to render are not built.
 	source := prepare(src)
+	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs(nil)))
+	ctx.Set(budgetKey, newBudget(len(source)))
 	doc := md.Parser().Parse(text.NewReader(source), parser.WithContext(ctx))
 
 	e := &excerpter{source: source, limit: n}

@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -15,8 +16,14 @@ func FuzzRender(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		out, err := Render(src)
+		if errors.Is(err, ErrTooLarge) {
+			return // refused whole: nothing is shown
+		}
 		if err != nil {
 			t.Fatalf("Render(%q): %v", src, err) // fuzz inputs stay far below the size limit
+		}
+		if budget := outputBudget(len(prepare(src))); len(out) > budget {
+			t.Errorf("%d bytes of Markdown made %d bytes of HTML, more than the budget of %d", len(src), len(out), budget)
 		}
 		if !utf8.ValidString(out) {
 			t.Errorf("output is not valid UTF-8: %q", out)

@@ -172,12 +172,20 @@ func (p limitATXHeadings) SetOption(name parser.OptionName, value any) {
 // limitTableCells runs the GFM table transformer and then makes any table
 // cell longer than maxInlineBytes plain text, which is never inline-parsed.
 // Registered just ahead of the extension's own transformer, it makes the
-// tables; the extension's copy then finds nothing left to do.
+// tables; the extension's copy then finds nothing left to do. A table whose
+// cells alone would spend the output budget is never made (budget.go).
 type limitTableCells struct {
 	table parser.ParagraphTransformer
 }
 
 func (l limitTableCells) Transform(node *ast.Paragraph, reader text.Reader, pc parser.Context) {
+	if b := budgetOf(pc); b != nil && !b.chargeTable(node.Lines(), reader.Source()) {
+		// The table could never fit the output budget, and Render refuses
+		// the document. Dropping its lines keeps the extension's own
+		// transformer, which runs next, from building it anyway.
+		node.SetLines(text.NewSegments())
+		return
+	}
 	parent, prev, next := node.Parent(), node.PreviousSibling(), node.NextSibling()
 	l.table.Transform(node, reader, pc)
 	// A table lands where the paragraph was, or after the lines before it.

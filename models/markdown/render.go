@@ -6,7 +6,6 @@
 package markdown
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 
@@ -61,20 +60,36 @@ var md = goldmark.New(
 // HTML dropped, headings carrying ids and a "#" self-link, fenced code marked
 // with its language, links marked rel="nofollow noopener" and images loading
 // lazily, all passed through the sanitiser policy. It is safe for concurrent
-// use. Sources over 1 MiB are refused with an error.
+// use. Sources over 1 MiB are refused with an error, and a source whose HTML
+// would be larger than its output budget (8 bytes a source byte plus 32 KiB,
+// at most 1 MiB) with ErrTooLarge: rendering stops as soon as the budget is
+// spent, so a source that amplifies costs no more than one that does not.
 func Render(src string) (string, error) {
 	if len(src) > maxSourceBytes {
 		return "", fmt.Errorf("markdown: source is %d bytes, more than the %d allowed", len(src), maxSourceBytes)
 	}
 	source := prepare(src)
 
-	var buf bytes.Buffer
-	buf.Grow(len(source) + len(source)/4)
-	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
-	if err := md.Convert(source, &buf, parser.WithContext(ctx)); err != nil {
+	out := newBudget(len(source))
+	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs(out)))
+	ctx.Set(budgetKey, out)
+	doc := md.Parser().Parse(text.NewReader(source), parser.WithContext(ctx))
+	if out.over { // a table or headings that could never fit
+		return "", ErrTooLarge
+	}
+	if err := md.Renderer().Render(out, source, doc); err != nil || out.over {
+		if out.over {
+			return "", ErrTooLarge
+		}
 		return "", fmt.Errorf("markdown: render: %w", err)
 	}
-	return string(policy().SanitizeBytes(buf.Bytes())), nil
+	// The sanitiser writes some characters longer than goldmark does (' as
+	// &#39;), so its output is held to the same budget.
+	html := policy().SanitizeBytes(out.buf.Bytes())
+	if len(html) > out.limit {
+		return "", ErrTooLarge
+	}
+	return string(html), nil
 }
 
 // relAuthorLink is set on every link an author writes: their links earn no
@@ -112,6 +127,9 @@ func (postRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 // aria-hidden="true">#</a></hN>. The anchor is hidden from screen readers:
 // it repeats the heading and only helps readers copy a link.
 func renderHeading(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if s, err := stopWhenOver(w); err != nil {
+		return s, err
+	}
 	n := node.(*ast.Heading)
 	id := headingID(n)
 	if entering {
@@ -164,6 +182,9 @@ func renderFencedCode(w util.BufWriter, source []byte, node ast.Node, entering b
 		_, _ = w.WriteString("</code></pre>\n")
 		return ast.WalkContinue, nil
 	}
+	if s, err := stopWhenOver(w); err != nil {
+		return s, err
+	}
 	n := node.(*ast.FencedCodeBlock)
 	_, _ = w.WriteString("<pre><code")
 	if lang := codeLanguage(n.Language(source)); lang != "" {
@@ -206,16 +227,21 @@ const maxHeadingIDLen = 80
 // headingIDs makes heading ids from heading text with the slug rules, so
 // "Crème Brûlée" becomes #creme-brulee, and numbers repeats ("setup",
 // "setup-1", ...). Every id matches ^[a-z0-9-]+$. One is made per document.
+// Once the document's output budget is spent, no more ids are made.
 type headingIDs struct {
-	used map[string]bool
-	next map[string]int // next suffix to try per base, so many repeats stay linear
+	used   map[string]bool
+	next   map[string]int // next suffix to try per base, so many repeats stay linear
+	budget *budget
 }
 
-func newHeadingIDs() *headingIDs {
-	return &headingIDs{used: map[string]bool{}, next: map[string]int{}}
+func newHeadingIDs(b *budget) *headingIDs {
+	return &headingIDs{used: map[string]bool{}, next: map[string]int{}, budget: b}
 }
 
 func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	if h.budget != nil && !h.budget.promise(minHeadingHTML) {
+		return nil // the document is refused; its ids are never shown
+	}
 	base := slug(string(value), maxHeadingIDLen)
 	if base == "" {
 		base = "section"

@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -453,7 +454,7 @@ func TestRenderPathological(t *testing.T) {
 			start := time.Now()
 			out, err := Render(src)
 			rendered := time.Since(start)
-			if err != nil {
+			if err != nil && !errors.Is(err, ErrTooLarge) { // the output budget may refuse it
 				t.Fatal(err)
 			}
 			start = time.Now()
