@@ -105,11 +105,11 @@ func (a *App) getHome(c echo.Context) error {
 }
 
 func (a *App) getTag(c echo.Context) error {
-	tags, msg := models.ParseTags(c.Param("tag"))
-	if msg != "" || len(tags) != 1 || tags[0] != c.Param("tag") {
+	// Only a tag's stored form has a page (one URL per tag).
+	tag, ok := models.ParseTag(c.Param("tag"))
+	if !ok || tag != c.Param("tag") {
 		return models.ErrNotFound
 	}
-	tag := tags[0]
 	pg, err := pageParam(c)
 	if err != nil {
 		return err
