@@ -154,6 +154,8 @@ func render(in PostInput) (rendered, error) {
 type PostModel struct {
 	DB    *sqlx.DB
 	stmts stmtCache // what every reader's page asks: a post's head, a list's stamp
+
+	searches searchGate // how many searches run at once
 }
 
 // postColumns reads a post (alias p) with its author (alias u, LEFT JOINed).
