@@ -144,3 +144,31 @@ func TestSearchAnyQueryGivesAPage(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchTooSlowGivesAPage: a search that runs past its own statement
+// timeout (2 s, tighter than the connection's 10 s) answers the search page
+// with a notice, not an error page. A lock held on posts stands for a
+// search too costly to finish.
+func TestSearchTooSlowGivesAPage(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	tx, err := a.db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.Exec(`LOCK TABLE posts IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res := a.client().get("/search?q=bread")
+	took := time.Since(start)
+	wantStatus(t, res, http.StatusServiceUnavailable)
+	if res.Header.Get("Retry-After") == "" || res.doc.Find("[data-testid=search-notice]").Length() != 1 ||
+		res.doc.Find("[data-testid=search-input]").Length() != 1 {
+		t.Errorf("a search that took too long answered without Retry-After, notice or search form:\n%s", res.body)
+	}
+	if took > 6*time.Second {
+		t.Errorf("a search that took too long was answered after %v; want about 2 s", took)
+	}
+}
