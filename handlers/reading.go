@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -116,11 +117,11 @@ func (a *App) getHome(c echo.Context) error {
 }
 
 func (a *App) getTag(c echo.Context) error {
-	tags, msg := models.ParseTags(c.Param("tag"))
-	if msg != "" || len(tags) != 1 || tags[0] != c.Param("tag") {
+	// Only a tag's stored form has a page (one URL per tag).
+	tag, ok := models.ParseTag(c.Param("tag"))
+	if !ok || tag != c.Param("tag") {
 		return models.ErrNotFound
 	}
-	tag := tags[0]
 	load := func(ctx context.Context, pg models.Page) (models.PostList, error) {
 		return a.Posts.ListByTag(ctx, tag, pg)
 	}
@@ -177,9 +178,13 @@ func (a *App) getSearch(c echo.Context) error {
 		return err
 	}
 	v := pages.SearchView{Query: q}
+	status := http.StatusOK
 	if q != "" {
 		hits, total, err := a.Posts.Search(c.Request().Context(), q, pg)
-		if err != nil {
+		if v.Notice = searchRefusal(err); v.Notice != "" {
+			status = http.StatusServiceUnavailable
+			c.Response().Header().Set("Retry-After", "2")
+		} else if err != nil {
 			return err
 		}
 		posts := make([]models.Post, len(hits))
@@ -197,7 +202,18 @@ func (a *App) getSearch(c echo.Context) error {
 	p := a.readerFrame(c)
 	p.Title = "Search"
 	p.Private = false
-	return render(c, http.StatusOK, pages.SearchPage(p, v), pages.SearchResults(v))
+	return render(c, status, pages.SearchPage(p, v), pages.SearchResults(v))
+}
+
+// searchRefusal says why a search was refused, or "" when it was not.
+func searchRefusal(err error) string {
+	switch {
+	case errors.Is(err, models.ErrSearchBusy):
+		return "Search is busy right now. Please try again in a moment."
+	case errors.Is(err, models.ErrSearchTooCostly):
+		return "This search took too long. Try fewer or more specific words."
+	}
+	return ""
 }
 
 // feeds lists the RSS and Atom feeds of a page whose path is base.

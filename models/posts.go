@@ -154,6 +154,8 @@ func render(in PostInput) (rendered, error) {
 type PostModel struct {
 	DB    *sqlx.DB
 	stmts stmtCache // what every reader's page asks: a post's head, a list's stamp
+
+	searches searchGate // how many searches run at once
 }
 
 // postColumns reads a post (alias p) with its author (alias u, LEFT JOINed).
@@ -487,10 +489,29 @@ func slugBase(in PostInput) string {
 	return markdown.Slugify(in.Title)
 }
 
+// reservedSlugs are the words the site's routes use under /posts/
+// (/posts/new, and the actions under /posts/{id}/). A post with one of them
+// as its slug could not be reached at /posts/{slug}, so saves treat them as
+// taken: a post titled "New" is "new-2". A handlers test keeps the list in
+// step with the router.
+var reservedSlugs = map[string]bool{
+	"new": true, "edit": true, "editor": true, "view": true, "autosave": true, "preview": true,
+	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true,
+}
+
+// ReservedSlug reports whether slug is a word the site's routes use.
+func ReservedSlug(slug string) bool { return reservedSlugs[slug] }
+
 // nextSlug decides a post's slug at an update (see Update).
 func nextSlug(ctx context.Context, tx *sqlx.Tx, cur Post, in PostInput) (string, error) {
 	base := slugBase(in)
 	switch {
+	case reservedSlugs[cur.Slug] && in.Slug == "" && cur.PublishedAt != nil:
+		// Public before the word was reserved, yet never reachable: it is
+		// numbered as if taken ("new" -> "new-2").
+		return freeSlug(ctx, tx, cur.Slug, cur.ID)
+	case reservedSlugs[cur.Slug]:
+		// A draft's: chosen afresh from the title or the slug asked for.
 	case in.Slug != "" && base == cur.Slug:
 		return cur.Slug, nil
 	case in.Slug == "" && cur.PublishedAt != nil:
@@ -538,7 +559,8 @@ SELECT slug FROM post_slugs WHERE slug LIKE $1 AND post_id <> $2`
 const slugLockSQL = `SELECT pg_advisory_xact_lock(1903389799, hashtext($1))` // 0x71736c67, "qslg"
 
 // freeSlug returns base, or its first numbered variant (-2, -3, ...) that
-// no other post uses as its slug or as an old, redirecting slug. A post may
+// no other post uses as its slug or as an old, redirecting slug, and that
+// is not a reserved word (see reservedSlugs). A post may
 // take back its own old slugs. It holds the base's lock until tx ends; the
 // unique index still decides, and callers retry when a save from another
 // base won.
@@ -555,7 +577,7 @@ func freeSlug(ctx context.Context, tx *sqlx.Tx, base string, postID int64) (stri
 	for _, s := range taken {
 		used[s] = true
 	}
-	if !used[base] {
+	if !used[base] && !reservedSlugs[base] {
 		return base, nil
 	}
 	for n := 2; ; n++ {

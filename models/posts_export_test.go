@@ -1,5 +1,7 @@
 package models
 
+import "context"
+
 // The EXPLAIN test plans the very statements the list and search methods
 // run, so a change to one of them is checked against the indexes.
 const (
@@ -22,3 +24,26 @@ const (
 
 // MarkSnippet exposes the snippet escaper to the tests.
 var MarkSnippet = markSnippet
+
+// HoldSearchSlots takes every search slot of m, as that many running
+// searches would, until release is called.
+func (m *PostModel) HoldSearchSlots(ctx context.Context) (release func(), err error) {
+	var leaves []func()
+	release = func() {
+		for _, leave := range leaves {
+			leave()
+		}
+	}
+	for range searchSlots {
+		leave, err := m.searches.enter(ctx)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		leaves = append(leaves, leave)
+	}
+	return release, nil
+}
+
+// SearchQuery exposes the query rewriting to the tests.
+var SearchQuery = searchQuery

@@ -2,10 +2,17 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"strings"
+	"sync"
+	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // SearchHit is one search result.
@@ -16,9 +23,63 @@ type SearchHit struct {
 	Snippet string
 }
 
-// maxQueryLen bounds the search text; longer queries are cut, which keeps
-// the work of parsing and highlighting small.
-const maxQueryLen = 256
+// Bounds on what one search may cost, so that searching can never take
+// reader pages down (21 phrase searches over five 195 KB posts once held
+// the whole connection pool for 10 s, and the home page took 8.6 s).
+const (
+	// maxQueryLen bounds the search text; longer queries are cut, which
+	// keeps the work of parsing and highlighting small.
+	maxQueryLen = 256
+	// headlineChars is how much of a hit's title and body its snippet is
+	// cut from. ts_headline's cost grows faster than its text: over a
+	// whole 195 KB body a phrase took 1.2 s a post, over 10,000
+	// characters a few milliseconds. A match further in still finds the
+	// post; its snippet is then the post's beginning.
+	headlineChars = 10_000
+	// searchTimeout is a search's statement_timeout, tighter than the
+	// connection's 10 s: a search the server cannot answer in time is
+	// refused instead of holding a connection and a CPU.
+	searchTimeout = 2 * time.Second
+	// searchSlots bounds the searches running at once per process, a fifth
+	// of the connection pool, so the rest stays free for reader pages.
+	searchSlots = maxOpenConns / 5
+	// searchWait is how long a search waits for a free slot before it is
+	// refused as busy: long enough to absorb a burst, short enough that a
+	// flood never queues.
+	searchWait = time.Second
+)
+
+// Search refusals. Neither is the reader's fault, and both are answered
+// with a page that says so.
+var (
+	// ErrSearchBusy: searchSlots searches were already running.
+	ErrSearchBusy = errors.New("models: too many searches at once")
+	// ErrSearchTooCostly: the search needed more than searchTimeout or
+	// more than PostgreSQL allows a query.
+	ErrSearchTooCostly = errors.New("models: search too costly")
+)
+
+// searchGate admits at most searchSlots searches at once. The zero value
+// is ready to use.
+type searchGate struct {
+	once  sync.Once
+	slots chan struct{}
+}
+
+// enter waits up to searchWait for a slot; leave gives it back.
+func (g *searchGate) enter(ctx context.Context) (leave func(), err error) {
+	g.once.Do(func() { g.slots = make(chan struct{}, searchSlots) })
+	wait := time.NewTimer(searchWait)
+	defer wait.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return func() { <-g.slots }, nil
+	case <-wait.C:
+		return nil, ErrSearchBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
 
 // Queries are parsed with websearch_to_tsquery ("quoted phrases", or, -not).
 // numnode(...) = 0 means the query has no searchable words (empty, or only
@@ -30,12 +91,12 @@ WHERE numnode(websearch_to_tsquery('english', $1)) > 0
 // The ranked page is picked from ids first, so the sort carries only
 // small rows; titles and bodies are read for that page alone.
 //
-// The snippet is ts_headline over the title and body as plain text: links
-// and images read as their text, Markdown punctuation becomes spaces, and
-// "<" is swapped for \x01 so that the text parser does not take "<script>"
-// for a tag and drop it (Go swaps it back and escapes it). Matches are
-// delimited by \x02 and \x03, which are first removed from the text, so
-// only ts_headline's own marks remain.
+// The snippet is ts_headline over the first $4 characters of the title and
+// body as plain text: links and images read as their text, Markdown
+// punctuation becomes spaces, and "<" is swapped for \x01 so that the text
+// parser does not take "<script>" for a tag and drop it (Go swaps it back
+// and escapes it). Matches are delimited by \x02 and \x03, which are first
+// removed from the text, so only ts_headline's own marks remain.
 const searchSQL = `WITH hits AS (
 	SELECT id, published_at, ts_rank_cd(search, websearch_to_tsquery('english', $1)) AS rank
 	FROM posts
@@ -47,7 +108,7 @@ const searchSQL = `WITH hits AS (
 SELECT ` + listColumns + `,
 	ts_headline('english',
 		translate(
-			regexp_replace(regexp_replace(regexp_replace(p.title || E'\n\n' || p.body,
+			regexp_replace(regexp_replace(regexp_replace(left(p.title || E'\n\n' || p.body, $4),
 				'!?\[([^]\n]*)\]\([^)\n]*\)', '\1', 'g'),
 				'(^|\n)[ \t]*[#>][#> \t]*', '\1', 'g'),
 				'[*_\x60~|]+', ' ', 'g'),
@@ -58,31 +119,53 @@ SELECT ` + listColumns + `,
 FROM hits h JOIN posts p ON p.id = h.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY h.rank DESC, h.published_at DESC, h.id DESC`
 
+// searchTimeoutSQL sets the statement timeout for the rest of a search's
+// transaction.
+const searchTimeoutSQL = `SELECT set_config('statement_timeout', $1, true)`
+
 // Search finds public posts matching q, best first: a match in the title
 // outweighs one in the tags, which outweighs one in the body; ties go to
 // the newest. A query without searchable words (empty, or only stop words
-// like "the") finds nothing and is not an error.
+// like "the") finds nothing and is not an error. Searches are bounded (see
+// searchSlots and searchTimeout): past the bounds Search returns
+// ErrSearchBusy or ErrSearchTooCostly.
 func (m *PostModel) Search(ctx context.Context, q string, pg Page) ([]SearchHit, int, error) {
 	q = strings.ReplaceAll(strings.ToValidUTF8(strings.TrimSpace(q), ""), "\x00", "")
-	if q == "" {
-		return nil, 0, nil
-	}
 	if utf8.RuneCountInString(q) > maxQueryLen {
 		q = string([]rune(q)[:maxQueryLen])
 	}
+	if q = searchQuery(q); q == "" {
+		return nil, 0, nil
+	}
 	pg = pg.Normalize()
-	var total int
-	if err := m.DB.GetContext(ctx, &total, searchCountSQL, q); err != nil {
-		return nil, 0, fmt.Errorf("models: count search: %w", err)
+	leave, err := m.searches.enter(ctx)
+	if err != nil {
+		return nil, 0, err
 	}
-	if total <= pg.Offset() {
-		return nil, total, nil
+	defer leave()
+	var (
+		total int
+		rows  []struct {
+			Post
+			Snippet string `db:"snippet"`
+		}
+	)
+	err = inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, searchTimeoutSQL, fmt.Sprint(searchTimeout.Milliseconds())); err != nil {
+			return err
+		}
+		if err := tx.GetContext(ctx, &total, searchCountSQL, q); err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		if total <= pg.Offset() {
+			return nil
+		}
+		return tx.SelectContext(ctx, &rows, searchSQL, q, pg.Size, pg.Offset(), headlineChars)
+	})
+	if tooCostly(err) {
+		return nil, 0, fmt.Errorf("%w: %w", ErrSearchTooCostly, err)
 	}
-	var rows []struct {
-		Post
-		Snippet string `db:"snippet"`
-	}
-	if err := m.DB.SelectContext(ctx, &rows, searchSQL, q, pg.Size, pg.Offset()); err != nil {
+	if err != nil {
 		return nil, 0, fmt.Errorf("models: search: %w", err)
 	}
 	hits := make([]SearchHit, len(rows))
@@ -90,6 +173,48 @@ func (m *PostModel) Search(ctx context.Context, q string, pg Page) ([]SearchHit,
 		hits[i] = SearchHit{Post: r.Post, Snippet: markSnippet(r.Snippet)}
 	}
 	return hits, total, nil
+}
+
+// tooCostly reports the server refusing a query's cost: its statement
+// timeout (57014) or a program limit (class 54, such as a tsquery too large).
+func tooCostly(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && (pqErr.Code == "57014" || pqErr.Code.Class() == "54")
+}
+
+// searchQuery gives q in the plain form of websearch_to_tsquery's syntax
+// (words, "quoted phrases", -excluded words, or), each operator once, or ""
+// when q has nothing to search for. PostgreSQL reads each "-" before a word
+// as one more NOT, nested, and fails past 32 ("tsquery stack too small");
+// it also ends a word at tsquery's own operator characters, which no
+// indexed word contains. So those characters become spaces, and of a run
+// of "-" between two words only the first is kept.
+func searchQuery(q string) string {
+	var b strings.Builder
+	between := true // not inside a word: a "-" here is an operator
+	negated := false
+	hasWord := false
+	for _, r := range q {
+		switch {
+		case strings.ContainsRune(`!&|()<:*\`, r):
+			r, between = ' ', true
+		case r == '"' || unicode.IsSpace(r):
+			between = true
+		case r == '-' && between:
+			if negated {
+				continue
+			}
+			negated = true
+		case r == '-':
+		default:
+			between, negated, hasWord = false, false, true
+		}
+		b.WriteRune(r)
+	}
+	if !hasWord {
+		return ""
+	}
+	return b.String()
 }
 
 // markSnippet turns ts_headline's output into safe HTML: the text is
