@@ -211,14 +211,31 @@ type Profile struct {
 	Avatar                            string // media key, "" for the default avatar
 }
 
+const lockEmailSQL = `SELECT email FROM users WHERE id = $1 FOR UPDATE`
+
 const updateProfileSQL = `UPDATE users
 SET username = $2, email = $3, display_name = $4, bio = $5, avatar = $6, version = version + 1, updated_at = now()
 WHERE id = $1 RETURNING ` + userColumns
 
 // UpdateProfile saves p. A taken username or email is a *DuplicateError.
+// A new email address ends the account's outstanding password reset links
+// in the same transaction: they were mailed to the old address.
 func (m *UserModel) UpdateProfile(ctx context.Context, id int64, p Profile) (User, error) {
 	var u User
-	err := m.DB.GetContext(ctx, &u, updateProfileSQL, id, p.Username, p.Email, p.DisplayName, p.Bio, p.Avatar)
+	err := inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
+		var before string
+		if err := tx.GetContext(ctx, &before, lockEmailSQL, id); err != nil {
+			return err
+		}
+		if err := tx.GetContext(ctx, &u, updateProfileSQL, id, p.Username, p.Email, p.DisplayName, p.Bio, p.Avatar); err != nil {
+			return err
+		}
+		if strings.EqualFold(before, u.Email) {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, deleteResetsSQL, id)
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
