@@ -63,13 +63,20 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 	private(c)
 	in := profileInput{
 		Username:    models.NormalizeUsername(c.FormValue("username")),
-		DisplayName: field(c, "display_name"),
-		Bio:         field(c, "bio"),
+		DisplayName: models.CleanDisplayName(c.FormValue("display_name")),
+		Bio:         models.CleanBio(c.FormValue("bio")),
 	}
 	var emailErr string
 	in.Email, emailErr = models.NormalizeEmail(c.FormValue("email"))
 	fe := fieldErrors{}
 	fe.add("username", models.CheckUsername(in.Username))
+	// Names chosen before the rule existed do not stop other changes.
+	if in.Username != u.Username {
+		fe.add("username", models.CheckStaffName(in.Username, u.Role))
+	}
+	if in.DisplayName != u.DisplayName {
+		fe.add("display_name", models.CheckStaffName(in.DisplayName, u.Role))
+	}
 	fe.add("email", emailErr)
 	fe.maxLen("display_name", in.DisplayName, models.MaxDisplayNameLen)
 	fe.maxLen("bio", in.Bio, models.MaxBioLen)

@@ -255,3 +255,52 @@ func TestProfileEmailChangeThrottled(t *testing.T) {
 		t.Fatalf("email = %q (%v), want unchanged", email, err)
 	}
 }
+
+// Names and bios lose invisible format characters (a right-to-left
+// override shows "nimda" as "admin"), and only admins may look like staff.
+func TestProfileNames(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	a.createUser("boss", models.RoleAdmin)
+	c := a.client()
+	c.login("grace", strongPassword)
+	f := profileFields("grace", "grace@example.com")
+	f.Set("display_name", "Grace\u202E ecarG\u200B")
+	f.Set("bio", "Line one\u2066\nline\u200D two")
+	wantStatus(t, c.postMultipart("/settings/profile", f, "", "", nil), http.StatusSeeOther)
+	var name, bio string
+	if err := a.db.QueryRow("SELECT display_name, bio FROM users WHERE username = 'grace'").Scan(&name, &bio); err != nil {
+		t.Fatal(err)
+	}
+	if name != "Grace ecarG" || bio != "Line one\nline two" {
+		t.Fatalf("stored %q / %q", name, bio)
+	}
+
+	for _, tc := range []struct{ field, value string }{
+		{"display_name", "alice ✓ (staff)"},
+		{"display_name", "Admin"},
+		{"display_name", "Quire Support"},
+		{"username", "support"},
+		{"username", "quire_admin"},
+	} {
+		f := profileFields("grace", "grace@example.com")
+		f.Set(tc.field, tc.value)
+		res := c.postMultipart("/settings/profile", f, "", "", nil)
+		wantStatus(t, res, http.StatusUnprocessableEntity)
+		if !strings.Contains(res.fieldError(tc.field), "reserved") {
+			t.Errorf("%s %q: error %q", tc.field, tc.value, res.fieldError(tc.field))
+		}
+	}
+	reg := a.client().post("/register", url.Values{"username": {"r00t"}, "email": {"r@example.com"}, "password": {strongPassword}})
+	wantStatus(t, reg, http.StatusUnprocessableEntity)
+	if !strings.Contains(reg.fieldError("username"), "reserved") {
+		t.Fatalf("register r00t: error %q", reg.fieldError("username"))
+	}
+
+	admin := a.client()
+	admin.login("boss", strongPassword)
+	f = profileFields("boss", "boss@example.com")
+	f.Set("display_name", "Quire Admin")
+	wantStatus(t, admin.postMultipart("/settings/profile", f, "", "", nil), http.StatusSeeOther)
+}

@@ -221,6 +221,7 @@ WHERE id = $1 RETURNING ` + userColumns
 // A new email address ends the account's outstanding password reset links
 // in the same transaction: they were mailed to the old address.
 func (m *UserModel) UpdateProfile(ctx context.Context, id int64, p Profile) (User, error) {
+	p.DisplayName, p.Bio = CleanDisplayName(p.DisplayName), CleanBio(p.Bio)
 	var u User
 	err := inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
 		var before string
