@@ -117,7 +117,7 @@ func TestProfileUpdate(t *testing.T) {
 	if author.doc.Find("h1").Text() != "Grace H." || author.doc.Find(`[data-testid="bio"]`).Text() != "Writes compilers." {
 		t.Fatalf("author page: %q / %q", author.doc.Find("h1").Text(), author.doc.Find(`[data-testid="bio"]`).Text())
 	}
-	wantStatus(t, c.get("/@grace"), http.StatusNotFound)
+	wantStatus(t, c.get("/@grace"), http.StatusMovedPermanently) // the old name is held (TestFreedUsernamesHeld)
 	m := a.smtp.Next(t, 5*time.Second)
 	if m.To[0] != "grace@example.com" || !strings.Contains(m.Body, "grace.h@example.com") {
 		t.Fatalf("email change notice: %+v", m)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	crand "crypto/rand"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -46,6 +47,9 @@ func (m *UserModel) SeedUsers(ctx context.Context, n int, r *rand.Rand) (int, st
 		username := fmt.Sprintf("%s%d", base, r.IntN(100000))
 		res, err := m.DB.ExecContext(ctx, seedUserSQL, username, username+"@example.com", hash,
 			first+" "+last, seedBios[r.IntN(len(seedBios))])
+		if errors.Is(asDuplicate(err), ErrDuplicate) {
+			continue // a name held after a rename or deletion (sql/00008)
+		}
 		if err != nil {
 			return created, password, fmt.Errorf("models: seed user: %w", err)
 		}

@@ -338,3 +338,31 @@ func inTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+// ErrGone is a username given up by an account deleted within the hold
+// period: its old address answers that it is gone, not that it never was.
+var ErrGone = errors.New("models: account deleted")
+
+const renamedToSQL = `SELECT coalesce(u.username, '') FROM username_holds h LEFT JOIN users u ON u.id = h.user_id
+WHERE h.username = lower($1) AND h.held_until > now()`
+
+// RenamedTo returns the username now of the account that gave up username
+// within the hold period (sql/00008: renames and deletions hold the name
+// for 90 days), ErrGone when that account was deleted, and ErrNotFound
+// when the name is not held.
+func (m *UserModel) RenamedTo(ctx context.Context, username string) (string, error) {
+	if !storable(username) {
+		return "", ErrNotFound
+	}
+	var now string
+	err := m.DB.GetContext(ctx, &now, renamedToSQL, username)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", ErrNotFound
+	case err != nil:
+		return "", fmt.Errorf("models: renamed to: %w", err)
+	case now == "":
+		return "", ErrGone
+	}
+	return now, nil
+}
