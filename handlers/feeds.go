@@ -44,8 +44,10 @@ type feedSource struct {
 func (a *App) getSiteRSS(c echo.Context) error  { return a.serveFeed(c, formatRSS, siteFeed()) }
 func (a *App) getSiteAtom(c echo.Context) error { return a.serveFeed(c, formatAtom, siteFeed()) }
 
-func (a *App) getAuthorRSS(c echo.Context) error  { return a.serveAuthorFeed(c, formatRSS, "/feed.xml") }
-func (a *App) getAuthorAtom(c echo.Context) error { return a.serveAuthorFeed(c, formatAtom, "/atom.xml") }
+func (a *App) getAuthorRSS(c echo.Context) error { return a.serveAuthorFeed(c, formatRSS, "/feed.xml") }
+func (a *App) getAuthorAtom(c echo.Context) error {
+	return a.serveAuthorFeed(c, formatAtom, "/atom.xml")
+}
 
 func (a *App) getTagRSS(c echo.Context) error  { return a.serveTagFeed(c, formatRSS) }
 func (a *App) getTagAtom(c echo.Context) error { return a.serveTagFeed(c, formatAtom) }
