@@ -13,7 +13,7 @@ import (
 
 // Format characters (Unicode category Cf: the bidi overrides and isolates,
 // zero-width joiners and spaces, soft hyphens) are invisible: in a name or
-// bio they reorder or hide what readers see ("‮nimda" shows as "admin").
+// bio they reorder or hide what readers see ("U+202E nimda" shows as "admin").
 // Control characters other than line breaks and tabs have no place either.
 var (
 	stripLine = transform.Chain(norm.NFC, runes.Map(func(r rune) rune {
