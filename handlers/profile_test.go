@@ -304,3 +304,25 @@ func TestProfileNames(t *testing.T) {
 	f.Set("display_name", "Quire Admin")
 	wantStatus(t, admin.postMultipart("/settings/profile", f, "", "", nil), http.StatusSeeOther)
 }
+
+// A password change ends every reset link sent before it, from the
+// settings page as from a reset link itself (guards what item 6 relies on).
+func TestPasswordChangeEndsResetLinks(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	first, second := requestReset(t, a, "grace@example.com"), requestReset(t, a, "grace@example.com")
+	c := a.client()
+	c.login("grace", strongPassword)
+	wantStatus(t, c.post("/settings/password", url.Values{"current_password": {strongPassword}, "password": {"plum sandwich eleven orbit"}}),
+		http.StatusSeeOther)
+	a.smtp.Next(t, 5*time.Second) // the change notice
+	wantStatus(t, a.client().get(first), http.StatusNotFound)
+	third := requestReset(t, a, "grace@example.com")
+	wantStatus(t, a.client().post(third, url.Values{"password": {"quiet lantern over marsh"}}), http.StatusSeeOther)
+	wantStatus(t, a.client().get(second), http.StatusNotFound)
+	var n int
+	if err := a.db.Get(&n, "SELECT count(*) FROM password_resets"); err != nil || n != 0 {
+		t.Fatalf("reset tokens left = %d (%v)", n, err)
+	}
+}
