@@ -19,7 +19,7 @@ func seedAdminBrowser(t *testing.T, a *testApp) {
 	ctx := context.Background()
 	a.createUser("boss", models.RoleAdmin)
 	r := rand.New(rand.NewPCG(7, 11))
-	if n, err := a.users.SeedUsers(ctx, 1000, r); err != nil || n < 990 {
+	if n, _, err := a.users.SeedUsers(ctx, 1000, r); err != nil || n < 990 {
 		t.Fatalf("seeded %d users: %v", n, err)
 	}
 	var authors []int64

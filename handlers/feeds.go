@@ -49,8 +49,10 @@ type feedSource struct {
 func (a *App) getSiteRSS(c echo.Context) error  { return a.serveFeed(c, formatRSS, siteFeed()) }
 func (a *App) getSiteAtom(c echo.Context) error { return a.serveFeed(c, formatAtom, siteFeed()) }
 
-func (a *App) getAuthorRSS(c echo.Context) error  { return a.serveAuthorFeed(c, formatRSS) }
-func (a *App) getAuthorAtom(c echo.Context) error { return a.serveAuthorFeed(c, formatAtom) }
+func (a *App) getAuthorRSS(c echo.Context) error { return a.serveAuthorFeed(c, formatRSS, "/feed.xml") }
+func (a *App) getAuthorAtom(c echo.Context) error {
+	return a.serveAuthorFeed(c, formatAtom, "/atom.xml")
+}
 
 func (a *App) getTagRSS(c echo.Context) error  { return a.serveTagFeed(c, formatRSS) }
 func (a *App) getTagAtom(c echo.Context) error { return a.serveTagFeed(c, formatAtom) }
@@ -61,14 +63,14 @@ func siteFeed() feedSource {
 
 // serveAuthorFeed serves /@{username}/feed.xml and atom.xml. Suspended
 // accounts have no public page, so no feed either.
-func (a *App) serveAuthorFeed(c echo.Context, f feedFormat) error {
+func (a *App) serveAuthorFeed(c echo.Context, f feedFormat, rest string) error {
 	name, ok := pathParam(c, "username")
 	name = strings.ToLower(name)
 	if !ok || models.CheckUsername(name) != "" {
 		return models.ErrNotFound
 	}
-	u, err := a.Users.GetByUsername(c.Request().Context(), name)
-	if err != nil {
+	u, moved, err := a.author(c, name, rest)
+	if moved || err != nil {
 		return err
 	}
 	if u.State != models.StateActive {

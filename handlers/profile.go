@@ -22,20 +22,29 @@ type profileInput struct {
 	Username, Email, DisplayName, Bio string
 }
 
-func profileForm(in profileInput, fe fieldErrors) pages.FormPage {
+// profileForm is the profile form with the user's input. The current
+// password field appears only when the email address is being changed
+// (askPassword); its value is never sent back.
+func profileForm(in profileInput, askPassword bool, fe fieldErrors) pages.FormPage {
+	fields := []components.Field{
+		{Name: "username", Label: "Username", Type: "text", Value: in.Username, Required: true, MaxLength: 30,
+			Hint: "Your public address is /@username."},
+		{Name: "email", Label: "Email", Type: "email", Value: in.Email, Required: true, MaxLength: models.MaxEmailLen},
+	}
+	if askPassword {
+		fields = append(fields, components.Field{Name: "current_password", Label: "Current password", Type: "password",
+			Required: true, Autocomplete: "current-password", Hint: "Needed to change your email address."})
+	}
 	return pages.FormPage{
 		Heading: "Your profile",
 		Form: components.Form{
 			ID: "profile-form", Action: "/settings/profile", Submit: "Save profile", Multipart: true,
-			Fields: fe.apply([]components.Field{
-				{Name: "username", Label: "Username", Type: "text", Value: in.Username, Required: true, MaxLength: 30,
-					Hint: "Your public address is /@username."},
-				{Name: "email", Label: "Email", Type: "email", Value: in.Email, Required: true, MaxLength: models.MaxEmailLen},
+			Fields: fe.apply(append(fields, []components.Field{
 				{Name: "display_name", Label: "Display name", Type: "text", Value: in.DisplayName, MaxLength: models.MaxDisplayNameLen},
 				{Name: "bio", Label: "Short bio", Type: "textarea", Value: in.Bio, MaxLength: models.MaxBioLen},
 				{Name: "avatar", Label: "Avatar", Type: "file", Accept: "image/jpeg,image/png,image/gif,image/webp",
 					Hint: "JPEG, PNG, GIF or WebP, at most 5 MiB. It is resized to 480×480 and stripped of metadata."},
-			}),
+			}...)),
 		},
 		Links: []pages.Link{{Href: "/settings/password", Text: "Change your password"}},
 	}
@@ -45,7 +54,7 @@ func (a *App) getSettingsProfile(c echo.Context) error {
 	u, _ := currentUser(c)
 	private(c)
 	in := profileInput{Username: u.Username, Email: u.Email, DisplayName: u.DisplayName, Bio: u.Bio}
-	return a.renderForm(c, http.StatusOK, "Your profile", profileForm(in, nil))
+	return a.renderForm(c, http.StatusOK, "Your profile", profileForm(in, false, nil))
 }
 
 func (a *App) postSettingsProfile(c echo.Context) error {
@@ -54,16 +63,38 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 	private(c)
 	in := profileInput{
 		Username:    models.NormalizeUsername(c.FormValue("username")),
-		DisplayName: field(c, "display_name"),
-		Bio:         field(c, "bio"),
+		DisplayName: models.CleanDisplayName(c.FormValue("display_name")),
+		Bio:         models.CleanBio(c.FormValue("bio")),
 	}
 	var emailErr string
 	in.Email, emailErr = models.NormalizeEmail(c.FormValue("email"))
 	fe := fieldErrors{}
 	fe.add("username", models.CheckUsername(in.Username))
+	// Names chosen before the rule existed do not stop other changes.
+	if in.Username != u.Username {
+		fe.add("username", models.CheckStaffName(in.Username, u.Role))
+	}
+	if in.DisplayName != u.DisplayName {
+		fe.add("display_name", models.CheckStaffName(in.DisplayName, u.Role))
+	}
 	fe.add("email", emailErr)
 	fe.maxLen("display_name", in.DisplayName, models.MaxDisplayNameLen)
 	fe.maxLen("bio", in.Bio, models.MaxBioLen)
+	// A new address would receive the account's reset links: only the
+	// password's owner may choose it.
+	newEmail := emailErr == "" && !equalFold(in.Email, u.Email)
+	if newEmail {
+		status, msg, err := a.reauthenticate(c, u, c.FormValue("current_password"))
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			fe.add("current_password", msg)
+			if status == http.StatusTooManyRequests {
+				return a.renderForm(c, status, "Your profile", profileForm(in, true, fe))
+			}
+		}
+	}
 
 	avatar := u.Avatar
 	if fh, err := c.FormFile("avatar"); err == nil && fh.Size > 0 {
@@ -94,7 +125,7 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 			return err
 		}
 	}
-	return a.renderForm(c, http.StatusUnprocessableEntity, "Your profile", profileForm(in, fe))
+	return a.renderForm(c, http.StatusUnprocessableEntity, "Your profile", profileForm(in, newEmail, fe))
 }
 
 // notifyEmailChanged tells the previous address, so a hijacked account's
@@ -104,6 +135,7 @@ func (a *App) notifyEmailChanged(before, after models.User) {
 		To:      before.Email,
 		Subject: "Your Quire email address was changed",
 		Text: "The email address of the Quire account " + after.Username + " was changed from " + before.Email +
-			" to " + after.Email + ".\n\nIf this was not you, contact the site's administrators.\n",
+			" to " + after.Email + ". Password reset links sent before the change no longer work.\n\n" +
+			"If this was not you, contact the site's administrators.\n",
 	})
 }

@@ -11,9 +11,12 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"quire/models"
 )
 
 // postMultipart submits the profile form with an optional file.
@@ -105,14 +108,16 @@ func TestProfileUpdate(t *testing.T) {
 		t.Fatal("bio error missing or input lost")
 	}
 
-	res = c.postMultipart("/settings/profile", profileFields("grace_h", "grace.h@example.com"), "", "", nil)
+	renamed := profileFields("grace_h", "grace.h@example.com")
+	renamed.Set("current_password", strongPassword)
+	res = c.postMultipart("/settings/profile", renamed, "", "", nil)
 	wantStatus(t, res, http.StatusSeeOther)
 	author := c.get("/@grace_h")
 	wantStatus(t, author, http.StatusOK)
 	if author.doc.Find("h1").Text() != "Grace H." || author.doc.Find(`[data-testid="bio"]`).Text() != "Writes compilers." {
 		t.Fatalf("author page: %q / %q", author.doc.Find("h1").Text(), author.doc.Find(`[data-testid="bio"]`).Text())
 	}
-	wantStatus(t, c.get("/@grace"), http.StatusNotFound)
+	wantStatus(t, c.get("/@grace"), http.StatusMovedPermanently) // the old name is held (TestFreedUsernamesHeld)
 	m := a.smtp.Next(t, 5*time.Second)
 	if m.To[0] != "grace@example.com" || !strings.Contains(m.Body, "grace.h@example.com") {
 		t.Fatalf("email change notice: %+v", m)
@@ -175,4 +180,156 @@ func TestAvatarUpload(t *testing.T) {
 		t.Fatalf("avatar is %s %dx%d (%v), want jpeg 480x360", format, cfg.Width, cfg.Height, err)
 	}
 	wantStatus(t, c.get("/media/..%2f..%2fetc%2fpasswd"), http.StatusNotFound)
+}
+
+// An email change needs the current password (a borrowed session must not
+// be able to move the account's reset links to another inbox), wrong
+// guesses count toward the sign-in throttle, the old address is told, and
+// reset links sent before the change stop working.
+func TestProfileEmailChangeNeedsPassword(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	grace := a.createUser("grace", "user")
+	link := requestReset(t, a, "grace@example.com")
+	c := a.client()
+	c.login("grace", strongPassword)
+	page := c.get("/settings/profile")
+	wantStatus(t, page, http.StatusOK)
+	if page.doc.Find(`input[name="current_password"]`).Length() != 0 {
+		t.Fatal("the current password is asked for before the email changes")
+	}
+	// Other fields save without it.
+	wantStatus(t, c.postMultipart("/settings/profile", profileFields("grace", "GRACE@example.com"), "", "", nil), http.StatusSeeOther)
+
+	moved := profileFields("grace", "thief@example.net")
+	res := c.postMultipart("/settings/profile", moved, "", "", nil)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if res.fieldError("current_password") == "" || res.doc.Find(`input[name="current_password"]`).Length() != 1 {
+		t.Fatalf("no current password field with an error: %q", res.fieldError("current_password"))
+	}
+	if v, _ := res.doc.Find(`input[name="email"]`).Attr("value"); v != "thief@example.net" {
+		t.Fatalf("email input not kept: %q", v)
+	}
+	const guess = "a wrong guess at it"
+	moved.Set("current_password", guess)
+	res = c.postMultipart("/settings/profile", moved, "", "", nil)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if !strings.Contains(res.fieldError("current_password"), "incorrect") || strings.Contains(res.body, guess) {
+		t.Fatalf("wrong password: error %q, echoed %v", res.fieldError("current_password"), strings.Contains(res.body, guess))
+	}
+	var email string
+	if err := a.db.Get(&email, "SELECT email FROM users WHERE id = $1", grace.ID); err != nil || email != "GRACE@example.com" {
+		t.Fatalf("email = %q (%v), want unchanged", email, err)
+	}
+	var failures int
+	if err := a.db.Get(&failures, "SELECT count(*) FROM login_failures WHERE account = $1", "user:"+strconv.FormatInt(grace.ID, 10)); err != nil || failures != 1 {
+		t.Fatalf("login failures = %d (%v), want the wrong guess counted", failures, err)
+	}
+
+	moved.Set("current_password", strongPassword)
+	wantStatus(t, c.postMultipart("/settings/profile", moved, "", "", nil), http.StatusSeeOther)
+	m := a.smtp.Next(t, 5*time.Second)
+	if m.To[0] != "GRACE@example.com" || !strings.Contains(m.Body, "thief@example.net") {
+		t.Fatalf("email change notice: to %v\n%s", m.To, m.Body)
+	}
+	wantStatus(t, a.client().get(link), http.StatusNotFound)
+	var live int
+	if err := a.db.Get(&live, "SELECT count(*) FROM password_resets WHERE user_id = $1", grace.ID); err != nil || live != 0 {
+		t.Fatalf("reset tokens after the email change = %d (%v)", live, err)
+	}
+}
+
+// Guessing the password through the profile form is throttled like sign-in.
+func TestProfileEmailChangeThrottled(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	c := a.client()
+	c.login("grace", strongPassword)
+	moved := profileFields("grace", "thief@example.net")
+	for i := 0; i < models.MaxLoginFailures; i++ {
+		moved.Set("current_password", "wrong guess number "+strconv.Itoa(i))
+		wantStatus(t, c.postMultipart("/settings/profile", moved, "", "", nil), http.StatusUnprocessableEntity)
+	}
+	moved.Set("current_password", strongPassword)
+	res := c.postMultipart("/settings/profile", moved, "", "", nil)
+	wantStatus(t, res, http.StatusTooManyRequests)
+	if res.Header.Get("Retry-After") == "" || !strings.Contains(res.fieldError("current_password"), "Try again") {
+		t.Fatalf("throttled answer: Retry-After %q, error %q", res.Header.Get("Retry-After"), res.fieldError("current_password"))
+	}
+	var email string
+	if err := a.db.Get(&email, "SELECT email FROM users WHERE username = 'grace'"); err != nil || email != "grace@example.com" {
+		t.Fatalf("email = %q (%v), want unchanged", email, err)
+	}
+}
+
+// Names and bios lose invisible format characters (a right-to-left
+// override shows "nimda" as "admin"), and only admins may look like staff.
+func TestProfileNames(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	a.createUser("boss", models.RoleAdmin)
+	c := a.client()
+	c.login("grace", strongPassword)
+	f := profileFields("grace", "grace@example.com")
+	f.Set("display_name", "Grace\u202E ecarG\u200B")
+	f.Set("bio", "Line one\u2066\nline\u200D two")
+	wantStatus(t, c.postMultipart("/settings/profile", f, "", "", nil), http.StatusSeeOther)
+	var name, bio string
+	if err := a.db.QueryRow("SELECT display_name, bio FROM users WHERE username = 'grace'").Scan(&name, &bio); err != nil {
+		t.Fatal(err)
+	}
+	if name != "Grace ecarG" || bio != "Line one\nline two" {
+		t.Fatalf("stored %q / %q", name, bio)
+	}
+
+	for _, tc := range []struct{ field, value string }{
+		{"display_name", "alice ✓ (staff)"},
+		{"display_name", "Admin"},
+		{"display_name", "Quire Support"},
+		{"username", "support"},
+		{"username", "quire_admin"},
+	} {
+		f := profileFields("grace", "grace@example.com")
+		f.Set(tc.field, tc.value)
+		res := c.postMultipart("/settings/profile", f, "", "", nil)
+		wantStatus(t, res, http.StatusUnprocessableEntity)
+		if !strings.Contains(res.fieldError(tc.field), "reserved") {
+			t.Errorf("%s %q: error %q", tc.field, tc.value, res.fieldError(tc.field))
+		}
+	}
+	reg := a.client().post("/register", url.Values{"username": {"r00t"}, "email": {"r@example.com"}, "password": {strongPassword}})
+	wantStatus(t, reg, http.StatusUnprocessableEntity)
+	if !strings.Contains(reg.fieldError("username"), "reserved") {
+		t.Fatalf("register r00t: error %q", reg.fieldError("username"))
+	}
+
+	admin := a.client()
+	admin.login("boss", strongPassword)
+	f = profileFields("boss", "boss@example.com")
+	f.Set("display_name", "Quire Admin")
+	wantStatus(t, admin.postMultipart("/settings/profile", f, "", "", nil), http.StatusSeeOther)
+}
+
+// A password change ends every reset link sent before it, from the
+// settings page as from a reset link itself (guards what item 6 relies on).
+func TestPasswordChangeEndsResetLinks(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("grace", "user")
+	first, second := requestReset(t, a, "grace@example.com"), requestReset(t, a, "grace@example.com")
+	c := a.client()
+	c.login("grace", strongPassword)
+	wantStatus(t, c.post("/settings/password", url.Values{"current_password": {strongPassword}, "password": {"plum sandwich eleven orbit"}}),
+		http.StatusSeeOther)
+	a.smtp.Next(t, 5*time.Second) // the change notice
+	wantStatus(t, a.client().get(first), http.StatusNotFound)
+	third := requestReset(t, a, "grace@example.com")
+	wantStatus(t, a.client().post(third, url.Values{"password": {"quiet lantern over marsh"}}), http.StatusSeeOther)
+	wantStatus(t, a.client().get(second), http.StatusNotFound)
+	var n int
+	if err := a.db.Get(&n, "SELECT count(*) FROM password_resets"); err != nil || n != 0 {
+		t.Fatalf("reset tokens left = %d (%v)", n, err)
+	}
 }

@@ -140,8 +140,8 @@ func (a *App) getTag(c echo.Context) error {
 
 // getAuthor is an author's public page, /@username, with their posts.
 func (a *App) getAuthor(c echo.Context) error {
-	u, err := a.Users.GetByUsername(c.Request().Context(), c.Param("username"))
-	if err != nil {
+	u, moved, err := a.author(c, c.Param("username"), "")
+	if moved || err != nil {
 		return err
 	}
 	if u.State != models.StateActive {

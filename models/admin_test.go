@@ -25,7 +25,7 @@ func TestAdminDeclarations(t *testing.T) {
 	ctx := context.Background()
 	users := &models.UserModel{DB: db, Hasher: models.NewHasher(models.TestPasswordParams, 0)}
 	r := rand.New(rand.NewPCG(1, 2))
-	if _, err := users.SeedUsers(ctx, 12, r); err != nil {
+	if _, _, err := users.SeedUsers(ctx, 12, r); err != nil {
 		t.Fatal(err)
 	}
 	var authors []int64

@@ -26,7 +26,7 @@ var (
 	sendReset = admintable.Action{Key: "send_reset", Label: "Send password reset", Done: "Sent a password reset link to",
 		Confirm: true, Help: "Each gets an email with a link to choose a new password, valid for one hour. Suspended accounts are skipped."}
 	deleteUser = admintable.Action{Key: "delete", Label: "Delete", Done: "Deleted", Confirm: true, Danger: true,
-		Help: "The accounts are removed for good; their sessions end and their uploads stay, without an owner.",
+		Help: "The accounts are removed for good; their sessions end and their uploads stay, without an owner. Their usernames stay reserved for 90 days.",
 		Option: &admintable.Option{Label: "Their posts", Choices: []admintable.Choice{
 			{Value: "keep", Label: "Keep them, shown as by “a deleted user”"},
 			{Value: "remove", Label: "Remove them too"},

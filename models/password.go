@@ -95,11 +95,19 @@ var (
 	ErrPasswordTooLong  = fmt.Errorf("Use at most %d characters.", MaxPasswordLen)
 	ErrPasswordPersonal = errors.New("The password must not be your username or email.")
 	ErrPasswordCommon   = errors.New("This password is too common or too easy to guess.")
+	ErrPasswordRepeated = errors.New("The password repeats the same part over and over, which makes it easy to guess. Try a phrase of different words.")
 )
 
+// siteWords are what anyone guessing a password here tries first: the
+// site's own words and every password Quire itself once published (the
+// seed command's old demo password). zxcvbn scores passwords built from
+// them as it does the account's names.
+var siteWords = []string{"quire", "blog", "demo", "admin", "quire demo password", "quiredemopassword"}
+
 // CheckPassword applies the password policy: length in characters, not the
-// username or email, and not a commonly used or easily guessed password
-// (zxcvbn's frequency lists and patterns; score below 3 is refused).
+// username or email, not one part repeated, and not a commonly used or
+// easily guessed password (zxcvbn's frequency lists and patterns, the
+// account's names and siteWords; score below 3 is refused).
 func CheckPassword(password, username, email string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
@@ -118,13 +126,34 @@ func CheckPassword(password, username, email string) error {
 			return ErrPasswordPersonal
 		}
 	}
+	if repeated(password) {
+		return ErrPasswordRepeated
+	}
 	// zxcvbn's cost grows fast with length; the first 64 characters decide.
 	sample := password
 	if n > 64 {
 		sample = string([]rune(password)[:64])
 	}
-	if zxcvbn.PasswordStrength(sample, []string{username, email}).Score < 3 {
+	if zxcvbn.PasswordStrength(sample, append([]string{username, email}, siteWords...)).Score < 3 {
 		return ErrPasswordCommon
 	}
 	return nil
+}
+
+// repeated reports whether password, ignoring case, is one unit written
+// twice or more (the last copy may be cut short): "abcabcabcabc",
+// "PasswordPassword". zxcvbn catches short units but scores long ones by
+// the unit's strength alone.
+func repeated(password string) bool {
+	r := []rune(strings.ToLower(password))
+	for unit := 1; unit <= len(r)/2; unit++ {
+		i := unit
+		for i < len(r) && r[i] == r[i-unit] {
+			i++
+		}
+		if i == len(r) {
+			return true
+		}
+	}
+	return false
 }

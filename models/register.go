@@ -5,12 +5,13 @@ import (
 	"fmt"
 )
 
-const takenSQL = `SELECT coalesce(bool_or(lower(username) = lower($1)), false) AS username,
-	coalesce(bool_or(lower(email) = lower($2)), false) AS email
-FROM users WHERE lower(username) = lower($1) OR lower(email) = lower($2)`
+const takenSQL = `SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1))
+	OR EXISTS (SELECT 1 FROM username_holds WHERE username = lower($1) AND held_until > now()) AS username,
+	EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2)) AS email`
 
 // Register creates an account from the sign-up form. A taken username or
-// email is a *DuplicateError (users_username_key first), found before the
+// email (a username held after a rename or deletion counts as taken) is a
+// *DuplicateError (users_username_key first), found before the
 // password is hashed, so a probe for taken names costs one index lookup,
 // not a hash; between two sign-ups at once the unique indexes still decide.
 func (m *UserModel) Register(ctx context.Context, nu NewUser) (User, error) {

@@ -22,8 +22,16 @@ func TestRegisterTakenCostsNoHash(t *testing.T) {
 	if _, err := users.Insert(ctx, models.NewUser{Username: "grace", Email: "grace@example.com", Password: pw}); err != nil {
 		t.Fatal(err)
 	}
+	// hopper renames: the name given up is held, and taken as if in use.
+	if _, err := users.Insert(ctx, models.NewUser{Username: "hopper", Email: "hopper@example.com", Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.DB.ExecContext(ctx, `UPDATE users SET username = 'grace_hopper' WHERE username = 'hopper'`); err != nil {
+		t.Fatal(err)
+	}
 	release := h.Occupy()
 	cases := []struct{ username, email, constraint string }{
+		{"Hopper", "new@example.com", "users_username_key"},
 		{"GRACE", "new@example.com", "users_username_key"},
 		{"someone", "Grace@Example.COM", "users_email_key"},
 		{"grace", "grace@example.com", "users_username_key"},

@@ -2,13 +2,12 @@ package models
 
 import (
 	"context"
+	crand "crypto/rand"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 )
-
-// SeedPassword is the password of every seeded demo account.
-const SeedPassword = "quire demo password" // #nosec G101 -- documented demo password of seeded accounts, not a secret
 
 var (
 	seedFirst = strings.Fields(`Ada Grace Alan Barbara Linus Margaret Ken Radia Dennis Frances Edsger Katherine
@@ -28,12 +27,15 @@ var (
 )
 
 // SeedUsers creates n demo accounts with realistic names and bios, all with
-// SeedPassword (hashed once: seeding thousands stays fast). It returns how
-// many were created; names already taken are skipped.
-func (m *UserModel) SeedUsers(ctx context.Context, n int, r *rand.Rand) (int, error) {
-	hash, err := m.Hasher.Hash(ctx, SeedPassword)
+// one password drawn from crypto/rand for this run (hashed once: seeding
+// thousands stays fast), never from r: content is reproducible from its
+// seed, passwords must not be. It returns how many were created (names
+// already taken are skipped) and the password.
+func (m *UserModel) SeedUsers(ctx context.Context, n int, r *rand.Rand) (int, string, error) {
+	password := "demo-" + crand.Text()
+	hash, err := m.Hasher.Hash(ctx, password)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	created := 0
 	for i := 0; i < n; i++ {
@@ -45,14 +47,17 @@ func (m *UserModel) SeedUsers(ctx context.Context, n int, r *rand.Rand) (int, er
 		username := fmt.Sprintf("%s%d", base, r.IntN(100000))
 		res, err := m.DB.ExecContext(ctx, seedUserSQL, username, username+"@example.com", hash,
 			first+" "+last, seedBios[r.IntN(len(seedBios))])
+		if errors.Is(asDuplicate(err), ErrDuplicate) {
+			continue // a name held after a rename or deletion (sql/00008)
+		}
 		if err != nil {
-			return created, fmt.Errorf("models: seed user: %w", err)
+			return created, password, fmt.Errorf("models: seed user: %w", err)
 		}
 		if k, _ := res.RowsAffected(); k == 1 {
 			created++
 		}
 	}
-	return created, nil
+	return created, password, nil
 }
 
 const seedUserSQL = `INSERT INTO users (username, email, password_hash, display_name, bio)

@@ -47,18 +47,6 @@ const throttleSQL = `SELECT coalesce(max(retry), 0) FROM (
 	HAVING count(*) >= $4
 ) r`
 
-// RetryAfter returns how long sign-in stays refused for this account or
-// address; zero means it is allowed. It counts nothing: a check followed
-// by a compare is a race, so password checks go through Reserve.
-func (m *ThrottleModel) RetryAfter(ctx context.Context, account, addr string) (time.Duration, error) {
-	var secs float64
-	err := m.DB.GetContext(ctx, &secs, throttleSQL, account, addr, interval(LoginWindow), MaxLoginFailures)
-	if err != nil {
-		return 0, fmt.Errorf("models: login throttle: %w", err)
-	}
-	return retryAfter(secs), nil
-}
-
 const failSQL = `INSERT INTO login_failures (account, addr) VALUES ($1, $2)`
 
 // Reserve counts one password attempt against account and addr before the
@@ -89,19 +77,6 @@ func (m *ThrottleModel) Reserve(ctx context.Context, account, addr string) error
 	}
 	if secs > 0 {
 		return &ThrottledError{RetryAfter: retryAfter(secs)}
-	}
-	return nil
-}
-
-const pruneFailuresSQL = `DELETE FROM login_failures WHERE at < now() - $1::interval`
-
-// Fail records a failed sign-in and prunes expired records.
-func (m *ThrottleModel) Fail(ctx context.Context, account, addr string) error {
-	if _, err := m.DB.ExecContext(ctx, failSQL, account, addr); err != nil {
-		return fmt.Errorf("models: record login failure: %w", err)
-	}
-	if _, err := m.DB.ExecContext(ctx, pruneFailuresSQL, interval(LoginWindow)); err != nil {
-		return fmt.Errorf("models: prune login failures: %w", err)
 	}
 	return nil
 }

@@ -184,14 +184,32 @@ type Profile struct {
 	Avatar                            string // media key, "" for the default avatar
 }
 
+const lockEmailSQL = `SELECT email FROM users WHERE id = $1 FOR UPDATE`
+
 const updateProfileSQL = `UPDATE users
 SET username = $2, email = $3, display_name = $4, bio = $5, avatar = $6, version = version + 1, updated_at = now()
 WHERE id = $1 RETURNING ` + userColumns
 
 // UpdateProfile saves p. A taken username or email is a *DuplicateError.
+// A new email address ends the account's outstanding password reset links
+// in the same transaction: they were mailed to the old address.
 func (m *UserModel) UpdateProfile(ctx context.Context, id int64, p Profile) (User, error) {
+	p.DisplayName, p.Bio = CleanDisplayName(p.DisplayName), CleanBio(p.Bio)
 	var u User
-	err := m.DB.GetContext(ctx, &u, updateProfileSQL, id, p.Username, p.Email, p.DisplayName, p.Bio, p.Avatar)
+	err := inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
+		var before string
+		if err := tx.GetContext(ctx, &before, lockEmailSQL, id); err != nil {
+			return err
+		}
+		if err := tx.GetContext(ctx, &u, updateProfileSQL, id, p.Username, p.Email, p.DisplayName, p.Bio, p.Avatar); err != nil {
+			return err
+		}
+		if strings.EqualFold(before, u.Email) {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, deleteResetsSQL, id)
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -292,4 +310,32 @@ func inTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// ErrGone is a username given up by an account deleted within the hold
+// period: its old address answers that it is gone, not that it never was.
+var ErrGone = errors.New("models: account deleted")
+
+const renamedToSQL = `SELECT coalesce(u.username, '') FROM username_holds h LEFT JOIN users u ON u.id = h.user_id
+WHERE h.username = lower($1) AND h.held_until > now()`
+
+// RenamedTo returns the username now of the account that gave up username
+// within the hold period (sql/00008: renames and deletions hold the name
+// for 90 days), ErrGone when that account was deleted, and ErrNotFound
+// when the name is not held.
+func (m *UserModel) RenamedTo(ctx context.Context, username string) (string, error) {
+	if !storable(username) {
+		return "", ErrNotFound
+	}
+	var now string
+	err := m.DB.GetContext(ctx, &now, renamedToSQL, username)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", ErrNotFound
+	case err != nil:
+		return "", fmt.Errorf("models: renamed to: %w", err)
+	case now == "":
+		return "", ErrGone
+	}
+	return now, nil
 }

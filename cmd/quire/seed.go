@@ -46,11 +46,15 @@ func seed(ctx context.Context, args []string, stdout io.Writer) error {
 	// #nosec G404 -- demo content, reproducible from its seed; nothing secret is drawn from it.
 	r := rand.New(rand.NewPCG(seedValue, seedValue^0x9e3779b97f4a7c15))
 	m := &models.UserModel{DB: db.DB, Hasher: models.NewHasher(models.PasswordParams, 0)}
-	n, err := m.SeedUsers(ctx, users, r)
+	n, password, err := m.SeedUsers(ctx, users, r)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Created %d demo accounts; each signs in with the password %q.\n", n, models.SeedPassword)
+	if n > 0 {
+		fmt.Fprintf(stdout, "Created %d demo accounts; each signs in with this password, made for this run:\n%s\n", n, password)
+	} else {
+		fmt.Fprintln(stdout, "Created no demo accounts.")
+	}
 	if posts == 0 {
 		return nil
 	}

@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -137,9 +138,14 @@ type bench struct {
 	pgbench string
 	app     *quire
 	fx      fixtures
-	log     cmdLog
-	report  Report
+	// seedPassword is the demo accounts' password, which quire seed makes
+	// for each run and prints.
+	seedPassword string
+	log          cmdLog
+	report       Report
 }
+
+var seedPasswordRE = regexp.MustCompile(`(?m)^demo-[A-Z2-7]{26}$`)
 
 func run(ctx context.Context, o options) (err error) {
 	b := &bench{o: o}
@@ -193,9 +199,13 @@ func run(ctx context.Context, o options) (err error) {
 	}
 	logf("seeding %d users and %d posts", o.Users, o.Posts)
 	t0 := time.Now()
-	if _, err := b.app.runQuire(ctx, "", fmt.Sprintf("$TMP/quire seed --data-dir $D --users %d --posts %d --seed 1", o.Users, o.Posts),
-		"seed", "--data-dir", dataDir, "--users", fmt.Sprint(o.Users), "--posts", fmt.Sprint(o.Posts), "--seed", "1"); err != nil {
+	seeded, err := b.app.runQuire(ctx, "", fmt.Sprintf("$TMP/quire seed --data-dir $D --users %d --posts %d --seed 1", o.Users, o.Posts),
+		"seed", "--data-dir", dataDir, "--users", fmt.Sprint(o.Users), "--posts", fmt.Sprint(o.Posts), "--seed", "1")
+	if err != nil {
 		return err
+	}
+	if b.seedPassword = seedPasswordRE.FindString(seeded); b.seedPassword == "" {
+		return fmt.Errorf("quire seed printed no password for its demo accounts:\n%s", lastLines(seeded, 5))
 	}
 	b.report.SeedTime = time.Since(t0)
 	adminPassword := "qb-" + rand.Text()

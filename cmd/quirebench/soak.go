@@ -14,8 +14,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"quire/models"
 )
 
 // The soak: readers (home, post, search) and signed-in authors autosaving
@@ -270,7 +268,7 @@ func (b *bench) soakWriter(ctx context.Context, tr *http.Transport, author strin
 	c := newClient()
 	c.Transport = tr
 	base := b.app.url("")
-	err := signIn(c, base, author, models.SeedPassword)
+	err := signIn(c, base, author, b.seedPassword)
 	signedIn()
 	if err != nil {
 		return err

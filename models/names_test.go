@@ -1,0 +1,45 @@
+package models
+
+import "testing"
+
+func TestCleanNames(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, name, bio string }{
+		{"\u202Enimda", "nimda", "nimda"},                                            // right-to-left override
+		{"ali\u200Bce \u2066x\u2069", "alice x", "alice x"},                          // zero-width space, isolates
+		{"Grace\u00AD  Hopper\n", "Grace Hopper", "Grace  Hopper"},                   // soft hyphen, spaces, line break
+		{"line one\r\nline\u200Etwo\x07", "line one linetwo", "line one\r\nlinetwo"}, // LRM, bell
+		{"Zoë 🌿 Müller", "Zoë 🌿 Müller", "Zoë 🌿 Müller"},
+	} {
+		if got := CleanDisplayName(tc.in); got != tc.name {
+			t.Errorf("CleanDisplayName(%q) = %q, want %q", tc.in, got, tc.name)
+		}
+		if got := CleanBio(tc.in); got != tc.bio {
+			t.Errorf("CleanBio(%q) = %q, want %q", tc.in, got, tc.bio)
+		}
+	}
+}
+
+func TestCheckStaffName(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{
+		"admin", "Administrator", "root", "staff", "Support", "moderator", "quire", "System", "official", "security", "help",
+		"alice ✓ (staff)", "alice ✓", "Quire Team", "quire_team", "quireadmin", "sysadmin_bob", "The Moderators Desk",
+		"ＡＤＭＩＮ", "аdmin" /* Cyrillic a */, "ädmin", "r00t", "adm1n", "5upport", "ad\u200Dmin", "HELP DESK", "[Official]",
+	} {
+		if CheckStaffName(name, RoleUser) == "" {
+			t.Errorf("%q is allowed for a user", name)
+		}
+		if CheckStaffName(name, RoleAdmin) != "" {
+			t.Errorf("%q is refused for an admin", name)
+		}
+	}
+	for _, name := range []string{
+		"alice", "Grace Hopper", "grace_h", "Helena", "Rosemary", "Stafford Beer", "Esquire Jones", "squire",
+		"Systemic Thoughts", "Supporter of libraries", "jane1990", "Zoë 🌿 Müller", "Linus Torvalds", "helpful_hannah",
+	} {
+		if msg := CheckStaffName(name, RoleUser); msg != "" {
+			t.Errorf("%q is refused: %s", name, msg)
+		}
+	}
+}
