@@ -100,12 +100,20 @@ func New(log *slog.Logger) *Monitor {
 }
 
 // Set replaces src's status (an Up status clears it) and logs if the
-// merged status changed.
+// merged status changed. A source's recovery from a restart or worse also
+// clears the others' "unreachable": it was the restart they saw.
 func (m *Monitor) Set(src Source, st Status) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if st.Since.IsZero() {
 		st.Since = m.now()
+	}
+	if st.State == Up && m.parts[src].st.State > Unreachable {
+		for i := range m.parts {
+			if m.parts[i].st.State == Unreachable {
+				m.parts[i] = part{}
+			}
+		}
 	}
 	m.parts[src] = part{st: st}
 	m.mergeLocked()
