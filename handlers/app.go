@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"quire/models"
+	"quire/models/dbhealth"
 	"quire/models/mail"
 )
 
@@ -47,6 +48,7 @@ type Deps struct {
 	Mail     mail.Sender
 	Sessions *scs.SessionManager
 	Logger   *slog.Logger
+	Health   *dbhealth.Monitor // the database's health; nil: New makes one fed by requests alone
 }
 
 // App holds the dependencies every handler shares.

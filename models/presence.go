@@ -54,6 +54,10 @@ func (p *Presence) Run(ctx context.Context) {
 			if conn != nil {
 				discard(conn)
 				conn, locked = nil, false
+				// The pool's idle connections went the same way: drop
+				// them rather than fail a request each once it is back.
+				p.DB.SetMaxIdleConns(0)
+				p.DB.SetMaxIdleConns(maxOpenConns)
 			}
 			p.Health.Set(dbhealth.Probe, dbhealth.Status{State: dbhealth.Unreachable, Reason: err.Error()})
 		} else {

@@ -73,6 +73,11 @@ const (
 	noSpaceHold = 30 * time.Second
 )
 
+// settleFor is how long after a recovery requests' lost connections are
+// put down to the outage just ended (pooled connections to the old server)
+// rather than taken for a new one.
+const settleFor = 2 * time.Second
+
 // part is one source's status; a zero expires never ends.
 type part struct {
 	st      Status
@@ -84,9 +89,10 @@ type Monitor struct {
 	log *slog.Logger
 	now func() time.Time
 
-	mu    sync.Mutex
-	parts [sources]part
-	cur   Status
+	mu     sync.Mutex
+	parts  [sources]part
+	cur    Status
+	settle time.Time // the end of settleFor after the last recovery
 }
 
 // New returns a monitor that says Up until told otherwise.
@@ -136,6 +142,9 @@ func (m *Monitor) Observe(f Fault) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
+	if f == Lost && now.Before(m.settle) {
+		return
+	}
 	p := &m.parts[Requests]
 	if p.st.State == st.State && now.Before(p.expires) {
 		st.Since = p.st.Since
@@ -153,6 +162,15 @@ func (m *Monitor) Status() Status {
 	defer m.mu.Unlock()
 	m.mergeLocked()
 	return m.cur
+}
+
+// Outage reports whether the database is down, or came back so lately
+// that errors from the outage may still arrive: those are not news to log.
+func (m *Monitor) Outage() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.mergeLocked()
+	return m.cur.State != Up || m.now().Before(m.settle)
 }
 
 // mergeLocked drops expired observations, recomputes the status and logs
@@ -183,6 +201,7 @@ func (m *Monitor) mergeLocked() {
 	}
 	if worst.State == Up {
 		worst.Since = now
+		m.settle = now.Add(settleFor)
 	}
 	m.cur = worst
 	switch {

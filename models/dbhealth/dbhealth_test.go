@@ -41,6 +41,14 @@ func TestMonitorLogsOncePerChange(t *testing.T) {
 	if st := m.Status(); st.State != Up {
 		t.Fatalf("after the restart the others' unreachable should clear: %+v", st)
 	}
+	m.Observe(Lost) // a stale pooled connection, just after
+	if st := m.Status(); st.State != Up || !m.Outage() {
+		t.Fatalf("a lost connection just after a recovery: %+v (outage %v)", st, m.Outage())
+	}
+	step(settleFor)
+	if m.Outage() {
+		t.Fatal("still settling after settleFor")
+	}
 	for range 50 {
 		m.Observe(NoSpace)
 		m.Observe(Busy)
