@@ -173,6 +173,9 @@ func (c *Cluster) openLocked(ctx context.Context) error {
 	if c.bin, err = findBinaries(ctx, ver); err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
+	if c.bin.major == "" {
+		_ = c.bin.detectMajor(ctx) // unknown: only version-dependent settings are left out
+	}
 	if ver == "" {
 		c.log.Info("pgcluster: initialising new PostgreSQL cluster", "data_dir", c.dataDir, "bin", c.bin.dir)
 		if err := c.initdb(ctx); err != nil {
