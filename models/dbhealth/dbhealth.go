@@ -174,7 +174,7 @@ func (m *Monitor) Outage() bool {
 }
 
 // mergeLocked drops expired observations, recomputes the status and logs
-// a change of state (or of its reason while down).
+// a change of state.
 func (m *Monitor) mergeLocked() {
 	now := m.now()
 	worst := Status{State: Up}
@@ -189,15 +189,11 @@ func (m *Monitor) mergeLocked() {
 	}
 	prev := m.cur
 	if worst.State == prev.State {
-		if worst.State == Up {
-			return
+		if worst.State != Up { // a new reason or attempt time is no news to log
+			worst.Since = prev.Since
+			m.cur = worst
 		}
-		if worst.Reason == prev.Reason {
-			prev.Until = worst.Until // a new attempt's time is no news
-			m.cur = prev
-			return
-		}
-		worst.Since = prev.Since
+		return
 	}
 	if worst.State == Up {
 		worst.Since = now
@@ -208,8 +204,6 @@ func (m *Monitor) mergeLocked() {
 	case worst.State == Up:
 		m.log.Info("database: available again", "was", prev.State.String(),
 			"down_ms", now.Sub(prev.Since).Milliseconds())
-	case worst.State == prev.State:
-		m.log.Warn("database: "+worst.State.String(), "reason", worst.Reason)
 	case worst.State == Failed:
 		m.log.Error("database: "+worst.State.String(), "reason", worst.Reason, "was", prev.State.String())
 	default:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -13,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lib/pq"
+	"golang.org/x/sys/unix"
 
 	"quire/models/dbhealth"
 )
@@ -235,4 +239,85 @@ func TestSuperviseStopsWithClose(t *testing.T) {
 	if lines := hl.lines("database:"); len(lines) > 0 {
 		t.Errorf("a clean stop was reported: %s", fmt.Sprint(lines))
 	}
+}
+
+// TestSuperviseSeesFullDisk runs the cluster on a small tmpfs (as root;
+// elsewhere it cannot be simulated and the test skips) and fills it: the
+// health says the disk is full, with what the supervisor measured, and a
+// write the server refuses carries SQLSTATE 53100; once space is freed
+// the health is up again.
+func TestSuperviseSeesFullDisk(t *testing.T) {
+	requireBinaries(t)
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small tmpfs needs root")
+	}
+	parent := testDir(t)
+	dir := filepath.Join(parent, "d")
+	if err := os.Chmod(parent, 0o755); err != nil { // the postgres account passes through
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=64m,mode=0700"); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v", err)
+	}
+	t.Cleanup(func() { _ = unix.Unmount(dir, unix.MNT_DETACH) })
+	opt := testOptions(t, dir)
+	opt.ExtraSettings["max_wal_size"] = "32MB"
+	opt.ExtraSettings["min_wal_size"] = "32MB"
+	c := open(t, opt)
+	var hl lineLog
+	health := dbhealth.New(hl.logger())
+	c.Supervise(health, SuperviseOptions{})
+	db := connect(t, c)
+	if _, err := db.ExecContext(t.Context(), "CREATE TABLE filler (v text)"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Fill what is left, as a runaway log or upload would.
+	fill := filepath.Join(dir, "fill")
+	f, err := os.Create(fill)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 1<<20)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			break
+		}
+	}
+	f.Close()
+	for deadline := time.Now().Add(5 * time.Second); health.Status().State != dbhealth.DiskFull; {
+		if time.Now().After(deadline) {
+			t.Fatalf("health %v on a full disk", health.Status())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if reason := health.Status().Reason; !strings.Contains(reason, "KiB free") {
+		t.Errorf("reason %q", reason)
+	}
+	_, err = db.ExecContext(t.Context(), "INSERT INTO filler SELECT repeat('x', 1000) FROM generate_series(1, 20000)")
+	if pqErr := (*pq.Error)(nil); !errors.As(err, &pqErr) || pqErr.Code != "53100" {
+		t.Errorf("a write on a full disk: %v, want SQLSTATE 53100", err)
+	} else {
+		t.Logf("the server said: %v", err)
+	}
+
+	if err := os.Remove(fill); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); health.Status().State != dbhealth.Up; {
+		if time.Now().After(deadline) {
+			t.Fatalf("health %v after space was freed", health.Status())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := db.ExecContext(t.Context(), "INSERT INTO filler VALUES ('room again')"); err != nil {
+		t.Errorf("a write after space was freed: %v", err)
+	}
+	if n := len(hl.lines("database: disk full")); n != 1 {
+		t.Errorf("the full disk was logged %d times:\n%s", n, strings.Join(hl.lines(""), "\n"))
+	}
+	closeCluster(t, c)
 }
