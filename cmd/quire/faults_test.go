@@ -412,7 +412,7 @@ func TestMigrateDownWhileServing(t *testing.T) {
 // database is restarting and /healthz stays 200; the log holds a few lines
 // for the whole outage, none per request.
 func TestServeSurvivesKilledDatabase(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it times the recovery.
 	dir := dataDir(t)
 	s := startServe(t, dir)
 	base := "http://" + s.addr

@@ -82,8 +82,10 @@ func waitAnswers(t *testing.T, db *sql.DB, from time.Time, limit time.Duration) 
 
 // TestSuperviseRestartsKilledPostmaster kills the postmaster twice: each
 // time the supervisor notices, restarts the server (crash recovery keeps
-// committed rows) and the database answers again within 5 s, and the
-// health goes restarting -> up, logged once per change, not per check.
+// committed rows) and the database answers again, and the health goes
+// restarting -> up, logged once per change, not per check. (The 5 s target
+// is asserted by handlers' TestFaultDatabaseKilled, which runs alone; these
+// run in parallel, so they allow 10 s.)
 func TestSuperviseRestartsKilledPostmaster(t *testing.T) {
 	requireBinaries(t)
 	opt := testOptions(t, testDir(t))
@@ -108,7 +110,7 @@ func TestSuperviseRestartsKilledPostmaster(t *testing.T) {
 		if !sawRestarting {
 			t.Errorf("round %d: health never said restarting (now %v)", round, health.Status())
 		}
-		took := waitAnswers(t, db, killed, 5*time.Second)
+		took := waitAnswers(t, db, killed, 10*time.Second)
 		if got := queryString(t, db, "SELECT v FROM kept"); got != "committed" {
 			t.Errorf("round %d: row = %q after the restart", round, got)
 		}
@@ -149,7 +151,7 @@ func TestSuperviseOneRestarterAmongUsers(t *testing.T) {
 	b.Supervise(hb, SuperviseOptions{})
 	killPostmaster(t, a)
 	killed := time.Now()
-	took := waitAnswers(t, connect(t, b), killed, 5*time.Second)
+	took := waitAnswers(t, connect(t, b), killed, 10*time.Second)
 	for deadline := time.Now().Add(5 * time.Second); ha.Status().State != dbhealth.Up || hb.Status().State != dbhealth.Up; {
 		if time.Now().After(deadline) {
 			t.Fatalf("health after the restart: %v and %v", ha.Status(), hb.Status())
