@@ -36,7 +36,7 @@ func (a *App) handleError(err error, c echo.Context) {
 		return
 	}
 	status, msg := classify(err)
-	a.Health.Observe(models.Fault(err))
+	a.Health.Observe(models.Fault(err), err)
 	if status >= 500 && !a.quiet(err) {
 		a.Logger.Error("request failed", "err", err, "status", status,
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
@@ -131,7 +131,7 @@ func (a *App) sessionError(w http.ResponseWriter, r *http.Request, err error) {
 	if !unavailable(err) {
 		status, msg = http.StatusInternalServerError, statusMessage(http.StatusInternalServerError)
 	}
-	a.Health.Observe(models.Fault(err))
+	a.Health.Observe(models.Fault(err), err)
 	if !a.quiet(err) {
 		a.Logger.Error("session store", "err", err, "path", r.URL.Path)
 	}

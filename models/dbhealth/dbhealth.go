@@ -125,17 +125,18 @@ func (m *Monitor) Set(src Source, st Status) {
 	m.mergeLocked()
 }
 
-// Observe records what a request's error says. A lost connection stands
-// for a few seconds and a full disk for half a minute, each renewed by the
-// next request that meets it; so an outage is logged once, not per request.
-func (m *Monitor) Observe(f Fault) {
+// Observe records what a request's error err says (f is what models.Fault
+// made of it). A lost connection stands for a few seconds and a full disk
+// for half a minute, each renewed by the next request that meets it; so an
+// outage is logged once, with the first error, not per request.
+func (m *Monitor) Observe(f Fault, err error) {
 	var st Status
 	var hold time.Duration
 	switch f {
 	case Lost:
-		st, hold = Status{State: Unreachable, Reason: "requests cannot reach the database"}, lostHold
+		st, hold = Status{State: Unreachable, Reason: "a request lost its connection: " + errText(err)}, lostHold
 	case NoSpace:
-		st, hold = Status{State: DiskFull, Reason: "a write failed: the database's disk is full (SQLSTATE 53100)"}, noSpaceHold
+		st, hold = Status{State: DiskFull, Reason: "a write failed: " + errText(err)}, noSpaceHold
 	default:
 		return
 	}
@@ -147,7 +148,7 @@ func (m *Monitor) Observe(f Fault) {
 	}
 	p := &m.parts[Requests]
 	if p.st.State == st.State && now.Before(p.expires) {
-		st.Since = p.st.Since
+		st.Since, st.Reason = p.st.Since, p.st.Reason
 	} else {
 		st.Since = now
 	}
@@ -209,4 +210,11 @@ func (m *Monitor) mergeLocked() {
 	default:
 		m.log.Warn("database: "+worst.State.String(), "reason", worst.Reason, "was", prev.State.String())
 	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "no error given"
+	}
+	return err.Error()
 }

@@ -2,6 +2,7 @@ package dbhealth
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestMonitorLogsOncePerChange(t *testing.T) {
 
 	m.Set(Supervisor, Status{State: Up})
 	for range 100 {
-		m.Observe(Lost)
+		m.Observe(Lost, errLost)
 		step(10 * time.Millisecond)
 	}
 	if got := m.Status().State; got != Unreachable {
@@ -29,7 +30,7 @@ func TestMonitorLogsOncePerChange(t *testing.T) {
 	}
 	m.Set(Supervisor, Status{State: Restarting, Reason: "died", Until: now.Add(time.Second)})
 	for i := range 300 {
-		m.Observe(Lost)
+		m.Observe(Lost, errLost)
 		m.Set(Probe, Status{State: Unreachable, Reason: "refused"})
 		m.Set(Supervisor, Status{State: Restarting, Reason: "died", Until: now.Add(time.Duration(i) * time.Millisecond)})
 		step(10 * time.Millisecond)
@@ -41,7 +42,7 @@ func TestMonitorLogsOncePerChange(t *testing.T) {
 	if st := m.Status(); st.State != Up {
 		t.Fatalf("after the restart the others' unreachable should clear: %+v", st)
 	}
-	m.Observe(Lost) // a stale pooled connection, just after
+	m.Observe(Lost, errLost) // a stale pooled connection, just after
 	if st := m.Status(); st.State != Up || !m.Outage() {
 		t.Fatalf("a lost connection just after a recovery: %+v (outage %v)", st, m.Outage())
 	}
@@ -50,8 +51,8 @@ func TestMonitorLogsOncePerChange(t *testing.T) {
 		t.Fatal("still settling after settleFor")
 	}
 	for range 50 {
-		m.Observe(NoSpace)
-		m.Observe(Busy)
+		m.Observe(NoSpace, errNoSpace)
+		m.Observe(Busy, errors.New("timeout"))
 		step(100 * time.Millisecond)
 	}
 	if st := m.Status(); st.State != DiskFull {
@@ -62,6 +63,9 @@ func TestMonitorLogsOncePerChange(t *testing.T) {
 		t.Fatalf("a full disk no request has seen for %v: %+v", noSpaceHold, st)
 	}
 
+	if !strings.Contains(buf.String(), "No space left on device (53100)") {
+		t.Errorf("the log does not say which write failed:\n%s", buf.String())
+	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	want := []string{"database: unreachable", "database: restarting", "database: available again",
 		"database: disk full", "database: available again"}
@@ -74,3 +78,8 @@ func TestMonitorLogsOncePerChange(t *testing.T) {
 		}
 	}
 }
+
+var (
+	errLost    = errors.New("dial unix /run/.s.PGSQL.5432: connect: connection refused")
+	errNoSpace = errors.New(`pq: could not extend file "base/16384/16402": No space left on device (53100)`)
+)
