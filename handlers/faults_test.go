@@ -429,7 +429,9 @@ func TestFaultDatabaseKilled(t *testing.T) {
 			}
 		}
 	}
-	if pages == 0 || restarting == 0 || readyz == 0 {
+	// Requests already in flight when the postmaster died may fail before
+	// the supervisor has said so: a couple at most.
+	if pages == 0 || restarting < pages-2 || readyz == 0 {
 		t.Errorf("while the database restarted: %d pages of 503, %d of them saying it restarts; %d 503s of /readyz", pages, restarting, readyz)
 	}
 	noise := logs.lines("", "msg=request ")
