@@ -28,15 +28,17 @@ func (a *App) getHealthz(c echo.Context) error {
 // this build expects.
 func (a *App) getReadyz(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	// An unreachable database is checked afresh: requests' lost connections
-	// stand for a few seconds, the answer below is the truth now.
-	if st := a.Health.Status(); st.State > dbhealth.Unreachable {
+	// A full disk or a database given up on is not over until its source
+	// says so; otherwise the answer below is the truth now (requests'
+	// observations stand for a few seconds after the database is back).
+	st := a.Health.Status()
+	if st.State >= dbhealth.DiskFull {
 		return c.String(http.StatusServiceUnavailable, "not ready: "+notReady[st.State]+"\n")
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := models.CheckSchema(ctx, a.DB); err != nil {
-		msg := notReady[dbhealth.Unreachable]
+		msg := notReady[max(st.State, dbhealth.Unreachable)]
 		if errors.Is(err, models.ErrSchemaMismatch) {
 			msg = err.Error()
 		}

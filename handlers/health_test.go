@@ -13,8 +13,9 @@ import (
 
 // TestHealthChecks: /healthz answers 503 only when the supervisor has given
 // up on the database (so a process supervisor restarts Quire); /readyz
-// answers 503 while the database restarts, its disk is full, or its schema
-// is not the version this build expects, and says which.
+// answers 503 while the database is given up on, its disk is full, or its
+// schema is not the version this build expects, or it does not answer (then
+// saying it restarts when it does), and says which.
 func TestHealthChecks(t *testing.T) {
 	t.Parallel()
 	health := dbhealth.New(slog.New(slog.DiscardHandler))
@@ -38,7 +39,6 @@ func TestHealthChecks(t *testing.T) {
 		healthz       int
 		readyz, words string
 	}{
-		{dbhealth.Restarting, http.StatusOK, "restarting", "the database is restarting"},
 		{dbhealth.DiskFull, http.StatusOK, "disk full", "the database's disk is full"},
 		{dbhealth.Failed, http.StatusServiceUnavailable, "failed", "could not be restarted"},
 	} {
@@ -56,4 +56,12 @@ func TestHealthChecks(t *testing.T) {
 	check("schema rolled back", "/healthz", http.StatusOK, "ok")
 	a.db.MustExec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES ($1, true)`, want)
 	check("schema migrated again", "/readyz", http.StatusOK, "ready")
+
+	// While the database restarts, /readyz asks it afresh: ready the moment
+	// it answers, and saying it restarts until then.
+	health.Set(dbhealth.Supervisor, dbhealth.Status{State: dbhealth.Restarting, Reason: "the test"})
+	check("restarting, answering", "/readyz", http.StatusOK, "ready")
+	a.db.Close()
+	check("restarting", "/readyz", http.StatusServiceUnavailable, "the database is restarting")
+	check("restarting", "/healthz", http.StatusOK, "ok")
 }

@@ -15,9 +15,10 @@ import (
 
 // Fault says what an error from the database means for the site's
 // availability, so the web layer never reads the driver's error codes:
-// a full disk (SQLSTATE 53100), a connection lost or refused (class 08, a
-// server shutting down, a socket that is gone), or a timeout or shortage
-// that leaves the server up (57014, other class 53, a deadline).
+// a full disk (SQLSTATE 53100), a server restarting after a crash of one
+// of its processes or still starting (57P02, 57P03), a connection lost or
+// refused (class 08, a shutdown, a socket that is gone), or a timeout or
+// shortage that leaves the server up (57014, other class 53, a deadline).
 func Fault(err error) dbhealth.Fault {
 	var pqErr *pq.Error
 	var netErr net.Error
@@ -29,6 +30,8 @@ func Fault(err error) dbhealth.Fault {
 		switch {
 		case code == "53100":
 			return dbhealth.NoSpace
+		case code == "57P02" || code == "57P03": // crash_shutdown, cannot_connect_now
+			return dbhealth.Recovering
 		case code[:2] == "08" || code[:4] == "57P0":
 			return dbhealth.Lost
 		case code == "57014" || code[:2] == "53":

@@ -38,6 +38,8 @@ func TestFault(t *testing.T) {
 		{"disk_full wrapped", fmt.Errorf("models: save: %w", raise("53100")), dbhealth.NoSpace},
 		{"out_of_memory", raise("53200"), dbhealth.Busy},
 		{"admin_shutdown", raise("57P01"), dbhealth.Lost},
+		{"crash_shutdown", raise("57P02"), dbhealth.Recovering},
+		{"cannot_connect_now", raise("57P03"), dbhealth.Recovering},
 		{"connection_failure", raise("08006"), dbhealth.Lost},
 		{"statement timeout", timeout, dbhealth.Busy},
 		{"request deadline", deadline, dbhealth.Busy},

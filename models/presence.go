@@ -59,7 +59,11 @@ func (p *Presence) Run(ctx context.Context) {
 				p.DB.SetMaxIdleConns(0)
 				p.DB.SetMaxIdleConns(maxOpenConns)
 			}
-			p.Health.Set(dbhealth.Probe, dbhealth.Status{State: dbhealth.Unreachable, Reason: err.Error()})
+			st := dbhealth.Status{State: dbhealth.Unreachable, Reason: err.Error()}
+			if Fault(err) == dbhealth.Recovering {
+				st.State = dbhealth.Restarting
+			}
+			p.Health.Set(dbhealth.Probe, st)
 		} else {
 			p.Health.Set(dbhealth.Probe, dbhealth.Status{State: dbhealth.Up})
 		}

@@ -60,10 +60,11 @@ const (
 type Fault int
 
 const (
-	NoFault Fault = iota // not about availability
-	Busy                 // a timeout: slow, not down
-	Lost                 // a connection refused, reset or ended by a shutdown
-	NoSpace              // disk_full (SQLSTATE 53100)
+	NoFault    Fault = iota // not about availability
+	Busy                    // a timeout: slow, not down
+	Lost                    // a connection refused, reset or ended by a shutdown
+	NoSpace                 // disk_full (SQLSTATE 53100)
+	Recovering              // the server says it restarts after a crash or is starting (57P02, 57P03)
 )
 
 // How long a request's observation stands unless renewed: long enough that
@@ -137,13 +138,15 @@ func (m *Monitor) Observe(f Fault, err error) {
 		st, hold = Status{State: Unreachable, Reason: "a request lost its connection: " + errText(err)}, lostHold
 	case NoSpace:
 		st, hold = Status{State: DiskFull, Reason: "a write failed: " + errText(err)}, noSpaceHold
+	case Recovering:
+		st, hold = Status{State: Restarting, Reason: "the server is recovering: " + errText(err)}, lostHold
 	default:
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
-	if f == Lost && now.Before(m.settle) {
+	if f != NoSpace && now.Before(m.settle) {
 		return
 	}
 	p := &m.parts[Requests]
