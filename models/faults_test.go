@@ -26,8 +26,23 @@ func TestFault(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, deadline := db.ExecContext(ctx, `SELECT pg_sleep(5)`)
-	_, timeout := db.Exec(`SET statement_timeout = 10; SELECT pg_sleep(5)`)
+	_, deadline := db.ExecContext(ctx, `SELECT pg_sleep(0.3)`)
+	tx := db.MustBegin()
+	tx.MustExec(`SET LOCAL statement_timeout = 10`)
+	_, timeout := tx.Exec(`SELECT pg_sleep(5)`)
+	_ = tx.Rollback()
+	// The backend whose socket the deadline cut finishes its sleep, then
+	// goes: the test's database is dropped only when nobody is in it.
+	t.Cleanup(func() {
+		for range 100 {
+			var n int
+			if err := db.Get(&n, `SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`); err != nil || n == 0 {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
 	_, refused := net.Dial("unix", t.TempDir()+"/.s.PGSQL.5432")
 	for _, c := range []struct {
 		name string
