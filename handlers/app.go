@@ -13,6 +13,7 @@ import (
 
 	"quire/models"
 	"quire/models/imaging"
+	"quire/models/dbhealth"
 	"quire/models/mail"
 )
 
@@ -49,6 +50,7 @@ type Deps struct {
 	Mail     mail.Sender
 	Sessions *scs.SessionManager
 	Logger   *slog.Logger
+	Health   *dbhealth.Monitor // the database's health; nil: New makes one fed by requests alone
 }
 
 // App holds the dependencies every handler shares.

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 
 	"quire/handlers"
 	"quire/models"
+	"quire/models/dbhealth"
 	"quire/models/dbtest"
 	"quire/models/imaging"
 	"quire/models/mail"
@@ -53,6 +55,8 @@ type appOptions struct {
 	connState func(net.Conn, http.ConnState)
 	metrics   string            // the /metrics bearer token; "" for none
 	images    *imaging.Pipeline // nil: imaging.Default
+	health    *dbhealth.Monitor
+	logger    *slog.Logger // nil: newServerLog
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -78,7 +82,8 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 		Images:   o.images,
 		Mail:     sender,
 		Sessions: handlers.NewSessionManager(models.NewSessionStore(db.DB, 0), true),
-		Logger:   newServerLog(t),
+		Logger:   cmp.Or(o.logger, newServerLog(t)),
+		Health:   o.health,
 	})
 	ts := httptest.NewUnstartedServer(srv)
 	ts.Config.ConnState = o.connState

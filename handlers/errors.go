@@ -2,19 +2,18 @@ package handlers
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"log/slog"
-	"net"
+	"math"
 	"net/http"
-	"syscall"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
-	"github.com/lib/pq"
 
 	"quire/models"
 	"quire/models/imaging"
 	"quire/models/markdown"
+	"quire/models/dbhealth"
 	"quire/views/layout"
 	"quire/views/pages"
 )
@@ -39,12 +38,13 @@ func (a *App) handleError(err error, c echo.Context) {
 		return
 	}
 	status, msg := classify(err)
-	if status >= 500 {
+	a.Health.Observe(models.Fault(err), err)
+	if status >= 500 && !a.quiet(err) {
 		a.Logger.Error("request failed", "err", err, "status", status,
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 	}
 	if status == http.StatusServiceUnavailable {
-		c.Response().Header().Set("Retry-After", "5")
+		msg = a.setRetryAfter(c.Response().Header(), err, msg)
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
@@ -108,37 +108,47 @@ func statusMessage(code int) string {
 	return "Something went wrong."
 }
 
-// unavailable reports errors meaning the database cannot be reached in
-// time: timeouts, refused or dropped connections, a server shutting down.
-func unavailable(err error) bool {
-	var pqErr *pq.Error
-	var netErr net.Error
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn),
-		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.EPIPE):
-		return true
-	case errors.As(err, &pqErr):
-		// 08: connection exceptions; 57P0x: shutdown; 57014: statement timeout; 53: resources.
-		code := string(pqErr.Code)
-		return code[:2] == "08" || code[:4] == "57P0" || code == "57014" || code[:2] == "53"
-	case errors.As(err, &netErr):
-		return true
+// unavailable reports errors meaning the database cannot do the work in
+// time: timeouts, refused or dropped connections, a server shutting down,
+// a full disk (models.Fault reads the driver's codes).
+func unavailable(err error) bool { return models.Fault(err) != dbhealth.NoFault }
+
+// setRetryAfter sets a 503's Retry-After and returns its message: for a
+// database error, what the database is doing says both; otherwise a
+// handler's own Retry-After is kept.
+func (a *App) setRetryAfter(h http.Header, err error, msg string) string {
+	if !unavailable(err) {
+		if h.Get("Retry-After") == "" {
+			h.Set("Retry-After", "5")
+		}
+		return msg
 	}
-	return false
+	msg, retry := a.outage(err)
+	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
+	return msg
 }
 
 // SessionError answers when the session store cannot be read (the database
-// is down): a 503 page instead of the session library's bare 500.
+// is down): a 503 page instead of the session library's bare 500. New
+// replaces it with the app's sessionError, which knows the database's health.
 func SessionError(w http.ResponseWriter, r *http.Request, err error) {
+	(&App{Deps: Deps{Logger: slog.Default(), Health: dbhealth.New(slog.Default())}}).sessionError(w, r, err)
+}
+
+func (a *App) sessionError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusServiceUnavailable, statusMessage(http.StatusServiceUnavailable)
 	if !unavailable(err) {
 		status, msg = http.StatusInternalServerError, statusMessage(http.StatusInternalServerError)
 	}
-	// The request id, not the path: paths can hold secrets (reset tokens).
-	slog.Error("session store", "err", err, "request_id", w.Header().Get(echo.HeaderXRequestID))
+	a.Health.Observe(models.Fault(err), err)
+	if !a.quiet(err) {
+		// The request id, not the path: paths can hold secrets (reset tokens).
+		a.Logger.Error("session store", "err", err, "request_id", w.Header().Get(echo.HeaderXRequestID))
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Retry-After", "5")
+	if status == http.StatusServiceUnavailable {
+		msg = a.setRetryAfter(w.Header(), err, msg)
+	}
 	w.WriteHeader(status)
 	// The request's deadline may be what failed: render without it.
 	_ = pages.ErrorPage(layout.Page{Title: msg}, status, msg).Render(context.WithoutCancel(r.Context()), w)

@@ -14,11 +14,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +28,7 @@ import (
 
 	"quire/assets"
 	"quire/models"
+	"quire/models/dbhealth"
 	"quire/models/dbtest"
 	"quire/models/pgcluster"
 )
@@ -109,7 +112,9 @@ type hit struct {
 	target     string
 	status     int // 0: the request failed
 	err        error
-	errorPage  bool // the body is the "briefly unavailable" page
+	errorPage  bool   // the body is the 503 error page
+	restarting bool   // saying the database is restarting
+	short      string // a body of a line or two (the health checks')
 	retryAfter string
 	start, end time.Time
 }
@@ -156,7 +161,11 @@ func startLoad(t *testing.T, base, session string, targets []target) *load {
 					body, rerr := io.ReadAll(res.Body)
 					res.Body.Close()
 					h.status, h.err = res.StatusCode, rerr
-					h.errorPage = bytes.Contains(body, []byte("briefly unavailable"))
+					h.errorPage = bytes.Contains(body, []byte(`data-status="503"`))
+					h.restarting = bytes.Contains(body, []byte("The database is restarting; try again in a few seconds."))
+					if len(body) < 200 {
+						h.short = string(body)
+					}
 					h.retryAfter = res.Header.Get("Retry-After")
 				} else {
 					h.err = err
@@ -295,6 +304,171 @@ func slowest(hits []hit, status int) (d time.Duration, n int) {
 		}
 	}
 	return d, n
+}
+
+// shortDir is a data directory for a cluster: short (the socket lives
+// inside) and reachable by the postgres account when the tests run as root.
+func shortDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "qf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// lineLog keeps every line the application logs, for counting.
+type lineLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lineLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// mark is where the log ends now, for since.
+func (l *lineLog) mark() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Len()
+}
+
+// lines returns the lines that contain want and none of skip.
+func (l *lineLog) lines(want string, skip ...string) []string { return l.since(0, want, skip...) }
+
+// since is lines, from mark on.
+func (l *lineLog) since(mark int, want string, skip ...string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+next:
+	for line := range strings.SplitSeq(l.buf.String()[mark:], "\n") {
+		if line == "" || !strings.Contains(line, want) {
+			continue
+		}
+		for _, s := range skip {
+			if strings.Contains(line, s) {
+				continue next
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// TestFaultDatabaseKilled SIGKILLs a PostgreSQL backend, then the
+// postmaster itself, under load, as the OOM killer would, with the app wired
+// as `quire serve` wires it (supervisor, probe, one health value). With no
+// human, every page answers 200 again within 5 s: after a backend's death
+// PostgreSQL resets itself, after the postmaster's the supervisor restarts
+// it. Meanwhile pages answer 503 saying the database is restarting with a
+// Retry-After that fits, /readyz says not ready, /healthz stays 200, and
+// the log holds one line per change of state, none per request.
+func TestFaultDatabaseKilled(t *testing.T) {
+	// Not parallel: it times answers against deadlines.
+	dir := shortDir(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cluster, err := pgcluster.Open(ctx, pgcluster.Options{
+		DataDir: dir, Database: "quire", Logger: slog.New(slog.DiscardHandler),
+		ExtraSettings: map[string]string{"fsync": "off", "full_page_writes": "off", "synchronous_commit": "off"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cluster.Close(context.Background()) })
+	migrate(t, cluster.DSN())
+	logs := &lineLog{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	health := dbhealth.New(log)
+	cluster.Supervise(health, pgcluster.SuperviseOptions{})
+	db, err := models.Open(ctx, cluster.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a := startApp(t, db, appOptions{health: health, logger: log})
+	pctx, stopProbe := context.WithCancel(context.Background())
+	t.Cleanup(stopProbe)
+	go (&models.Presence{DB: db, Health: health}).Run(pctx)
+
+	slug, session := seedReader(t, a)
+	targets := readerTargets(slug)
+	l := startLoad(t, a.srv.URL, session, targets)
+	time.Sleep(700 * time.Millisecond)
+
+	postmaster := func() int {
+		pidText, err := os.ReadFile(filepath.Join(dir, "pg", "postmaster.pid"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, _, _ := strings.Cut(string(pidText), "\n")
+		pid, err := strconv.Atoi(strings.TrimSpace(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	backend := func() int {
+		var pid int
+		if err := db.Get(&pid, `SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend'
+			AND datname = current_database() AND pid <> pg_backend_pid() ORDER BY backend_start LIMIT 1`); err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	for _, victim := range []struct {
+		name string
+		pid  func() int
+	}{{"a backend", backend}, {"the postmaster", postmaster}} {
+		mark := logs.mark()
+		if err := syscall.Kill(victim.pid(), syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		killed := time.Now()
+		lastBad := l.waitRecovered(t, targets, killed, 5*time.Second)
+		var pages, restarting, readyz int
+		for _, h := range l.between(killed, lastBad) {
+			switch {
+			case h.status != http.StatusServiceUnavailable:
+			case h.target == "readyz":
+				readyz++
+				if !strings.Contains(h.short, "not ready") {
+					t.Errorf("%s killed: /readyz said %q", victim.name, h.short)
+				}
+			default:
+				pages++
+				if h.restarting {
+					restarting++
+				}
+				if ra, err := strconv.Atoi(h.retryAfter); !h.errorPage || err != nil || ra < 1 || ra > 6 {
+					t.Errorf("%s killed: %v: error page %v, Retry-After %q, want 1 to 6 s", victim.name, h, h.errorPage, h.retryAfter)
+				}
+			}
+		}
+		// Requests already in flight at the kill may fail before anything
+		// has said what happened: a couple at most.
+		if pages == 0 || restarting < pages-2 || readyz == 0 {
+			t.Errorf("%s killed: %d pages of 503, %d of them saying the database restarts; %d 503s of /readyz",
+				victim.name, pages, restarting, readyz)
+		}
+		time.Sleep(2500 * time.Millisecond) // past every hold: what the outage logs is logged
+		noise := logs.since(mark, "", "msg=request ")
+		if len(logs.since(mark, "database: restarting")) != 1 || len(logs.since(mark, "database: available again")) != 1 || len(noise) > 4 {
+			t.Errorf("%s killed: want one line when the database went down and one when it came back, nothing per request; got:\n%s",
+				victim.name, strings.Join(noise, "\n"))
+		}
+		t.Logf("%s killed: pages answered again %v after; meanwhile %d pages of 503 (%d saying the database restarts), %d log lines besides the access log",
+			victim.name, lastBad.Sub(killed).Round(time.Millisecond), pages, restarting, len(noise))
+	}
+	checkHits(t, l.halt(), targets, 2*time.Second)
 }
 
 // TestFaultDatabaseStops stops PostgreSQL under load and starts it again:
@@ -756,5 +930,51 @@ func TestUploadInsertFails(t *testing.T) {
 	wantStatus(t, res, http.StatusOK)
 	if files := a.mediaFiles(); len(files) != 3 || a.mediaRows() != 1 {
 		t.Fatalf("upload stored files %v and %d rows, want the image, 2 copies and 1 row", files, a.mediaRows())
+	}
+}
+
+// TestFaultDiskFull has the database refuse writes as a full disk does
+// (a trigger raises PostgreSQL's own message with SQLSTATE 53100, the
+// narrowest point at which a full disk reaches the app): every save answers
+// 503 saying the disk is full with a Retry-After of a minute, /readyz says
+// so, /healthz stays 200 (restarting Quire would not help), reader pages
+// still load, and the log says it once, not per request.
+func TestFaultDiskFull(t *testing.T) {
+	t.Parallel()
+	logs := &lineLog{}
+	a := startApp(t, dbtest.New(t), appOptions{logger: slog.New(slog.NewTextHandler(logs, nil))})
+	author := a.createUser("author", "user")
+	p := a.newPost(author, "Written before the disk filled", true)
+	c := a.client()
+	c.login("author", strongPassword)
+	a.db.MustExec(`CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+		RAISE EXCEPTION 'could not extend file "base/16384/16402": No space left on device'
+			USING ERRCODE = 'disk_full', HINT = 'Check free disk space.'; END $$`)
+	a.db.MustExec(`CREATE TRIGGER disk_full BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION disk_full()`)
+
+	id := strconv.FormatInt(p.ID, 10)
+	for i := range 10 {
+		res := c.post("/posts/"+id, url.Values{"title": {"Edited"}, "body": {fmt.Sprint("Edit ", i)},
+			"tags": {"testing"}, "version": {strconv.Itoa(p.Version)}})
+		if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(res.body, "its disk is full") ||
+			res.Header.Get("Retry-After") != "60" {
+			t.Fatalf("save %d on a full disk: status %d, Retry-After %q:\n%.500s", i, res.StatusCode,
+				res.Header.Get("Retry-After"), res.body)
+		}
+	}
+	if res := c.get("/readyz"); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(res.body, "disk is full") {
+		t.Errorf("/readyz on a full disk: %d %q", res.StatusCode, res.body)
+	}
+	if res := c.get("/healthz"); res.StatusCode != http.StatusOK {
+		t.Errorf("/healthz on a full disk: %d %q", res.StatusCode, res.body)
+	}
+	if res := a.client().get("/posts/" + p.Slug); res.StatusCode != http.StatusOK {
+		t.Errorf("a reader's page on a full disk: %d", res.StatusCode)
+	}
+	if n := len(logs.lines("database: disk full")); n != 1 {
+		t.Errorf("the full disk was logged %d times, want once", n)
+	}
+	if lines := logs.lines("level=ERROR"); len(lines) > 0 {
+		t.Errorf("errors logged per request:\n%s", strings.Join(lines, "\n"))
 	}
 }

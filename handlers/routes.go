@@ -9,7 +9,7 @@ import (
 // routes registers every route. Static files and health checks skip the
 // session and CSRF layers: they must answer even when the database cannot.
 func (a *App) routes(e *echo.Echo) {
-	e.GET("/healthz", getHealthz)
+	e.GET("/healthz", a.getHealthz)
 	e.GET("/readyz", a.getReadyz)
 	e.GET("/metrics", metricsHandler(a.Config.MetricsToken))
 	e.GET(assets.Prefix+"*", echo.WrapHandler(assets.Handler()))

@@ -9,6 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"quire/models/dbhealth"
 )
 
 // Server limits, each set explicitly: Echo has no defaults for them. Body
@@ -36,6 +38,9 @@ func New(d Deps) *Server {
 	if d.Config.RequestTimeout == 0 {
 		d.Config.RequestTimeout = defaultReqTimeout
 	}
+	if d.Health == nil {
+		d.Health = dbhealth.New(d.Logger)
+	}
 	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger),
 		docs:   newMemo(docMemoBytes, func(b []byte) int { return len(b) }),
 		lists:  newMemo(listMemoBytes, listSize),
@@ -49,6 +54,9 @@ func New(d Deps) *Server {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.HTTPErrorHandler = a.handleError
+	if d.Sessions != nil {
+		d.Sessions.ErrorFunc = a.sessionError
+	}
 	e.Server.ReadHeaderTimeout = readHeaderTimeout
 	e.Server.ReadTimeout = readTimeout
 	e.Server.WriteTimeout = writeTimeout
@@ -133,7 +141,7 @@ func (a *App) logRequests() echo.MiddlewareFunc {
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			attrs := []any{"method", v.Method, "route", v.RoutePath, "status", v.Status,
 				"latency_ms", v.Latency.Milliseconds(), "request_id", v.RequestID, "ip", v.RemoteIP}
-			if v.Error != nil && v.Status >= 500 {
+			if v.Error != nil && v.Status >= 500 && !a.quiet(v.Error) {
 				a.Logger.Error("request", append(attrs, "err", v.Error)...)
 				return nil
 			}

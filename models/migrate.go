@@ -2,9 +2,13 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
@@ -73,6 +77,40 @@ func (m *Migrator) Status(ctx context.Context, w io.Writer) error {
 			applied = "applied " + s.AppliedAt.Format("2006-01-02 15:04:05")
 		}
 		fmt.Fprintf(w, "%05d  %-30s %s\n", s.Source.Version, s.Source.Path, applied)
+	}
+	return nil
+}
+
+// ErrSchemaMismatch means the database's schema is not the version this
+// build's code was written for (rolled back, or migrated by a newer build).
+var ErrSchemaMismatch = errors.New("schema version differs")
+
+// SchemaVersion is the newest migration embedded in this build: the schema
+// version its code expects.
+var SchemaVersion = sync.OnceValue(func() int64 {
+	var newest int64
+	names, _ := fs.Glob(migrations.FS, "*.sql")
+	for _, name := range names {
+		digits, _, _ := strings.Cut(name, "_")
+		if v, err := strconv.ParseInt(digits, 10, 64); err == nil {
+			newest = max(newest, v)
+		}
+	}
+	return newest
+})
+
+const queryDBVersion = `SELECT coalesce(max(version_id), 0) FROM goose_db_version`
+
+// CheckSchema asks the database for its schema version and fails with
+// ErrSchemaMismatch unless it is SchemaVersion; it is also the cheapest
+// proof that the database answers.
+func CheckSchema(ctx context.Context, db *sqlx.DB) error {
+	var v int64
+	if err := db.GetContext(ctx, &v, queryDBVersion); err != nil {
+		return fmt.Errorf("models: schema version: %w", err)
+	}
+	if want := SchemaVersion(); v != want {
+		return fmt.Errorf("%w: the database is at version %d, this build expects %d", ErrSchemaMismatch, v, want)
 	}
 	return nil
 }

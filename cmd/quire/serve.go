@@ -19,7 +19,9 @@ import (
 
 	"quire/handlers"
 	"quire/models"
+	"quire/models/dbhealth"
 	"quire/models/mail"
+	"quire/models/pgcluster"
 )
 
 // shutdownGrace is how long requests in flight may take to finish.
@@ -42,10 +44,14 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := slog.Default()
+	health := dbhealth.New(log)
 
 	db, err := openDatabase(ctx, &cfg)
 	if err != nil {
 		return err
+	}
+	if db.cluster != nil {
+		db.cluster.Supervise(health, pgcluster.SuperviseOptions{})
 	}
 	defer func() {
 		if err := db.Close(context.Background()); err != nil {
@@ -56,6 +62,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	go (&models.Janitor{DB: db.DB, Logger: log, Media: models.LocalStore{Dir: cfg.MediaDir}}).Run(ctx, time.Hour)
+	// Shows `quire migrate down` that this process serves, and probes.
+	go (&models.Presence{DB: db.DB, Health: health}).Run(ctx)
 	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, log)
 	if err != nil {
 		return err
@@ -79,6 +87,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		Mail:     sender,
 		Sessions: sessions,
 		Logger:   log,
+		Health:   health,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -50,7 +50,8 @@ type Cluster struct {
 	started  bool
 
 	mu   sync.Mutex
-	lock *lockFile // nil once closed
+	lock *lockFile   // nil once closed
+	sup  *supervisor // nil unless Supervise was called
 }
 
 // Open makes the cluster in opt.DataDir available: it creates and
@@ -172,6 +173,9 @@ func (c *Cluster) openLocked(ctx context.Context) error {
 	if c.bin, err = findBinaries(ctx, ver); err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
+	if c.bin.major == "" {
+		_ = c.bin.detectMajor(ctx) // unknown: only version-dependent settings are left out
+	}
 	if ver == "" {
 		c.log.Info("pgcluster: initialising new PostgreSQL cluster", "data_dir", c.dataDir, "bin", c.bin.dir)
 		if err := c.initdb(ctx); err != nil {
@@ -219,6 +223,7 @@ func (c *Cluster) Started() bool { return c.started }
 // starting or stopping the server; if it expires the server is left running
 // for the next Open to join. Close is idempotent.
 func (c *Cluster) Close(ctx context.Context) error {
+	c.stopSupervisor()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lf := c.lock
@@ -250,10 +255,22 @@ func (c *Cluster) Close(ctx context.Context) error {
 // abandon drops the locks without stopping anything, as a crashed process
 // would.
 func (c *Cluster) abandon() {
+	c.stopSupervisor()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.lock != nil {
 		_ = c.lock.close()
 		c.lock = nil
+	}
+}
+
+// stopSupervisor ends supervision before the locks are let go.
+func (c *Cluster) stopSupervisor() {
+	c.mu.Lock()
+	s := c.sup
+	c.sup = nil
+	c.mu.Unlock()
+	if s != nil {
+		s.stop()
 	}
 }

@@ -57,6 +57,12 @@ func (c *Cluster) serverSettings() map[string]string {
 		"max_connections":         "100",
 		"port":                    port,
 	}
+	// After a crash the server first flushes the whole data directory,
+	// file by file: seconds on a busy disk before recovery even starts.
+	// One syncfs (PostgreSQL 14 and later, Linux) is as safe and quicker.
+	if n, err := strconv.Atoi(c.bin.major); err == nil && n >= 14 {
+		s["recovery_init_sync_method"] = "syncfs"
+	}
 	maps.Copy(s, c.extra)
 	return s
 }
