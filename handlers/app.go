@@ -12,8 +12,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"quire/models"
-	"quire/models/imaging"
 	"quire/models/dbhealth"
+	"quire/models/imaging"
 	"quire/models/mail"
 )
 

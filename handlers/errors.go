@@ -11,9 +11,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
+	"quire/models/dbhealth"
 	"quire/models/imaging"
 	"quire/models/markdown"
-	"quire/models/dbhealth"
 	"quire/views/layout"
 	"quire/views/pages"
 )
