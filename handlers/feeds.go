@@ -24,11 +24,6 @@ const (
 	siteName = "Quire"
 	// feedLen is how many of the newest posts a feed carries.
 	feedLen = 20
-	// maxEntryHTML is the most of a post's HTML a feed carries: a longer
-	// post is its summary and a link to read on. Twenty entries, escaped
-	// for XML, then always fit the memory copy (memo.go), so a feed costs
-	// the same however long its posts are.
-	maxEntryHTML = 32 << 10
 
 	rssType         = "application/rss+xml"
 	atomType        = "application/atom+xml"
@@ -176,10 +171,10 @@ func (a *App) feedEntry(p models.Post) feedEntry {
 }
 
 // entryContent is the post's HTML with its links made absolute, or, past
-// maxEntryHTML, its summary and a link to the whole post.
+// models.FeedEntryHTML, its summary and a link to the whole post.
 func entryContent(p models.Post, link string) string {
-	if len(p.BodyHTML) <= maxEntryHTML {
-		if content := absoluteHTML(p.BodyHTML, link); len(content) <= maxEntryHTML {
+	if len(p.BodyHTML) <= models.FeedEntryHTML {
+		if content := absoluteHTML(p.BodyHTML, link); len(content) <= models.FeedEntryHTML {
 			return content
 		}
 	}

@@ -177,19 +177,26 @@ const maxFeedLen = 100
 // The filter is written so that each unused condition folds to true when
 // PostgreSQL plans the statement with its parameter values, which lib/pq's
 // unnamed statements always are: every variant gets its own index.
-const listForFeedSQL = `SELECT ` + listColumns + `, p.body_html FROM posts p LEFT JOIN users u ON u.id = p.author_id
+const listForFeedSQL = `SELECT ` + listColumns + `, left(p.body_html, $4) AS body_html FROM posts p LEFT JOIN users u ON u.id = p.author_id
 WHERE p.status = 'published' AND p.deleted_at IS NULL AND NOT p.author_suspended
 	AND ($1::bigint = 0 OR p.author_id = $1) AND ($2 = '' OR p.tags @> ARRAY[$2]::text[])
 ORDER BY p.published_at DESC, p.id DESC LIMIT $3`
 
+// FeedEntryHTML is the most of a post's HTML a feed entry carries; a longer
+// post is its summary and a link to read on. Twenty entries then always fit
+// a feed's memory copy, so a feed costs the same however long its posts are.
+const FeedEntryHTML = 32 << 10
+
 // ListForFeed returns the newest public posts for RSS and Atom, with their
-// HTML (but not their Markdown). limit is capped at 100.
+// HTML (but not their Markdown) cut after FeedEntryHTML+1 characters: one
+// longer than FeedEntryHTML bytes is not carried whole, so no more of it is
+// read. limit is capped at 100.
 func (m *PostModel) ListForFeed(ctx context.Context, f FeedFilter, limit int) ([]Post, error) {
 	if limit <= 0 || limit > maxFeedLen {
 		limit = maxFeedLen
 	}
 	posts := []Post{}
-	if err := m.DB.SelectContext(ctx, &posts, listForFeedSQL, f.AuthorID, normalizeTag(f.Tag), limit); err != nil {
+	if err := m.DB.SelectContext(ctx, &posts, listForFeedSQL, f.AuthorID, normalizeTag(f.Tag), limit, FeedEntryHTML+1); err != nil {
 		return nil, fmt.Errorf("models: list feed: %w", err)
 	}
 	return posts, nil

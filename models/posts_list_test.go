@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lib/pq"
 
@@ -137,6 +139,15 @@ func TestPostListPaging(t *testing.T) {
 	feed, err := pm.ListForFeed(ctx, models.FeedFilter{AuthorID: bob}, 3)
 	if err != nil || len(feed) != 3 || feed[0].Title != "Post 5" || feed[0].BodyHTML != public[5].BodyHTML || feed[0].Body != "" {
 		t.Errorf("bob's feed = %d posts, %v", len(feed), err)
+	}
+	// A post too long for a feed entry is read no further than shows it.
+	long := strings.Repeat("<p>é</p>", models.FeedEntryHTML)
+	if _, err := db.ExecContext(ctx, `UPDATE posts SET body_html = $2 WHERE id = $1`, public[5].ID, long); err != nil {
+		t.Fatal(err)
+	}
+	if feed, err = pm.ListForFeed(ctx, models.FeedFilter{AuthorID: bob}, 1); err != nil || len(feed) != 1 ||
+		utf8.RuneCountInString(feed[0].BodyHTML) != models.FeedEntryHTML+1 || !strings.HasPrefix(long, feed[0].BodyHTML) {
+		t.Errorf("a long post's feed HTML: %d characters, %v; want its first %d", utf8.RuneCountInString(feed[0].BodyHTML), err, models.FeedEntryHTML+1)
 	}
 	feed, err = pm.ListForFeed(ctx, models.FeedFilter{Tag: "Even"}, 0)
 	if err != nil || len(feed) != 15 || feed[0].Title != "Post 0" {

@@ -208,7 +208,7 @@ var cases = []benchCase{
 			{Const: "searchCountSQL", Runs: "PostModel.Search (count)",
 				Args: args(func(fx *fixtures) []string { return []string{fx.Query} })},
 			{Const: "searchSQL", Runs: "PostModel.Search (page)",
-				Args: args(func(fx *fixtures) []string { return []string{fx.Query, itoa(readerPageSize), "0"} })},
+				Args: args(func(fx *fixtures) []string { return []string{fx.Query, itoa(readerPageSize), "0", "10000"} })}, // the first headlineChars (models/posts_search.go)
 		},
 	},
 	{
@@ -219,7 +219,7 @@ var cases = []benchCase{
 		Queries: []query{
 			changeStamp(all, none),
 			memo(query{Const: "listForFeedSQL", Runs: "PostModel.ListForFeed",
-				Args: args(func(*fixtures) []string { return []string{"0", "", "20"} })}),
+				Args: args(func(*fixtures) []string { return []string{"0", "", "20", "32769"} })}),
 		},
 	},
 	{
@@ -264,17 +264,21 @@ func loginCase() benchCase {
 		Name: "login", Title: "Login (argon2id)", Kind: kindLogin,
 		Path: func(*fixtures) string { return "/login" },
 		Queries: []query{
-			{Const: "getUserByLoginSQL", Runs: "UserModel.GetByLogin (accountKey)",
+			{Const: "getUserByLoginSQL", Runs: "UserModel.SignIn (the account, read once)",
 				Args: args(func(fx *fixtures) []string { return []string{fx.LoginUser} })},
-			{Const: "throttleSQL", Runs: "ThrottleModel.RetryAfter",
+			{Const: "lockKeySQL", Runs: "ThrottleModel.Reserve (the account's lock)",
+				Args: args(func(*fixtures) []string { return []string{"1903454322", "1"} })},
+			{Const: "lockKeySQL", Runs: "ThrottleModel.Reserve (the address's lock)",
+				Args: args(func(*fixtures) []string { return []string{"1903454322", "2"} })},
+			{Const: "throttleSQL", Runs: "ThrottleModel.Reserve (count)",
 				Args: args(func(fx *fixtures) []string {
 					return []string{account(fx), "127.0.0.1", "900000 milliseconds", "5"}
 				})},
-			{Const: "getUserByLoginSQL", Runs: "UserModel.Authenticate",
-				Args: args(func(fx *fixtures) []string { return []string{fx.LoginUser} })},
-			{Const: "resetFailuresSQL", Runs: "ThrottleModel.Reset",
+			{Const: "failSQL", Runs: "ThrottleModel.Reserve (the attempt)",
+				Args: args(func(fx *fixtures) []string { return []string{account(fx), "127.0.0.1"} })},
+			{Const: "resetFailuresSQL", Runs: "UserModel.SignIn (clear the failures)",
 				Args: args(func(fx *fixtures) []string { return []string{account(fx)} })},
-			{Const: "recordLoginSQL", Runs: "UserModel.RecordLogin",
+			{Const: "recordLoginSQL", Runs: "UserModel.SignIn (record)",
 				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.LoginUserID)} })},
 			commit,
 		},

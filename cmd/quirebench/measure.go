@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"quire/models"
 )
 
 // caseResult is one case's measurements.
@@ -60,6 +62,8 @@ type request struct {
 	script  string
 	redact  map[string]string
 	want    int
+	// connections, when set, replaces the run's for this case's load.
+	connections int
 }
 
 // plan decides the request a case makes and checks once, before loading
@@ -128,6 +132,10 @@ func (b *bench) plan(c benchCase) (request, string, []string, error) {
 		}
 		rq.path, rq.script = c.Path(fx), script
 		want = http.StatusSeeOther
+		// Every sign-in from one address is counted while its password is
+		// compared, and the address may have MaxLoginFailures at once:
+		// more connections would be answered 429, as an attacker's are.
+		rq.connections = min(b.o.Connections, models.MaxLoginFailures-1)
 	}
 
 	rq.want = want
@@ -184,7 +192,11 @@ func (b *bench) send(c benchCase, rq request) (int, error) {
 }
 
 func (b *bench) wrk(rq request, d time.Duration) wrkRun {
-	return wrkRun{URL: b.app.url(rq.path), Connections: b.o.Connections, Threads: b.o.Threads,
+	conns := b.o.Connections
+	if rq.connections > 0 {
+		conns = rq.connections
+	}
+	return wrkRun{URL: b.app.url(rq.path), Connections: conns, Threads: min(b.o.Threads, conns),
 		Duration: d, Headers: rq.headers, Script: rq.script, Redact: rq.redact}
 }
 
