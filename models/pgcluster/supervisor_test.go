@@ -65,6 +65,10 @@ func killPostmaster(t *testing.T, c *Cluster) int {
 // that took.
 func waitAnswers(t *testing.T, db *sql.DB, from time.Time, limit time.Duration) time.Duration {
 	t.Helper()
+	// Each try on a new connection: a backend of the killed server may
+	// still answer on a pooled one for a moment.
+	db.SetMaxIdleConns(0)
+	defer db.SetMaxIdleConns(2)
 	for {
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		var one int
