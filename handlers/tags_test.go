@@ -31,7 +31,7 @@ func TestTagListsCostLittle(t *testing.T) {
 	for path, want := range map[string]int{
 		"/tags/" + many: http.StatusRequestURITooLong, "/tags/" + many + "/feed.xml": http.StatusRequestURITooLong,
 		"/tags/" + strings.Repeat("x", 200_000): http.StatusRequestURITooLong,
-		"/tags/" + within: http.StatusNotFound, "/tags/" + within + "/feed.xml": http.StatusNotFound,
+		"/tags/" + within:                       http.StatusNotFound, "/tags/" + within + "/feed.xml": http.StatusNotFound,
 		"/tags/" + strings.Repeat("x", 7000): http.StatusNotFound,
 	} {
 		start := time.Now()
