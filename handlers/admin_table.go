@@ -50,14 +50,16 @@ type adminAction func(ctx context.Context, who models.Actor, ids []int64, in act
 // actionInput is what the confirmation asked for.
 type actionInput struct{ Reason, Option string }
 
-// adminTables lists every admin table in navigation order. A new model's
-// table is its declaration, its actions' queries and one line here.
+// adminTables lists every admin table in navigation order; New builds them
+// once. A new model's table is its declaration, its actions' queries and
+// one line here.
 func (a *App) adminTables() []*adminTable {
 	return []*adminTable{a.adminUsers(), a.adminPosts(), a.adminMedia(), a.adminAudit()}
 }
 
+// tableParam finds /admin/{table} among the tables built at New.
 func (a *App) tableParam(c echo.Context) (*adminTable, error) {
-	for _, t := range a.adminTables() {
+	for _, t := range a.tables {
 		if t.Name == c.Param("table") {
 			return t, nil
 		}

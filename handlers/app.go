@@ -62,4 +62,5 @@ type App struct {
 	posts  *memo[readerPost]      // public posts, by ID
 	shared *memo[sharedPage]      // reader pages as signed-out readers get them
 	bodies *bodies                // request body sizes by route, and the large-body budget
+	tables []*adminTable          // the admin tables, in navigation order
 }
