@@ -43,14 +43,15 @@ type Deps struct {
 	Throttle *models.ThrottleModel
 	Resets   *models.ResetModel
 	Posts    *models.PostModel
-	Uploads  *models.MediaModel // rows describing uploaded images
 	Admin    *models.AdminModel // admin actions, each with its audit entries
-	Media    models.MediaStore  // the image files themselves
 	Images   *imaging.Pipeline  // decodes uploads under one memory budget; nil: imaging.Default
 	Mail     mail.Sender
 	Sessions *scs.SessionManager
 	Logger   *slog.Logger
 	Health   *dbhealth.Monitor // the database's health; nil: New makes one fed by requests alone
+
+	MediaRows  *models.MediaModel // the rows describing uploaded images (owner, size, variants)
+	MediaFiles models.MediaStore  // the image files themselves
 }
 
 // App holds the dependencies every handler shares.

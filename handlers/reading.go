@@ -224,8 +224,8 @@ func (a *App) feeds(title, base string) []layout.Feed {
 	}
 }
 
-// postMeta describes a post for search engines and social cards.
-func (a *App) postMeta(p models.Post) *layout.Social {
+// postSocial describes a post for search engines and social cards.
+func (a *App) postSocial(p models.Post) *layout.Social {
 	s := &layout.Social{Type: "article", Title: p.Title, Description: p.Summary, Author: p.AuthorName}
 	if p.PublishedAt != nil {
 		s.Published = p.PublishedAt.Format(time.RFC3339)
