@@ -20,20 +20,6 @@ import (
 // readerPageSize is how many posts a reader's list shows per page.
 const readerPageSize = 10
 
-// pageParam reads ?page=, defaulting to 1; nonsense is a 404 rather than a
-// silently different page.
-func pageParam(c echo.Context) (models.Page, error) {
-	pg := models.Page{Number: 1, Size: readerPageSize}
-	if s := c.QueryParam("page"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1_000_000 {
-			return pg, models.ErrNotFound
-		}
-		pg.Number = n
-	}
-	return pg, nil
-}
-
 func listItems(posts []models.Post) []pages.PostItem {
 	items := make([]pages.PostItem, len(posts))
 	for i, p := range posts {
