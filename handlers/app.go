@@ -1,6 +1,9 @@
 // Package handlers is Quire's HTTP layer: the Echo server, its middleware,
 // and one file per resource. Handlers bind and validate input, call the
-// models and render templ components; they hold no SQL.
+// models and render templ components; they hold no SQL. What several
+// handlers share lives in a file named for it: render.go (page or
+// fragment, redirects), frame.go (the page frame), forms.go, params.go,
+// context.go, session.go, errors.go.
 package handlers
 
 import (

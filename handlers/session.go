@@ -99,6 +99,7 @@ func (a *App) logOut(c echo.Context) error {
 	return nil
 }
 
+// flash leaves msg for the next page this session is shown.
 func (a *App) flash(c echo.Context, msg string) {
 	a.Sessions.Put(c.Request().Context(), sessFlash, msg)
 }
