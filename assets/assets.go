@@ -66,14 +66,6 @@ func Path(name string) string {
 	return Prefix + name
 }
 
-// Has reports whether a logical file exists (the htmx build is copied in by
-// `go tool task assets`).
-func Has(name string) bool {
-	once.Do(load)
-	_, ok := hashed[name]
-	return ok
-}
-
 // Handler serves hashed names with a year-long immutable cache lifetime.
 // Unknown names are 404: an old hash after a release is not served stale.
 func Handler() http.Handler {

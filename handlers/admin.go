@@ -41,7 +41,7 @@ func (a *App) adminPage(c echo.Context, title string) layout.Page {
 // adminTabs is the admin navigation, current marking the page shown.
 func (a *App) adminTabs(current string) []admin.Tab {
 	tabs := []admin.Tab{{Label: "Dashboard", Href: "/admin", Current: current == ""}}
-	for _, t := range a.adminTables() {
+	for _, t := range a.tables {
 		tabs = append(tabs, admin.Tab{Label: t.Title, Href: "/admin/" + t.Name, Current: current == t.Name})
 	}
 	return tabs

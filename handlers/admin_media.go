@@ -14,7 +14,7 @@ func (a *App) adminMedia() *adminTable {
 		"delete": func(ctx context.Context, who models.Actor, ids []int64, in actionInput) (models.ActionResult, error) {
 			files, res, err := a.Admin.DeleteMedia(ctx, who, ids, in.Option == "break")
 			for _, key := range files {
-				if err := a.Media.Delete(ctx, key); err != nil {
+				if err := a.MediaFiles.Delete(ctx, key); err != nil {
 					a.Logger.Error("delete media file", "key", key, "err", err)
 				}
 			}

@@ -1,6 +1,9 @@
 // Package handlers is Quire's HTTP layer: the Echo server, its middleware,
 // and one file per resource. Handlers bind and validate input, call the
-// models and render templ components; they hold no SQL.
+// models and render templ components; they hold no SQL. What several
+// handlers share lives in a file named for it: render.go (page or
+// fragment, redirects), frame.go (the page frame), forms.go, params.go,
+// context.go, session.go, errors.go.
 package handlers
 
 import (
@@ -43,14 +46,15 @@ type Deps struct {
 	Throttle *models.ThrottleModel
 	Resets   *models.ResetModel
 	Posts    *models.PostModel
-	Uploads  *models.MediaModel // rows describing uploaded images
 	Admin    *models.AdminModel // admin actions, each with its audit entries
-	Media    models.MediaStore  // the image files themselves
 	Images   *imaging.Pipeline  // decodes uploads under one memory budget; nil: imaging.Default
 	Mail     mail.Sender
 	Sessions *scs.SessionManager
 	Logger   *slog.Logger
 	Health   *dbhealth.Monitor // the database's health; nil: New makes one fed by requests alone
+
+	MediaRows  *models.MediaModel // the rows describing uploaded images (owner, size, variants)
+	MediaFiles models.MediaStore  // the image files themselves
 }
 
 // App holds the dependencies every handler shares.
@@ -62,4 +66,5 @@ type App struct {
 	posts  *memo[readerPost]      // public posts, by ID
 	shared *memo[sharedPage]      // reader pages as signed-out readers get them
 	bodies *bodies                // request body sizes by route, and the large-body budget
+	tables []*adminTable          // the admin tables, in navigation order
 }

@@ -76,14 +76,15 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 		Throttle: &models.ThrottleModel{DB: db},
 		Resets:   &models.ResetModel{DB: db},
 		Posts:    &models.PostModel{DB: db},
-		Uploads:  &models.MediaModel{DB: db},
 		Admin:    &models.AdminModel{DB: db},
-		Media:    models.LocalStore{Dir: media},
 		Images:   o.images,
 		Mail:     sender,
 		Sessions: handlers.NewSessionManager(models.NewSessionStore(db.DB, 0), true),
 		Logger:   cmp.Or(o.logger, newServerLog(t)),
 		Health:   o.health,
+
+		MediaRows:  &models.MediaModel{DB: db},
+		MediaFiles: models.LocalStore{Dir: media},
 	})
 	ts := httptest.NewUnstartedServer(srv)
 	ts.Config.ConnState = o.connState

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -111,27 +109,6 @@ func (a *App) sendAccountExistsMail(email string) {
 	})
 }
 
-// checkYourMail is the answer to a form whose result goes out by mail.
-func (a *App) checkYourMail(c echo.Context, text string) error {
-	p := a.page(c, "Check your email")
-	heading := "Check your email"
-	return render(c, http.StatusOK, pages.Notice(p, heading, text, nil), pages.NoticeContent(heading, text, nil))
-}
-
-// throttledForm answers 429 with the form and a message saying when to try
-// again (msg holds one %s for the minutes); err is the
-// *models.ThrottledError (anything else is returned as it is).
-func (a *App) throttledForm(c echo.Context, err error, title string, v pages.FormPage, msg string) error {
-	var te *models.ThrottledError
-	if !errors.As(err, &te) {
-		return err
-	}
-	minutes := int(math.Ceil(te.RetryAfter.Minutes()))
-	c.Response().Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter.Seconds())))
-	v.Form.Error = fmt.Sprintf(msg, fmt.Sprintf("%d minute%s", minutes, plural(minutes)))
-	return a.renderForm(c, http.StatusTooManyRequests, title, v)
-}
-
 // duplicateField puts a unique-constraint failure beside its field.
 func duplicateField(err error, fe fieldErrors) bool {
 	var dup *models.DuplicateError
@@ -202,18 +179,4 @@ func (a *App) postLogout(c echo.Context) error {
 		return err
 	}
 	return redirect(c, "/")
-}
-
-// renderForm renders a form page, or just its content for an htmx request.
-func (a *App) renderForm(c echo.Context, status int, title string, v pages.FormPage) error {
-	p := a.page(c, title)
-	v.Form.CSRF = p.CSRF
-	return render(c, status, pages.FormScreen(p, v), pages.FormContent(v))
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

@@ -380,18 +380,6 @@ func absoluteHTML(fragment, postURL string) string {
 	return b.String()
 }
 
-// pathParam returns a path parameter decoded, and false when it cannot be.
-// Echo routes on the raw path when a URL holds escapes Go would not write
-// itself (%2F, %41), and then leaves those escapes in the parameter.
-func pathParam(c echo.Context, name string) (string, bool) {
-	v := c.Param(name)
-	if c.Request().URL.RawPath == "" {
-		return v, true
-	}
-	v, err := url.PathUnescape(v)
-	return v, err == nil
-}
-
 // Sitemap (sitemaps.org protocol 0.9).
 
 type sitemapURLSet struct {

@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -10,6 +13,7 @@ import (
 
 	"quire/models"
 	"quire/views/components"
+	"quire/views/pages"
 )
 
 // field reads a free-text form value: trimmed of surrounding space, and
@@ -51,4 +55,32 @@ func (fe fieldErrors) apply(fs []components.Field) []components.Field {
 		fs[i].Error = fe[fs[i].Name]
 	}
 	return fs
+}
+
+// checkYourMail is the answer to a form whose result goes out by mail.
+func (a *App) checkYourMail(c echo.Context, text string) error {
+	p := a.page(c, "Check your email")
+	heading := "Check your email"
+	return render(c, http.StatusOK, pages.Notice(p, heading, text, nil), pages.NoticeContent(heading, text, nil))
+}
+
+// throttledForm answers 429 with the form and a message saying when to try
+// again (msg holds one %s for the minutes); err is the
+// *models.ThrottledError (anything else is returned as it is).
+func (a *App) throttledForm(c echo.Context, err error, title string, v pages.FormPage, msg string) error {
+	var te *models.ThrottledError
+	if !errors.As(err, &te) {
+		return err
+	}
+	minutes := int(math.Ceil(te.RetryAfter.Minutes()))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter.Seconds())))
+	v.Form.Error = fmt.Sprintf(msg, fmt.Sprintf("%d minute%s", minutes, plural(minutes)))
+	return a.renderForm(c, http.StatusTooManyRequests, title, v)
+}
+
+// renderForm renders a form page, or just its content for an htmx request.
+func (a *App) renderForm(c echo.Context, status int, title string, v pages.FormPage) error {
+	p := a.page(c, title)
+	v.Form.CSRF = p.CSRF
+	return render(c, status, pages.FormScreen(p, v), pages.FormContent(v))
 }

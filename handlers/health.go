@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -77,5 +76,3 @@ func (a *App) outage(err error) (string, time.Duration) {
 func (a *App) quiet(err error) bool {
 	return models.Fault(err) != dbhealth.NoFault && a.Health.Outage()
 }
-
-func equalFold(a, b string) bool { return strings.EqualFold(a, b) }

@@ -40,7 +40,7 @@ func (a *App) storeImage(c echo.Context, fh *multipart.FileHeader, lim imaging.L
 		return "", "", err
 	}
 	key = models.ContentKey(res.Data, res.Ext)
-	if err := a.Media.Put(c.Request().Context(), key, res.Data); err != nil {
+	if err := a.MediaFiles.Put(c.Request().Context(), key, res.Data); err != nil {
 		return "", "", err
 	}
 	return key, "", nil
@@ -55,7 +55,7 @@ func imageError(err error) bool {
 // cached forever.
 func (a *App) getMedia(c echo.Context) error {
 	key := c.Param("key")
-	f, err := a.Media.Open(c.Request().Context(), key)
+	f, err := a.MediaFiles.Open(c.Request().Context(), key)
 	if err != nil {
 		return err
 	}

@@ -201,8 +201,3 @@ func (a *App) notifyPasswordChanged(u models.User) {
 			"If this was not you, reset your password now: " + a.absURL("/password/reset") + "\n",
 	})
 }
-
-// absURL builds a link from the configured base URL, never the Host header.
-func (a *App) absURL(path string) string {
-	return a.Config.BaseURL.JoinPath(path).String()
-}

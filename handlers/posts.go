@@ -48,8 +48,8 @@ func (a *App) editablePost(c echo.Context) (models.Post, error) {
 	return p, nil
 }
 
-// postView is p as its page shows it; srcset is its cover's (a.srcset).
-func (a *App) postView(c echo.Context, p models.Post, srcset string) pages.PostView {
+// postPageView is p as its page shows it; srcset is its cover's (a.srcset).
+func (a *App) postPageView(c echo.Context, p models.Post, srcset string) pages.PostView {
 	v := pages.PostView{
 		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: shownHTML(p), Tags: p.Tags,
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
@@ -90,7 +90,7 @@ func (a *App) srcset(ctx context.Context, key string) string {
 	if key == "" {
 		return ""
 	}
-	md, err := a.Uploads.GetByKey(ctx, key)
+	md, err := a.MediaRows.GetByKey(ctx, key)
 	if err != nil || len(md.Variants) == 0 {
 		return ""
 	}
@@ -123,7 +123,7 @@ func (a *App) getPost(c echo.Context) error {
 			return err
 		}
 		pg := a.postFrame(a.page(c, p.Title), p)
-		v := a.postView(c, p, a.srcset(ctx, p.CoverKey))
+		v := a.postPageView(c, p, a.srcset(ctx, p.CoverKey))
 		return render(c, http.StatusOK, pages.PostPage(pg, v), pages.PostArticle(v))
 	}
 	return a.serveReader(c, readerPage{
@@ -137,7 +137,7 @@ func (a *App) getPost(c echo.Context) error {
 			if !rp.post.IsPublic() { // unpublished since the head was read
 				return nil, nil, models.ErrNotFound
 			}
-			v := a.postView(c, rp.post, rp.srcset)
+			v := a.postPageView(c, rp.post, rp.srcset)
 			return pages.PostPage(a.postFrame(pg, rp.post), v), pages.PostArticle(v), nil
 		},
 	})
@@ -149,7 +149,7 @@ func (a *App) postFrame(pg layout.Page, p models.Post) layout.Page {
 	pg.Title = p.Title
 	pg.Description = p.Summary
 	pg.Canonical = a.absURL("/posts/" + p.Slug)
-	pg.Social = a.postMeta(p)
+	pg.Social = a.postSocial(p)
 	pg.Feeds = a.feeds("Quire", "")
 	return pg
 }
@@ -188,7 +188,7 @@ func (a *App) getPostView(c echo.Context) error {
 		return err
 	}
 	private(c)
-	v := a.postView(c, p, a.srcset(c.Request().Context(), p.CoverKey))
+	v := a.postPageView(c, p, a.srcset(c.Request().Context(), p.CoverKey))
 	return render(c, http.StatusOK, pages.PostPage(a.page(c, p.Title), v), pages.PostArticle(v))
 }
 
@@ -240,8 +240,8 @@ func (a *App) getNewPost(c echo.Context) error {
 	return a.renderEditor(c, http.StatusOK, pages.EditorView{Status: models.PostDraft})
 }
 
-// postInput reads the post form and keeps everything as typed.
-func postInput(c echo.Context) (models.PostInput, pages.EditorView, map[string]string) {
+// editorInput reads the editor's form and keeps everything as typed.
+func editorInput(c echo.Context) (models.PostInput, pages.EditorView, map[string]string) {
 	form := pages.EditorView{
 		Title: c.FormValue("title"), Body: c.FormValue("body"), Tags: c.FormValue("tags"),
 		Excerpt: c.FormValue("excerpt"), SlugEdit: strings.TrimSpace(c.FormValue("slug")),
@@ -273,7 +273,7 @@ func postInput(c echo.Context) (models.PostInput, pages.EditorView, map[string]s
 // postCreate makes a draft and opens it in the editor.
 func (a *App) postCreate(c echo.Context) error {
 	u, _ := currentUser(c)
-	in, form, errs := postInput(c)
+	in, form, errs := editorInput(c)
 	form.Status = models.PostDraft
 	if len(errs) > 0 {
 		form.Errors = errs
@@ -299,7 +299,7 @@ func (a *App) postSave(c echo.Context) error {
 		return err
 	}
 	u, _ := currentUser(c)
-	in, form, errs := postInput(c)
+	in, form, errs := editorInput(c)
 	form.ID, form.Slug, form.Status = p.ID, p.Slug, p.Status
 	if len(errs) > 0 {
 		form.Errors = errs
@@ -319,7 +319,7 @@ func (a *App) postSave(c echo.Context) error {
 	if wantsFragment(c.Request()) {
 		private(c)
 		setPushURL(c, "/posts/"+saved.Slug)
-		v := a.postView(c, saved, a.srcset(c.Request().Context(), saved.CoverKey))
+		v := a.postPageView(c, saved, a.srcset(c.Request().Context(), saved.CoverKey))
 		return render(c, http.StatusOK, pages.PostPage(a.page(c, saved.Title), v), pages.PostArticle(v))
 	}
 	a.flash(c, "Saved.")
@@ -355,7 +355,7 @@ func (a *App) postAutosave(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusConflict, "Only drafts are saved automatically.")
 	}
 	u, _ := currentUser(c)
-	in, form, errs := postInput(c)
+	in, form, errs := editorInput(c)
 	if len(errs) > 0 {
 		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus("not saved: "+firstError(errs)), nil)
 	}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -82,7 +83,7 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 	fe.maxLen("bio", in.Bio, models.MaxBioLen)
 	// A new address would receive the account's reset links: only the
 	// password's owner may choose it.
-	newEmail := emailErr == "" && !equalFold(in.Email, u.Email)
+	newEmail := emailErr == "" && !strings.EqualFold(in.Email, u.Email)
 	if newEmail {
 		status, msg, err := a.reauthenticate(c, u, c.FormValue("current_password"))
 		if err != nil {
@@ -115,7 +116,7 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 			Username: in.Username, Email: in.Email, DisplayName: in.DisplayName, Bio: in.Bio, Avatar: avatar,
 		})
 		if err == nil {
-			if !equalFold(updated.Email, u.Email) {
+			if !strings.EqualFold(updated.Email, u.Email) {
 				a.notifyEmailChanged(u, updated)
 			}
 			a.flash(c, "Your profile has been saved.")

@@ -20,20 +20,6 @@ import (
 // readerPageSize is how many posts a reader's list shows per page.
 const readerPageSize = 10
 
-// pageParam reads ?page=, defaulting to 1; nonsense is a 404 rather than a
-// silently different page.
-func pageParam(c echo.Context) (models.Page, error) {
-	pg := models.Page{Number: 1, Size: readerPageSize}
-	if s := c.QueryParam("page"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1_000_000 {
-			return pg, models.ErrNotFound
-		}
-		pg.Number = n
-	}
-	return pg, nil
-}
-
 func listItems(posts []models.Post) []pages.PostItem {
 	items := make([]pages.PostItem, len(posts))
 	for i, p := range posts {
@@ -224,8 +210,8 @@ func (a *App) feeds(title, base string) []layout.Feed {
 	}
 }
 
-// postMeta describes a post for search engines and social cards.
-func (a *App) postMeta(p models.Post) *layout.Social {
+// postSocial describes a post for search engines and social cards.
+func (a *App) postSocial(p models.Post) *layout.Social {
 	s := &layout.Social{Type: "article", Title: p.Title, Description: p.Summary, Author: p.AuthorName}
 	if p.PublishedAt != nil {
 		s.Published = p.PublishedAt.Format(time.RFC3339)

@@ -47,6 +47,7 @@ func New(d Deps) *Server {
 		posts:  newMemo(postMemoBytes, postSize),
 		shared: newMemo(sharedMemoBytes, sharedSize),
 		bodies: newBodies()}
+	a.tables = a.adminTables()
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect()

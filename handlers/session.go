@@ -1,28 +1,15 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 	"time"
 
-	"errors"
 	"github.com/alexedwards/scs/v2"
-	"net/url"
-
 	"github.com/labstack/echo/v4"
 
-	"quire/assets"
 	"quire/models"
-	"quire/views/layout"
-)
-
-// Context keys set by middleware.
-const (
-	ctxUser       = "user"        // models.User of the signed-in account
-	ctxCSRFSecret = "csrf_secret" // the browser's CSRF secret itself, once it has one
-	ctxCSRFSecure = "csrf_secure" // set by the CSRF layer: whether its cookie is https-only
-	// ctxSession marks that the session is loaded; error pages for requests
-	// refused earlier (CSRF, static files) render without one.
-	ctxSession = "session"
 )
 
 // Session keys.
@@ -81,12 +68,6 @@ func (a *App) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// currentUser returns the signed-in account, if any.
-func currentUser(c echo.Context) (models.User, bool) {
-	u, ok := c.Get(ctxUser).(models.User)
-	return u, ok
-}
-
 // requireUser sends anonymous visitors to the sign-in page and back.
 func requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -118,72 +99,7 @@ func (a *App) logOut(c echo.Context) error {
 	return nil
 }
 
+// flash leaves msg for the next page this session is shown.
 func (a *App) flash(c echo.Context, msg string) {
 	a.Sessions.Put(c.Request().Context(), sessFlash, msg)
-}
-
-// page builds the frame's view model for this request, with a CSRF token
-// for its forms.
-func (a *App) page(c echo.Context, title string) layout.Page {
-	p := a.frame(c, title)
-	p.CSRF = csrfToken(c)
-	return p
-}
-
-// readerFrame is the frame of what readers read: signed out, it carries no
-// CSRF token (they have no form to send), so it sets no cookie and is the
-// same for every signed-out reader (see sharedPage). The page's title and
-// description are the reader page's to set.
-func (a *App) readerFrame(c echo.Context) layout.Page {
-	p := a.frame(c, "")
-	if p.Viewer != nil {
-		p.CSRF = csrfToken(c)
-	}
-	return p
-}
-
-// frame is the view model every page shares, without a token.
-func (a *App) frame(c echo.Context, title string) layout.Page {
-	p := layout.Page{Title: title}
-	if u, ok := currentUser(c); ok {
-		p.Viewer = &layout.Viewer{Username: u.Username, Name: u.Name(), AvatarURL: avatarURL(u), IsAdmin: u.IsAdmin()}
-	}
-	// Exists first: popping from an empty session would create a session row.
-	if c.Get(ctxSession) != nil && a.Sessions.Exists(c.Request().Context(), sessFlash) {
-		p.Flash = a.Sessions.PopString(c.Request().Context(), sessFlash)
-	}
-	return p
-}
-
-// privatePage is a page for one account's eyes: never cached anywhere.
-func (a *App) privatePage(c echo.Context, title string) layout.Page {
-	private(c)
-	p := a.page(c, title)
-	p.Private = true
-	return p
-}
-
-func avatarURL(u models.User) string {
-	if u.Avatar != "" {
-		return "/media/" + u.Avatar
-	}
-	return assets.Path("img/avatar.svg")
-}
-
-// safeNext returns next if it points inside this site, else "/": no open
-// redirects through //host, /\host, schemes or encoded tricks.
-func safeNext(next string) string {
-	if next == "" || next[0] != '/' || len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
-		return "/"
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
-		return "/"
-	}
-	for _, r := range next {
-		if r < 0x20 || r == 0x7f || r == '\\' {
-			return "/"
-		}
-	}
-	return next
 }

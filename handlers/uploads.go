@@ -85,11 +85,11 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 		// as young: the janitor removes unreferenced files only when old, and
 		// this one is about to be referenced.
 		existed := false
-		if existing, err := a.Media.Open(ctx, key); err == nil {
+		if existing, err := a.MediaFiles.Open(ctx, key); err == nil {
 			_ = existing.Close()
 			existed = true
 		}
-		if err := a.Media.Put(ctx, key, data); err != nil {
+		if err := a.MediaFiles.Put(ctx, key, data); err != nil {
 			a.removeFiles(c, written)
 			return upload{}, err
 		}
@@ -97,7 +97,7 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 			written = append(written, key)
 		}
 	}
-	saved, err := a.Uploads.Insert(ctx, md)
+	saved, err := a.MediaRows.Insert(ctx, md)
 	if err != nil {
 		a.removeFiles(c, written)
 		return upload{}, err
@@ -107,7 +107,7 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 
 func (a *App) removeFiles(c echo.Context, keys []string) {
 	for _, k := range keys {
-		if err := a.Media.Delete(c.Request().Context(), k); err != nil {
+		if err := a.MediaFiles.Delete(c.Request().Context(), k); err != nil {
 			a.Logger.Error("remove orphan media", "key", k, "err", err)
 		}
 	}
@@ -183,7 +183,7 @@ func (a *App) library(c echo.Context, owner int64) (pages.MediaLibraryView, erro
 		return pages.MediaLibraryView{}, err
 	}
 	pg.Size = libraryPerPage
-	items, total, err := a.Uploads.ListByOwner(c.Request().Context(), owner, pg)
+	items, total, err := a.MediaRows.ListByOwner(c.Request().Context(), owner, pg)
 	if err != nil {
 		return pages.MediaLibraryView{}, err
 	}

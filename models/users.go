@@ -299,19 +299,6 @@ func (m *UserModel) CountActiveAdmins(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// inTx runs fn in a transaction, committing only if fn succeeds.
-func inTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
 // ErrGone is a username given up by an account deleted within the hold
 // period: its old address answers that it is gone, not that it never was.
 var ErrGone = errors.New("models: account deleted")

@@ -81,13 +81,14 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		Throttle: &models.ThrottleModel{DB: db.DB},
 		Resets:   &models.ResetModel{DB: db.DB},
 		Posts:    &models.PostModel{DB: db.DB},
-		Uploads:  &models.MediaModel{DB: db.DB},
 		Admin:    &models.AdminModel{DB: db.DB},
-		Media:    models.LocalStore{Dir: cfg.MediaDir},
 		Mail:     sender,
 		Sessions: sessions,
 		Logger:   log,
 		Health:   health,
+
+		MediaRows:  &models.MediaModel{DB: db.DB},
+		MediaFiles: models.LocalStore{Dir: cfg.MediaDir},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -322,13 +322,3 @@ func (a Action) Matches(r Row) bool {
 	}
 	return slices.Contains(a.If.In, fmt.Sprint(r.Values[a.If.Column]))
 }
-
-// Label returns the label of value among choices, or value itself.
-func Label(choices []Choice, value string) string {
-	for _, c := range choices {
-		if c.Value == value {
-			return c.Label
-		}
-	}
-	return value
-}

@@ -1,0 +1,57 @@
+package handlers
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"quire/assets"
+	"quire/models"
+	"quire/views/layout"
+)
+
+// page builds the frame's view model for this request, with a CSRF token
+// for its forms.
+func (a *App) page(c echo.Context, title string) layout.Page {
+	p := a.frame(c, title)
+	p.CSRF = csrfToken(c)
+	return p
+}
+
+// readerFrame is the frame of what readers read: signed out, it carries no
+// CSRF token (they have no form to send), so it sets no cookie and is the
+// same for every signed-out reader (see sharedPage). The page's title and
+// description are the reader page's to set.
+func (a *App) readerFrame(c echo.Context) layout.Page {
+	p := a.frame(c, "")
+	if p.Viewer != nil {
+		p.CSRF = csrfToken(c)
+	}
+	return p
+}
+
+// frame is the view model every page shares, without a token.
+func (a *App) frame(c echo.Context, title string) layout.Page {
+	p := layout.Page{Title: title}
+	if u, ok := currentUser(c); ok {
+		p.Viewer = &layout.Viewer{Username: u.Username, Name: u.Name(), AvatarURL: avatarURL(u), IsAdmin: u.IsAdmin()}
+	}
+	// Exists first: popping from an empty session would create a session row.
+	if c.Get(ctxSession) != nil && a.Sessions.Exists(c.Request().Context(), sessFlash) {
+		p.Flash = a.Sessions.PopString(c.Request().Context(), sessFlash)
+	}
+	return p
+}
+
+// privatePage is a page for one account's eyes: never cached anywhere.
+func (a *App) privatePage(c echo.Context, title string) layout.Page {
+	private(c)
+	p := a.page(c, title)
+	p.Private = true
+	return p
+}
+
+func avatarURL(u models.User) string {
+	if u.Avatar != "" {
+		return "/media/" + u.Avatar
+	}
+	return assets.Path("img/avatar.svg")
+}
