@@ -115,7 +115,7 @@ func (a *testApp) addPost(author models.User, p post) models.Post {
 	}
 	switch p.state {
 	case "hidden":
-		_, err = pm.SetHidden(ctx, got.ID, true, "spam")
+		_, err = (&models.AdminModel{DB: a.db}).HidePosts(ctx, models.Actor{Name: "test"}, []int64{got.ID}, "spam")
 	case "deleted":
 		err = pm.SoftDelete(ctx, got.ID)
 	}

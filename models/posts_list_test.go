@@ -260,6 +260,7 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 	db := dbtest.New(t)
 	pm := &models.PostModel{DB: db}
 	um := &models.UserModel{DB: db}
+	admin := &models.AdminModel{DB: db}
 	authors := []int64{newUser(t, db, "ada", ""), newUser(t, db, "bob", ""), newUser(t, db, "cyd", "")}
 	tagSets := [][]string{nil, {"go"}, {"go", "sql"}, {"sql", "web", "art"}}
 	r := rand.New(rand.NewPCG(7, 7))
@@ -322,7 +323,11 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 				}
 			case 5:
 				step = "hide or unhide"
-				_, err = pm.SetHidden(ctx, p.ID, p.Status != models.PostHidden, "test")
+				if p.Status == models.PostHidden {
+					_, err = admin.UnhidePosts(ctx, models.Actor{}, []int64{p.ID})
+				} else {
+					_, err = admin.HidePosts(ctx, models.Actor{}, []int64{p.ID}, "test")
+				}
 			case 6:
 				step = "delete or restore"
 				if p.DeletedAt == nil {

@@ -386,17 +386,25 @@ func TestPostPublishUnpublish(t *testing.T) {
 	}
 }
 
-func TestPostSetHidden(t *testing.T) {
+// TestPostHideUnhide is an admin's moderation (AdminModel.HidePosts and
+// UnhidePosts, the only way a post is hidden) as its author sees it.
+func TestPostHideUnhide(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.New(t)
 	pm := &models.PostModel{DB: db}
+	admin := &models.AdminModel{DB: db}
+	mod := models.Actor{Name: "moderator"}
 	ada := newUser(t, db, "ada", "")
 
 	p := publishedPost(t, pm, ada, models.PostInput{Title: "Spam", Body: "buy now"})
-	p, err := pm.SetHidden(ctx, p.ID, true, " spam ")
+	res, err := admin.HidePosts(ctx, mod, []int64{p.ID}, " spam ")
+	if err != nil || res != (models.ActionResult{Changed: 1}) {
+		t.Fatalf("hide = %+v, %v", res, err)
+	}
+	p, err = pm.Get(ctx, p.ID)
 	if err != nil || p.Status != models.PostHidden || p.HiddenReason != "spam" || p.IsPublic() {
-		t.Fatalf("hide = %+v, %v", p, err)
+		t.Fatalf("hidden = %+v, %v", p, err)
 	}
 	if l, _ := pm.ListPublished(ctx, models.Page{}); l.Total != 0 {
 		t.Errorf("a hidden post is listed: %d", l.Total)
@@ -414,18 +422,21 @@ func TestPostSetHidden(t *testing.T) {
 		t.Errorf("edit of a hidden post = %q, %v", p.Status, err)
 	}
 
-	p, err = pm.SetHidden(ctx, p.ID, false, "")
-	if err != nil || p.Status != models.PostDraft || p.HiddenReason != "" {
-		t.Fatalf("unhide = %+v, %v", p, err)
+	if res, err := admin.UnhidePosts(ctx, mod, []int64{p.ID}); err != nil || res.Changed != 1 {
+		t.Fatalf("unhide = %+v, %v", res, err)
 	}
-	if _, err := pm.SetHidden(ctx, p.ID, false, ""); !errors.Is(err, models.ErrConflict) {
-		t.Errorf("unhiding a post that is not hidden = %v, want ErrConflict", err)
+	p, err = pm.Get(ctx, p.ID)
+	if err != nil || p.Status != models.PostDraft || p.HiddenReason != "" {
+		t.Fatalf("unhidden = %+v, %v", p, err)
+	}
+	if res, err := admin.UnhidePosts(ctx, mod, []int64{p.ID}); err != nil || res != (models.ActionResult{Unchanged: 1}) {
+		t.Errorf("unhiding a post that is not hidden = %+v, %v; want it unchanged", res, err)
 	}
 	if _, err := pm.Publish(ctx, p.ID, p.Version); err != nil {
 		t.Errorf("publish after unhide: %v", err)
 	}
-	if _, err := pm.SetHidden(ctx, p.ID+1000, true, "x"); !errors.Is(err, models.ErrNotFound) {
-		t.Errorf("hide of a missing post = %v, want ErrNotFound", err)
+	if res, err := admin.HidePosts(ctx, mod, []int64{p.ID + 1000}, "x"); err != nil || res != (models.ActionResult{Unchanged: 1}) {
+		t.Errorf("hide of a missing post = %+v, %v; want it unchanged", res, err)
 	}
 }
 

@@ -1,0 +1,176 @@
+package models
+
+import (
+	"context"
+	"slices"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// A post's state changes are written once, here: an author's Publish on
+// one post and an admin's bulk publish run the same postChange through
+// changePosts, so a rule (published_at set the first time only, hidden
+// posts not published) cannot differ between them.
+
+// postSnap is what a change reads, and locks, before changing a post.
+type postSnap struct {
+	ID           int64  `db:"id"`
+	Title        string `db:"title"`
+	Status       string `db:"status"`
+	HiddenReason string `db:"hidden_reason"`
+	Version      int    `db:"version"`
+}
+
+// field is the snapshot's value of a field a change makes.
+func (p postSnap) field(name string) any {
+	switch name {
+	case "title":
+		return p.Title
+	case "status":
+		return p.Status
+	case "hidden_reason":
+		return p.HiddenReason
+	case "deleted":
+		return false
+	}
+	return nil
+}
+
+// postChange is one kind of state change applied to one or many posts.
+type postChange struct {
+	action  string
+	applies func(postSnap) bool
+	after   map[string]any // the changed fields' new values
+	update  string         // UPDATE ... WHERE id = ANY($1); further arguments in args
+	args    []any
+	note    string
+	// text: the change replaces a post's text, which a published post
+	// first keeps as a revision (keepRevision).
+	text bool
+	// version >= 0: one post, which must be at this version.
+	version int
+	// one: asked of one post by its author: a missing post is ErrNotFound,
+	// one in a state the change does not apply to ErrConflict.
+	one bool
+	// check, when set, refuses the whole change because of one post.
+	check func(postSnap) error
+}
+
+const (
+	publishPostsSQL = `UPDATE posts SET status = 'published', published_at = coalesce(published_at, now()),
+	version = version + 1, updated_at = now() WHERE id = ANY($1)`
+	unpublishPostsSQL = `UPDATE posts SET status = 'draft', version = version + 1, updated_at = now() WHERE id = ANY($1)`
+	hidePostsSQL      = `UPDATE posts SET status = 'hidden', hidden_reason = $2, version = version + 1, updated_at = now()
+WHERE id = ANY($1)`
+	unhidePostsSQL = `UPDATE posts SET status = 'draft', hidden_reason = '', version = version + 1, updated_at = now()
+WHERE id = ANY($1)`
+	trashPostsSQL  = `UPDATE posts SET deleted_at = now(), version = version + 1, updated_at = now() WHERE id = ANY($1)`
+	retitlePostSQL = `UPDATE posts SET title = $2, version = version + 1, updated_at = now() WHERE id = ANY($1)`
+)
+
+// publishChange makes drafts public; published_at is set the first time
+// only. Hidden posts are an admin's verdict and are left alone.
+func publishChange() postChange {
+	return postChange{action: "publish", applies: statusIn(PostDraft),
+		after: map[string]any{"status": PostPublished}, update: publishPostsSQL, version: -1}
+}
+
+// unpublishChange takes published posts back to drafts; their slugs stay
+// reserved and published_at is kept for when they return.
+func unpublishChange() postChange {
+	return postChange{action: "unpublish", applies: statusIn(PostPublished),
+		after: map[string]any{"status": PostDraft}, update: unpublishPostsSQL, version: -1}
+}
+
+// hideChange takes drafts and published posts away from readers with a
+// reason their authors see; hidden ones are left as they are.
+func hideChange(reason string) postChange {
+	return postChange{action: "hide", applies: statusIn(PostDraft, PostPublished),
+		after: map[string]any{"status": PostHidden, "hidden_reason": reason}, update: hidePostsSQL,
+		args: []any{reason}, note: reason, version: -1}
+}
+
+// unhideChange returns hidden posts to their authors as drafts.
+func unhideChange() postChange {
+	return postChange{action: "unhide", applies: statusIn(PostHidden),
+		after: map[string]any{"status": PostDraft, "hidden_reason": ""}, update: unhidePostsSQL, version: -1}
+}
+
+// trashChange moves posts to their authors' trash: gone from every page
+// and list, restorable for TrashDays, their slugs reserved meanwhile.
+func trashChange() postChange {
+	return postChange{action: "delete", applies: func(postSnap) bool { return true },
+		after: map[string]any{"deleted": true}, update: trashPostsSQL, version: -1}
+}
+
+// retitleChange gives a post a new title and keeps its slug (links keep
+// working).
+func retitleChange(title string) postChange {
+	return postChange{action: "edit", applies: func(postSnap) bool { return true },
+		after: map[string]any{"title": title}, update: retitlePostSQL, args: []any{title}, text: true, version: -1}
+}
+
+func statusIn(states ...string) func(postSnap) bool {
+	return func(p postSnap) bool { return slices.Contains(states, p.Status) }
+}
+
+const lockPostsSQL = `SELECT id, title, status, hidden_reason, version FROM posts
+WHERE id = ANY($1) AND deleted_at IS NULL ORDER BY id FOR UPDATE`
+
+// changePosts locks the posts (those in the trash are not changed), changes
+// those the change applies to, and returns an audit entry for each changed
+// post with the fields before and after. editorID (0 for none) is recorded
+// on the revisions a text change keeps.
+func changePosts(ctx context.Context, tx *sqlx.Tx, editorID int64, ids []int64, ch postChange) ([]AuditEntry, error) {
+	var posts []postSnap
+	if err := tx.SelectContext(ctx, &posts, lockPostsSQL, pq.Array(ids)); err != nil {
+		return nil, err
+	}
+	if ch.one && len(posts) == 0 {
+		return nil, ErrNotFound
+	}
+	if ch.version >= 0 {
+		if err := checkVersion(len(posts), ch.version, func() int { return posts[0].Version }); err != nil {
+			return nil, err
+		}
+	}
+	var targets []int64
+	var entries []AuditEntry
+	for _, p := range posts {
+		if ch.check != nil {
+			if err := ch.check(p); err != nil {
+				return nil, err
+			}
+		}
+		if !ch.applies(p) {
+			if ch.one {
+				return nil, ErrConflict
+			}
+			continue
+		}
+		before := map[string]any{}
+		for k := range ch.after {
+			before[k] = p.field(k)
+		}
+		b, a := diff(before, ch.after)
+		if len(a) == 0 {
+			continue
+		}
+		if ch.text {
+			if err := keepRevision(ctx, tx, p.ID, p.Status, editorID); err != nil {
+				return nil, err
+			}
+		}
+		targets = append(targets, p.ID)
+		entries = append(entries, AuditEntry{Model: "posts", ObjectID: p.ID, Action: ch.action,
+			Before: b, After: a, Note: ch.note})
+	}
+	if len(targets) == 0 {
+		return nil, nil
+	}
+	if _, err := tx.ExecContext(ctx, ch.update, append([]any{pq.Array(targets)}, ch.args...)...); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
