@@ -300,9 +300,7 @@ func TestFilteredFeeds(t *testing.T) {
 	}
 
 	// A suspended author's feeds are gone, like their page.
-	if err := a.users.SetState(context.Background(), bob.ID, models.StateSuspended, "spam"); err != nil {
-		t.Fatal(err)
-	}
+	a.suspend(bob.ID)
 	for _, path := range []string{
 		"/@bob/feed.xml", "/@bob/atom.xml", "/@nobody/feed.xml", "/@nobody/atom.xml",
 		"/@ab/feed.xml", "/@bad-name/feed.xml", "/@" + strings.Repeat("a", 31) + "/atom.xml",

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -95,6 +96,93 @@ func lockUsers(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]userSnap, error
 	return us, nil
 }
 
+// userChange is one kind of change applied to many accounts.
+type userChange struct {
+	action  string
+	applies func(userSnap) bool
+	after   map[string]any // the changed fields' new values
+	update  string         // UPDATE ... WHERE id = ANY($1); further arguments in args
+	args    []any
+	note    string
+	version int // >= 0: one account, which must be at this version
+	// admins: the change can take away admins, so it runs with the active
+	// admins locked, and is refused if it took away an active admin and
+	// left none (a site that has none yet can still suspend a spammer).
+	admins bool
+}
+
+// field is the snapshot's value of a field a change makes.
+func (u userSnap) field(name string) any {
+	switch name {
+	case "role":
+		return u.Role
+	case "state":
+		return u.State
+	case "suspended_reason":
+		return u.SuspendedReason
+	}
+	return nil
+}
+
+// changeUsers locks the accounts, changes those the change applies to, and
+// audits each with the fields before and after, in one transaction.
+func (m *AdminModel) changeUsers(ctx context.Context, actor Actor, ids []int64, ch userChange) (ActionResult, error) {
+	changed := 0
+	err := m.adminTx(ctx, strings.ReplaceAll(ch.action, "_", " "), func(tx *sqlx.Tx) error {
+		if ch.admins {
+			if err := lockAdmins(ctx, tx); err != nil {
+				return err
+			}
+		}
+		users, err := lockUsers(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(len(users), ch.version, func() int { return users[0].Version }); err != nil {
+			return err
+		}
+		var targets []int64
+		var entries []AuditEntry
+		takesAdmin := false
+		for _, u := range users {
+			if !ch.applies(u) {
+				continue
+			}
+			before := map[string]any{}
+			for k := range ch.after {
+				before[k] = u.field(k)
+			}
+			if reflect.DeepEqual(before, ch.after) {
+				continue
+			}
+			takesAdmin = takesAdmin || (u.Role == RoleAdmin && u.State == StateActive)
+			targets = append(targets, u.ID)
+			entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: ch.action,
+				Before: before, After: ch.after, Note: ch.note})
+		}
+		if len(targets) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, ch.update, append([]any{pq.Array(targets)}, ch.args...)...); err != nil {
+			return err
+		}
+		if ch.admins && takesAdmin {
+			if err := ensureAdminLeft(ctx, tx); err != nil {
+				return err
+			}
+		}
+		changed = len(targets)
+		return Audit(ctx, tx, actor, entries...)
+	})
+	return result(ids, changed), err
+}
+
+func anyUser(userSnap) bool { return true }
+
+func stateIs(state string) func(userSnap) bool {
+	return func(u userSnap) bool { return u.State == state }
+}
+
 const setRoleSQL = `UPDATE users SET role = $2, version = version + 1, updated_at = now() WHERE id = ANY($1)`
 
 // SetRole gives the accounts role. Taking away the last active admin is
@@ -108,40 +196,8 @@ func (m *AdminModel) setRole(ctx context.Context, actor Actor, ids []int64, role
 	if !slices.ContainsFunc(roleChoices, func(c admintable.Choice) bool { return c.Value == role }) {
 		return ActionResult{}, refused("Choose a role: user or admin.")
 	}
-	changed := 0
-	err := m.adminTx(ctx, "change role", func(tx *sqlx.Tx) error {
-		if err := lockAdmins(ctx, tx); err != nil {
-			return err
-		}
-		users, err := lockUsers(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(len(users), version, func() int { return users[0].Version }); err != nil {
-			return err
-		}
-		var targets []int64
-		var entries []AuditEntry
-		for _, u := range users {
-			if u.Role != role {
-				targets = append(targets, u.ID)
-				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: action,
-					Before: map[string]any{"role": u.Role}, After: map[string]any{"role": role}})
-			}
-		}
-		if len(targets) == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, setRoleSQL, pq.Array(targets), role); err != nil {
-			return err
-		}
-		if err := ensureAdminLeft(ctx, tx); err != nil {
-			return err
-		}
-		changed = len(targets)
-		return Audit(ctx, tx, actor, entries...)
-	})
-	return result(ids, changed), err
+	return m.changeUsers(ctx, actor, ids, userChange{action: action, applies: anyUser,
+		after: map[string]any{"role": role}, update: setRoleSQL, args: []any{role}, version: version, admins: true})
 }
 
 // checkVersion is the optimistic lock of an inline edit: version < 0 means
@@ -158,13 +214,25 @@ func checkVersion(found, version int, current func() int) error {
 	return nil
 }
 
-const suspendSQL = `UPDATE users SET state = 'suspended', suspended_reason = $2,
+// Suspension and reactivation both end the account's sessions (a new
+// session_epoch). Suspension must: that is how it signs the account out at
+// once. Reactivation ends nothing its owner could expect to keep (sign-in
+// refuses a suspended account), but a session stamped while the account
+// was suspended (a password change racing the suspension stores the new
+// epoch) would otherwise come alive again: after reactivation, only new
+// sign-ins count.
+const (
+	suspendSQL = `UPDATE users SET state = 'suspended', suspended_reason = $2,
 	session_epoch = session_epoch + 1, version = version + 1, updated_at = now()
 WHERE id = ANY($1)`
+	reactivateSQL = `UPDATE users SET state = 'active', suspended_reason = '',
+	session_epoch = session_epoch + 1, version = version + 1, updated_at = now()
+WHERE id = ANY($1)`
+)
 
-// Suspend suspends active accounts with a reason. Bumping session_epoch
-// ends their sessions at once. An admin cannot suspend themselves, and the
-// last active admin cannot be suspended.
+// Suspend suspends active accounts with a reason and ends their sessions
+// at once. An admin cannot suspend themselves, and the last active admin
+// cannot be suspended.
 func (m *AdminModel) Suspend(ctx context.Context, actor Actor, ids []int64, reason string) (ActionResult, error) {
 	reason = strings.TrimSpace(reason)
 	switch {
@@ -173,71 +241,16 @@ func (m *AdminModel) Suspend(ctx context.Context, actor Actor, ids []int64, reas
 	case slices.Contains(ids, actor.ID):
 		return ActionResult{}, refused("You cannot suspend yourself.")
 	}
-	changed := 0
-	err := m.adminTx(ctx, "suspend", func(tx *sqlx.Tx) error {
-		if err := lockAdmins(ctx, tx); err != nil {
-			return err
-		}
-		users, err := lockUsers(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		var targets []int64
-		var entries []AuditEntry
-		for _, u := range users {
-			if u.State == StateActive {
-				targets = append(targets, u.ID)
-				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "suspend", Note: reason,
-					Before: map[string]any{"state": u.State, "suspended_reason": u.SuspendedReason},
-					After:  map[string]any{"state": StateSuspended, "suspended_reason": reason}})
-			}
-		}
-		if len(targets) == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, suspendSQL, pq.Array(targets), reason); err != nil {
-			return err
-		}
-		if err := ensureAdminLeft(ctx, tx); err != nil {
-			return err
-		}
-		changed = len(targets)
-		return Audit(ctx, tx, actor, entries...)
-	})
-	return result(ids, changed), err
+	return m.changeUsers(ctx, actor, ids, userChange{action: "suspend", applies: stateIs(StateActive),
+		after:  map[string]any{"state": StateSuspended, "suspended_reason": reason},
+		update: suspendSQL, args: []any{reason}, note: reason, version: -1, admins: true})
 }
-
-const reactivateSQL = `UPDATE users SET state = 'active', suspended_reason = '', version = version + 1, updated_at = now()
-WHERE id = ANY($1)`
 
 // Reactivate lets suspended accounts sign in again.
 func (m *AdminModel) Reactivate(ctx context.Context, actor Actor, ids []int64) (ActionResult, error) {
-	changed := 0
-	err := m.adminTx(ctx, "reactivate", func(tx *sqlx.Tx) error {
-		users, err := lockUsers(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		var targets []int64
-		var entries []AuditEntry
-		for _, u := range users {
-			if u.State == StateSuspended {
-				targets = append(targets, u.ID)
-				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "reactivate",
-					Before: map[string]any{"state": u.State, "suspended_reason": u.SuspendedReason},
-					After:  map[string]any{"state": StateActive, "suspended_reason": ""}})
-			}
-		}
-		if len(targets) == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, reactivateSQL, pq.Array(targets)); err != nil {
-			return err
-		}
-		changed = len(targets)
-		return Audit(ctx, tx, actor, entries...)
-	})
-	return result(ids, changed), err
+	return m.changeUsers(ctx, actor, ids, userChange{action: "reactivate", applies: stateIs(StateSuspended),
+		after:  map[string]any{"state": StateActive, "suspended_reason": ""},
+		update: reactivateSQL, version: -1})
 }
 
 // IssuedReset is a password reset link made for an account, to be mailed

@@ -346,11 +346,11 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 				step = "suspend or reactivate authors"
 				if r.IntN(2) == 0 {
 					author := authors[r.IntN(len(authors))]
-					state := models.StateSuspended
 					if u, _ := um.Get(ctx, author); u.State == models.StateSuspended {
-						state = models.StateActive
+						_, err = admin.Reactivate(ctx, models.Actor{}, []int64{author})
+					} else {
+						_, err = admin.Suspend(ctx, models.Actor{}, []int64{author}, "test")
 					}
-					err = um.SetState(ctx, author, state, "test")
 				} else { // several at once, as a bulk action does
 					_, err = db.ExecContext(ctx, `UPDATE users SET state = CASE WHEN state = 'active' THEN 'suspended' ELSE 'active' END
 						WHERE id = ANY($1)`, pq.Array(authors[:2]))
@@ -364,7 +364,7 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 		check(step)
 	}
 	// A suspended account deleted: its posts stay, under no author, public again.
-	if err := um.SetState(ctx, authors[0], models.StateSuspended, "test"); err != nil {
+	if _, err := admin.Suspend(ctx, models.Actor{}, []int64{authors[0]}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	check("suspending the first author")

@@ -271,23 +271,6 @@ func (m *UserModel) setPassword(ctx context.Context, password string, who func(*
 	return u, nil
 }
 
-const setStateSQL = `UPDATE users
-SET state = $2, suspended_reason = $3, session_epoch = session_epoch + 1, version = version + 1, updated_at = now()
-WHERE id = $1`
-
-// SetState suspends or reactivates an account. Suspension ends its sessions
-// at once: their stored epoch no longer matches.
-func (m *UserModel) SetState(ctx context.Context, id int64, state, reason string) error {
-	res, err := m.DB.ExecContext(ctx, setStateSQL, id, state, reason)
-	if err != nil {
-		return fmt.Errorf("models: set state: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
-}
-
 const countAdminsSQL = `SELECT count(*) FROM users WHERE role = 'admin' AND state = 'active'`
 
 // CountActiveAdmins is used to tell a fresh install how to create the first admin.
