@@ -70,7 +70,16 @@ type Post struct {
 	AuthorSuspended bool `db:"author_suspended"`
 }
 
-// IsPublic reports whether readers may see the post.
+// publicPost is the one condition for a post readers may see, spliced into
+// every public query (lists, counts, feeds, sitemap, search) over posts
+// named p. Post.IsPublic is its Go twin; TestPublicPostCondition keeps the
+// two agreeing. The partial indexes those queries use (sql/00006) carry the
+// same condition in their WHERE, as they must for the planner to pick them:
+// a migration is fixed SQL and cannot splice this constant, so a change
+// here needs new indexes too.
+const publicPost = `p.status = 'published' AND p.deleted_at IS NULL AND NOT p.author_suspended`
+
+// IsPublic reports whether readers may see the post: publicPost in Go.
 func (p Post) IsPublic() bool {
 	return p.Status == PostPublished && p.DeletedAt == nil && !p.AuthorSuspended
 }

@@ -607,3 +607,49 @@ func TestPostInputValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestPublicPostCondition: the SQL condition every public query splices in
+// and Post.IsPublic agree on a post in each state, trashed or not, by an
+// active or a suspended author.
+func TestPublicPostCondition(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	pm := &models.PostModel{DB: db}
+	admin := &models.AdminModel{DB: db}
+	active, suspended := newUser(t, db, "ada", ""), newUser(t, db, "bob", "")
+	var ids []int64
+	for _, author := range []int64{active, suspended} {
+		for _, status := range []string{models.PostDraft, models.PostPublished, models.PostHidden} {
+			for _, trashed := range []bool{false, true} {
+				p := newPost(t, pm, author, models.PostInput{Title: fmt.Sprintf("%s %v", status, trashed)})
+				_, err := db.Exec(`UPDATE posts SET status = $2, published_at = now(),
+					deleted_at = CASE WHEN $3 THEN now() END WHERE id = $1`, p.ID, status, trashed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, p.ID)
+			}
+		}
+	}
+	if res, err := admin.Suspend(ctx, models.Actor{}, []int64{suspended}, "spam"); err != nil || res.Changed != 1 {
+		t.Fatalf("suspend = %+v, %v", res, err)
+	}
+	var public []int64
+	if err := db.Select(&public, `SELECT id FROM posts p WHERE `+models.PublicPost); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		p, err := pm.GetAny(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inSQL := slices.Contains(public, id); inSQL != p.IsPublic() {
+			t.Errorf("%s post, deleted %v, author suspended %v: public in SQL %v, IsPublic %v",
+				p.Status, p.DeletedAt != nil, p.AuthorSuspended, inSQL, p.IsPublic())
+		}
+	}
+	if len(public) != 1 {
+		t.Errorf("%d public posts, want 1 (published, not trashed, by the active author)", len(public))
+	}
+}
