@@ -753,7 +753,7 @@ func TestMediaDelete(t *testing.T) {
 	if msg := res.doc.Find(`[data-testid="confirm-error"]`).Text(); !strings.Contains(msg, "“With picture”") {
 		t.Errorf("refusal %q does not name the post", msg)
 	}
-	if _, err := media.Get(ctx, unused.ID); err != nil {
+	if _, err := media.GetByKey(ctx, unusedKey); err != nil {
 		t.Error("a refused bulk delete removed the unused image anyway")
 	}
 	wantStatus(t, c.bulk("media", "delete", url.Values{"option": {"break"}}, used.ID, unused.ID), http.StatusSeeOther)
