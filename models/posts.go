@@ -127,7 +127,7 @@ func (in PostInput) Validate() map[string]string {
 		errs["excerpt"] = fmt.Sprintf("Keep the excerpt to %d characters (it has %d).", MaxExcerptLen, n)
 	}
 	if in.CoverKey != "" && !ValidKey(in.CoverKey) {
-		errs["cover_key"] = "Choose an uploaded image for the cover."
+		errs["cover_key"] = "Use the file name of an image from your media library."
 	}
 	switch n := utf8.RuneCountInString(in.CoverAlt); {
 	case in.CoverKey != "" && n == 0:

@@ -653,3 +653,12 @@ func TestPublicPostCondition(t *testing.T) {
 		t.Errorf("%d public posts, want 1 (published, not trashed, by the active author)", len(public))
 	}
 }
+
+// TestCoverKeyMessage: the editor shows the model's one message for a cover
+// that is not a media key (the handler no longer checks it again).
+func TestCoverKeyMessage(t *testing.T) {
+	in := models.PostInput{Title: "x", CoverKey: "../etc/passwd", CoverAlt: "a"}
+	if got, want := in.Validate()["cover_key"], "Use the file name of an image from your media library."; got != want {
+		t.Errorf("cover_key message %q, want %q", got, want)
+	}
+}
