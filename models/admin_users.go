@@ -109,6 +109,10 @@ type userChange struct {
 	// admins locked, and is refused if it took away an active admin and
 	// left none (a site that has none yet can still suspend a spammer).
 	admins bool
+	// apply, when set, makes a change that is not one UPDATE (deleting
+	// accounts, issuing reset links) in place of after and update: it gets
+	// the accounts the change applies to and returns their audit entries.
+	apply func(ctx context.Context, tx *sqlx.Tx, users []userSnap) ([]AuditEntry, error)
 }
 
 // field is the snapshot's value of a field a change makes.
@@ -141,29 +145,35 @@ func (m *AdminModel) changeUsers(ctx context.Context, actor Actor, ids []int64, 
 		if err := checkVersion(len(users), ch.version, func() int { return users[0].Version }); err != nil {
 			return err
 		}
-		var targets []int64
+		var targets []userSnap
 		var entries []AuditEntry
 		takesAdmin := false
 		for _, u := range users {
 			if !ch.applies(u) {
 				continue
 			}
-			before := map[string]any{}
-			for k := range ch.after {
-				before[k] = u.field(k)
-			}
-			if reflect.DeepEqual(before, ch.after) {
-				continue
+			if ch.apply == nil {
+				before := map[string]any{}
+				for k := range ch.after {
+					before[k] = u.field(k)
+				}
+				if reflect.DeepEqual(before, ch.after) {
+					continue
+				}
+				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: ch.action,
+					Before: before, After: ch.after, Note: ch.note})
 			}
 			takesAdmin = takesAdmin || (u.Role == RoleAdmin && u.State == StateActive)
-			targets = append(targets, u.ID)
-			entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: ch.action,
-				Before: before, After: ch.after, Note: ch.note})
+			targets = append(targets, u)
 		}
 		if len(targets) == 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, ch.update, append([]any{pq.Array(targets)}, ch.args...)...); err != nil {
+		if ch.apply != nil {
+			if entries, err = ch.apply(ctx, tx, targets); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, ch.update, append([]any{pq.Array(userIDs(targets))}, ch.args...)...); err != nil {
 			return err
 		}
 		if ch.admins && takesAdmin {
@@ -175,6 +185,14 @@ func (m *AdminModel) changeUsers(ctx context.Context, actor Actor, ids []int64, 
 		return Audit(ctx, tx, actor, entries...)
 	})
 	return result(ids, changed), err
+}
+
+func userIDs(users []userSnap) []int64 {
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	return ids
 }
 
 func anyUser(userSnap) bool { return true }
@@ -265,31 +283,25 @@ type IssuedReset struct {
 // suspended ones are left unchanged (they could not sign in anyway).
 func (m *AdminModel) IssueResets(ctx context.Context, actor Actor, ids []int64) ([]IssuedReset, ActionResult, error) {
 	var issued []IssuedReset
-	err := m.adminTx(ctx, "send reset", func(tx *sqlx.Tx) error {
-		issued = nil
-		users, err := lockUsers(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		var entries []AuditEntry
-		for _, u := range users {
-			if u.State != StateActive {
-				continue
+	res, err := m.changeUsers(ctx, actor, ids, userChange{action: "send_reset", applies: stateIs(StateActive), version: -1,
+		apply: func(ctx context.Context, tx *sqlx.Tx, users []userSnap) ([]AuditEntry, error) {
+			issued = nil
+			var entries []AuditEntry
+			for _, u := range users {
+				token, err := createReset(ctx, tx, u.ID)
+				if err != nil {
+					return nil, err
+				}
+				issued = append(issued, IssuedReset{UserID: u.ID, Username: u.Username, Email: u.Email, Token: token})
+				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "send_reset",
+					Note: "password reset link sent to " + u.Email})
 			}
-			token, err := createReset(ctx, tx, u.ID)
-			if err != nil {
-				return err
-			}
-			issued = append(issued, IssuedReset{UserID: u.ID, Username: u.Username, Email: u.Email, Token: token})
-			entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "send_reset",
-				Note: "password reset link sent to " + u.Email})
-		}
-		return Audit(ctx, tx, actor, entries...)
-	})
+			return entries, nil
+		}})
 	if err != nil {
 		return nil, ActionResult{}, err
 	}
-	return issued, result(ids, len(issued)), nil
+	return issued, res, nil
 }
 
 const (
@@ -308,73 +320,65 @@ func (m *AdminModel) DeleteUsers(ctx context.Context, actor Actor, ids []int64, 
 	if slices.Contains(ids, actor.ID) {
 		return ActionResult{}, refused("You cannot delete your own account here.")
 	}
-	changed := 0
-	err := m.adminTx(ctx, "delete users", func(tx *sqlx.Tx) error {
-		if err := lockAdmins(ctx, tx); err != nil {
-			return err
+	return m.changeUsers(ctx, actor, ids, userChange{action: "delete", applies: anyUser, version: -1, admins: true,
+		apply: func(ctx context.Context, tx *sqlx.Tx, users []userSnap) ([]AuditEntry, error) {
+			return deleteUsers(ctx, tx, users, removePosts)
+		}})
+}
+
+// deleteUsers deletes the locked accounts and, with removePosts, their
+// posts, and returns the audit entries: one for each post, then one for
+// each account with its post count.
+func deleteUsers(ctx context.Context, tx *sqlx.Tx, users []userSnap, removePosts bool) ([]AuditEntry, error) {
+	targets := userIDs(users)
+	counts := map[int64]int{}
+	rows, err := tx.QueryxContext(ctx, countUserPostsSQL, pq.Array(targets))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			_ = rows.Close() // the scan error is the one to report
+			return nil, err
 		}
-		users, err := lockUsers(ctx, tx, ids)
-		if err != nil || len(users) == 0 {
-			return err
+		counts[id] = n
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	var entries []AuditEntry
+	if removePosts {
+		var posts []struct {
+			ID     int64  `db:"id"`
+			Title  string `db:"title"`
+			Status string `db:"status"`
 		}
-		targets := make([]int64, len(users))
-		for i, u := range users {
-			targets[i] = u.ID
+		if err := tx.SelectContext(ctx, &posts, userPostsSQL, pq.Array(targets)); err != nil {
+			return nil, err
 		}
-		counts := map[int64]int{}
-		rows, err := tx.QueryxContext(ctx, countUserPostsSQL, pq.Array(targets))
-		if err != nil {
-			return err
+		for _, p := range posts {
+			entries = append(entries, AuditEntry{Model: "posts", ObjectID: p.ID, Action: "delete",
+				Before: map[string]any{"title": p.Title, "status": p.Status}, Note: deletedUserPostNote})
 		}
-		for rows.Next() {
-			var id int64
-			var n int
-			if err := rows.Scan(&id, &n); err != nil {
-				_ = rows.Close() // the scan error is the one to report
-				return err
-			}
-			counts[id] = n
+		if _, err := tx.ExecContext(ctx, deleteUserPostsSQL, pq.Array(targets)); err != nil {
+			return nil, err
 		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		var entries []AuditEntry
-		if removePosts {
-			var posts []struct {
-				ID     int64  `db:"id"`
-				Title  string `db:"title"`
-				Status string `db:"status"`
-			}
-			if err := tx.SelectContext(ctx, &posts, userPostsSQL, pq.Array(targets)); err != nil {
-				return err
-			}
-			for _, p := range posts {
-				entries = append(entries, AuditEntry{Model: "posts", ObjectID: p.ID, Action: "delete",
-					Before: map[string]any{"title": p.Title, "status": p.Status}, Note: deletedUserPostNote})
-			}
-			if _, err := tx.ExecContext(ctx, deleteUserPostsSQL, pq.Array(targets)); err != nil {
-				return err
-			}
-		}
-		note := "posts kept under a deleted user"
-		if removePosts {
-			note = "posts removed"
-		}
-		for _, u := range users {
-			entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "delete", Note: note,
-				Before: map[string]any{"username": u.Username, "email": u.Email, "role": u.Role, "state": u.State,
-					"posts": counts[u.ID]}})
-		}
-		if _, err := tx.ExecContext(ctx, deleteUsersSQL, pq.Array(targets)); err != nil {
-			return err
-		}
-		if err := ensureAdminLeft(ctx, tx); err != nil {
-			return err
-		}
-		changed = len(targets)
-		return Audit(ctx, tx, actor, entries...)
-	})
-	return result(ids, changed), err
+	}
+	note := "posts kept under a deleted user"
+	if removePosts {
+		note = "posts removed"
+	}
+	for _, u := range users {
+		entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "delete", Note: note,
+			Before: map[string]any{"username": u.Username, "email": u.Email, "role": u.Role, "state": u.State,
+				"posts": counts[u.ID]}})
+	}
+	if _, err := tx.ExecContext(ctx, deleteUsersSQL, pq.Array(targets)); err != nil {
+		return nil, err
+	}
+	return entries, nil
 }
 
 // EditUser saves an inline edit of one of UsersTable's editable columns
