@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -98,13 +97,8 @@ func lockUsers(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]userSnap, error
 
 // userChange is one kind of change applied to many accounts.
 type userChange struct {
-	action  string
+	rowChange
 	applies func(userSnap) bool
-	after   map[string]any // the changed fields' new values
-	update  string         // UPDATE ... WHERE id = ANY($1); further arguments in args
-	args    []any
-	note    string
-	version int // >= 0: one account, which must be at this version
 	// admins: the change can take away admins, so it runs with the active
 	// admins locked, and is refused if it took away an active admin and
 	// left none (a site that has none yet can still suspend a spammer).
@@ -153,15 +147,11 @@ func (m *AdminModel) changeUsers(ctx context.Context, actor Actor, ids []int64, 
 				continue
 			}
 			if ch.apply == nil {
-				before := map[string]any{}
-				for k := range ch.after {
-					before[k] = u.field(k)
-				}
-				if reflect.DeepEqual(before, ch.after) {
+				e, ok := ch.entry("users", u.ID, u.field)
+				if !ok {
 					continue
 				}
-				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: ch.action,
-					Before: before, After: ch.after, Note: ch.note})
+				entries = append(entries, e)
 			}
 			takesAdmin = takesAdmin || (u.Role == RoleAdmin && u.State == StateActive)
 			targets = append(targets, u)
@@ -214,8 +204,8 @@ func (m *AdminModel) setRole(ctx context.Context, actor Actor, ids []int64, role
 	if !slices.ContainsFunc(roleChoices, func(c admintable.Choice) bool { return c.Value == role }) {
 		return ActionResult{}, refused("Choose a role: user or admin.")
 	}
-	return m.changeUsers(ctx, actor, ids, userChange{action: action, applies: anyUser,
-		after: map[string]any{"role": role}, update: setRoleSQL, args: []any{role}, version: version, admins: true})
+	return m.changeUsers(ctx, actor, ids, userChange{applies: anyUser, admins: true, rowChange: rowChange{action: action,
+		after: map[string]any{"role": role}, update: setRoleSQL, args: []any{role}, version: version}})
 }
 
 // checkVersion is the optimistic lock of an inline edit: version < 0 means
@@ -259,16 +249,16 @@ func (m *AdminModel) Suspend(ctx context.Context, actor Actor, ids []int64, reas
 	case slices.Contains(ids, actor.ID):
 		return ActionResult{}, refused("You cannot suspend yourself.")
 	}
-	return m.changeUsers(ctx, actor, ids, userChange{action: "suspend", applies: stateIs(StateActive),
+	return m.changeUsers(ctx, actor, ids, userChange{applies: stateIs(StateActive), admins: true, rowChange: rowChange{action: "suspend",
 		after:  map[string]any{"state": StateSuspended, "suspended_reason": reason},
-		update: suspendSQL, args: []any{reason}, note: reason, version: -1, admins: true})
+		update: suspendSQL, args: []any{reason}, note: reason, version: -1}})
 }
 
 // Reactivate lets suspended accounts sign in again.
 func (m *AdminModel) Reactivate(ctx context.Context, actor Actor, ids []int64) (ActionResult, error) {
-	return m.changeUsers(ctx, actor, ids, userChange{action: "reactivate", applies: stateIs(StateSuspended),
+	return m.changeUsers(ctx, actor, ids, userChange{applies: stateIs(StateSuspended), rowChange: rowChange{action: "reactivate",
 		after:  map[string]any{"state": StateActive, "suspended_reason": ""},
-		update: reactivateSQL, version: -1})
+		update: reactivateSQL, version: -1}})
 }
 
 // IssuedReset is a password reset link made for an account, to be mailed
@@ -283,7 +273,7 @@ type IssuedReset struct {
 // suspended ones are left unchanged (they could not sign in anyway).
 func (m *AdminModel) IssueResets(ctx context.Context, actor Actor, ids []int64) ([]IssuedReset, ActionResult, error) {
 	var issued []IssuedReset
-	res, err := m.changeUsers(ctx, actor, ids, userChange{action: "send_reset", applies: stateIs(StateActive), version: -1,
+	res, err := m.changeUsers(ctx, actor, ids, userChange{applies: stateIs(StateActive), rowChange: rowChange{action: "send_reset", version: -1},
 		apply: func(ctx context.Context, tx *sqlx.Tx, users []userSnap) ([]AuditEntry, error) {
 			issued = nil
 			var entries []AuditEntry
@@ -320,7 +310,7 @@ func (m *AdminModel) DeleteUsers(ctx context.Context, actor Actor, ids []int64, 
 	if slices.Contains(ids, actor.ID) {
 		return ActionResult{}, refused("You cannot delete your own account here.")
 	}
-	return m.changeUsers(ctx, actor, ids, userChange{action: "delete", applies: anyUser, version: -1, admins: true,
+	return m.changeUsers(ctx, actor, ids, userChange{applies: anyUser, admins: true, rowChange: rowChange{action: "delete", version: -1},
 		apply: func(ctx context.Context, tx *sqlx.Tx, users []userSnap) ([]AuditEntry, error) {
 			return deleteUsers(ctx, tx, users, removePosts)
 		}})

@@ -39,17 +39,11 @@ func (p postSnap) field(name string) any {
 
 // postChange is one kind of state change applied to one or many posts.
 type postChange struct {
-	action  string
+	rowChange
 	applies func(postSnap) bool
-	after   map[string]any // the changed fields' new values
-	update  string         // UPDATE ... WHERE id = ANY($1); further arguments in args
-	args    []any
-	note    string
 	// text: the change replaces a post's text, which a published post
 	// first keeps as a revision (keepRevision).
 	text bool
-	// version >= 0: one post, which must be at this version.
-	version int
 	// one: asked of one post by its author: a missing post is ErrNotFound,
 	// one in a state the change does not apply to ErrConflict.
 	one bool
@@ -72,43 +66,43 @@ WHERE id = ANY($1)`
 // publishChange makes drafts public; published_at is set the first time
 // only. Hidden posts are an admin's verdict and are left alone.
 func publishChange() postChange {
-	return postChange{action: "publish", applies: statusIn(PostDraft),
-		after: map[string]any{"status": PostPublished}, update: publishPostsSQL, version: -1}
+	return postChange{applies: statusIn(PostDraft), rowChange: rowChange{action: "publish",
+		after: map[string]any{"status": PostPublished}, update: publishPostsSQL, version: -1}}
 }
 
 // unpublishChange takes published posts back to drafts; their slugs stay
 // reserved and published_at is kept for when they return.
 func unpublishChange() postChange {
-	return postChange{action: "unpublish", applies: statusIn(PostPublished),
-		after: map[string]any{"status": PostDraft}, update: unpublishPostsSQL, version: -1}
+	return postChange{applies: statusIn(PostPublished), rowChange: rowChange{action: "unpublish",
+		after: map[string]any{"status": PostDraft}, update: unpublishPostsSQL, version: -1}}
 }
 
 // hideChange takes drafts and published posts away from readers with a
 // reason their authors see; hidden ones are left as they are.
 func hideChange(reason string) postChange {
-	return postChange{action: "hide", applies: statusIn(PostDraft, PostPublished),
+	return postChange{applies: statusIn(PostDraft, PostPublished), rowChange: rowChange{action: "hide",
 		after: map[string]any{"status": PostHidden, "hidden_reason": reason}, update: hidePostsSQL,
-		args: []any{reason}, note: reason, version: -1}
+		args: []any{reason}, note: reason, version: -1}}
 }
 
 // unhideChange returns hidden posts to their authors as drafts.
 func unhideChange() postChange {
-	return postChange{action: "unhide", applies: statusIn(PostHidden),
-		after: map[string]any{"status": PostDraft, "hidden_reason": ""}, update: unhidePostsSQL, version: -1}
+	return postChange{applies: statusIn(PostHidden), rowChange: rowChange{action: "unhide",
+		after: map[string]any{"status": PostDraft, "hidden_reason": ""}, update: unhidePostsSQL, version: -1}}
 }
 
 // trashChange moves posts to their authors' trash: gone from every page
 // and list, restorable for TrashDays, their slugs reserved meanwhile.
 func trashChange() postChange {
-	return postChange{action: "delete", applies: func(postSnap) bool { return true },
-		after: map[string]any{"deleted": true}, update: trashPostsSQL, version: -1}
+	return postChange{applies: func(postSnap) bool { return true }, rowChange: rowChange{action: "delete",
+		after: map[string]any{"deleted": true}, update: trashPostsSQL, version: -1}}
 }
 
 // retitleChange gives a post a new title and keeps its slug (links keep
 // working).
 func retitleChange(title string) postChange {
-	return postChange{action: "edit", applies: func(postSnap) bool { return true },
-		after: map[string]any{"title": title}, update: retitlePostSQL, args: []any{title}, text: true, version: -1}
+	return postChange{applies: func(postSnap) bool { return true }, text: true, rowChange: rowChange{action: "edit",
+		after: map[string]any{"title": title}, update: retitlePostSQL, args: []any{title}, version: -1}}
 }
 
 func statusIn(states ...string) func(postSnap) bool {
@@ -149,12 +143,8 @@ func changePosts(ctx context.Context, tx *sqlx.Tx, editorID int64, ids []int64, 
 			}
 			continue
 		}
-		before := map[string]any{}
-		for k := range ch.after {
-			before[k] = p.field(k)
-		}
-		b, a := diff(before, ch.after)
-		if len(a) == 0 {
+		e, ok := ch.entry("posts", p.ID, p.field)
+		if !ok {
 			continue
 		}
 		if ch.text {
@@ -163,8 +153,7 @@ func changePosts(ctx context.Context, tx *sqlx.Tx, editorID int64, ids []int64, 
 			}
 		}
 		targets = append(targets, p.ID)
-		entries = append(entries, AuditEntry{Model: "posts", ObjectID: p.ID, Action: ch.action,
-			Before: b, After: a, Note: ch.note})
+		entries = append(entries, e)
 	}
 	if len(targets) == 0 {
 		return nil, nil
