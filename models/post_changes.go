@@ -124,10 +124,8 @@ func changePosts(ctx context.Context, tx *sqlx.Tx, editorID int64, ids []int64, 
 	if ch.one && len(posts) == 0 {
 		return nil, ErrNotFound
 	}
-	if ch.version >= 0 {
-		if err := checkVersion(len(posts), ch.version, func() int { return posts[0].Version }); err != nil {
-			return nil, err
-		}
+	if err := checkVersion(len(posts), ch.version, func() int { return posts[0].Version }); err != nil {
+		return nil, err
 	}
 	var targets []int64
 	var entries []AuditEntry

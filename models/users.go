@@ -58,6 +58,8 @@ const (
 	MaxEmailLen       = 254
 )
 
+// usernameRE is the username rule; the users table's CHECK (sql/00001)
+// holds the same pattern, since a migration cannot use this one.
 var usernameRE = regexp.MustCompile(`^[a-z0-9_]{3,30}$`)
 
 // NormalizeUsername lower-cases and trims; usernames are unique regardless of case.
