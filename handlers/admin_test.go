@@ -120,9 +120,8 @@ func TestAdminAccess(t *testing.T) {
 	clients["user"].login("someone", strongPassword)
 	clients["suspended"].login("gone_admin", strongPassword)
 	clients["admin"].login("boss", strongPassword)
-	if err := a.users.SetState(context.Background(), gone.ID, models.StateSuspended, "test"); err != nil {
-		t.Fatal(err)
-	}
+	a.suspend(gone.ID)
+	setup := len(a.audit()) // the suspension above is not what this test checks
 
 	uid, pid := strconv.FormatInt(target.ID, 10), strconv.FormatInt(post.ID, 10)
 	routes := []struct {
@@ -173,7 +172,7 @@ func TestAdminAccess(t *testing.T) {
 	if u := a.user(target.ID); u.State != models.StateSuspended || a.user(user.ID).State != models.StateActive {
 		t.Errorf("state = %s", u.State)
 	}
-	if got := a.audit(); len(got) != 2 || got[0].Action != "suspend" || got[1].Action != "edit" || got[0].ActorName != "boss" {
+	if got := a.audit()[setup:]; len(got) != 2 || got[0].Action != "suspend" || got[1].Action != "edit" || got[0].ActorName != "boss" {
 		t.Errorf("audit = %+v", got)
 	}
 	_ = boss
@@ -754,7 +753,7 @@ func TestMediaDelete(t *testing.T) {
 	if msg := res.doc.Find(`[data-testid="confirm-error"]`).Text(); !strings.Contains(msg, "“With picture”") {
 		t.Errorf("refusal %q does not name the post", msg)
 	}
-	if _, err := media.Get(ctx, unused.ID); err != nil {
+	if _, err := media.GetByKey(ctx, unusedKey); err != nil {
 		t.Error("a refused bulk delete removed the unused image anyway")
 	}
 	wantStatus(t, c.bulk("media", "delete", url.Values{"option": {"break"}}, used.ID, unused.ID), http.StatusSeeOther)
@@ -889,5 +888,23 @@ func TestDashboard(t *testing.T) {
 	if !strings.Contains(res.doc.Find(`[data-testid="new-users"]`).Text(), "newbie") ||
 		!strings.Contains(res.doc.Find(`[data-testid="new-posts"]`).Text(), "Fresh post") {
 		t.Error("newest users or posts missing")
+	}
+}
+
+// suspend suspends the accounts as an admin does (AdminModel.Suspend).
+func (a *testApp) suspend(ids ...int64) {
+	a.t.Helper()
+	admin := &models.AdminModel{DB: a.db}
+	if res, err := admin.Suspend(context.Background(), models.Actor{Name: "test"}, ids, "spam"); err != nil || res.Changed != len(ids) {
+		a.t.Fatalf("suspend %v = %+v, %v", ids, res, err)
+	}
+}
+
+// reactivate reactivates the accounts as an admin does (AdminModel.Reactivate).
+func (a *testApp) reactivate(ids ...int64) {
+	a.t.Helper()
+	admin := &models.AdminModel{DB: a.db}
+	if res, err := admin.Reactivate(context.Background(), models.Actor{Name: "test"}, ids); err != nil || res.Changed != len(ids) {
+		a.t.Fatalf("reactivate %v = %+v, %v", ids, res, err)
 	}
 }

@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -234,9 +233,7 @@ func TestSuspendedCannotLogIn(t *testing.T) {
 	u := a.createUser("grace", "user")
 	active := a.client()
 	active.login("grace", strongPassword)
-	if err := a.users.SetState(context.Background(), u.ID, "suspended", "spam"); err != nil {
-		t.Fatal(err)
-	}
+	a.suspend(u.ID)
 	if got := active.get("/").signedInAs(); got != "" {
 		t.Fatal("suspension did not end the existing session")
 	}

@@ -115,7 +115,7 @@ func (a *testApp) addPost(author models.User, p post) models.Post {
 	}
 	switch p.state {
 	case "hidden":
-		_, err = pm.SetHidden(ctx, got.ID, true, "spam")
+		_, err = (&models.AdminModel{DB: a.db}).HidePosts(ctx, models.Actor{Name: "test"}, []int64{got.ID}, "spam")
 	case "deleted":
 		err = pm.SoftDelete(ctx, got.ID)
 	}
@@ -300,9 +300,7 @@ func TestFilteredFeeds(t *testing.T) {
 	}
 
 	// A suspended author's feeds are gone, like their page.
-	if err := a.users.SetState(context.Background(), bob.ID, models.StateSuspended, "spam"); err != nil {
-		t.Fatal(err)
-	}
+	a.suspend(bob.ID)
 	for _, path := range []string{
 		"/@bob/feed.xml", "/@bob/atom.xml", "/@nobody/feed.xml", "/@nobody/atom.xml",
 		"/@ab/feed.xml", "/@bad-name/feed.xml", "/@" + strings.Repeat("a", 31) + "/atom.xml",

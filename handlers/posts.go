@@ -261,12 +261,6 @@ func editorInput(c echo.Context) (models.PostInput, pages.EditorView, map[string
 		}
 		errs["tags"] = tagErr
 	}
-	if in.CoverKey != "" && !models.ValidKey(in.CoverKey) {
-		if errs == nil {
-			errs = map[string]string{}
-		}
-		errs["cover_key"] = "Use the file name of an image from your media library."
-	}
 	return in, form, errs
 }
 

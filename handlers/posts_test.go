@@ -57,9 +57,7 @@ func TestAuthoringAuthorization(t *testing.T) {
 	clients["other"].login("other", strongPassword)
 	clients["admin"].login("boss", strongPassword)
 	clients["suspended"].login("gone", strongPassword)
-	if err := a.users.SetState(context.Background(), suspended.ID, "suspended", "spam"); err != nil {
-		t.Fatal(err)
-	}
+	a.suspend(suspended.ID)
 
 	const login = -http.StatusSeeOther // a 303 to the sign-in page (a plain 303 is a success)
 	type want struct{ anonymous, author, other, admin, suspended int }
@@ -427,9 +425,7 @@ func TestSuspendedAuthorsPostsAreHidden(t *testing.T) {
 	}
 	shows("published", true)
 
-	if err := a.users.SetState(context.Background(), alice.ID, models.StateSuspended, "spam"); err != nil {
-		t.Fatal(err)
-	}
+	a.suspend(alice.ID)
 	shows("author suspended", false)
 	wantStatus(t, reader.get("/@alice"), http.StatusNotFound)
 	if r := admin.get("/posts/quokka-sightings"); r.StatusCode != http.StatusOK || !strings.Contains(r.body, "A quokka smiled.") ||
@@ -437,8 +433,6 @@ func TestSuspendedAuthorsPostsAreHidden(t *testing.T) {
 		t.Errorf("the admin cannot open the hidden post, or is not told why it is hidden: %d", r.StatusCode)
 	}
 
-	if err := a.users.SetState(context.Background(), alice.ID, models.StateActive, ""); err != nil {
-		t.Fatal(err)
-	}
+	a.reactivate(alice.ID)
 	shows("author reactivated", true)
 }

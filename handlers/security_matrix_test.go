@@ -376,9 +376,7 @@ func (a *testApp) newWorld(role string) *world {
 		w.c.login(w.actor.Username, strongPassword)
 	}
 	if role == roleSuspended {
-		if err := a.users.SetState(ctx, w.actor.ID, models.StateSuspended, "matrix"); err != nil {
-			a.t.Fatal(err)
-		}
+		a.suspend(w.actor.ID)
 	}
 	if w.actor.ID == 0 {
 		w.actor = w.owner // forms about "your account" name someone

@@ -3,12 +3,10 @@ package models
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"quire/models/admintable"
 )
@@ -69,119 +67,19 @@ var PostsTable = admintable.Must(&admintable.Table{
 	History: true,
 })
 
-// postSnap is what the post actions read, and lock, before changing.
-type postSnap struct {
-	ID           int64  `db:"id"`
-	Title        string `db:"title"`
-	Status       string `db:"status"`
-	HiddenReason string `db:"hidden_reason"`
-	Version      int    `db:"version"`
-}
-
-// field is the snapshot's value of a field an action changes.
-func (p postSnap) field(name string) any {
-	switch name {
-	case "title":
-		return p.Title
-	case "status":
-		return p.Status
-	case "hidden_reason":
-		return p.HiddenReason
-	case "deleted":
-		return false
-	}
-	return nil
-}
-
-const lockPostsSQL = `SELECT id, title, status, hidden_reason, version FROM posts
-WHERE id = ANY($1) AND deleted_at IS NULL ORDER BY id FOR UPDATE`
-
-// postChange is one kind of state change applied to many posts.
-type postChange struct {
-	action  string
-	applies func(postSnap) bool
-	after   map[string]any // the changed fields' new values
-	update  string         // UPDATE ... WHERE id = ANY($1); further arguments in args
-	args    []any
-	note    string
-	version int // >= 0: one post, which must be at this version
-	// check, when set, refuses the whole change because of one post.
-	check func(postSnap) error
-}
-
-// changePosts locks the posts, changes those the change applies to, and
-// audits each with the fields before and after.
+// changePosts runs ch on the posts and audits each it changed, in one
+// transaction.
 func (m *AdminModel) changePosts(ctx context.Context, actor Actor, ids []int64, ch postChange) (ActionResult, error) {
 	changed := 0
 	err := m.adminTx(ctx, ch.action+" posts", func(tx *sqlx.Tx) error {
-		var posts []postSnap
-		if err := tx.SelectContext(ctx, &posts, lockPostsSQL, pq.Array(ids)); err != nil {
+		entries, err := changePosts(ctx, tx, actor.ID, ids, ch)
+		if err != nil {
 			return err
 		}
-		if ch.version >= 0 {
-			if err := checkVersion(len(posts), ch.version, func() int { return posts[0].Version }); err != nil {
-				return err
-			}
-		}
-		var targets []int64
-		var entries []AuditEntry
-		for _, p := range posts {
-			if ch.check != nil {
-				if err := ch.check(p); err != nil {
-					return err
-				}
-			}
-			if !ch.applies(p) {
-				continue
-			}
-			before := map[string]any{}
-			for k := range ch.after {
-				before[k] = p.field(k)
-			}
-			b, a := diff(before, ch.after)
-			if len(a) == 0 {
-				continue
-			}
-			targets = append(targets, p.ID)
-			entries = append(entries, AuditEntry{Model: "posts", ObjectID: p.ID, Action: ch.action,
-				Before: b, After: a, Note: ch.note})
-		}
-		if len(targets) == 0 {
-			return nil
-		}
-		if ch.action == "edit" && ch.after["title"] != nil && posts[0].Status == PostPublished {
-			// An edited published post keeps its previous text as a revision,
-			// as an author's own edit does.
-			if _, err := tx.ExecContext(ctx, keepRevisionSQL, posts[0].ID, actor.ID); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, ch.update, append([]any{pq.Array(targets)}, ch.args...)...); err != nil {
-			return err
-		}
-		changed = len(targets)
+		changed = len(entries)
 		return Audit(ctx, tx, actor, entries...)
 	})
 	return result(ids, changed), err
-}
-
-const keepRevisionSQL = `INSERT INTO post_revisions (post_id, version, title, body, excerpt, tags, edited_by)
-SELECT id, version, title, body, excerpt, tags, nullif($2::bigint, 0) FROM posts WHERE id = $1`
-
-const (
-	hidePostsSQL = `UPDATE posts SET status = 'hidden', hidden_reason = $2, version = version + 1, updated_at = now()
-WHERE id = ANY($1)`
-	unhidePostsSQL = `UPDATE posts SET status = 'draft', hidden_reason = '', version = version + 1, updated_at = now()
-WHERE id = ANY($1)`
-	publishPostsSQL = `UPDATE posts SET status = 'published', published_at = coalesce(published_at, now()),
-	version = version + 1, updated_at = now() WHERE id = ANY($1)`
-	unpublishPostsSQL = `UPDATE posts SET status = 'draft', version = version + 1, updated_at = now() WHERE id = ANY($1)`
-	trashPostsSQL     = `UPDATE posts SET deleted_at = now(), version = version + 1, updated_at = now() WHERE id = ANY($1)`
-	retitlePostSQL    = `UPDATE posts SET title = $2, version = version + 1, updated_at = now() WHERE id = ANY($1)`
-)
-
-func statusIn(states ...string) func(postSnap) bool {
-	return func(p postSnap) bool { return slices.Contains(states, p.Status) }
 }
 
 // HidePosts takes posts (draft or published) away from readers with a
@@ -191,34 +89,28 @@ func (m *AdminModel) HidePosts(ctx context.Context, actor Actor, ids []int64, re
 	if reason == "" {
 		return ActionResult{}, refused("Give a reason: the authors will see it.")
 	}
-	return m.changePosts(ctx, actor, ids, postChange{action: "hide", applies: statusIn(PostDraft, PostPublished),
-		after: map[string]any{"status": PostHidden, "hidden_reason": reason}, update: hidePostsSQL,
-		args: []any{reason}, note: reason, version: -1})
+	return m.changePosts(ctx, actor, ids, hideChange(reason))
 }
 
 // UnhidePosts returns hidden posts to their authors as drafts.
 func (m *AdminModel) UnhidePosts(ctx context.Context, actor Actor, ids []int64) (ActionResult, error) {
-	return m.changePosts(ctx, actor, ids, postChange{action: "unhide", applies: statusIn(PostHidden),
-		after: map[string]any{"status": PostDraft, "hidden_reason": ""}, update: unhidePostsSQL, version: -1})
+	return m.changePosts(ctx, actor, ids, unhideChange())
 }
 
 // PublishPosts makes drafts public; published_at is set the first time only.
 func (m *AdminModel) PublishPosts(ctx context.Context, actor Actor, ids []int64) (ActionResult, error) {
-	return m.changePosts(ctx, actor, ids, postChange{action: "publish", applies: statusIn(PostDraft),
-		after: map[string]any{"status": PostPublished}, update: publishPostsSQL, version: -1})
+	return m.changePosts(ctx, actor, ids, publishChange())
 }
 
 // UnpublishPosts takes published posts back to drafts.
 func (m *AdminModel) UnpublishPosts(ctx context.Context, actor Actor, ids []int64) (ActionResult, error) {
-	return m.changePosts(ctx, actor, ids, postChange{action: "unpublish", applies: statusIn(PostPublished),
-		after: map[string]any{"status": PostDraft}, update: unpublishPostsSQL, version: -1})
+	return m.changePosts(ctx, actor, ids, unpublishChange())
 }
 
 // DeletePosts moves posts to their authors' trash, as PostModel.SoftDelete
 // does: restorable for TrashDays.
 func (m *AdminModel) DeletePosts(ctx context.Context, actor Actor, ids []int64) (ActionResult, error) {
-	return m.changePosts(ctx, actor, ids, postChange{action: "delete", applies: func(postSnap) bool { return true },
-		after: map[string]any{"deleted": true}, update: trashPostsSQL, version: -1})
+	return m.changePosts(ctx, actor, ids, trashChange())
 }
 
 // EditPost saves an inline edit of one of PostsTable's editable columns
@@ -226,7 +118,6 @@ func (m *AdminModel) DeletePosts(ctx context.Context, actor Actor, ids []int64) 
 // keep working); status moves between draft and published only, since
 // hidden posts come back through UnhidePosts.
 func (m *AdminModel) EditPost(ctx context.Context, actor Actor, id int64, version int, field, value string) error {
-	ids := []int64{id}
 	var ch postChange
 	switch field {
 	case "title":
@@ -234,29 +125,26 @@ func (m *AdminModel) EditPost(ctx context.Context, actor Actor, id int64, versio
 		if value == "" || utf8.RuneCountInString(value) > MaxTitleLen {
 			return refused("Use 1 to %d characters.", MaxTitleLen)
 		}
-		ch = postChange{applies: func(postSnap) bool { return true }, after: map[string]any{"title": value},
-			update: retitlePostSQL, args: []any{value}}
+		ch = retitleChange(value)
 	case "status":
 		switch value {
 		case PostDraft:
-			ch = postChange{applies: statusIn(PostPublished, PostDraft), after: map[string]any{"status": value}, update: unpublishPostsSQL}
+			ch = unpublishChange()
 		case PostPublished:
-			ch = postChange{applies: statusIn(PostDraft, PostPublished), after: map[string]any{"status": value}, update: publishPostsSQL}
+			ch = publishChange()
 		default:
 			return refused("Choose draft or published; hide a post with its Hide action, to give the author a reason.")
 		}
-	default:
-		return fmt.Errorf("models: posts: %q is not editable", field)
-	}
-	ch.action, ch.version = "edit", version
-	if field == "status" {
 		ch.check = func(p postSnap) error {
 			if p.Status == PostHidden {
 				return refused("This post is hidden: unhide it first.")
 			}
 			return nil
 		}
+	default:
+		return fmt.Errorf("models: posts: %q is not editable", field)
 	}
-	_, err := m.changePosts(ctx, actor, ids, ch)
+	ch.action, ch.version = "edit", version
+	_, err := m.changePosts(ctx, actor, []int64{id}, ch)
 	return err
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
 	"quire/models"
 	"quire/models/admintable"
 	"quire/models/dbtest"
@@ -146,4 +148,55 @@ func TestLastAdminUnderConcurrency(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestSuspensionEndsSessions: suspending an account and reactivating it
+// each give it a new session epoch. Suspension signs it out at once; after
+// reactivation no session stamped meanwhile (a password change racing the
+// suspension stores the epoch it made) comes alive again.
+func TestSuspensionEndsSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	um := &models.UserModel{DB: db, Hasher: models.NewHasher(models.TestPasswordParams, 0)}
+	admin := &models.AdminModel{DB: db}
+	boss := models.Actor{ID: newAdmin(t, db, "boss"), Name: "boss"}
+	id := newUser(t, db, "victim", "")
+	epoch := func() int {
+		t.Helper()
+		u, err := um.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.SessionEpoch
+	}
+
+	signedIn := epoch()
+	if res, err := admin.Suspend(ctx, boss, []int64{id}, "spam"); err != nil || res.Changed != 1 {
+		t.Fatalf("suspend = %+v, %v", res, err)
+	}
+	if epoch() == signedIn {
+		t.Error("suspension left the account's sessions valid")
+	}
+	raced, err := um.SetPassword(ctx, id, "a long passphrase of several words")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := admin.Reactivate(ctx, boss, []int64{id}); err != nil || res.Changed != 1 {
+		t.Fatalf("reactivate = %+v, %v", res, err)
+	}
+	if now := epoch(); now == raced.SessionEpoch || now == signedIn {
+		t.Errorf("after reactivation the epoch is %d: a session stamped while suspended (%d) is valid again", now, raced.SessionEpoch)
+	}
+}
+
+// newAdmin adds an active admin: actions that could take away the last one
+// are refused without one.
+func newAdmin(t *testing.T, db *sqlx.DB, username string) int64 {
+	t.Helper()
+	id := newUser(t, db, username, "")
+	if _, err := db.Exec(`UPDATE users SET role = 'admin' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

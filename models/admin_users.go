@@ -95,6 +95,102 @@ func lockUsers(ctx context.Context, tx *sqlx.Tx, ids []int64) ([]userSnap, error
 	return us, nil
 }
 
+// userChange is one kind of change applied to many accounts.
+type userChange struct {
+	rowChange
+	applies func(userSnap) bool
+	// admins: the change can take away admins, so it runs with the active
+	// admins locked, and is refused if it took away an active admin and
+	// left none (a site that has none yet can still suspend a spammer).
+	admins bool
+	// apply, when set, makes a change that is not one UPDATE (deleting
+	// accounts, issuing reset links) in place of after and update: it gets
+	// the accounts the change applies to and returns their audit entries.
+	apply func(ctx context.Context, tx *sqlx.Tx, users []userSnap) ([]AuditEntry, error)
+}
+
+// field is the snapshot's value of a field a change makes.
+func (u userSnap) field(name string) any {
+	switch name {
+	case "role":
+		return u.Role
+	case "state":
+		return u.State
+	case "suspended_reason":
+		return u.SuspendedReason
+	}
+	return nil
+}
+
+// changeUsers locks the accounts, changes those the change applies to, and
+// audits each with the fields before and after, in one transaction.
+func (m *AdminModel) changeUsers(ctx context.Context, actor Actor, ids []int64, ch userChange) (ActionResult, error) {
+	changed := 0
+	err := m.adminTx(ctx, strings.ReplaceAll(ch.action, "_", " "), func(tx *sqlx.Tx) error {
+		if ch.admins {
+			if err := lockAdmins(ctx, tx); err != nil {
+				return err
+			}
+		}
+		users, err := lockUsers(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(len(users), ch.version, func() int { return users[0].Version }); err != nil {
+			return err
+		}
+		var targets []userSnap
+		var entries []AuditEntry
+		takesAdmin := false
+		for _, u := range users {
+			if !ch.applies(u) {
+				continue
+			}
+			if ch.apply == nil {
+				e, ok := ch.entry("users", u.ID, u.field)
+				if !ok {
+					continue
+				}
+				entries = append(entries, e)
+			}
+			takesAdmin = takesAdmin || (u.Role == RoleAdmin && u.State == StateActive)
+			targets = append(targets, u)
+		}
+		if len(targets) == 0 {
+			return nil
+		}
+		if ch.apply != nil {
+			if entries, err = ch.apply(ctx, tx, targets); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, ch.update, append([]any{pq.Array(userIDs(targets))}, ch.args...)...); err != nil {
+			return err
+		}
+		if ch.admins && takesAdmin {
+			if err := ensureAdminLeft(ctx, tx); err != nil {
+				return err
+			}
+		}
+		changed = len(targets)
+		return Audit(ctx, tx, actor, entries...)
+	})
+	return result(ids, changed), err
+}
+
+func userIDs(users []userSnap) []int64 {
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	return ids
+}
+
+func anyUser(userSnap) bool { return true }
+
+func stateIs(state string) func(userSnap) bool {
+	return func(u userSnap) bool { return u.State == state }
+}
+
 const setRoleSQL = `UPDATE users SET role = $2, version = version + 1, updated_at = now() WHERE id = ANY($1)`
 
 // SetRole gives the accounts role. Taking away the last active admin is
@@ -108,40 +204,8 @@ func (m *AdminModel) setRole(ctx context.Context, actor Actor, ids []int64, role
 	if !slices.ContainsFunc(roleChoices, func(c admintable.Choice) bool { return c.Value == role }) {
 		return ActionResult{}, refused("Choose a role: user or admin.")
 	}
-	changed := 0
-	err := m.adminTx(ctx, "change role", func(tx *sqlx.Tx) error {
-		if err := lockAdmins(ctx, tx); err != nil {
-			return err
-		}
-		users, err := lockUsers(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(len(users), version, func() int { return users[0].Version }); err != nil {
-			return err
-		}
-		var targets []int64
-		var entries []AuditEntry
-		for _, u := range users {
-			if u.Role != role {
-				targets = append(targets, u.ID)
-				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: action,
-					Before: map[string]any{"role": u.Role}, After: map[string]any{"role": role}})
-			}
-		}
-		if len(targets) == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, setRoleSQL, pq.Array(targets), role); err != nil {
-			return err
-		}
-		if err := ensureAdminLeft(ctx, tx); err != nil {
-			return err
-		}
-		changed = len(targets)
-		return Audit(ctx, tx, actor, entries...)
-	})
-	return result(ids, changed), err
+	return m.changeUsers(ctx, actor, ids, userChange{applies: anyUser, admins: true, rowChange: rowChange{action: action,
+		after: map[string]any{"role": role}, update: setRoleSQL, args: []any{role}, version: version}})
 }
 
 // checkVersion is the optimistic lock of an inline edit: version < 0 means
@@ -158,13 +222,25 @@ func checkVersion(found, version int, current func() int) error {
 	return nil
 }
 
-const suspendSQL = `UPDATE users SET state = 'suspended', suspended_reason = $2,
+// Suspension and reactivation both end the account's sessions (a new
+// session_epoch). Suspension must: that is how it signs the account out at
+// once. Reactivation ends nothing its owner could expect to keep (sign-in
+// refuses a suspended account), but a session stamped while the account
+// was suspended (a password change racing the suspension stores the new
+// epoch) would otherwise come alive again: after reactivation, only new
+// sign-ins count.
+const (
+	suspendSQL = `UPDATE users SET state = 'suspended', suspended_reason = $2,
 	session_epoch = session_epoch + 1, version = version + 1, updated_at = now()
 WHERE id = ANY($1)`
+	reactivateSQL = `UPDATE users SET state = 'active', suspended_reason = '',
+	session_epoch = session_epoch + 1, version = version + 1, updated_at = now()
+WHERE id = ANY($1)`
+)
 
-// Suspend suspends active accounts with a reason. Bumping session_epoch
-// ends their sessions at once. An admin cannot suspend themselves, and the
-// last active admin cannot be suspended.
+// Suspend suspends active accounts with a reason and ends their sessions
+// at once. An admin cannot suspend themselves, and the last active admin
+// cannot be suspended.
 func (m *AdminModel) Suspend(ctx context.Context, actor Actor, ids []int64, reason string) (ActionResult, error) {
 	reason = strings.TrimSpace(reason)
 	switch {
@@ -173,71 +249,16 @@ func (m *AdminModel) Suspend(ctx context.Context, actor Actor, ids []int64, reas
 	case slices.Contains(ids, actor.ID):
 		return ActionResult{}, refused("You cannot suspend yourself.")
 	}
-	changed := 0
-	err := m.adminTx(ctx, "suspend", func(tx *sqlx.Tx) error {
-		if err := lockAdmins(ctx, tx); err != nil {
-			return err
-		}
-		users, err := lockUsers(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		var targets []int64
-		var entries []AuditEntry
-		for _, u := range users {
-			if u.State == StateActive {
-				targets = append(targets, u.ID)
-				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "suspend", Note: reason,
-					Before: map[string]any{"state": u.State, "suspended_reason": u.SuspendedReason},
-					After:  map[string]any{"state": StateSuspended, "suspended_reason": reason}})
-			}
-		}
-		if len(targets) == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, suspendSQL, pq.Array(targets), reason); err != nil {
-			return err
-		}
-		if err := ensureAdminLeft(ctx, tx); err != nil {
-			return err
-		}
-		changed = len(targets)
-		return Audit(ctx, tx, actor, entries...)
-	})
-	return result(ids, changed), err
+	return m.changeUsers(ctx, actor, ids, userChange{applies: stateIs(StateActive), admins: true, rowChange: rowChange{action: "suspend",
+		after:  map[string]any{"state": StateSuspended, "suspended_reason": reason},
+		update: suspendSQL, args: []any{reason}, note: reason, version: -1}})
 }
-
-const reactivateSQL = `UPDATE users SET state = 'active', suspended_reason = '', version = version + 1, updated_at = now()
-WHERE id = ANY($1)`
 
 // Reactivate lets suspended accounts sign in again.
 func (m *AdminModel) Reactivate(ctx context.Context, actor Actor, ids []int64) (ActionResult, error) {
-	changed := 0
-	err := m.adminTx(ctx, "reactivate", func(tx *sqlx.Tx) error {
-		users, err := lockUsers(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		var targets []int64
-		var entries []AuditEntry
-		for _, u := range users {
-			if u.State == StateSuspended {
-				targets = append(targets, u.ID)
-				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "reactivate",
-					Before: map[string]any{"state": u.State, "suspended_reason": u.SuspendedReason},
-					After:  map[string]any{"state": StateActive, "suspended_reason": ""}})
-			}
-		}
-		if len(targets) == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, reactivateSQL, pq.Array(targets)); err != nil {
-			return err
-		}
-		changed = len(targets)
-		return Audit(ctx, tx, actor, entries...)
-	})
-	return result(ids, changed), err
+	return m.changeUsers(ctx, actor, ids, userChange{applies: stateIs(StateSuspended), rowChange: rowChange{action: "reactivate",
+		after:  map[string]any{"state": StateActive, "suspended_reason": ""},
+		update: reactivateSQL, version: -1}})
 }
 
 // IssuedReset is a password reset link made for an account, to be mailed
@@ -252,31 +273,25 @@ type IssuedReset struct {
 // suspended ones are left unchanged (they could not sign in anyway).
 func (m *AdminModel) IssueResets(ctx context.Context, actor Actor, ids []int64) ([]IssuedReset, ActionResult, error) {
 	var issued []IssuedReset
-	err := m.adminTx(ctx, "send reset", func(tx *sqlx.Tx) error {
-		issued = nil
-		users, err := lockUsers(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		var entries []AuditEntry
-		for _, u := range users {
-			if u.State != StateActive {
-				continue
+	res, err := m.changeUsers(ctx, actor, ids, userChange{applies: stateIs(StateActive), rowChange: rowChange{action: "send_reset", version: -1},
+		apply: func(ctx context.Context, tx *sqlx.Tx, users []userSnap) ([]AuditEntry, error) {
+			issued = nil
+			var entries []AuditEntry
+			for _, u := range users {
+				token, err := createReset(ctx, tx, u.ID)
+				if err != nil {
+					return nil, err
+				}
+				issued = append(issued, IssuedReset{UserID: u.ID, Username: u.Username, Email: u.Email, Token: token})
+				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "send_reset",
+					Note: "password reset link sent to " + u.Email})
 			}
-			token, err := createReset(ctx, tx, u.ID)
-			if err != nil {
-				return err
-			}
-			issued = append(issued, IssuedReset{UserID: u.ID, Username: u.Username, Email: u.Email, Token: token})
-			entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "send_reset",
-				Note: "password reset link sent to " + u.Email})
-		}
-		return Audit(ctx, tx, actor, entries...)
-	})
+			return entries, nil
+		}})
 	if err != nil {
 		return nil, ActionResult{}, err
 	}
-	return issued, result(ids, len(issued)), nil
+	return issued, res, nil
 }
 
 const (
@@ -295,73 +310,65 @@ func (m *AdminModel) DeleteUsers(ctx context.Context, actor Actor, ids []int64, 
 	if slices.Contains(ids, actor.ID) {
 		return ActionResult{}, refused("You cannot delete your own account here.")
 	}
-	changed := 0
-	err := m.adminTx(ctx, "delete users", func(tx *sqlx.Tx) error {
-		if err := lockAdmins(ctx, tx); err != nil {
-			return err
+	return m.changeUsers(ctx, actor, ids, userChange{applies: anyUser, admins: true, rowChange: rowChange{action: "delete", version: -1},
+		apply: func(ctx context.Context, tx *sqlx.Tx, users []userSnap) ([]AuditEntry, error) {
+			return deleteUsers(ctx, tx, users, removePosts)
+		}})
+}
+
+// deleteUsers deletes the locked accounts and, with removePosts, their
+// posts, and returns the audit entries: one for each post, then one for
+// each account with its post count.
+func deleteUsers(ctx context.Context, tx *sqlx.Tx, users []userSnap, removePosts bool) ([]AuditEntry, error) {
+	targets := userIDs(users)
+	counts := map[int64]int{}
+	rows, err := tx.QueryxContext(ctx, countUserPostsSQL, pq.Array(targets))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			_ = rows.Close() // the scan error is the one to report
+			return nil, err
 		}
-		users, err := lockUsers(ctx, tx, ids)
-		if err != nil || len(users) == 0 {
-			return err
+		counts[id] = n
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	var entries []AuditEntry
+	if removePosts {
+		var posts []struct {
+			ID     int64  `db:"id"`
+			Title  string `db:"title"`
+			Status string `db:"status"`
 		}
-		targets := make([]int64, len(users))
-		for i, u := range users {
-			targets[i] = u.ID
+		if err := tx.SelectContext(ctx, &posts, userPostsSQL, pq.Array(targets)); err != nil {
+			return nil, err
 		}
-		counts := map[int64]int{}
-		rows, err := tx.QueryxContext(ctx, countUserPostsSQL, pq.Array(targets))
-		if err != nil {
-			return err
+		for _, p := range posts {
+			entries = append(entries, AuditEntry{Model: "posts", ObjectID: p.ID, Action: "delete",
+				Before: map[string]any{"title": p.Title, "status": p.Status}, Note: deletedUserPostNote})
 		}
-		for rows.Next() {
-			var id int64
-			var n int
-			if err := rows.Scan(&id, &n); err != nil {
-				_ = rows.Close() // the scan error is the one to report
-				return err
-			}
-			counts[id] = n
+		if _, err := tx.ExecContext(ctx, deleteUserPostsSQL, pq.Array(targets)); err != nil {
+			return nil, err
 		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		var entries []AuditEntry
-		if removePosts {
-			var posts []struct {
-				ID     int64  `db:"id"`
-				Title  string `db:"title"`
-				Status string `db:"status"`
-			}
-			if err := tx.SelectContext(ctx, &posts, userPostsSQL, pq.Array(targets)); err != nil {
-				return err
-			}
-			for _, p := range posts {
-				entries = append(entries, AuditEntry{Model: "posts", ObjectID: p.ID, Action: "delete",
-					Before: map[string]any{"title": p.Title, "status": p.Status}, Note: deletedUserPostNote})
-			}
-			if _, err := tx.ExecContext(ctx, deleteUserPostsSQL, pq.Array(targets)); err != nil {
-				return err
-			}
-		}
-		note := "posts kept under a deleted user"
-		if removePosts {
-			note = "posts removed"
-		}
-		for _, u := range users {
-			entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "delete", Note: note,
-				Before: map[string]any{"username": u.Username, "email": u.Email, "role": u.Role, "state": u.State,
-					"posts": counts[u.ID]}})
-		}
-		if _, err := tx.ExecContext(ctx, deleteUsersSQL, pq.Array(targets)); err != nil {
-			return err
-		}
-		if err := ensureAdminLeft(ctx, tx); err != nil {
-			return err
-		}
-		changed = len(targets)
-		return Audit(ctx, tx, actor, entries...)
-	})
-	return result(ids, changed), err
+	}
+	note := "posts kept under a deleted user"
+	if removePosts {
+		note = "posts removed"
+	}
+	for _, u := range users {
+		entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "delete", Note: note,
+			Before: map[string]any{"username": u.Username, "email": u.Email, "role": u.Role, "state": u.State,
+				"posts": counts[u.ID]}})
+	}
+	if _, err := tx.ExecContext(ctx, deleteUsersSQL, pq.Array(targets)); err != nil {
+		return nil, err
+	}
+	return entries, nil
 }
 
 // EditUser saves an inline edit of one of UsersTable's editable columns

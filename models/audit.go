@@ -116,18 +116,6 @@ func (m *AdminModel) RecentAudit(ctx context.Context, n int) ([]AuditRecord, err
 	return out, nil
 }
 
-const historySQL = `SELECT ` + auditColumns + ` FROM audit_log WHERE model = $1 AND object_id = $2
-ORDER BY at DESC, id DESC`
-
-// History returns every entry about one object, newest first.
-func (m *AdminModel) History(ctx context.Context, model string, id int64) ([]AuditRecord, error) {
-	out := []AuditRecord{}
-	if err := m.DB.SelectContext(ctx, &out, historySQL, model, id); err != nil {
-		return nil, fmt.Errorf("models: history: %w", err)
-	}
-	return out, nil
-}
-
 // AuditTable is /admin/audit: the log as a table like the others, read-only.
 var AuditTable = admintable.Must(&admintable.Table{
 	Name: "audit", Title: "Audit log", Noun: "entry", Plural: "entries",

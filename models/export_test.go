@@ -12,3 +12,7 @@ func (h *Hasher) Occupy() (release func()) {
 		}
 	}
 }
+
+// PublicPost is the public-post condition, for the test that compares it
+// with Post.IsPublic.
+const PublicPost = publicPost

@@ -79,21 +79,6 @@ func (m *MediaModel) Insert(ctx context.Context, md Media) (Media, error) {
 	}
 }
 
-const getMediaSQL = `SELECT ` + mediaColumns + ` FROM media WHERE id = $1`
-
-// Get returns one media row.
-func (m *MediaModel) Get(ctx context.Context, id int64) (Media, error) {
-	var md Media
-	err := m.DB.GetContext(ctx, &md, getMediaSQL, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Media{}, ErrNotFound
-	}
-	if err != nil {
-		return Media{}, fmt.Errorf("models: get media: %w", err)
-	}
-	return md, nil
-}
-
 const getMediaByAnyKeySQL = `SELECT ` + mediaColumns + ` FROM media WHERE key = $1 ORDER BY id LIMIT 1`
 
 // GetByKey returns a row describing the file key (any owner's: identical
@@ -131,19 +116,4 @@ func (m *MediaModel) ListByOwner(ctx context.Context, ownerID int64, pg Page) ([
 		return nil, 0, fmt.Errorf("models: list media: %w", err)
 	}
 	return list, total, nil
-}
-
-const deleteMediaSQL = `DELETE FROM media WHERE id = $1`
-
-// Delete removes the row. The file stays: another owner's row or a post
-// may still use the same key.
-func (m *MediaModel) Delete(ctx context.Context, id int64) error {
-	res, err := m.DB.ExecContext(ctx, deleteMediaSQL, id)
-	if err != nil {
-		return fmt.Errorf("models: delete media: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
 }

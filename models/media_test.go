@@ -61,12 +61,12 @@ func TestMedia(t *testing.T) {
 		t.Error("Insert accepted an invalid key")
 	}
 
-	got, err := mm.Get(ctx, md.ID)
-	if err != nil || got.Key != md.Key || got.OwnerID.Int64 != ada {
-		t.Errorf("Get = %+v, %v", got, err)
+	got, err := mm.GetByKey(ctx, md.Key)
+	if err != nil || got.ID != md.ID || got.Key != md.Key || got.OwnerID.Int64 != ada {
+		t.Errorf("GetByKey = %+v, %v", got, err)
 	}
-	if _, err := mm.Get(ctx, md.ID+1000); !errors.Is(err, models.ErrNotFound) {
-		t.Errorf("Get(missing) = %v", err)
+	if _, err := mm.GetByKey(ctx, mediaKey(1000)); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("GetByKey(missing) = %v", err)
 	}
 
 	for i := 2; i <= 5; i++ {
@@ -85,11 +85,14 @@ func TestMedia(t *testing.T) {
 		t.Errorf("ListByOwner page 2 = %d of %d, %v", len(list), total, err)
 	}
 
-	if err := mm.Delete(ctx, md.ID); err != nil {
-		t.Fatal(err)
+	// Rows go as an admin deletes them; the file stays, bob's row uses it.
+	admin := &models.AdminModel{DB: db}
+	files, res, err := admin.DeleteMedia(ctx, models.Actor{}, []int64{md.ID}, false)
+	if err != nil || res != (models.ActionResult{Changed: 1}) || len(files) != 0 {
+		t.Fatalf("DeleteMedia = %v, %+v, %v; want one row deleted and no file", files, res, err)
 	}
-	if err := mm.Delete(ctx, md.ID); !errors.Is(err, models.ErrNotFound) {
-		t.Errorf("second Delete = %v, want ErrNotFound", err)
+	if _, res, err := admin.DeleteMedia(ctx, models.Actor{}, []int64{md.ID}, false); err != nil || res != (models.ActionResult{Unchanged: 1}) {
+		t.Errorf("second DeleteMedia = %+v, %v, want it unchanged", res, err)
 	}
 	if _, total, _ := mm.ListByOwner(ctx, ada, models.Page{}); total != 4 {
 		t.Errorf("after Delete the library has %d items, want 4", total)
@@ -99,7 +102,7 @@ func TestMedia(t *testing.T) {
 	if _, err := db.Exec(`DELETE FROM users WHERE id = $1`, bob); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := mm.Get(ctx, other.ID); err != nil || got.OwnerID.Valid {
+	if got, err := mm.GetByKey(ctx, other.Key); err != nil || got.ID != other.ID || got.OwnerID.Valid {
 		t.Errorf("after the owner's deletion = %+v, %v", got, err)
 	}
 }

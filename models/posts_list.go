@@ -94,13 +94,13 @@ func (m *PostModel) list(ctx context.Context, what string, pg Page, countSQL, pa
 	return l, nil
 }
 
-const countPublishedSQL = `SELECT count(*) FROM posts WHERE status = 'published' AND deleted_at IS NULL AND NOT author_suspended`
+const countPublishedSQL = `SELECT count(*) FROM posts p WHERE ` + publicPost
 
 // Public lists page by OFFSET, and deep pages stay cheap: the page's ids
 // come from an index-only scan of a partial index, so the rows skipped are
 // never read from the table; only the page's own rows are.
 const listPublishedSQL = `SELECT ` + listColumns + ` FROM (
-	SELECT id FROM posts WHERE status = 'published' AND deleted_at IS NULL AND NOT author_suspended
+	SELECT id FROM posts p WHERE ` + publicPost + `
 	ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
@@ -110,11 +110,11 @@ func (m *PostModel) ListPublished(ctx context.Context, pg Page) (PostList, error
 	return m.list(ctx, "published posts", pg, countPublishedSQL, listPublishedSQL)
 }
 
-const countByAuthorSQL = `SELECT count(*) FROM posts
-WHERE author_id = $1 AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended`
+const countByAuthorSQL = `SELECT count(*) FROM posts p
+WHERE author_id = $1 AND ` + publicPost
 
 const listByAuthorSQL = `SELECT ` + listColumns + ` FROM (
-	SELECT id FROM posts WHERE author_id = $1 AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended
+	SELECT id FROM posts p WHERE author_id = $1 AND ` + publicPost + `
 	ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
@@ -124,11 +124,11 @@ func (m *PostModel) ListByAuthor(ctx context.Context, authorID int64, pg Page) (
 	return m.list(ctx, "posts by author", pg, countByAuthorSQL, listByAuthorSQL, authorID)
 }
 
-const countByTagSQL = `SELECT count(*) FROM posts
-WHERE tags @> ARRAY[$1]::text[] AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended`
+const countByTagSQL = `SELECT count(*) FROM posts p
+WHERE tags @> ARRAY[$1]::text[] AND ` + publicPost
 
 const listByTagSQL = `SELECT ` + listColumns + ` FROM (
-	SELECT id FROM posts WHERE tags @> ARRAY[$1]::text[] AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended
+	SELECT id FROM posts p WHERE tags @> ARRAY[$1]::text[] AND ` + publicPost + `
 	ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
@@ -178,7 +178,7 @@ const maxFeedLen = 100
 // PostgreSQL plans the statement with its parameter values, which lib/pq's
 // unnamed statements always are: every variant gets its own index.
 const listForFeedSQL = `SELECT ` + listColumns + `, left(p.body_html, $4) AS body_html FROM posts p LEFT JOIN users u ON u.id = p.author_id
-WHERE p.status = 'published' AND p.deleted_at IS NULL AND NOT p.author_suspended
+WHERE ` + publicPost + `
 	AND ($1::bigint = 0 OR p.author_id = $1) AND ($2 = '' OR p.tags @> ARRAY[$2]::text[])
 ORDER BY p.published_at DESC, p.id DESC LIMIT $3`
 
@@ -205,8 +205,8 @@ func (m *PostModel) ListForFeed(ctx context.Context, f FeedFilter, limit int) ([
 // MaxSitemapURLs is the sitemap protocol's limit for one file.
 const MaxSitemapURLs = 50_000
 
-const listForSitemapSQL = `SELECT id, slug, published_at, updated_at FROM posts
-WHERE status = 'published' AND deleted_at IS NULL AND NOT author_suspended
+const listForSitemapSQL = `SELECT id, slug, published_at, updated_at FROM posts p
+WHERE ` + publicPost + `
 ORDER BY published_at DESC, id DESC LIMIT $1`
 
 // ListForSitemap returns the newest public posts with only ID, Slug,

@@ -260,6 +260,7 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 	db := dbtest.New(t)
 	pm := &models.PostModel{DB: db}
 	um := &models.UserModel{DB: db}
+	admin := &models.AdminModel{DB: db}
 	authors := []int64{newUser(t, db, "ada", ""), newUser(t, db, "bob", ""), newUser(t, db, "cyd", "")}
 	tagSets := [][]string{nil, {"go"}, {"go", "sql"}, {"sql", "web", "art"}}
 	r := rand.New(rand.NewPCG(7, 7))
@@ -322,7 +323,11 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 				}
 			case 5:
 				step = "hide or unhide"
-				_, err = pm.SetHidden(ctx, p.ID, p.Status != models.PostHidden, "test")
+				if p.Status == models.PostHidden {
+					_, err = admin.UnhidePosts(ctx, models.Actor{}, []int64{p.ID})
+				} else {
+					_, err = admin.HidePosts(ctx, models.Actor{}, []int64{p.ID}, "test")
+				}
 			case 6:
 				step = "delete or restore"
 				if p.DeletedAt == nil {
@@ -341,11 +346,11 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 				step = "suspend or reactivate authors"
 				if r.IntN(2) == 0 {
 					author := authors[r.IntN(len(authors))]
-					state := models.StateSuspended
 					if u, _ := um.Get(ctx, author); u.State == models.StateSuspended {
-						state = models.StateActive
+						_, err = admin.Reactivate(ctx, models.Actor{}, []int64{author})
+					} else {
+						_, err = admin.Suspend(ctx, models.Actor{}, []int64{author}, "test")
 					}
-					err = um.SetState(ctx, author, state, "test")
 				} else { // several at once, as a bulk action does
 					_, err = db.ExecContext(ctx, `UPDATE users SET state = CASE WHEN state = 'active' THEN 'suspended' ELSE 'active' END
 						WHERE id = ANY($1)`, pq.Array(authors[:2]))
@@ -359,7 +364,7 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 		check(step)
 	}
 	// A suspended account deleted: its posts stay, under no author, public again.
-	if err := um.SetState(ctx, authors[0], models.StateSuspended, "test"); err != nil {
+	if _, err := admin.Suspend(ctx, models.Actor{}, []int64{authors[0]}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	check("suspending the first author")

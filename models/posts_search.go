@@ -84,9 +84,9 @@ func (g *searchGate) enter(ctx context.Context) (leave func(), err error) {
 // Queries are parsed with websearch_to_tsquery ("quoted phrases", or, -not).
 // numnode(...) = 0 means the query has no searchable words (empty, or only
 // stop words): it folds to false when planned, so nothing is scanned.
-const searchCountSQL = `SELECT count(*) FROM posts
+const searchCountSQL = `SELECT count(*) FROM posts p
 WHERE numnode(websearch_to_tsquery('english', $1)) > 0
-	AND search @@ websearch_to_tsquery('english', $1) AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended`
+	AND search @@ websearch_to_tsquery('english', $1) AND ` + publicPost
 
 // The ranked page is picked from ids first, so the sort carries only
 // small rows; titles and bodies are read for that page alone.
@@ -99,9 +99,9 @@ WHERE numnode(websearch_to_tsquery('english', $1)) > 0
 // removed from the text, so only ts_headline's own marks remain.
 const searchSQL = `WITH hits AS (
 	SELECT id, published_at, ts_rank_cd(search, websearch_to_tsquery('english', $1)) AS rank
-	FROM posts
+	FROM posts p
 	WHERE numnode(websearch_to_tsquery('english', $1)) > 0
-		AND search @@ websearch_to_tsquery('english', $1) AND status = 'published' AND deleted_at IS NULL AND NOT author_suspended
+		AND search @@ websearch_to_tsquery('english', $1) AND ` + publicPost + `
 	ORDER BY rank DESC, published_at DESC, id DESC
 	LIMIT $2 OFFSET $3
 )

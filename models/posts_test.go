@@ -386,17 +386,25 @@ func TestPostPublishUnpublish(t *testing.T) {
 	}
 }
 
-func TestPostSetHidden(t *testing.T) {
+// TestPostHideUnhide is an admin's moderation (AdminModel.HidePosts and
+// UnhidePosts, the only way a post is hidden) as its author sees it.
+func TestPostHideUnhide(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.New(t)
 	pm := &models.PostModel{DB: db}
+	admin := &models.AdminModel{DB: db}
+	mod := models.Actor{Name: "moderator"}
 	ada := newUser(t, db, "ada", "")
 
 	p := publishedPost(t, pm, ada, models.PostInput{Title: "Spam", Body: "buy now"})
-	p, err := pm.SetHidden(ctx, p.ID, true, " spam ")
+	res, err := admin.HidePosts(ctx, mod, []int64{p.ID}, " spam ")
+	if err != nil || res != (models.ActionResult{Changed: 1}) {
+		t.Fatalf("hide = %+v, %v", res, err)
+	}
+	p, err = pm.Get(ctx, p.ID)
 	if err != nil || p.Status != models.PostHidden || p.HiddenReason != "spam" || p.IsPublic() {
-		t.Fatalf("hide = %+v, %v", p, err)
+		t.Fatalf("hidden = %+v, %v", p, err)
 	}
 	if l, _ := pm.ListPublished(ctx, models.Page{}); l.Total != 0 {
 		t.Errorf("a hidden post is listed: %d", l.Total)
@@ -414,18 +422,21 @@ func TestPostSetHidden(t *testing.T) {
 		t.Errorf("edit of a hidden post = %q, %v", p.Status, err)
 	}
 
-	p, err = pm.SetHidden(ctx, p.ID, false, "")
-	if err != nil || p.Status != models.PostDraft || p.HiddenReason != "" {
-		t.Fatalf("unhide = %+v, %v", p, err)
+	if res, err := admin.UnhidePosts(ctx, mod, []int64{p.ID}); err != nil || res.Changed != 1 {
+		t.Fatalf("unhide = %+v, %v", res, err)
 	}
-	if _, err := pm.SetHidden(ctx, p.ID, false, ""); !errors.Is(err, models.ErrConflict) {
-		t.Errorf("unhiding a post that is not hidden = %v, want ErrConflict", err)
+	p, err = pm.Get(ctx, p.ID)
+	if err != nil || p.Status != models.PostDraft || p.HiddenReason != "" {
+		t.Fatalf("unhidden = %+v, %v", p, err)
+	}
+	if res, err := admin.UnhidePosts(ctx, mod, []int64{p.ID}); err != nil || res != (models.ActionResult{Unchanged: 1}) {
+		t.Errorf("unhiding a post that is not hidden = %+v, %v; want it unchanged", res, err)
 	}
 	if _, err := pm.Publish(ctx, p.ID, p.Version); err != nil {
 		t.Errorf("publish after unhide: %v", err)
 	}
-	if _, err := pm.SetHidden(ctx, p.ID+1000, true, "x"); !errors.Is(err, models.ErrNotFound) {
-		t.Errorf("hide of a missing post = %v, want ErrNotFound", err)
+	if res, err := admin.HidePosts(ctx, mod, []int64{p.ID + 1000}, "x"); err != nil || res != (models.ActionResult{Unchanged: 1}) {
+		t.Errorf("hide of a missing post = %+v, %v; want it unchanged", res, err)
 	}
 }
 
@@ -594,5 +605,60 @@ func TestPostInputValidate(t *testing.T) {
 				t.Errorf("fields with errors = %q, want %q (%v)", got, tc.want, errs)
 			}
 		})
+	}
+}
+
+// TestPublicPostCondition: the SQL condition every public query splices in
+// and Post.IsPublic agree on a post in each state, trashed or not, by an
+// active or a suspended author.
+func TestPublicPostCondition(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	pm := &models.PostModel{DB: db}
+	admin := &models.AdminModel{DB: db}
+	active, suspended := newUser(t, db, "ada", ""), newUser(t, db, "bob", "")
+	var ids []int64
+	for _, author := range []int64{active, suspended} {
+		for _, status := range []string{models.PostDraft, models.PostPublished, models.PostHidden} {
+			for _, trashed := range []bool{false, true} {
+				p := newPost(t, pm, author, models.PostInput{Title: fmt.Sprintf("%s %v", status, trashed)})
+				_, err := db.Exec(`UPDATE posts SET status = $2, published_at = now(),
+					deleted_at = CASE WHEN $3 THEN now() END WHERE id = $1`, p.ID, status, trashed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, p.ID)
+			}
+		}
+	}
+	if res, err := admin.Suspend(ctx, models.Actor{}, []int64{suspended}, "spam"); err != nil || res.Changed != 1 {
+		t.Fatalf("suspend = %+v, %v", res, err)
+	}
+	var public []int64
+	if err := db.Select(&public, `SELECT id FROM posts p WHERE `+models.PublicPost); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		p, err := pm.GetAny(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inSQL := slices.Contains(public, id); inSQL != p.IsPublic() {
+			t.Errorf("%s post, deleted %v, author suspended %v: public in SQL %v, IsPublic %v",
+				p.Status, p.DeletedAt != nil, p.AuthorSuspended, inSQL, p.IsPublic())
+		}
+	}
+	if len(public) != 1 {
+		t.Errorf("%d public posts, want 1 (published, not trashed, by the active author)", len(public))
+	}
+}
+
+// TestCoverKeyMessage: the editor shows the model's one message for a cover
+// that is not a media key (the handler no longer checks it again).
+func TestCoverKeyMessage(t *testing.T) {
+	in := models.PostInput{Title: "x", CoverKey: "../etc/passwd", CoverAlt: "a"}
+	if got, want := in.Validate()["cover_key"], "Use the file name of an image from your media library."; got != want {
+		t.Errorf("cover_key message %q, want %q", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -24,6 +25,24 @@ type Revision struct {
 	EditedBy   sql.NullInt64  `db:"edited_by"`
 	EditorName string         `db:"editor_name"` // display name, else username; "" when deleted
 	CreatedAt  time.Time      `db:"created_at"`
+}
+
+const keepRevisionSQL = `INSERT INTO post_revisions (post_id, version, title, body, excerpt, tags, edited_by)
+SELECT id, version, title, body, excerpt, tags, nullif($2::bigint, 0) FROM posts WHERE id = $1`
+
+// keepRevision keeps a post's text as it is now, before a change replaces
+// it, when the post is published (status, read under the transaction's
+// lock): readers saw that text, drafts' intermediate texts are not kept.
+// Every change of a post's text calls it, the editor's and the admin's.
+// editorID (0 for none) is who replaced the text.
+func keepRevision(ctx context.Context, tx *sqlx.Tx, postID int64, status string, editorID int64) error {
+	if status != PostPublished {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, keepRevisionSQL, postID, editorID); err != nil {
+		return fmt.Errorf("keep revision: %w", err)
+	}
+	return nil
 }
 
 const revisionListColumns = `r.id, r.post_id, r.version, r.title, r.excerpt, r.tags, r.edited_by,

@@ -58,6 +58,8 @@ const (
 	MaxEmailLen       = 254
 )
 
+// usernameRE is the username rule; the users table's CHECK (sql/00001)
+// holds the same pattern, since a migration cannot use this one.
 var usernameRE = regexp.MustCompile(`^[a-z0-9_]{3,30}$`)
 
 // NormalizeUsername lower-cases and trims; usernames are unique regardless of case.
@@ -269,23 +271,6 @@ func (m *UserModel) setPassword(ctx context.Context, password string, who func(*
 		return User{}, fmt.Errorf("models: set password: %w", err)
 	}
 	return u, nil
-}
-
-const setStateSQL = `UPDATE users
-SET state = $2, suspended_reason = $3, session_epoch = session_epoch + 1, version = version + 1, updated_at = now()
-WHERE id = $1`
-
-// SetState suspends or reactivates an account. Suspension ends its sessions
-// at once: their stored epoch no longer matches.
-func (m *UserModel) SetState(ctx context.Context, id int64, state, reason string) error {
-	res, err := m.DB.ExecContext(ctx, setStateSQL, id, state, reason)
-	if err != nil {
-		return fmt.Errorf("models: set state: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
 }
 
 const countAdminsSQL = `SELECT count(*) FROM users WHERE role = 'admin' AND state = 'active'`

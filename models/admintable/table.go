@@ -305,16 +305,6 @@ func (t *Table) Action(key string, bulk bool) (Action, bool) {
 	return Action{}, false
 }
 
-// Filter returns the filter with key.
-func (t *Table) Filter(key string) (Filter, bool) {
-	for _, f := range t.Filters {
-		if f.Key == key {
-			return f, true
-		}
-	}
-	return Filter{}, false
-}
-
 // Matches reports whether row r meets the action's condition.
 func (a Action) Matches(r Row) bool {
 	if a.If == nil {
