@@ -15,28 +15,33 @@ import (
 // zero-width joiners and spaces, soft hyphens) are invisible: in a name or
 // bio they reorder or hide what readers see ("U+202E nimda" shows as "admin").
 // Control characters other than line breaks and tabs have no place either.
-var (
-	stripLine = transform.Chain(norm.NFC, runes.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return ' '
-		}
-		return r
-	}), runes.Remove(runes.Predicate(func(r rune) bool { return unicode.Is(unicode.Cf, r) || unicode.IsControl(r) })))
-	stripBlock = transform.Chain(norm.NFC, runes.Remove(runes.Predicate(func(r rune) bool {
-		return unicode.Is(unicode.Cf, r) || (unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t')
-	})))
-)
+// (Plain functions, not a shared transform.Chain: a Transformer keeps state
+// between calls and requests clean names at once.)
+func invisible(r rune) bool { return unicode.Is(unicode.Cf, r) || unicode.IsControl(r) }
 
 // CleanDisplayName makes a display name safe to show: storable, NFC,
 // without format or control characters, runs of spaces made one.
 func CleanDisplayName(s string) string {
-	out, _, _ := transform.String(stripLine, CleanText(s))
+	out := strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case invisible(r):
+			return -1
+		}
+		return r
+	}, norm.NFC.String(CleanText(s)))
 	return strings.Join(strings.Fields(out), " ")
 }
 
 // CleanBio is CleanDisplayName for the bio, which keeps its line breaks.
 func CleanBio(s string) string {
-	out, _, _ := transform.String(stripBlock, CleanText(s))
+	out := strings.Map(func(r rune) rune {
+		if invisible(r) && r != '\n' && r != '\r' && r != '\t' {
+			return -1
+		}
+		return r
+	}, norm.NFC.String(CleanText(s)))
 	return strings.TrimSpace(out)
 }
 
@@ -90,7 +95,6 @@ func staffLike(name string) bool {
 }
 
 var (
-	fold            = cases.Fold()
 	staffSkeletons  = skeletonAll(staffWords)
 	infixSkeletons  = skeletonAll(staffInfixes)
 	digitsAsLetters = strings.NewReplacer("0", "o", "1", "l", "3", "e", "4", "a", "5", "s", "7", "t", "@", "a", "$", "s", "|", "l", "!", "l")
@@ -106,7 +110,8 @@ func skeletons(s string) [2]string {
 }
 
 func skeleton(s string) string {
-	s = norm.NFKC.String(fold.String(invisibleRemoved(s)))
+	// A new Caser each time: one keeps state and must not be shared.
+	s = norm.NFKC.String(cases.Fold().String(invisibleRemoved(s)))
 	s = strings.ToLower(confusables.Skeleton(s))
 	// Skeletons keep accents as combining marks: drop them ("ádmin").
 	s, _, _ = transform.String(runes.Remove(runes.In(unicode.Mn)), s)

@@ -1,6 +1,9 @@
 package models
 
-import "testing"
+import (
+	"sync"
+	"testing"
+)
 
 func TestCleanNames(t *testing.T) {
 	t.Parallel()
@@ -41,5 +44,36 @@ func TestCheckStaffName(t *testing.T) {
 		if msg := CheckStaffName(name, RoleUser); msg != "" {
 			t.Errorf("%q is refused: %s", name, msg)
 		}
+	}
+}
+
+// Names are cleaned by many requests at once: the cleaning must hold no
+// state between calls (a shared transform.Chain panicked under load).
+func TestCleanNamesConcurrently(t *testing.T) {
+	t.Parallel()
+	const bio, name = "Line one\u202e\nline two\u200b, café\x00", "  alice\u202e  \t smith "
+	wantBio, wantName := CleanBio(bio), CleanDisplayName(name)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 2000 {
+				if got := CleanBio(bio); got != wantBio {
+					t.Errorf("CleanBio = %q, want %q", got, wantBio)
+					return
+				}
+				if got := CleanDisplayName(name); got != wantName {
+					t.Errorf("CleanDisplayName = %q, want %q", got, wantName)
+					return
+				}
+				if CheckStaffName("ＡＤＭＩＮ ✓", RoleUser) == "" || CheckStaffName("Grace Hopper", RoleUser) != "" {
+					t.Error("the staff-name rule answered differently under load")
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if wantBio != "Line one\nline two, café" || wantName != "alice smith" {
+		t.Errorf("cleaned: %q, %q", wantBio, wantName)
 	}
 }
