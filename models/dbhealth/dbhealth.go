@@ -108,10 +108,15 @@ func New(log *slog.Logger) *Monitor {
 
 // Set replaces src's status (an Up status clears it) and logs if the
 // merged status changed. A source's recovery from a restart or worse also
-// clears the others' "unreachable": it was the restart they saw.
+// clears the others' "unreachable": it was the restart they saw; and for
+// settleFor after a recovery, a source that finds its connection lost (the
+// probe's, pooled before the restart) is not taken for a new outage.
 func (m *Monitor) Set(src Source, st Status) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if st.State == Unreachable && m.now().Before(m.settle) {
+		return
+	}
 	if st.Since.IsZero() {
 		st.Since = m.now()
 	}
