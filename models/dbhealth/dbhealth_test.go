@@ -42,7 +42,7 @@ func TestMonitorLogsOncePerChange(t *testing.T) {
 	if st := m.Status(); st.State != Up {
 		t.Fatalf("after the restart the others' unreachable should clear: %+v", st)
 	}
-	m.Observe(Lost, errLost) // a stale pooled connection, just after
+	m.Observe(Lost, errLost)                                                   // a stale pooled connection, just after
 	m.Set(Probe, Status{State: Unreachable, Reason: "driver: bad connection"}) // the probe's, too
 	if st := m.Status(); st.State != Up || !m.Outage() {
 		t.Fatalf("a lost connection just after a recovery: %+v (outage %v)", st, m.Outage())
