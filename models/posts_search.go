@@ -30,12 +30,6 @@ const (
 	// maxQueryLen bounds the search text; longer queries are cut, which
 	// keeps the work of parsing and highlighting small.
 	maxQueryLen = 256
-	// headlineChars is how much of a hit's title and body its snippet is
-	// cut from. ts_headline's cost grows faster than its text: over a
-	// whole 195 KB body a phrase took 1.2 s a post, over 10,000
-	// characters a few milliseconds. A match further in still finds the
-	// post; its snippet is then the post's beginning.
-	headlineChars = 10_000
 	// searchTimeout is a search's statement_timeout, tighter than the
 	// connection's 10 s: a search the server cannot answer in time is
 	// refused instead of holding a connection and a CPU.
@@ -48,6 +42,13 @@ const (
 	// flood never queues.
 	searchWait = time.Second
 )
+
+// SnippetChars is how much of a hit's title and body its snippet is cut
+// from. ts_headline's cost grows faster than its text: over a whole 195 KB
+// body a phrase took 1.2 s a post, over 10,000 characters a few
+// milliseconds. A match further in still finds the post; its snippet is
+// then the post's beginning.
+const SnippetChars = 10_000
 
 // Search refusals. Neither is the reader's fault, and both are answered
 // with a page that says so.
@@ -160,7 +161,7 @@ func (m *PostModel) Search(ctx context.Context, q string, pg Page) ([]SearchHit,
 		if total <= pg.Offset() {
 			return nil
 		}
-		return tx.SelectContext(ctx, &rows, searchSQL, q, pg.Size, pg.Offset(), headlineChars)
+		return tx.SelectContext(ctx, &rows, searchSQL, q, pg.Size, pg.Offset(), SnippetChars)
 	})
 	if tooCostly(err) {
 		return nil, 0, fmt.Errorf("%w: %w", ErrSearchTooCostly, err)

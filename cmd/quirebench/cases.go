@@ -208,7 +208,9 @@ var cases = []benchCase{
 			{Const: "searchCountSQL", Runs: "PostModel.Search (count)",
 				Args: args(func(fx *fixtures) []string { return []string{fx.Query} })},
 			{Const: "searchSQL", Runs: "PostModel.Search (page)",
-				Args: args(func(fx *fixtures) []string { return []string{fx.Query, itoa(readerPageSize), "0", "10000"} })}, // the first headlineChars (models/posts_search.go)
+				Args: args(func(fx *fixtures) []string {
+					return []string{fx.Query, itoa(readerPageSize), "0", itoa(models.SnippetChars)}
+				})},
 		},
 	},
 	{
@@ -219,7 +221,7 @@ var cases = []benchCase{
 		Queries: []query{
 			changeStamp(all, none),
 			memo(query{Const: "listForFeedSQL", Runs: "PostModel.ListForFeed",
-				Args: args(func(*fixtures) []string { return []string{"0", "", "20", "32769"} })}),
+				Args: args(func(*fixtures) []string { return []string{"0", "", "20", itoa(models.FeedEntryHTML + 1)} })}),
 		},
 	},
 	{
