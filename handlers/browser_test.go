@@ -437,3 +437,24 @@ func TestBrowserNoJS(t *testing.T) {
 		t.Error("scripts ran on a later page although JavaScript is disabled")
 	}
 }
+
+// A sign-in refused by the throttle (429) shows why with JavaScript on too:
+// htmx swaps the form it answers with, as it does a 422's.
+func TestBrowserThrottledSignInSaysSo(t *testing.T) {
+	a := newApp(t)
+	a.createUser("alice", "user")
+	b := a.browser(t)
+	b.open("/login")
+	for i := range models.MaxLoginFailures + 1 {
+		b.typeText("#f-login", "alice", true)
+		b.typeText("#f-password", fmt.Sprintf("wrong password %d", i), true)
+		b.eval(`document.querySelector("#form-page").dataset.sent = "yes"`, nil) // gone once the answer is swapped in
+		b.click("#form-page button[type=submit]")
+		want := "incorrect"
+		if i == models.MaxLoginFailures {
+			want = "Too many failed sign-in attempts"
+		}
+		b.wait("the answer to attempt "+fmt.Sprint(i+1)+" says "+want, `(() => { const f = document.querySelector("#form-page");
+			return !!f && !f.dataset.sent && f.textContent.includes(`+jsString(want)+`) })()`)
+	}
+}

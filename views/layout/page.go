@@ -49,13 +49,15 @@ type Viewer struct {
 }
 
 // HTMXConfig matches the Content-Security-Policy: no inline styles, no eval,
-// no inline scripts, requests to this site only; 422 (validation) and 409
-// (conflict) responses are swapped so errors appear in place; history
+// no inline scripts, requests to this site only; 422 (validation), 409
+// (conflict) and 429 (too many attempts: the form again, saying when to
+// retry) responses are swapped so errors appear in place; history
 // snapshots are off so Back always fetches a full, current page.
 const HTMXConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,` +
 	`"selfRequestsOnly":true,"historyCacheSize":0,"refreshOnHistoryMiss":true,` +
 	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},` +
-	`{"code":"422","swap":true},{"code":"409","swap":true},{"code":"[45]..","swap":false,"error":true}]}`
+	`{"code":"422","swap":true},{"code":"409","swap":true},{"code":"429","swap":true},` +
+	`{"code":"[45]..","swap":false,"error":true}]}`
 
 // csrfHeaders is the hx-headers value carrying the CSRF token on every htmx request.
 func csrfHeaders(token string) string {
