@@ -14,6 +14,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/jmoiron/sqlx"
 
+	"quire/handlers/pagecache"
 	"quire/models"
 	"quire/models/dbhealth"
 	"quire/models/imaging"
@@ -61,10 +62,10 @@ type Deps struct {
 type App struct {
 	Deps
 	mailer *mailer
-	docs   *memo[[]byte]          // rendered feeds and sitemaps, by path
-	lists  *memo[models.PostList] // pages of public lists
-	posts  *memo[readerPost]      // public posts, by ID
-	shared *memo[sharedPage]      // reader pages as signed-out readers get them
-	bodies *bodies                // request body sizes by route, and the large-body budget
-	tables []*adminTable          // the admin tables, in navigation order
+	docs   *pagecache.Memo[[]byte]          // rendered feeds and sitemaps, by path
+	lists  *pagecache.Memo[models.PostList] // pages of public lists
+	posts  *pagecache.Memo[readerPost]      // public posts, by ID
+	shared *pagecache.Shared                // reader pages as signed-out readers get them
+	bodies *bodies                          // request body sizes by route, and the large-body budget
+	tables []*adminTable                    // the admin tables, in navigation order
 }

@@ -18,7 +18,7 @@ func (a *App) page(c echo.Context, title string) layout.Page {
 
 // readerFrame is the frame of what readers read: signed out, it carries no
 // CSRF token (they have no form to send), so it sets no cookie and is the
-// same for every signed-out reader (see sharedPage). The page's title and
+// same for every signed-out reader (see serveReader). The page's title and
 // description are the reader page's to set.
 func (a *App) readerFrame(c echo.Context) layout.Page {
 	p := a.frame(c, "")

@@ -165,7 +165,7 @@ type readerPost struct {
 func (a *App) publicPost(ctx context.Context, head models.Post) (readerPost, error) {
 	key := strconv.FormatInt(head.ID, 10)
 	stamp := strconv.FormatInt(head.UpdatedAt.UnixNano(), 10) + "/" + head.AuthorUsername + "/" + head.AuthorName
-	if rp, ok := a.posts.get(key, stamp); ok {
+	if rp, ok := a.posts.Get(key, stamp); ok {
 		return rp, nil
 	}
 	p, err := a.Posts.Get(ctx, head.ID)
@@ -176,7 +176,7 @@ func (a *App) publicPost(ctx context.Context, head models.Post) (readerPost, err
 	p.BodyHTML = shownHTML(p)
 	rp := readerPost{post: p, srcset: a.srcset(ctx, p.CoverKey)}
 	if p.IsPublic() && p.UpdatedAt.Equal(head.UpdatedAt) && p.AuthorUsername == head.AuthorUsername && p.AuthorName == head.AuthorName {
-		a.posts.put(key, stamp, rp)
+		a.posts.Put(key, stamp, rp)
 	}
 	return rp, nil
 }

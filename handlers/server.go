@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"quire/handlers/pagecache"
 	"quire/models/dbhealth"
 )
 
@@ -42,10 +43,10 @@ func New(d Deps) *Server {
 		d.Health = dbhealth.New(d.Logger)
 	}
 	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger),
-		docs:   newMemo(docMemoBytes, func(b []byte) int { return len(b) }),
-		lists:  newMemo(listMemoBytes, listSize),
-		posts:  newMemo(postMemoBytes, postSize),
-		shared: newMemo(sharedMemoBytes, sharedSize),
+		docs:   pagecache.NewMemo(docMemoBytes, func(b []byte) int { return len(b) }),
+		lists:  pagecache.NewMemo(listMemoBytes, listSize),
+		posts:  pagecache.NewMemo(postMemoBytes, postSize),
+		shared: pagecache.NewShared(sharedMemoBytes, gzipMinSize),
 		bodies: newBodies()}
 	a.tables = a.adminTables()
 	e := echo.New()
