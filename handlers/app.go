@@ -34,6 +34,9 @@ type Config struct {
 	// without it /metrics answers only direct requests from this machine.
 	MetricsToken string
 	Version      string
+	// TimeZone is the zone of every date shown to people (a.formatter);
+	// nil: UTC. Protocol dates (HTTP, feeds, sitemaps) are always UTC.
+	TimeZone *time.Location
 }
 
 func (c Config) secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }

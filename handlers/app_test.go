@@ -56,7 +56,8 @@ type appOptions struct {
 	metrics   string            // the /metrics bearer token; "" for none
 	images    *imaging.Pipeline // nil: imaging.Default
 	health    *dbhealth.Monitor
-	logger    *slog.Logger // nil: newServerLog
+	logger    *slog.Logger   // nil: newServerLog
+	zone      *time.Location // the site's time zone; nil: UTC
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -70,7 +71,7 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 	media := t.TempDir()
 	base, _ := url.Parse("https://blog.example.org")
 	srv := handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics},
+		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics, TimeZone: o.zone},
 		DB:       db,
 		Users:    users,
 		Throttle: &models.ThrottleModel{DB: db},
