@@ -9,6 +9,7 @@ import (
 
 	"quire/models"
 	"quire/views/admin"
+	"quire/views/format"
 )
 
 // dashboardLen is how many recent actions, users and posts /admin lists.
@@ -21,7 +22,7 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n := admin.Thousands
+	n, f := admin.Thousands, a.formatter(c)
 	v := admin.DashboardView{Tabs: a.adminTabs(""), Counts: []admin.CountGroup{
 		{Title: "Users", Href: "/admin/users", Counts: []admin.Count{
 			{Label: "Active", N: n(d.Users.Active), Href: "/admin/users?state=active"},
@@ -36,12 +37,12 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 		}},
 		{Title: "Media", Href: "/admin/media", Counts: []admin.Count{
 			{Label: "Images", N: n(d.Media.Count), Href: "/admin/media"},
-			{Label: "Stored", N: adminBytes(d.Media.Bytes)},
+			{Label: "Stored", N: format.Bytes(d.Media.Bytes)},
 		}},
 	}}
 	for _, r := range d.Recent {
 		v.Recent = append(v.Recent, admin.AuditItem{
-			When: r.At.UTC().Format("2 Jan 15:04"), Actor: r.ActorName, Action: r.Action, Note: r.Note,
+			When: f.DayTime(r.At), Actor: r.ActorName, Action: r.Action, Note: r.Note,
 			Object: fmt.Sprintf("%s #%d", r.Model, r.ObjectID),
 			Href:   fmt.Sprintf("/admin/audit?model=%s&object=%d", url.QueryEscape(r.Model), r.ObjectID),
 		})
@@ -52,7 +53,7 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 			badge = u.Role
 		}
 		v.NewUsers = append(v.NewUsers, admin.Item{Label: u.Username, Href: "/admin/users?q=" + url.QueryEscape(u.Username),
-			Detail: "joined " + u.Joined.UTC().Format("2 Jan 2006"), Badge: badge})
+			Detail: "joined " + f.ShortDate(u.Joined), Badge: badge})
 	}
 	for _, p := range d.NewPosts {
 		by := p.Author
@@ -60,7 +61,7 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 			by = "a deleted user"
 		}
 		v.NewPosts = append(v.NewPosts, admin.Item{Label: p.Title, Href: "/posts/" + p.Slug, Badge: p.Status,
-			Detail: "by " + by + ", " + p.Created.UTC().Format("2 Jan 2006")})
+			Detail: "by " + by + ", " + f.ShortDate(p.Created)})
 	}
 	return render(c, http.StatusOK, admin.Dashboard(a.adminPage(c, "Dashboard"), v), nil)
 }

@@ -260,7 +260,7 @@ func (a *App) renderAdminConfirm(c echo.Context, t *adminTable, act admintable.A
 	}
 	what := adminCount(t, len(ids))
 	if !s.bulk && len(rows) == 1 {
-		what = t.rowView(rows[0], "", false).Label
+		what = t.rowView(a.formatter(c), rows[0], "", false).Label
 	}
 	v := admin.ConfirmView{
 		Tabs: a.adminTabs(t.Name), Heading: act.Label + " " + what + "?", Help: act.Help, Action: act.Key,
@@ -281,7 +281,7 @@ func (a *App) renderAdminConfirm(c echo.Context, t *adminTable, act admintable.A
 		v.Headers = append(v.Headers, admin.Header{Key: col.Key, Label: col.Label})
 	}
 	for _, r := range rows {
-		v.Rows = append(v.Rows, t.rowView(r, "", false))
+		v.Rows = append(v.Rows, t.rowView(a.formatter(c), r, "", false))
 	}
 	if o := act.Option; o != nil {
 		chosen := s.in.Option
@@ -385,7 +385,7 @@ func (a *App) getAdminEdit(c echo.Context) error {
 		return err
 	}
 	back := backQuery(t, c.QueryParam("back"))
-	return a.renderAdminEditor(c, t, http.StatusOK, t.editorView(c, col, r, back, cellText(r.Values[col.Key]), r.Version))
+	return a.renderAdminEditor(c, t, http.StatusOK, t.editorView(c, a.formatter(c), col, r, back, cellText(r.Values[col.Key]), r.Version))
 }
 
 // getAdminCell is the cell as it is: Cancel in the inline editor.
@@ -398,7 +398,7 @@ func (a *App) getAdminCell(c echo.Context) error {
 }
 
 func (a *App) renderAdminCell(c echo.Context, t *adminTable, col admintable.Column, r admintable.Row, back admintable.Query) error {
-	rv := t.rowView(r, t.Encode(back), true)
+	rv := t.rowView(a.formatter(c), r, t.Encode(back), true)
 	for _, cell := range rv.Cells {
 		if cell.Key == col.Key {
 			return render(c, http.StatusOK, admin.CellContent(cell), nil)
@@ -421,7 +421,7 @@ func (a *App) postAdminEdit(c echo.Context) error {
 		value = strings.TrimSpace(value)
 	}
 	version := versionField(c)
-	v := t.editorView(c, col, r, back, value, version)
+	v := t.editorView(c, a.formatter(c), col, r, back, value, version)
 	if v.Error = checkEdit(col.Editable, value); v.Error != "" {
 		return a.renderAdminEditor(c, t, http.StatusUnprocessableEntity, v)
 	}
@@ -435,7 +435,7 @@ func (a *App) postAdminEdit(c echo.Context) error {
 		// The form now carries the newer version: saving again is a
 		// deliberate overwrite of what the other admin did.
 		v.Version = r.Version
-		v.Conflict = "Someone changed this " + t.Noun + " meanwhile; it now says “" + t.cellView(col, r).Text +
+		v.Conflict = "Someone changed this " + t.Noun + " meanwhile; it now says “" + t.cellView(a.formatter(c), col, r).Text +
 			"”. Save again to replace that with your value."
 		return a.renderAdminEditor(c, t, http.StatusConflict, v)
 	case err != nil:

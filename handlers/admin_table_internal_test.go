@@ -12,7 +12,7 @@ import (
 // TestAdminTablesBuiltOnce: the admin tables, with their action closures,
 // are built when the server is, and a request only looks its table up.
 func TestAdminTablesBuiltOnce(t *testing.T) {
-	s := New(Deps{Logger: slog.New(slog.DiscardHandler), Admin: &models.AdminModel{}})
+	s := New(Deps{Logger: slog.New(slog.DiscardHandler), Models: Models{Admin: &models.AdminModel{}}})
 	c := s.NewContext(httptest.NewRequest(http.MethodGet, "/admin/users", nil), httptest.NewRecorder())
 	c.SetParamNames("table")
 	c.SetParamValues("users")

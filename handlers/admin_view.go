@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"quire/models/admintable"
 	"quire/views/admin"
+	"quire/views/format"
 )
 
 // The admin tables' view models: a declared table's rows, cells, filters,
@@ -86,7 +86,7 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 		v.Headers = append(v.Headers, h)
 	}
 	for _, r := range res.Rows {
-		v.Rows = append(v.Rows, t.rowView(r, back, true))
+		v.Rows = append(v.Rows, t.rowView(a.formatter(c), r, back, true))
 	}
 	for _, act := range t.BulkActions {
 		v.Bulk = append(v.Bulk, admin.Option{Value: act.Key, Label: act.Label})
@@ -115,10 +115,10 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 
 // rowView shapes a row; interactive rows have their edit controls, row
 // actions and links, rows listed in a confirmation do not.
-func (t *adminTable) rowView(r admintable.Row, back string, interactive bool) admin.RowView {
+func (t *adminTable) rowView(f format.Formatter, r admintable.Row, back string, interactive bool) admin.RowView {
 	rv := admin.RowView{ID: r.ID}
 	for _, col := range t.Columns {
-		cell := t.cellView(col, r)
+		cell := t.cellView(f, col, r)
 		if interactive && col.Editable != nil && t.edit != nil {
 			cell.Edit = withBack(fmt.Sprintf("/admin/%s/%d/edit/%s", t.Name, r.ID, col.Key), back)
 		}
@@ -155,7 +155,7 @@ func (t *adminTable) rowView(r admintable.Row, back string, interactive bool) ad
 }
 
 // cellView formats a value the way its column's Render says.
-func (t *adminTable) cellView(col admintable.Column, r admintable.Row) admin.Cell {
+func (t *adminTable) cellView(f format.Formatter, col admintable.Column, r admintable.Row) admin.Cell {
 	c := admin.Cell{DomID: fmt.Sprintf("cell-%s-%d-%s", t.Name, r.ID, col.Key), Kind: string(col.Render),
 		Key: col.Key, Label: col.Label}
 	val := r.Values[col.Key]
@@ -163,14 +163,14 @@ func (t *adminTable) cellView(col admintable.Column, r admintable.Row) admin.Cel
 	case admintable.Date:
 		c.Text = "—"
 		if tm, ok := val.(time.Time); ok {
-			c.Text = tm.UTC().Format("2 Jan 2006 15:04")
+			c.Text = f.DateTime(tm)
 		}
 	case admintable.Number:
 		n, _ := val.(int64)
 		c.Text = admin.Thousands(int(n))
 	case admintable.Bytes:
 		n, _ := val.(int64)
-		c.Text = adminBytes(n)
+		c.Text = format.Bytes(n)
 	case admintable.Link:
 		c.Text, c.Href = cellText(val), r.Hrefs[col.Key]
 	case admintable.Links:
@@ -196,17 +196,6 @@ func cellText(v any) string {
 		return s
 	}
 	return fmt.Sprint(v)
-}
-
-// adminBytes is a size in B, KiB or MiB.
-func adminBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
-	case n >= 1<<10:
-		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
-	}
-	return strconv.FormatInt(n, 10) + " B"
 }
 
 // auditChanges reads an audit entry's {"before":{...},"after":{...}} into one
@@ -258,11 +247,11 @@ func adminCount(t *adminTable, n int) string {
 }
 
 // editorView is the inline editor of col on row r, holding value over version.
-func (t *adminTable) editorView(c echo.Context, col admintable.Column, r admintable.Row, back admintable.Query, value string, version int) admin.EditorView {
+func (t *adminTable) editorView(c echo.Context, f format.Formatter, col admintable.Column, r admintable.Row, back admintable.Query, value string, version int) admin.EditorView {
 	path := fmt.Sprintf("/admin/%s/%d/", t.Name, r.ID)
-	cell := t.cellView(col, r)
+	cell := t.cellView(f, col, r)
 	v := admin.EditorView{
-		Heading: col.Label + " of " + t.rowView(r, "", false).Label, Label: col.Label, Type: col.Editable.Type,
+		Heading: col.Label + " of " + t.rowView(f, r, "", false).Label, Label: col.Label, Type: col.Editable.Type,
 		Value: value, MaxLen: col.Editable.MaxLen, Version: version, PostURL: path + "edit/" + col.Key,
 		CellURL: withBack(path+"cell/"+col.Key, t.Encode(back)), BackURL: listURL(t, back), Back: t.Encode(back),
 		CSRF: csrfToken(c), Inline: wantsFragment(c.Request()), DomID: cell.DomID, FieldName: col.Key,

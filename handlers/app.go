@@ -35,27 +35,51 @@ type Config struct {
 	// without it /metrics answers only direct requests from this machine.
 	MetricsToken string
 	Version      string
+	// TimeZone is the zone of every date shown to people (a.formatter);
+	// nil: UTC. Protocol dates (HTTP, feeds, sitemaps) are always UTC.
+	TimeZone *time.Location
 }
 
 func (c Config) secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }
 
+// Models are the data layer's models on one database, as the handlers use
+// them. serve and the tests both build them with NewModels, so a new model
+// is added here once.
+type Models struct {
+	DB        *sqlx.DB
+	Users     *models.UserModel
+	Throttle  *models.ThrottleModel
+	Resets    *models.ResetModel
+	Posts     *models.PostModel
+	Admin     *models.AdminModel // admin actions, each with its audit entries
+	MediaRows *models.MediaModel // the rows describing uploaded images (owner, size, variants)
+}
+
+// NewModels builds every model on db; hasher hashes passwords (with
+// models.PasswordParams in production, cheap parameters in tests).
+func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
+	return Models{
+		DB:        db,
+		Users:     &models.UserModel{DB: db, Hasher: hasher},
+		Throttle:  &models.ThrottleModel{DB: db},
+		Resets:    &models.ResetModel{DB: db},
+		Posts:     &models.PostModel{DB: db},
+		Admin:     &models.AdminModel{DB: db},
+		MediaRows: &models.MediaModel{DB: db},
+	}
+}
+
 // Deps are the services the handlers use.
 type Deps struct {
+	Models
 	Config   Config
-	DB       *sqlx.DB
-	Users    *models.UserModel
-	Throttle *models.ThrottleModel
-	Resets   *models.ResetModel
-	Posts    *models.PostModel
-	Admin    *models.AdminModel // admin actions, each with its audit entries
-	Images   *imaging.Pipeline  // decodes uploads under one memory budget; nil: imaging.Default
+	Images   *imaging.Pipeline // decodes uploads under one memory budget; nil: imaging.Default
 	Mail     mail.Sender
 	Sessions *scs.SessionManager
 	Logger   *slog.Logger
 	Health   *dbhealth.Monitor // the database's health; nil: New makes one fed by requests alone
 
-	MediaRows  *models.MediaModel // the rows describing uploaded images (owner, size, variants)
-	MediaFiles models.MediaStore  // the image files themselves
+	MediaFiles models.MediaStore // the image files themselves
 }
 
 // App holds the dependencies every handler shares.

@@ -56,7 +56,8 @@ type appOptions struct {
 	metrics   string            // the /metrics bearer token; "" for none
 	images    *imaging.Pipeline // nil: imaging.Default
 	health    *dbhealth.Monitor
-	logger    *slog.Logger // nil: newServerLog
+	logger    *slog.Logger   // nil: newServerLog
+	zone      *time.Location // the site's time zone; nil: UTC
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -66,24 +67,18 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := &models.UserModel{DB: db, Hasher: models.NewHasher(models.TestPasswordParams, 0)}
+	data := handlers.NewModels(db, models.NewHasher(models.TestPasswordParams, 0))
 	media := t.TempDir()
 	base, _ := url.Parse("https://blog.example.org")
 	srv := handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics},
-		DB:       db,
-		Users:    users,
-		Throttle: &models.ThrottleModel{DB: db},
-		Resets:   &models.ResetModel{DB: db},
-		Posts:    &models.PostModel{DB: db},
-		Admin:    &models.AdminModel{DB: db},
+		Models:   data,
+		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics, TimeZone: o.zone},
 		Images:   o.images,
 		Mail:     sender,
 		Sessions: handlers.NewSessionManager(models.NewSessionStore(db.DB, 0), true),
 		Logger:   cmp.Or(o.logger, newServerLog(t)),
 		Health:   o.health,
 
-		MediaRows:  &models.MediaModel{DB: db},
 		MediaFiles: models.LocalStore{Dir: media},
 	})
 	ts := httptest.NewUnstartedServer(srv)
@@ -95,7 +90,7 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &testApp{t: t, srv: ts, db: db, users: users, media: media, app: srv}
+	return &testApp{t: t, srv: ts, db: db, users: data.Users, media: media, app: srv}
 }
 
 // strongPassword passes the password policy.

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 
 	"quire/models"
+	"quire/views/format"
 	"quire/views/pages"
 )
 
@@ -35,12 +35,12 @@ func (a *App) getMyPosts(c echo.Context) error {
 	v := pages.MyPostsView{Pager: pager("/drafts", l), CSRF: p.CSRF}
 	for _, post := range l.Posts {
 		v.Items = append(v.Items, pages.MyPostItem{ID: post.ID, Slug: post.Slug, Title: post.Title, Status: post.Status,
-			Updated: post.UpdatedAt.Format("2 Jan 2006 15:04")})
+			Updated: a.formatter(c).DateTime(post.UpdatedAt)})
 	}
 	for _, post := range trash {
 		left := models.TrashDays - int(time.Since(*post.DeletedAt).Hours()/24)
 		v.Trash = append(v.Trash, pages.MyPostItem{ID: post.ID, Title: post.Title,
-			DeletedDays: fmt.Sprintf("restorable for %d more day%s", left, plural(left))})
+			DeletedDays: "restorable for " + format.Count(left, "more day")})
 	}
 	return render(c, http.StatusOK, pages.MyPosts(p, v), nil)
 }
@@ -57,7 +57,7 @@ func (a *App) getRevisions(c echo.Context) error {
 	v := pages.RevisionsView{PostID: post.ID, Slug: post.Slug, Title: post.Title}
 	for _, r := range revs {
 		v.Revisions = append(v.Revisions, pages.RevisionItem{ID: r.ID, Version: r.Version, Title: r.Title,
-			Editor: r.EditorName, Created: r.CreatedAt.Format("2 Jan 2006 15:04")})
+			Editor: r.EditorName, Created: a.formatter(c).DateTime(r.CreatedAt)})
 	}
 	return render(c, http.StatusOK, pages.Revisions(a.privatePage(c, "Revisions"), v), nil)
 }
@@ -78,7 +78,7 @@ func (a *App) getRevision(c echo.Context) error {
 	}
 	p := a.privatePage(c, "Revision")
 	v := pages.RevisionView{
-		PostID: post.ID, Slug: post.Slug, RevisionID: r.ID, Version: r.Version, Created: r.CreatedAt.Format("2 Jan 2006 15:04"),
+		PostID: post.ID, Slug: post.Slug, RevisionID: r.ID, Version: r.Version, Created: a.formatter(c).DateTime(r.CreatedAt),
 		TitleFrom: r.Title, TitleTo: post.Title, Lines: diffLines(r.Body, post.Body), CurVersion: post.Version, CSRF: p.CSRF,
 	}
 	return render(c, http.StatusOK, pages.Revision(p, v), nil)

@@ -238,12 +238,12 @@ func (a *App) rssFeed(src feedSource, self string, stamp time.Time, posts []mode
 		Items: make([]rssItem, 0, len(posts)),
 	}
 	if !stamp.IsZero() {
-		ch.LastBuildDate = stamp.UTC().Format(time.RFC1123Z)
+		ch.LastBuildDate = rssDate(stamp)
 	}
 	for _, p := range posts {
 		e := a.feedEntry(p)
 		ch.Items = append(ch.Items, rssItem{
-			Title: e.title, Link: e.link, GUID: rssGUID{Value: e.id}, PubDate: e.published.Format(time.RFC1123Z),
+			Title: e.title, Link: e.link, GUID: rssGUID{Value: e.id}, PubDate: rssDate(e.published),
 			Creator: e.authorName, Categories: e.tags, Description: html.EscapeString(e.summary), Content: e.content,
 		})
 	}
@@ -252,6 +252,9 @@ func (a *App) rssFeed(src feedSource, self string, stamp time.Time, posts []mode
 		NSDC: "http://purl.org/dc/elements/1.1/", NSAtom: atomNS, Channel: ch,
 	}
 }
+
+// rssDate is RFC 1123 with a numeric zone, in UTC, as RSS 2.0 takes it.
+func rssDate(t time.Time) string { return t.UTC().Format(time.RFC1123Z) }
 
 // Atom 1.0 (RFC 4287).
 
@@ -311,7 +314,7 @@ func (a *App) atomFeed(src feedSource, self string, stamp time.Time, posts []mod
 	feed := atomFeed{
 		ID: self, Title: atomText{Type: "text", Value: src.title},
 		Subtitle: atomText{Type: "text", Value: src.description},
-		Updated:  stamp.UTC().Format(time.RFC3339),
+		Updated:  w3cDate(stamp),
 		Links: []atomLink{
 			{Href: self, Rel: "self", Type: atomType},
 			{Href: a.absURL(src.page), Rel: "alternate", Type: "text/html"},
@@ -328,7 +331,7 @@ func (a *App) atomFeed(src feedSource, self string, stamp time.Time, posts []mod
 		entry := atomEntry{
 			ID: e.id, Title: atomText{Type: "text", Value: e.title},
 			Links:     []atomLink{{Href: e.link, Rel: "alternate", Type: "text/html"}},
-			Published: e.published.Format(time.RFC3339), Updated: e.updated.Format(time.RFC3339),
+			Published: w3cDate(e.published), Updated: w3cDate(e.updated),
 			Author:  author,
 			Summary: atomText{Type: "text", Value: e.summary},
 			Content: atomText{Type: "html", Value: e.content},
@@ -417,6 +420,8 @@ func (a *App) getSitemap(c echo.Context) error {
 	})
 }
 
+// w3cDate is RFC 3339 (the W3C date-time profile) in UTC, as Atom, the
+// sitemap and social cards take it; "" for the zero time.
 func w3cDate(t time.Time) string {
 	if t.IsZero() {
 		return ""

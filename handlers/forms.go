@@ -13,6 +13,7 @@ import (
 
 	"quire/models"
 	"quire/views/components"
+	"quire/views/format"
 	"quire/views/pages"
 )
 
@@ -72,9 +73,8 @@ func (a *App) throttledForm(c echo.Context, err error, title string, v pages.For
 	if !errors.As(err, &te) {
 		return err
 	}
-	minutes := int(math.Ceil(te.RetryAfter.Minutes()))
 	c.Response().Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter.Seconds())))
-	v.Form.Error = fmt.Sprintf(msg, fmt.Sprintf("%d minute%s", minutes, plural(minutes)))
+	v.Form.Error = fmt.Sprintf(msg, format.Minutes(te.RetryAfter))
 	return a.renderForm(c, http.StatusTooManyRequests, title, v)
 }
 

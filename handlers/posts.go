@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
@@ -50,17 +49,18 @@ func (a *App) editablePost(c echo.Context) (models.Post, error) {
 
 // postPageView is p as its page shows it; srcset is its cover's (a.srcset).
 func (a *App) postPageView(c echo.Context, p models.Post, srcset string) pages.PostView {
+	f := a.formatter(c)
 	v := pages.PostView{
 		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: shownHTML(p), Tags: p.Tags,
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
-		Updated: p.UpdatedAt.Format("2 January 2006"), Version: p.Version, CanEdit: canEdit(c, p), CoverAlt: p.CoverAlt,
+		Updated: f.Date(p.UpdatedAt), Version: p.Version, CanEdit: canEdit(c, p), CoverAlt: p.CoverAlt,
 		AuthorSuspended: p.AuthorSuspended,
 	}
 	if v.CanEdit {
 		v.CSRF = csrfToken(c) // for the author's controls; a reader's copy holds no token
 	}
 	if p.PublishedAt != nil {
-		v.Published, v.PublishedISO = p.PublishedAt.Format("2 January 2006"), p.PublishedAt.Format(time.RFC3339)
+		v.Published, v.PublishedISO = f.Date(*p.PublishedAt), f.Machine(*p.PublishedAt)
 	}
 	if p.CoverKey != "" {
 		v.CoverURL = "/media/" + p.CoverKey
@@ -330,7 +330,7 @@ func (a *App) renderConflict(c echo.Context, form pages.EditorView) error {
 	}
 	form.Conflict = &pages.ConflictView{
 		Version: cur.Version, Title: cur.Title, Body: cur.Body, Tags: strings.Join(cur.Tags, ", "),
-		Updated: cur.UpdatedAt.Format("15:04:05"),
+		Updated: a.formatter(c).Clock(cur.UpdatedAt),
 	}
 	form.Version = cur.Version
 	form.Status = cur.Status
@@ -365,7 +365,7 @@ func (a *App) postAutosave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, pages.Autosaved(saved.UpdatedAt.Format("15:04:05"), saved.Version), nil)
+	return render(c, http.StatusOK, pages.Autosaved(a.formatter(c).Clock(saved.UpdatedAt), saved.Version), nil)
 }
 
 func firstError(errs map[string]string) string {

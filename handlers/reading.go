@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -20,7 +19,8 @@ import (
 // readerPageSize is how many posts a reader's list shows per page.
 const readerPageSize = 10
 
-func listItems(posts []models.Post) []pages.PostItem {
+func (a *App) listItems(c echo.Context, posts []models.Post) []pages.PostItem {
+	f := a.formatter(c)
 	items := make([]pages.PostItem, len(posts))
 	for i, p := range posts {
 		items[i] = pages.PostItem{
@@ -28,7 +28,7 @@ func listItems(posts []models.Post) []pages.PostItem {
 			Author: p.AuthorName, Tags: p.Tags, Status: p.Status,
 		}
 		if p.PublishedAt != nil {
-			items[i].Published, items[i].ISO = p.PublishedAt.Format("2 January 2006"), p.PublishedAt.Format(time.RFC3339)
+			items[i].Published, items[i].ISO = f.Date(*p.PublishedAt), f.Machine(*p.PublishedAt)
 		}
 	}
 	return items
@@ -95,7 +95,7 @@ func (a *App) getHome(c echo.Context) error {
 			p.Canonical = a.absURL("/")
 			p.Feeds = a.feeds("Quire", "")
 			v := pages.ListView{
-				Heading: "Latest posts", Items: listItems(l.Posts), Pager: pager("/", l), FeedURL: "/feed.xml",
+				Heading: "Latest posts", Items: a.listItems(c, l.Posts), Pager: pager("/", l), FeedURL: "/feed.xml",
 				Empty: "Nothing published yet. Sign in and write the first post.",
 			}
 			return pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts")
@@ -117,7 +117,7 @@ func (a *App) getTag(c echo.Context) error {
 			p.Canonical = a.absURL("/tags/" + tag)
 			p.Feeds = a.feeds("Posts tagged "+tag, "/tags/"+tag)
 			v := pages.ListView{
-				Heading: "Posts tagged #" + tag, Items: listItems(l.Posts), Pager: pager("/tags/"+tag, l),
+				Heading: "Posts tagged #" + tag, Items: a.listItems(c, l.Posts), Pager: pager("/tags/"+tag, l),
 				FeedURL: "/tags/" + tag + "/feed.xml", Empty: "No posts with this tag yet.",
 			}
 			return pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts")
@@ -140,8 +140,8 @@ func (a *App) getAuthor(c echo.Context) error {
 		[]string{"author", u.Username, u.UpdatedAt.String()}, load,
 		func(p layout.Page, l models.PostList) (templ.Component, templ.Component) {
 			base := "/@" + u.Username
-			v := pages.AuthorView{Username: u.Username, Name: u.Name(), Bio: u.Bio, AvatarURL: avatarURL(u), Joined: u.CreatedAt.Format("January 2006")}
-			list := pages.ListView{Items: listItems(l.Posts), Pager: pager(base, l), FeedURL: base + "/feed.xml", Empty: "No posts yet."}
+			v := pages.AuthorView{Username: u.Username, Name: u.Name(), Bio: u.Bio, AvatarURL: avatarURL(u), Joined: a.formatter(c).Month(u.CreatedAt)}
+			list := pages.ListView{Items: a.listItems(c, l.Posts), Pager: pager(base, l), FeedURL: base + "/feed.xml", Empty: "No posts yet."}
 			p.Title = u.Name()
 			p.Description = u.Bio
 			p.Canonical = a.absURL(base)
@@ -177,7 +177,7 @@ func (a *App) getSearch(c echo.Context) error {
 		for i, h := range hits {
 			posts[i] = h.Post
 		}
-		v.Items = listItems(posts)
+		v.Items = a.listItems(c, posts)
 		for i, h := range hits {
 			v.Items[i].Snippet = h.Snippet
 		}
@@ -214,7 +214,7 @@ func (a *App) feeds(title, base string) []layout.Feed {
 func (a *App) postSocial(p models.Post) *layout.Social {
 	s := &layout.Social{Type: "article", Title: p.Title, Description: p.Summary, Author: p.AuthorName}
 	if p.PublishedAt != nil {
-		s.Published = p.PublishedAt.Format(time.RFC3339)
+		s.Published = w3cDate(*p.PublishedAt)
 	}
 	if p.CoverKey != "" {
 		s.Image = a.absURL("/media/" + p.CoverKey)

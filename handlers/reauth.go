@@ -2,14 +2,13 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
+	"quire/views/format"
 )
 
 // reauthenticate checks the signed-in user's current password before a
@@ -30,10 +29,8 @@ func (a *App) reauthenticate(c echo.Context, u models.User, password string) (in
 	case errors.Is(err, models.ErrBadCredentials):
 		return http.StatusUnprocessableEntity, "Your current password is incorrect.", nil
 	case errors.As(err, &te):
-		minutes := int(math.Ceil(te.RetryAfter.Minutes()))
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter.Seconds())))
-		return http.StatusTooManyRequests, fmt.Sprintf(
-			"Too many incorrect passwords. Try again in %d minute%s.", minutes, plural(minutes)), nil
+		return http.StatusTooManyRequests, "Too many incorrect passwords. Try again in " + format.Minutes(te.RetryAfter) + ".", nil
 	}
 	return 0, "", err
 }

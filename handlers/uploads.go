@@ -12,6 +12,7 @@ import (
 
 	"quire/models"
 	"quire/models/imaging"
+	"quire/views/format"
 	"quire/views/pages"
 )
 
@@ -198,6 +199,6 @@ func (a *App) library(c echo.Context, owner int64) (pages.MediaLibraryView, erro
 func mediaItem(m models.Media) pages.MediaItem {
 	return pages.MediaItem{
 		URL: "/media/" + m.Key, Markdown: imageMarkdown(m), Alt: m.Alt, Width: m.Width, Height: m.Height,
-		Size: fmt.Sprintf("%.0f KiB", float64(m.Bytes)/1024),
+		Size: format.Bytes(int64(m.Bytes)),
 	}
 }

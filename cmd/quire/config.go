@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+	_ "time/tzdata" // zones known on hosts without a zone database (a bare container)
 )
 
 // Config is every setting of Quire. Each has a QUIRE_* environment variable
@@ -23,6 +25,10 @@ type Config struct {
 	// MetricsToken is a secret: prefer the environment to the flag, which
 	// other users of the machine can see in the process list.
 	MetricsToken string
+	// TimeZone is the IANA name of the zone pages show dates in; finish
+	// loads it into Zone.
+	TimeZone string
+	Zone     *time.Location
 }
 
 func env(name, def string) string {
@@ -54,6 +60,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 		"take client addresses from X-Forwarded-For; only behind a proxy that sets it (QUIRE_TRUST_PROXY=true)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("QUIRE_METRICS_TOKEN", ""),
 		"bearer token a Prometheus scraper sends to read /metrics (QUIRE_METRICS_TOKEN); empty: /metrics answers only direct requests from this machine")
+	fs.StringVar(&c.TimeZone, "timezone", env("QUIRE_TIMEZONE", "UTC"),
+		"time zone of the dates pages show, an IANA name such as Europe/Berlin (QUIRE_TIMEZONE)")
 }
 
 // finish fills derived defaults and checks the values.
@@ -71,6 +79,10 @@ func (c *Config) finish() error {
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("--base-url %q: use an absolute http:// or https:// URL", c.BaseURL)
+	}
+	// "Local" would show the host's zone, which may differ between replicas.
+	if c.Zone, err = time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
+		return fmt.Errorf("--timezone %q: use an IANA time zone name such as UTC, Europe/Berlin or America/New_York", c.TimeZone)
 	}
 	return nil
 }

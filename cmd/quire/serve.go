@@ -72,22 +72,16 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	defer store.StopCleanup()
 	base, _ := url.Parse(cfg.BaseURL)
 	sessions := handlers.NewSessionManager(store, base.Scheme == "https")
-	users := &models.UserModel{DB: db.DB, Hasher: models.NewHasher(models.PasswordParams, 0)}
+	data := handlers.NewModels(db.DB, models.NewHasher(models.PasswordParams, 0))
 
 	srv := handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: base, TrustProxy: cfg.TrustProxy, MetricsToken: cfg.MetricsToken, Version: versionString()},
-		DB:       db.DB,
-		Users:    users,
-		Throttle: &models.ThrottleModel{DB: db.DB},
-		Resets:   &models.ResetModel{DB: db.DB},
-		Posts:    &models.PostModel{DB: db.DB},
-		Admin:    &models.AdminModel{DB: db.DB},
+		Models:   data,
+		Config:   handlers.Config{BaseURL: base, TrustProxy: cfg.TrustProxy, MetricsToken: cfg.MetricsToken, Version: versionString(), TimeZone: cfg.Zone},
 		Mail:     sender,
 		Sessions: sessions,
 		Logger:   log,
 		Health:   health,
 
-		MediaRows:  &models.MediaModel{DB: db.DB},
 		MediaFiles: models.LocalStore{Dir: cfg.MediaDir},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -102,7 +96,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		defer stopPprof()
 	}
 	fmt.Fprintf(stdout, "Quire %s is running at %s (press Ctrl+C to stop)\n", versionString(), cfg.BaseURL)
-	if n, err := users.CountActiveAdmins(ctx); err == nil && n == 0 {
+	if n, err := data.Users.CountActiveAdmins(ctx); err == nil && n == 0 {
 		fmt.Fprintln(stdout, "No administrator yet. Create one with:\n  go run ./cmd/quire createadmin --username admin --email you@example.com")
 	}
 

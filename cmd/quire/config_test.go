@@ -1,0 +1,48 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestTimeZoneSetting: --timezone and QUIRE_TIMEZONE name the zone pages
+// show dates in (UTC when neither is set, the flag over the environment); a
+// name that is not a zone stops serve at once, saying what to give instead.
+func TestTimeZoneSetting(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"", nil, "UTC"},
+		{"Pacific/Auckland", nil, "Pacific/Auckland"},
+		{"Pacific/Auckland", []string{"--timezone", "Europe/Berlin"}, "Europe/Berlin"},
+		{"Mars/Olympus_Mons", nil, ""},
+		{"", []string{"--timezone", "Local"}, ""}, // the host's zone is what this setting replaces
+	} {
+		t.Setenv("QUIRE_TIMEZONE", tc.env)
+		var cfg Config
+		fs := newFlagSet("serve", "serve [flags]")
+		cfg.serveFlags(fs)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		err := cfg.finish()
+		switch {
+		case tc.want == "" && (err == nil || !strings.Contains(err.Error(), "IANA time zone")):
+			t.Errorf("env %q, flags %q: error %v, want one asking for an IANA time zone", tc.env, tc.args, err)
+		case tc.want != "" && err != nil:
+			t.Errorf("env %q, flags %q: %v", tc.env, tc.args, err)
+		case tc.want != "" && cfg.Zone.String() != tc.want:
+			t.Errorf("env %q, flags %q: zone %v, want %s", tc.env, tc.args, cfg.Zone, tc.want)
+		}
+	}
+
+	cmd := exec.Command(quireBin, "serve", "--data-dir", t.TempDir(), "--timezone", "Atlantis/Capital")
+	cmd.Env = cleanEnv()
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `--timezone "Atlantis/Capital"`) {
+		t.Errorf("serve with an unknown zone: %v\n%s", err, out)
+	}
+}
