@@ -13,6 +13,7 @@ import (
 
 	"quire/models/admintable"
 	"quire/views/admin"
+	"quire/views/urls"
 )
 
 // The admin tables' view models: a declared table's rows, cells, filters,
@@ -25,10 +26,9 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 	if err != nil {
 		return admin.TableView{}, err
 	}
-	base := "/admin/" + t.Name
 	back := t.Encode(q)
 	v := admin.TableView{
-		Name: t.Name, Title: t.Title, Noun: t.Plural, Base: base, URL: listURL(t, q), Back: back,
+		Name: t.Name, Title: t.Title, Noun: t.Plural, Base: urls.AdminTable(t.Name, ""), URL: listURL(t, q), Back: back,
 		Tabs: a.adminTabs(t.Name), Search: q.Search, Total: res.Total, MatchingCap: admintable.MaxMatching,
 		CSRF:       csrfToken(c),
 		HasActions: len(t.RowActions) > 0 || len(t.Links) > 0 || t.History,
@@ -120,7 +120,7 @@ func (t *adminTable) rowView(r admintable.Row, back string, interactive bool) ad
 	for _, col := range t.Columns {
 		cell := t.cellView(col, r)
 		if interactive && col.Editable != nil && t.edit != nil {
-			cell.Edit = withBack(fmt.Sprintf("/admin/%s/%d/edit/%s", t.Name, r.ID, col.Key), back)
+			cell.Edit = withBack(urls.AdminEdit(t.Name, r.ID, col.Key), back)
 		}
 		rv.Cells = append(rv.Cells, cell)
 	}
@@ -137,7 +137,7 @@ func (t *adminTable) rowView(r admintable.Row, back string, interactive bool) ad
 		if !act.Matches(r) {
 			continue
 		}
-		path := fmt.Sprintf("/admin/%s/%d/%s", t.Name, r.ID, act.Key)
+		path := urls.AdminRow(t.Name, r.ID, act.Key)
 		ra := admin.RowAction{Key: act.Key, Label: act.Label, Danger: act.Danger, Direct: !act.Confirm, URL: path}
 		if act.Confirm {
 			ra.URL = withBack(path, back)
@@ -149,7 +149,7 @@ func (t *adminTable) rowView(r admintable.Row, back string, interactive bool) ad
 	}
 	if t.History {
 		rv.Links = append(rv.Links, admin.Link{Label: "History",
-			Href: fmt.Sprintf("/admin/audit?model=%s&object=%d", t.Name, r.ID)})
+			Href: urls.AdminHistory(t.Name, r.ID)})
 	}
 	return rv
 }
@@ -259,12 +259,11 @@ func adminCount(t *adminTable, n int) string {
 
 // editorView is the inline editor of col on row r, holding value over version.
 func (t *adminTable) editorView(c echo.Context, col admintable.Column, r admintable.Row, back admintable.Query, value string, version int) admin.EditorView {
-	path := fmt.Sprintf("/admin/%s/%d/", t.Name, r.ID)
 	cell := t.cellView(col, r)
 	v := admin.EditorView{
 		Heading: col.Label + " of " + t.rowView(r, "", false).Label, Label: col.Label, Type: col.Editable.Type,
-		Value: value, MaxLen: col.Editable.MaxLen, Version: version, PostURL: path + "edit/" + col.Key,
-		CellURL: withBack(path+"cell/"+col.Key, t.Encode(back)), BackURL: listURL(t, back), Back: t.Encode(back),
+		Value: value, MaxLen: col.Editable.MaxLen, Version: version, PostURL: urls.AdminEdit(t.Name, r.ID, col.Key),
+		CellURL: withBack(urls.AdminCell(t.Name, r.ID, col.Key), t.Encode(back)), BackURL: listURL(t, back), Back: t.Encode(back),
 		CSRF: csrfToken(c), Inline: wantsFragment(c.Request()), DomID: cell.DomID, FieldName: col.Key,
 	}
 	for _, ch := range col.Editable.Choices {

@@ -13,6 +13,7 @@ import (
 	"quire/models"
 	"quire/models/imaging"
 	"quire/views/pages"
+	"quire/views/urls"
 )
 
 // Post images: at most 10 MiB and 40 megapixels in; stored at most
@@ -191,13 +192,13 @@ func (a *App) library(c echo.Context, owner int64) (pages.MediaLibraryView, erro
 	for _, m := range items {
 		v.Items = append(v.Items, mediaItem(m))
 	}
-	v.Pager = pager("/media", models.PostList{Total: total, Page: pg.Normalize()})
+	v.Pager = pager(urls.MediaLibrary(), models.PostList{Total: total, Page: pg.Normalize()})
 	return v, nil
 }
 
 func mediaItem(m models.Media) pages.MediaItem {
 	return pages.MediaItem{
-		URL: "/media/" + m.Key, Markdown: imageMarkdown(m), Alt: m.Alt, Width: m.Width, Height: m.Height,
+		URL: urls.Media(m.Key), Markdown: imageMarkdown(m), Alt: m.Alt, Width: m.Width, Height: m.Height,
 		Size: fmt.Sprintf("%.0f KiB", float64(m.Bytes)/1024),
 	}
 }
