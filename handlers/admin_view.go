@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"quire/models"
 	"quire/models/admintable"
 	"quire/views/admin"
 	"quire/views/urls"
@@ -145,7 +146,7 @@ func (t *adminTable) rowView(r admintable.Row, back string, interactive bool) ad
 		rv.Actions = append(rv.Actions, ra)
 	}
 	for _, l := range r.Links {
-		rv.Links = append(rv.Links, admin.Link{Label: l.Label, Href: l.Href})
+		rv.Links = append(rv.Links, admin.Link{Label: l.Label, Href: adminLink(l.To)})
 	}
 	if t.History {
 		rv.Links = append(rv.Links, admin.Link{Label: "History",
@@ -172,12 +173,17 @@ func (t *adminTable) cellView(col admintable.Column, r admintable.Row) admin.Cel
 		n, _ := val.(int64)
 		c.Text = adminBytes(n)
 	case admintable.Link:
-		c.Text, c.Href = cellText(val), r.Hrefs[col.Key]
+		c.Text, c.Href = cellText(val), adminLink(r.Targets[col.Key])
+	case admintable.Image:
+		c.Text = urls.Media(cellText(val))
 	case admintable.Links:
-		var links []struct{ Text, Href string }
+		var links []struct {
+			Text string
+			Args []string
+		}
 		_ = json.Unmarshal([]byte(cellText(val)), &links)
 		for _, l := range links {
-			c.Links = append(c.Links, admin.Link{Label: l.Text, Href: l.Href})
+			c.Links = append(c.Links, admin.Link{Label: l.Text, Href: adminLink(admintable.Target{Page: col.Link.Page, Args: l.Args})})
 		}
 		c.Text = "—"
 	case admintable.Changes:
@@ -186,6 +192,31 @@ func (t *adminTable) cellView(col admintable.Column, r admintable.Row) admin.Cel
 		c.Text = cellText(val)
 	}
 	return c
+}
+
+// adminLink is the URL of a page a table links to, "" for none.
+func adminLink(to admintable.Target) string {
+	arg := func(i int) string { // a declaration short of arguments gives a dead link, not a panic
+		if i < len(to.Args) {
+			return to.Args[i]
+		}
+		return ""
+	}
+	id := func(i int) int64 {
+		n, _ := strconv.ParseInt(arg(i), 10, 64)
+		return n
+	}
+	switch to.Page {
+	case models.PostPage:
+		return urls.Post(arg(0))
+	case models.AuthorPage:
+		return urls.Author(arg(0))
+	case models.RevisionsPage:
+		return urls.PostRevisions(id(0))
+	case models.HistoryPage:
+		return urls.AdminHistory(arg(0), id(1))
+	}
+	return ""
 }
 
 func cellText(v any) string {

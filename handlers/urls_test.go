@@ -1,17 +1,20 @@
 package handlers_test
 
 import (
+	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
 
+	"quire/models"
 	"quire/views/urls"
 )
 
@@ -139,6 +142,47 @@ func TestURLsReachRoutes(t *testing.T) {
 		}
 		if !reached[key] {
 			t.Errorf("route %s has no urls builder in urlCases", key)
+		}
+	}
+}
+
+// TestAdminTableLinks: the admin tables declare where their links lead
+// (a page and SQL for its arguments) and handlers build the URLs; each
+// kind comes out as the address the hand-written SQL made.
+func TestAdminTableLinks(t *testing.T) {
+	t.Parallel()
+	a, c, _ := adminApp(t)
+	ctx := context.Background()
+	u := a.createUser("linked", models.RoleUser)
+	key := strings.Repeat("ef", 32) + ".png"
+	m, err := (&models.MediaModel{DB: a.db}).Insert(ctx, models.Media{OwnerID: ownerOf(u), Key: key, Width: 10, Height: 10,
+		Bytes: 3, ContentType: "image/png"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := (&models.PostModel{DB: a.db}).Insert(ctx, u.ID, models.PostInput{Title: "Linked post", Body: "![x](" + urls.Media(key) + ")"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, c.bulk("posts", "hide", url.Values{"reason": {"because"}}, p.ID), http.StatusSeeOther)
+
+	attr := func(path, sel, name string) string {
+		t.Helper()
+		res := c.get(path)
+		wantStatus(t, res, http.StatusOK)
+		return res.doc.Find(sel).AttrOr(name, "(none)")
+	}
+	id := strconv.FormatInt
+	for _, tc := range []struct{ path, sel, attr, want string }{
+		{"/admin/posts", "#cell-posts-" + id(p.ID, 10) + "-title a", "href", "/posts/" + p.Slug},
+		{"/admin/posts", `.row-actions a:contains("Revisions")`, "href", "/posts/" + id(p.ID, 10) + "/revisions"},
+		{"/admin/users?q=linked", "#cell-users-" + id(u.ID, 10) + "-username a", "href", "/@linked"},
+		{"/admin/media", "#cell-media-" + id(m.ID, 10) + "-preview img", "src", "/media/" + key},
+		{"/admin/media", "#cell-media-" + id(m.ID, 10) + "-used a", "href", "/posts/" + p.Slug},
+		{"/admin/audit", `[id^="cell-audit-"][id$="-object"] a`, "href", "/admin/audit?model=posts&object=" + id(p.ID, 10)},
+	} {
+		if got := attr(tc.path, tc.sel, tc.attr); got != tc.want {
+			t.Errorf("%s %s: %s %q, want %q", tc.path, tc.sel, tc.attr, got, tc.want)
 		}
 	}
 }
