@@ -30,7 +30,7 @@ type profileInput struct {
 func profileForm(in profileInput, askPassword bool, fe fieldErrors) pages.FormPage {
 	fields := []components.Field{
 		{Name: "username", Label: "Username", Type: "text", Value: in.Username, Required: true, MaxLength: 30,
-			Hint: "Your public address is /@username."},
+			Hint: "Your public address is " + urls.Author("username") + "."},
 		{Name: "email", Label: "Email", Type: "email", Value: in.Email, Required: true, MaxLength: models.MaxEmailLen},
 	}
 	if askPassword {

@@ -118,7 +118,7 @@ func ownerID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: tr
 
 func imageMarkdown(m models.Media) string {
 	alt := strings.NewReplacer("[", "", "]", "", "\n", " ").Replace(m.Alt)
-	return "![" + alt + "](/media/" + m.Key + ")"
+	return "![" + alt + "](" + urls.Media(m.Key) + ")"
 }
 
 // postMedia uploads an image. From the editor (htmx) it answers with the
