@@ -6,6 +6,7 @@ import (
 	"quire/models"
 	"quire/views/admin"
 	"quire/views/layout"
+	"quire/views/urls"
 )
 
 // requireAdmin guards /admin: anonymous visitors are sent to sign in,
@@ -40,9 +41,9 @@ func (a *App) adminPage(c echo.Context, title string) layout.Page {
 
 // adminTabs is the admin navigation, current marking the page shown.
 func (a *App) adminTabs(current string) []admin.Tab {
-	tabs := []admin.Tab{{Label: "Dashboard", Href: "/admin", Current: current == ""}}
+	tabs := []admin.Tab{{Label: "Dashboard", Href: urls.Admin(), Current: current == ""}}
 	for _, t := range a.tables {
-		tabs = append(tabs, admin.Tab{Label: t.Title, Href: "/admin/" + t.Name, Current: current == t.Name})
+		tabs = append(tabs, admin.Tab{Label: t.Title, Href: urls.AdminTable(t.Name, ""), Current: current == t.Name})
 	}
 	return tabs
 }

@@ -3,13 +3,13 @@ package handlers
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
 	"quire/views/admin"
 	"quire/views/format"
+	"quire/views/urls"
 )
 
 // dashboardLen is how many recent actions, users and posts /admin lists.
@@ -23,20 +23,21 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 		return err
 	}
 	n, f := admin.Thousands, a.formatter(c)
+	users, posts, media := models.UsersTable.Name, models.PostsTable.Name, models.MediaTable.Name
 	v := admin.DashboardView{Tabs: a.adminTabs(""), Counts: []admin.CountGroup{
-		{Title: "Users", Href: "/admin/users", Counts: []admin.Count{
-			{Label: "Active", N: n(d.Users.Active), Href: "/admin/users?state=active"},
-			{Label: "Suspended", N: n(d.Users.Suspended), Href: "/admin/users?state=suspended"},
-			{Label: "Admins", N: n(d.Users.Admins), Href: "/admin/users?role=admin&state=active"},
+		{Title: "Users", Href: urls.AdminTable(users, ""), Counts: []admin.Count{
+			{Label: "Active", N: n(d.Users.Active), Href: urls.AdminFiltered(users, "state", "active")},
+			{Label: "Suspended", N: n(d.Users.Suspended), Href: urls.AdminFiltered(users, "state", "suspended")},
+			{Label: "Admins", N: n(d.Users.Admins), Href: urls.AdminFiltered(users, "role", "admin", "state", "active")},
 		}},
-		{Title: "Posts", Href: "/admin/posts", Counts: []admin.Count{
-			{Label: "Published", N: n(d.Posts.Published), Href: "/admin/posts?status=published"},
-			{Label: "Drafts", N: n(d.Posts.Draft), Href: "/admin/posts?status=draft"},
-			{Label: "Hidden", N: n(d.Posts.Hidden), Href: "/admin/posts?status=hidden"},
+		{Title: "Posts", Href: urls.AdminTable(posts, ""), Counts: []admin.Count{
+			{Label: "Published", N: n(d.Posts.Published), Href: urls.AdminFiltered(posts, "status", "published")},
+			{Label: "Drafts", N: n(d.Posts.Draft), Href: urls.AdminFiltered(posts, "status", "draft")},
+			{Label: "Hidden", N: n(d.Posts.Hidden), Href: urls.AdminFiltered(posts, "status", "hidden")},
 			{Label: "In trash", N: n(d.Posts.Trashed)},
 		}},
-		{Title: "Media", Href: "/admin/media", Counts: []admin.Count{
-			{Label: "Images", N: n(d.Media.Count), Href: "/admin/media"},
+		{Title: "Media", Href: urls.AdminTable(media, ""), Counts: []admin.Count{
+			{Label: "Images", N: n(d.Media.Count), Href: urls.AdminTable(media, "")},
 			{Label: "Stored", N: format.Bytes(d.Media.Bytes)},
 		}},
 	}}
@@ -44,7 +45,7 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 		v.Recent = append(v.Recent, admin.AuditItem{
 			When: f.DayTime(r.At), Actor: r.ActorName, Action: r.Action, Note: r.Note,
 			Object: fmt.Sprintf("%s #%d", r.Model, r.ObjectID),
-			Href:   fmt.Sprintf("/admin/audit?model=%s&object=%d", url.QueryEscape(r.Model), r.ObjectID),
+			Href:   urls.AdminHistory(r.Model, r.ObjectID),
 		})
 	}
 	for _, u := range d.NewUsers {
@@ -52,7 +53,7 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 		if u.Role == models.RoleAdmin {
 			badge = u.Role
 		}
-		v.NewUsers = append(v.NewUsers, admin.Item{Label: u.Username, Href: "/admin/users?q=" + url.QueryEscape(u.Username),
+		v.NewUsers = append(v.NewUsers, admin.Item{Label: u.Username, Href: urls.AdminFiltered(users, "q", u.Username),
 			Detail: "joined " + f.ShortDate(u.Joined), Badge: badge})
 	}
 	for _, p := range d.NewPosts {
@@ -60,7 +61,7 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 		if by == "" {
 			by = "a deleted user"
 		}
-		v.NewPosts = append(v.NewPosts, admin.Item{Label: p.Title, Href: "/posts/" + p.Slug, Badge: p.Status,
+		v.NewPosts = append(v.NewPosts, admin.Item{Label: p.Title, Href: urls.Post(p.Slug), Badge: p.Status,
 			Detail: "by " + by + ", " + f.ShortDate(p.Created)})
 	}
 	return render(c, http.StatusOK, admin.Dashboard(a.adminPage(c, "Dashboard"), v), nil)

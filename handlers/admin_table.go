@@ -16,6 +16,7 @@ import (
 	"quire/models"
 	"quire/models/admintable"
 	"quire/views/admin"
+	"quire/views/urls"
 )
 
 // The generic admin table: every declared table is served by these
@@ -104,10 +105,7 @@ func (a *App) renderAdminList(c echo.Context, t *adminTable, q admintable.Query,
 }
 
 func listURL(t *adminTable, q admintable.Query) string {
-	if s := t.Encode(q); s != "" {
-		return "/admin/" + t.Name + "?" + s
-	}
-	return "/admin/" + t.Name
+	return urls.AdminTable(t.Name, t.Encode(q))
 }
 
 // withBack adds the list state to a URL that leads away from the list.
@@ -267,10 +265,10 @@ func (a *App) renderAdminConfirm(c echo.Context, t *adminTable, act admintable.A
 		Submit: act.Label + " " + what, Danger: act.Danger, CancelURL: listURL(t, back), Capped: s.capped,
 		More: len(ids) - min(len(ids), confirmListed), Back: t.Encode(back), NeedsReason: act.NeedsReason,
 		Reason: s.in.Reason, Error: s.problem, CSRF: csrfToken(c),
-		PostURL: fmt.Sprintf("/admin/%s/%d/%s", t.Name, ids[0], act.Key),
+		PostURL: urls.AdminRow(t.Name, ids[0], act.Key),
 	}
 	if s.bulk {
-		v.PostURL = "/admin/" + t.Name + "/bulk"
+		v.PostURL = urls.AdminBulk(t.Name)
 		strs := make([]string, len(ids))
 		for i, id := range ids {
 			strs[i] = strconv.FormatInt(id, 10)

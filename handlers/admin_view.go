@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"quire/models"
 	"quire/models/admintable"
 	"quire/views/admin"
 	"quire/views/format"
+	"quire/views/urls"
 )
 
 // The admin tables' view models: a declared table's rows, cells, filters,
@@ -25,10 +28,9 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 	if err != nil {
 		return admin.TableView{}, err
 	}
-	base := "/admin/" + t.Name
 	back := t.Encode(q)
 	v := admin.TableView{
-		Name: t.Name, Title: t.Title, Noun: t.Plural, Base: base, URL: listURL(t, q), Back: back,
+		Name: t.Name, Title: t.Title, Noun: t.Plural, Base: urls.AdminTable(t.Name, ""), URL: listURL(t, q), Back: back,
 		Tabs: a.adminTabs(t.Name), Search: q.Search, Total: res.Total, MatchingCap: admintable.MaxMatching,
 		CSRF:       csrfToken(c),
 		HasActions: len(t.RowActions) > 0 || len(t.Links) > 0 || t.History,
@@ -120,7 +122,7 @@ func (t *adminTable) rowView(f format.Formatter, r admintable.Row, back string, 
 	for _, col := range t.Columns {
 		cell := t.cellView(f, col, r)
 		if interactive && col.Editable != nil && t.edit != nil {
-			cell.Edit = withBack(fmt.Sprintf("/admin/%s/%d/edit/%s", t.Name, r.ID, col.Key), back)
+			cell.Edit = withBack(urls.AdminEdit(t.Name, r.ID, col.Key), back)
 		}
 		rv.Cells = append(rv.Cells, cell)
 	}
@@ -137,7 +139,7 @@ func (t *adminTable) rowView(f format.Formatter, r admintable.Row, back string, 
 		if !act.Matches(r) {
 			continue
 		}
-		path := fmt.Sprintf("/admin/%s/%d/%s", t.Name, r.ID, act.Key)
+		path := urls.AdminRow(t.Name, r.ID, act.Key)
 		ra := admin.RowAction{Key: act.Key, Label: act.Label, Danger: act.Danger, Direct: !act.Confirm, URL: path}
 		if act.Confirm {
 			ra.URL = withBack(path, back)
@@ -145,11 +147,11 @@ func (t *adminTable) rowView(f format.Formatter, r admintable.Row, back string, 
 		rv.Actions = append(rv.Actions, ra)
 	}
 	for _, l := range r.Links {
-		rv.Links = append(rv.Links, admin.Link{Label: l.Label, Href: l.Href})
+		rv.Links = append(rv.Links, admin.Link{Label: l.Label, Href: adminLink(l.To)})
 	}
 	if t.History {
 		rv.Links = append(rv.Links, admin.Link{Label: "History",
-			Href: fmt.Sprintf("/admin/audit?model=%s&object=%d", t.Name, r.ID)})
+			Href: urls.AdminHistory(t.Name, r.ID)})
 	}
 	return rv
 }
@@ -172,12 +174,17 @@ func (t *adminTable) cellView(f format.Formatter, col admintable.Column, r admin
 		n, _ := val.(int64)
 		c.Text = format.Bytes(n)
 	case admintable.Link:
-		c.Text, c.Href = cellText(val), r.Hrefs[col.Key]
+		c.Text, c.Href = cellText(val), adminLink(r.Targets[col.Key])
+	case admintable.Image:
+		c.Text = urls.Media(cellText(val))
 	case admintable.Links:
-		var links []struct{ Text, Href string }
+		var links []struct {
+			Text string
+			Args []string
+		}
 		_ = json.Unmarshal([]byte(cellText(val)), &links)
 		for _, l := range links {
-			c.Links = append(c.Links, admin.Link{Label: l.Text, Href: l.Href})
+			c.Links = append(c.Links, admin.Link{Label: l.Text, Href: adminLink(admintable.Target{Page: col.Link.Page, Args: l.Args})})
 		}
 		c.Text = "—"
 	case admintable.Changes:
@@ -186,6 +193,31 @@ func (t *adminTable) cellView(f format.Formatter, col admintable.Column, r admin
 		c.Text = cellText(val)
 	}
 	return c
+}
+
+// adminLink is the URL of a page a table links to, "" for none.
+func adminLink(to admintable.Target) string {
+	arg := func(i int) string { // a declaration short of arguments gives a dead link, not a panic
+		if i < len(to.Args) {
+			return to.Args[i]
+		}
+		return ""
+	}
+	id := func(i int) int64 {
+		n, _ := strconv.ParseInt(arg(i), 10, 64)
+		return n
+	}
+	switch to.Page {
+	case models.PostPage:
+		return urls.Post(arg(0))
+	case models.AuthorPage:
+		return urls.Author(arg(0))
+	case models.RevisionsPage:
+		return urls.PostRevisions(id(0))
+	case models.HistoryPage:
+		return urls.AdminHistory(arg(0), id(1))
+	}
+	return ""
 }
 
 func cellText(v any) string {
@@ -248,12 +280,11 @@ func adminCount(t *adminTable, n int) string {
 
 // editorView is the inline editor of col on row r, holding value over version.
 func (t *adminTable) editorView(c echo.Context, f format.Formatter, col admintable.Column, r admintable.Row, back admintable.Query, value string, version int) admin.EditorView {
-	path := fmt.Sprintf("/admin/%s/%d/", t.Name, r.ID)
 	cell := t.cellView(f, col, r)
 	v := admin.EditorView{
 		Heading: col.Label + " of " + t.rowView(f, r, "", false).Label, Label: col.Label, Type: col.Editable.Type,
-		Value: value, MaxLen: col.Editable.MaxLen, Version: version, PostURL: path + "edit/" + col.Key,
-		CellURL: withBack(path+"cell/"+col.Key, t.Encode(back)), BackURL: listURL(t, back), Back: t.Encode(back),
+		Value: value, MaxLen: col.Editable.MaxLen, Version: version, PostURL: urls.AdminEdit(t.Name, r.ID, col.Key),
+		CellURL: withBack(urls.AdminCell(t.Name, r.ID, col.Key), t.Encode(back)), BackURL: listURL(t, back), Back: t.Encode(back),
 		CSRF: csrfToken(c), Inline: wantsFragment(c.Request()), DomID: cell.DomID, FieldName: col.Key,
 	}
 	for _, ch := range col.Editable.Choices {

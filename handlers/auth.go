@@ -13,6 +13,7 @@ import (
 	"quire/models/mail"
 	"quire/views/components"
 	"quire/views/pages"
+	"quire/views/urls"
 )
 
 // registerForm is the registration form with the user's input (never the password).
@@ -20,7 +21,7 @@ func registerForm(username, email string, fe fieldErrors) pages.FormPage {
 	return pages.FormPage{
 		Heading: "Create your account",
 		Form: components.Form{
-			ID: "register-form", Action: "/register", Submit: "Create account",
+			ID: "register-form", Action: urls.Register(), Submit: "Create account",
 			Fields: fe.apply([]components.Field{
 				{Name: "username", Label: "Username", Type: "text", Value: username, Required: true, MaxLength: 30,
 					Autocomplete: "username", Hint: "3 to 30 characters: letters a-z, digits and underscores."},
@@ -29,13 +30,13 @@ func registerForm(username, email string, fe fieldErrors) pages.FormPage {
 					Hint: fmt.Sprintf("At least %d characters; a phrase of several words works well.", models.MinPasswordLen)},
 			}),
 		},
-		Links: []pages.Link{{Href: "/login", Text: "Already have an account? Sign in"}},
+		Links: []pages.Link{{Href: urls.Login(""), Text: "Already have an account? Sign in"}},
 	}
 }
 
 func (a *App) getRegister(c echo.Context) error {
 	if _, ok := currentUser(c); ok {
-		return redirect(c, "/")
+		return redirect(c, urls.Home())
 	}
 	v := registerForm("", "", nil)
 	return a.renderForm(c, http.StatusOK, "Create your account", v)
@@ -79,7 +80,7 @@ func (a *App) postRegister(c echo.Context) error {
 		return err
 	}
 	a.flash(c, "Welcome to Quire, "+u.Username+".")
-	return redirect(c, "/@"+u.Username)
+	return redirect(c, urls.Author(u.Username))
 }
 
 // sendAccountExistsMail tells an address's owner that someone tried to sign
@@ -102,8 +103,8 @@ func (a *App) sendAccountExistsMail(email string) {
 			To:      u.Email,
 			Subject: "Your Quire account",
 			Text: "Someone tried to create a new Quire account with this email address, which already belongs to the account " + u.Username + ".\n\n" +
-				"If it was you, sign in: " + a.absURL("/login") + "\n" +
-				"If you have forgotten your password, choose a new one: " + a.absURL("/password/reset") + "\n\n" +
+				"If it was you, sign in: " + a.absURL(urls.Login("")) + "\n" +
+				"If you have forgotten your password, choose a new one: " + a.absURL(urls.PasswordReset()) + "\n\n" +
 				"If it was not you, ignore this message: nothing has changed.\n",
 		}, nil
 	})
@@ -132,14 +133,14 @@ func loginForm(login, next, formErr string) pages.FormPage {
 	return pages.FormPage{
 		Heading: "Sign in",
 		Form: components.Form{
-			ID: "login-form", Action: "/login", Submit: "Sign in", Error: formErr,
+			ID: "login-form", Action: urls.Login(""), Submit: "Sign in", Error: formErr,
 			Hidden: map[string]string{"next": safeNext(next)},
 			Fields: []components.Field{
 				{Name: "login", Label: "Username or email", Type: "text", Value: login, Required: true, Autocomplete: "username"},
 				{Name: "password", Label: "Password", Type: "password", Required: true, Autocomplete: "current-password"},
 			},
 		},
-		Links: []pages.Link{{Href: "/password/reset", Text: "Forgot your password?"}, {Href: "/register", Text: "Create an account"}},
+		Links: []pages.Link{{Href: urls.PasswordReset(), Text: "Forgot your password?"}, {Href: urls.Register(), Text: "Create an account"}},
 	}
 }
 
@@ -178,5 +179,5 @@ func (a *App) postLogout(c echo.Context) error {
 	if err := a.logOut(c); err != nil {
 		return err
 	}
-	return redirect(c, "/")
+	return redirect(c, urls.Home())
 }

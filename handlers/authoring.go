@@ -12,6 +12,7 @@ import (
 	"quire/models"
 	"quire/views/format"
 	"quire/views/pages"
+	"quire/views/urls"
 )
 
 // getMyPosts is /drafts: the viewer's posts of every status, and the
@@ -32,7 +33,7 @@ func (a *App) getMyPosts(c echo.Context) error {
 		return err
 	}
 	p := a.privatePage(c, "Your posts")
-	v := pages.MyPostsView{Pager: pager("/drafts", l), CSRF: p.CSRF}
+	v := pages.MyPostsView{Pager: pager(urls.Drafts(), l), CSRF: p.CSRF}
 	for _, post := range l.Posts {
 		v.Items = append(v.Items, pages.MyPostItem{ID: post.ID, Slug: post.Slug, Title: post.Title, Status: post.Status,
 			Updated: a.formatter(c).DateTime(post.UpdatedAt)})
@@ -122,5 +123,5 @@ func (a *App) postRestoreRevision(c echo.Context) error {
 		return err
 	}
 	a.flash(c, "The earlier version was restored; the text it replaced is kept as a revision.")
-	return redirect(c, "/posts/"+p.Slug)
+	return redirect(c, urls.Post(p.Slug))
 }

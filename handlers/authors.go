@@ -9,11 +9,11 @@ import (
 	"quire/models"
 )
 
-// author finds the account an author page or feed (/@name + rest) shows.
+// author finds the account an author page or feed shows (to builds its address).
 // A name its account gave up by a rename answers 301 to the account's
 // address now; a deleted account's name answers 410 while it is held
 // (sql/00008). moved is true when the answer has been sent.
-func (a *App) author(c echo.Context, name, rest string) (u models.User, moved bool, err error) {
+func (a *App) author(c echo.Context, name string, to func(username string) string) (u models.User, moved bool, err error) {
 	ctx := c.Request().Context()
 	u, err = a.Users.GetByUsername(ctx, name)
 	if !errors.Is(err, models.ErrNotFound) {
@@ -26,12 +26,12 @@ func (a *App) author(c echo.Context, name, rest string) (u models.User, moved bo
 	case err != nil:
 		return u, false, err
 	}
-	to := "/@" + now + rest
+	dest := to(now)
 	if q := c.Request().URL.RawQuery; q != "" {
-		to += "?" + q
+		dest += "?" + q
 	}
 	// Browsers keep a 301 for good unless told otherwise; the name may
 	// come back to its account, or to someone else after the hold.
 	c.Response().Header().Set("Cache-Control", "public, max-age=3600")
-	return u, true, c.Redirect(http.StatusMovedPermanently, to)
+	return u, true, c.Redirect(http.StatusMovedPermanently, dest)
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"quire/models"
+	"quire/views/urls"
 )
 
 // Reader feeds (RSS 2.0 and Atom 1.0) for the whole site, one author or one
@@ -37,34 +38,34 @@ type feedSource struct {
 	filter      models.FeedFilter
 	title       string
 	description string
-	page        string   // path of the HTML page the feed mirrors: "/", "/@bob", "/tags/go"
-	key         []string // what identifies the feed's text, for its ETag
+	page        string     // path of the HTML page the feed mirrors: "/", "/@bob", "/tags/go"
+	feed        urls.Feeds // the feed's own path in a format
+	key         []string   // what identifies the feed's text, for its ETag
 }
 
 func (a *App) getSiteRSS(c echo.Context) error  { return a.serveFeed(c, formatRSS, siteFeed()) }
 func (a *App) getSiteAtom(c echo.Context) error { return a.serveFeed(c, formatAtom, siteFeed()) }
 
-func (a *App) getAuthorRSS(c echo.Context) error { return a.serveAuthorFeed(c, formatRSS, "/feed.xml") }
-func (a *App) getAuthorAtom(c echo.Context) error {
-	return a.serveAuthorFeed(c, formatAtom, "/atom.xml")
-}
+func (a *App) getAuthorRSS(c echo.Context) error  { return a.serveAuthorFeed(c, formatRSS) }
+func (a *App) getAuthorAtom(c echo.Context) error { return a.serveAuthorFeed(c, formatAtom) }
 
 func (a *App) getTagRSS(c echo.Context) error  { return a.serveTagFeed(c, formatRSS) }
 func (a *App) getTagAtom(c echo.Context) error { return a.serveTagFeed(c, formatAtom) }
 
 func siteFeed() feedSource {
-	return feedSource{title: siteName, description: "The newest posts on " + siteName + ".", page: "/", key: []string{"site"}}
+	return feedSource{title: siteName, description: "The newest posts on " + siteName + ".", page: urls.Home(),
+		feed: urls.SiteFeed, key: []string{"site"}}
 }
 
 // serveAuthorFeed serves /@{username}/feed.xml and atom.xml. Suspended
 // accounts have no public page, so no feed either.
-func (a *App) serveAuthorFeed(c echo.Context, f feedFormat, rest string) error {
+func (a *App) serveAuthorFeed(c echo.Context, f feedFormat) error {
 	name, ok := pathParam(c, "username")
 	name = strings.ToLower(name)
 	if !ok || models.CheckUsername(name) != "" {
 		return models.ErrNotFound
 	}
-	u, moved, err := a.author(c, name, rest)
+	u, moved, err := a.author(c, name, func(username string) string { return urls.AuthorFeed(username, f.file()) })
 	if moved || err != nil {
 		return err
 	}
@@ -75,7 +76,8 @@ func (a *App) serveAuthorFeed(c echo.Context, f feedFormat, rest string) error {
 		filter:      models.FeedFilter{AuthorID: u.ID},
 		title:       u.Name() + " · " + siteName,
 		description: "The newest posts by " + u.Name() + " on " + siteName + ".",
-		page:        "/@" + u.Username,
+		page:        urls.Author(u.Username),
+		feed:        urls.AuthorFeeds(u.Username),
 		key:         []string{"author", u.Username, u.Name()},
 	})
 }
@@ -94,7 +96,8 @@ func (a *App) serveTagFeed(c echo.Context, f feedFormat) error {
 		filter:      models.FeedFilter{Tag: tag},
 		title:       "#" + tag + " · " + siteName,
 		description: "The newest posts tagged " + tag + " on " + siteName + ".",
-		page:        "/tags/" + tag,
+		page:        urls.Tag(tag),
+		feed:        urls.TagFeeds(tag),
 		key:         []string{"tag", tag},
 	})
 }
@@ -107,11 +110,11 @@ const (
 	formatAtom
 )
 
-func (f feedFormat) file() string {
+func (f feedFormat) file() urls.Feed {
 	if f == formatAtom {
-		return "atom.xml"
+		return urls.Atom
 	}
-	return "feed.xml"
+	return urls.RSS
 }
 
 // serveFeed answers from the posts' change stamp when the reader's copy is
@@ -122,7 +125,7 @@ func (a *App) serveFeed(c echo.Context, f feedFormat, src feedSource) error {
 	if err != nil {
 		return err
 	}
-	parts := append([]string{f.file(), strconv.Itoa(n)}, src.key...)
+	parts := append([]string{string(f.file()), strconv.Itoa(n)}, src.key...)
 	if a.notModified(c, stamp, parts...) {
 		return nil
 	}
@@ -135,7 +138,7 @@ func (a *App) serveFeed(c echo.Context, f feedFormat, src feedSource) error {
 		if err != nil {
 			return nil, err
 		}
-		self := a.absURL(strings.TrimSuffix(src.page, "/") + "/" + f.file())
+		self := a.absURL(src.feed(f.file()))
 		if f == formatAtom {
 			return a.atomFeed(src, self, stamp, posts), nil
 		}
@@ -154,7 +157,7 @@ type feedEntry struct {
 }
 
 func (a *App) feedEntry(p models.Post) feedEntry {
-	link := a.absURL("/posts/" + p.Slug)
+	link := a.absURL(urls.Post(p.Slug))
 	published := p.UpdatedAt
 	if p.PublishedAt != nil {
 		published = *p.PublishedAt
@@ -165,7 +168,7 @@ func (a *App) feedEntry(p models.Post) feedEntry {
 		published: published.UTC(), updated: p.UpdatedAt.UTC(), tags: p.Tags,
 	}
 	if p.AuthorUsername != "" {
-		e.authorURL = a.absURL("/@" + p.AuthorUsername)
+		e.authorURL = a.absURL(urls.Author(p.AuthorUsername))
 	}
 	return e
 }
@@ -412,9 +415,9 @@ func (a *App) getSitemap(c echo.Context) error {
 			return nil, err
 		}
 		set := sitemapURLSet{URLs: make([]sitemapURL, 0, len(posts)+1)}
-		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/"), LastMod: w3cDate(stamp)})
+		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL(urls.Home()), LastMod: w3cDate(stamp)})
 		for _, p := range posts {
-			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL("/posts/" + p.Slug), LastMod: w3cDate(p.UpdatedAt)})
+			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL(urls.Post(p.Slug)), LastMod: w3cDate(p.UpdatedAt)})
 		}
 		return set, nil
 	})
@@ -431,7 +434,8 @@ func w3cDate(t time.Time) string {
 
 // robotsDisallowed are pages of no use to search engines: accounts,
 // editors and administration.
-var robotsDisallowed = []string{"/settings/", "/admin/", "/posts/new", "/drafts", "/login", "/register", "/password/"}
+var robotsDisallowed = []string{urls.Folder(urls.SettingsProfile()), urls.Admin() + "/", urls.NewPost(), urls.Drafts(),
+	urls.Login(""), urls.Register(), urls.Folder(urls.PasswordReset())}
 
 // getRobots allows everything else and points crawlers at the sitemap.
 // Allow comes last so crawlers that take the first matching rule still
@@ -442,7 +446,7 @@ func (a *App) getRobots(c echo.Context) error {
 	for _, p := range robotsDisallowed {
 		b.WriteString("Disallow: " + p + "\n")
 	}
-	b.WriteString("Allow: /\n\nSitemap: " + a.absURL("/sitemap.xml") + "\n")
+	b.WriteString("Allow: " + urls.Home() + "\n\nSitemap: " + a.absURL(urls.Sitemap()) + "\n")
 	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")
 	return c.Blob(http.StatusOK, echo.MIMETextPlainCharsetUTF8, []byte(b.String()))
 }

@@ -6,6 +6,7 @@ import (
 	"quire/assets"
 	"quire/models"
 	"quire/views/layout"
+	"quire/views/urls"
 )
 
 // page builds the frame's view model for this request, with a CSRF token
@@ -51,7 +52,7 @@ func (a *App) privatePage(c echo.Context, title string) layout.Page {
 
 func avatarURL(u models.User) string {
 	if u.Avatar != "" {
-		return "/media/" + u.Avatar
+		return urls.Media(u.Avatar)
 	}
 	return assets.Path("img/avatar.svg")
 }

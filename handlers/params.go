@@ -7,21 +7,22 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
+	"quire/views/urls"
 )
 
 // safeNext returns next if it points inside this site, else "/": no open
 // redirects through //host, /\host, schemes or encoded tricks.
 func safeNext(next string) string {
 	if next == "" || next[0] != '/' || len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
-		return "/"
+		return urls.Home()
 	}
 	u, err := url.Parse(next)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
-		return "/"
+		return urls.Home()
 	}
 	for _, r := range next {
 		if r < 0x20 || r == 0x7f || r == '\\' {
-			return "/"
+			return urls.Home()
 		}
 	}
 	return next

@@ -12,6 +12,7 @@ import (
 	"quire/models/mail"
 	"quire/views/components"
 	"quire/views/pages"
+	"quire/views/urls"
 )
 
 func resetRequestForm(email string, fe fieldErrors) pages.FormPage {
@@ -19,12 +20,12 @@ func resetRequestForm(email string, fe fieldErrors) pages.FormPage {
 		Heading: "Reset your password",
 		Intro:   "Enter your account's email address and we will send you a link to choose a new password.",
 		Form: components.Form{
-			ID: "reset-form", Action: "/password/reset", Submit: "Send reset link",
+			ID: "reset-form", Action: urls.PasswordReset(), Submit: "Send reset link",
 			Fields: fe.apply([]components.Field{
 				{Name: "email", Label: "Email", Type: "email", Value: email, Required: true, Autocomplete: "email"},
 			}),
 		},
-		Links: []pages.Link{{Href: "/login", Text: "Back to sign in"}},
+		Links: []pages.Link{{Href: urls.Login(""), Text: "Back to sign in"}},
 	}
 }
 
@@ -85,7 +86,7 @@ func (a *App) resetMail(username, email, token string) mail.Message {
 		Subject: "Reset your Quire password",
 		Text: "Someone asked to reset the password of the Quire account " + username + ".\n\n" +
 			"To choose a new password, open this link within the next hour:\n\n" +
-			a.absURL("/password/reset/"+token) + "\n\n" +
+			a.absURL(urls.PasswordResetToken(token)) + "\n\n" +
 			"If it was not you, ignore this message: your password stays as it is.\n",
 	}
 }
@@ -106,7 +107,7 @@ func newPasswordForm(action string, withCurrent bool, fe fieldErrors) pages.Form
 func (a *App) invalidResetLink(c echo.Context) error {
 	p := a.privatePage(c, "Link expired")
 	heading, text := "This link is invalid or has expired", "Reset links work once and for one hour. Ask for a new one."
-	links := []pages.Link{{Href: "/password/reset", Text: "Send a new reset link"}}
+	links := []pages.Link{{Href: urls.PasswordReset(), Text: "Send a new reset link"}}
 	return render(c, http.StatusNotFound, pages.Notice(p, heading, text, links), pages.NoticeContent(heading, text, links))
 }
 
@@ -149,12 +150,12 @@ func (a *App) postPasswordResetToken(c echo.Context) error {
 	}
 	a.notifyPasswordChanged(u)
 	a.flash(c, "Your password has been changed. Sign in with your new password.")
-	return redirect(c, "/login")
+	return redirect(c, urls.Login(""))
 }
 
 func (a *App) getSettingsPassword(c echo.Context) error {
 	private(c)
-	return a.renderForm(c, http.StatusOK, "Change password", newPasswordForm("/settings/password", true, nil))
+	return a.renderForm(c, http.StatusOK, "Change password", newPasswordForm(urls.SettingsPassword(), true, nil))
 }
 
 // postSettingsPassword changes the password and ends every other session
@@ -170,7 +171,7 @@ func (a *App) postSettingsPassword(c echo.Context) error {
 	case errors.Is(err, models.ErrBadCredentials):
 		fe.add("current_password", "Your current password is incorrect.")
 	case errors.Is(err, models.ErrThrottled):
-		return a.throttledForm(c, err, "Change password", newPasswordForm("/settings/password", true, nil),
+		return a.throttledForm(c, err, "Change password", newPasswordForm(urls.SettingsPassword(), true, nil),
 			"Too many wrong passwords. Try again in %s.")
 	case err != nil:
 		return err
@@ -179,7 +180,7 @@ func (a *App) postSettingsPassword(c echo.Context) error {
 		fe.add("password", err.Error())
 	}
 	if len(fe) > 0 {
-		return a.renderForm(c, http.StatusUnprocessableEntity, "Change password", newPasswordForm("/settings/password", true, fe))
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Change password", newPasswordForm(urls.SettingsPassword(), true, fe))
 	}
 	u, err = a.Users.SetPassword(ctx, u.ID, password)
 	if err != nil {
@@ -190,7 +191,7 @@ func (a *App) postSettingsPassword(c echo.Context) error {
 	}
 	a.notifyPasswordChanged(u)
 	a.flash(c, "Your password has been changed. Other devices have been signed out.")
-	return redirect(c, "/settings/password")
+	return redirect(c, urls.SettingsPassword())
 }
 
 func (a *App) notifyPasswordChanged(u models.User) {
@@ -198,6 +199,6 @@ func (a *App) notifyPasswordChanged(u models.User) {
 		To:      u.Email,
 		Subject: "Your Quire password was changed",
 		Text: "The password of the Quire account " + u.Username + " was just changed, and other devices were signed out.\n\n" +
-			"If this was not you, reset your password now: " + a.absURL("/password/reset") + "\n",
+			"If this was not you, reset your password now: " + a.absURL(urls.PasswordReset()) + "\n",
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"quire/models/markdown"
 	"quire/views/layout"
 	"quire/views/pages"
+	"quire/views/urls"
 )
 
 var errForbidden = echo.NewHTTPError(http.StatusForbidden)
@@ -63,7 +64,7 @@ func (a *App) postPageView(c echo.Context, p models.Post, srcset string) pages.P
 		v.Published, v.PublishedISO = f.Date(*p.PublishedAt), f.Machine(*p.PublishedAt)
 	}
 	if p.CoverKey != "" {
-		v.CoverURL = "/media/" + p.CoverKey
+		v.CoverURL = urls.Media(p.CoverKey)
 		v.CoverSrcset = srcset
 	}
 	return v
@@ -96,9 +97,9 @@ func (a *App) srcset(ctx context.Context, key string) string {
 	}
 	var b strings.Builder
 	for _, w := range md.Variants {
-		fmt.Fprintf(&b, "/media/%s %dw, ", md.VariantKey(w), w)
+		fmt.Fprintf(&b, "%s %dw, ", urls.Media(md.VariantKey(w)), w)
 	}
-	fmt.Fprintf(&b, "/media/%s %dw", md.Key, md.Width)
+	fmt.Fprintf(&b, "%s %dw", urls.Media(md.Key), md.Width)
 	return b.String()
 }
 
@@ -114,7 +115,7 @@ func (a *App) getPost(c echo.Context) error {
 		return models.ErrNotFound
 	}
 	if moved {
-		return c.Redirect(http.StatusMovedPermanently, "/posts/"+head.Slug)
+		return c.Redirect(http.StatusMovedPermanently, urls.Post(head.Slug))
 	}
 	if !head.IsPublic() || canEdit(c, head) {
 		private(c) // the author's or an admin's view: always fresh
@@ -148,9 +149,9 @@ func (a *App) getPost(c echo.Context) error {
 func (a *App) postFrame(pg layout.Page, p models.Post) layout.Page {
 	pg.Title = p.Title
 	pg.Description = p.Summary
-	pg.Canonical = a.absURL("/posts/" + p.Slug)
+	pg.Canonical = a.absURL(urls.Post(p.Slug))
 	pg.Social = a.postSocial(p)
-	pg.Feeds = a.feeds("Quire", "")
+	pg.Feeds = a.feeds("Quire", urls.SiteFeed)
 	return pg
 }
 
@@ -282,7 +283,7 @@ func (a *App) postCreate(c echo.Context) error {
 		return err
 	}
 	a.flash(c, "Draft saved.")
-	return redirect(c, "/posts/"+p.Slug+"/edit")
+	return redirect(c, urls.EditPost(p.Slug))
 }
 
 // postSave saves an edit over the version it started from. A newer version
@@ -312,12 +313,12 @@ func (a *App) postSave(c echo.Context) error {
 	}
 	if wantsFragment(c.Request()) {
 		private(c)
-		setPushURL(c, "/posts/"+saved.Slug)
+		setPushURL(c, urls.Post(saved.Slug))
 		v := a.postPageView(c, saved, a.srcset(c.Request().Context(), saved.CoverKey))
 		return render(c, http.StatusOK, pages.PostPage(a.page(c, saved.Title), v), pages.PostArticle(v))
 	}
 	a.flash(c, "Saved.")
-	return redirect(c, "/posts/"+saved.Slug)
+	return redirect(c, urls.Post(saved.Slug))
 }
 
 // renderConflict answers 409: the author's text stays in the form, the
@@ -424,7 +425,7 @@ func (a *App) transition(c echo.Context, fn func(ctx context.Context, id int64, 
 		return err
 	}
 	a.flash(c, done)
-	return redirect(c, "/posts/"+p.Slug)
+	return redirect(c, urls.Post(p.Slug))
 }
 
 func (a *App) getDelete(c echo.Context) error {
@@ -434,9 +435,9 @@ func (a *App) getDelete(c echo.Context) error {
 	}
 	pg := a.privatePage(c, "Delete "+p.Title)
 	v := pages.ConfirmView{
-		Heading: "Delete “" + p.Title + "”?", Action: "/posts/" + strconv.FormatInt(p.ID, 10) + "/delete",
+		Heading: "Delete “" + p.Title + "”?", Action: urls.DeletePost(p.ID),
 		Message: "It disappears from the site at once. You can restore it from your posts page for 30 days.",
-		Submit:  "Delete", Cancel: "/posts/" + p.Slug, Version: p.Version, CSRF: pg.CSRF,
+		Submit:  "Delete", Cancel: urls.Post(p.Slug), Version: p.Version, CSRF: pg.CSRF,
 	}
 	return render(c, http.StatusOK, pages.Confirm(pg, v), nil)
 }
@@ -450,7 +451,7 @@ func (a *App) postDelete(c echo.Context) error {
 		return err
 	}
 	a.flash(c, "“"+p.Title+"” was deleted. You can restore it below for 30 days.")
-	return redirect(c, "/drafts")
+	return redirect(c, urls.Drafts())
 }
 
 // postRestore brings back a deleted post of the viewer's.
@@ -470,5 +471,5 @@ func (a *App) postRestore(c echo.Context) error {
 		return err
 	}
 	a.flash(c, "“"+p.Title+"” was restored.")
-	return redirect(c, "/drafts")
+	return redirect(c, urls.Drafts())
 }

@@ -12,6 +12,7 @@ import (
 	"quire/models/mail"
 	"quire/views/components"
 	"quire/views/pages"
+	"quire/views/urls"
 )
 
 // Avatar limits: at most 5 MiB and 40 megapixels in; 480x480 at most out.
@@ -29,7 +30,7 @@ type profileInput struct {
 func profileForm(in profileInput, askPassword bool, fe fieldErrors) pages.FormPage {
 	fields := []components.Field{
 		{Name: "username", Label: "Username", Type: "text", Value: in.Username, Required: true, MaxLength: 30,
-			Hint: "Your public address is /@username."},
+			Hint: "Your public address is " + urls.Author("username") + "."},
 		{Name: "email", Label: "Email", Type: "email", Value: in.Email, Required: true, MaxLength: models.MaxEmailLen},
 	}
 	if askPassword {
@@ -39,7 +40,7 @@ func profileForm(in profileInput, askPassword bool, fe fieldErrors) pages.FormPa
 	return pages.FormPage{
 		Heading: "Your profile",
 		Form: components.Form{
-			ID: "profile-form", Action: "/settings/profile", Submit: "Save profile", Multipart: true,
+			ID: "profile-form", Action: urls.SettingsProfile(), Submit: "Save profile", Multipart: true,
 			Fields: fe.apply(append(fields, []components.Field{
 				{Name: "display_name", Label: "Display name", Type: "text", Value: in.DisplayName, MaxLength: models.MaxDisplayNameLen},
 				{Name: "bio", Label: "Short bio", Type: "textarea", Value: in.Bio, MaxLength: models.MaxBioLen},
@@ -47,7 +48,7 @@ func profileForm(in profileInput, askPassword bool, fe fieldErrors) pages.FormPa
 					Hint: "JPEG, PNG, GIF or WebP, at most 5 MiB. It is resized to 480×480 and stripped of metadata."},
 			}...)),
 		},
-		Links: []pages.Link{{Href: "/settings/password", Text: "Change your password"}},
+		Links: []pages.Link{{Href: urls.SettingsPassword(), Text: "Change your password"}},
 	}
 }
 
@@ -120,7 +121,7 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 				a.notifyEmailChanged(u, updated)
 			}
 			a.flash(c, "Your profile has been saved.")
-			return redirect(c, "/settings/profile")
+			return redirect(c, urls.SettingsProfile())
 		}
 		if !duplicateField(err, fe) {
 			return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"quire/models"
 	"quire/views/layout"
 	"quire/views/pages"
+	"quire/views/urls"
 )
 
 // readerPageSize is how many posts a reader's list shows per page.
@@ -36,17 +36,7 @@ func (a *App) listItems(c echo.Context, posts []models.Post) []pages.PostItem {
 
 // pager builds page links on base (a path, maybe with a query).
 func pager(base string, l models.PostList) pages.Pager {
-	link := func(n int) string {
-		u, _ := url.Parse(base)
-		q := u.Query()
-		if n > 1 {
-			q.Set("page", strconv.Itoa(n))
-		} else {
-			q.Del("page")
-		}
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
+	link := func(n int) string { return urls.Page(base, n) }
 	pg := pages.Pager{Page: l.Page.Number, Last: l.LastPage(), Total: l.Total}
 	if l.HasPrev() {
 		pg.Prev = link(l.Page.Number - 1)
@@ -89,13 +79,13 @@ func (a *App) listPage(c echo.Context, f models.FeedFilter, key string, etag []s
 }
 
 func (a *App) getHome(c echo.Context) error {
-	return a.listPage(c, models.FeedFilter{}, "/", []string{"home"}, a.Posts.ListPublished,
+	return a.listPage(c, models.FeedFilter{}, urls.Home(), []string{"home"}, a.Posts.ListPublished,
 		func(p layout.Page, l models.PostList) (templ.Component, templ.Component) {
 			p.Title = "Latest posts"
-			p.Canonical = a.absURL("/")
-			p.Feeds = a.feeds("Quire", "")
+			p.Canonical = a.absURL(urls.Home())
+			p.Feeds = a.feeds("Quire", urls.SiteFeed)
 			v := pages.ListView{
-				Heading: "Latest posts", Items: a.listItems(c, l.Posts), Pager: pager("/", l), FeedURL: "/feed.xml",
+				Heading: "Latest posts", Items: a.listItems(c, l.Posts), Pager: pager(urls.Home(), l), FeedURL: urls.SiteFeed(urls.RSS),
 				Empty: "Nothing published yet. Sign in and write the first post.",
 			}
 			return pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts")
@@ -111,14 +101,14 @@ func (a *App) getTag(c echo.Context) error {
 	load := func(ctx context.Context, pg models.Page) (models.PostList, error) {
 		return a.Posts.ListByTag(ctx, tag, pg)
 	}
-	return a.listPage(c, models.FeedFilter{Tag: tag}, "/tags/"+tag, []string{"tag", tag}, load,
+	return a.listPage(c, models.FeedFilter{Tag: tag}, urls.Tag(tag), []string{"tag", tag}, load,
 		func(p layout.Page, l models.PostList) (templ.Component, templ.Component) {
 			p.Title = "#" + tag
-			p.Canonical = a.absURL("/tags/" + tag)
-			p.Feeds = a.feeds("Posts tagged "+tag, "/tags/"+tag)
+			p.Canonical = a.absURL(urls.Tag(tag))
+			p.Feeds = a.feeds("Posts tagged "+tag, urls.TagFeeds(tag))
 			v := pages.ListView{
-				Heading: "Posts tagged #" + tag, Items: a.listItems(c, l.Posts), Pager: pager("/tags/"+tag, l),
-				FeedURL: "/tags/" + tag + "/feed.xml", Empty: "No posts with this tag yet.",
+				Heading: "Posts tagged #" + tag, Items: a.listItems(c, l.Posts), Pager: pager(urls.Tag(tag), l),
+				FeedURL: urls.TagFeed(tag, urls.RSS), Empty: "No posts with this tag yet.",
 			}
 			return pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts")
 		})
@@ -126,7 +116,7 @@ func (a *App) getTag(c echo.Context) error {
 
 // getAuthor is an author's public page, /@username, with their posts.
 func (a *App) getAuthor(c echo.Context) error {
-	u, moved, err := a.author(c, c.Param("username"), "")
+	u, moved, err := a.author(c, c.Param("username"), urls.Author)
 	if moved || err != nil {
 		return err
 	}
@@ -136,16 +126,16 @@ func (a *App) getAuthor(c echo.Context) error {
 	load := func(ctx context.Context, pg models.Page) (models.PostList, error) {
 		return a.Posts.ListByAuthor(ctx, u.ID, pg)
 	}
-	return a.listPage(c, models.FeedFilter{AuthorID: u.ID}, "/@"+strconv.FormatInt(u.ID, 10),
+	return a.listPage(c, models.FeedFilter{AuthorID: u.ID}, "author "+strconv.FormatInt(u.ID, 10),
 		[]string{"author", u.Username, u.UpdatedAt.String()}, load,
 		func(p layout.Page, l models.PostList) (templ.Component, templ.Component) {
-			base := "/@" + u.Username
+			base := urls.Author(u.Username)
 			v := pages.AuthorView{Username: u.Username, Name: u.Name(), Bio: u.Bio, AvatarURL: avatarURL(u), Joined: a.formatter(c).Month(u.CreatedAt)}
-			list := pages.ListView{Items: a.listItems(c, l.Posts), Pager: pager(base, l), FeedURL: base + "/feed.xml", Empty: "No posts yet."}
+			list := pages.ListView{Items: a.listItems(c, l.Posts), Pager: pager(base, l), FeedURL: urls.AuthorFeed(u.Username, urls.RSS), Empty: "No posts yet."}
 			p.Title = u.Name()
 			p.Description = u.Bio
 			p.Canonical = a.absURL(base)
-			p.Feeds = a.feeds("Posts by "+u.Name(), base)
+			p.Feeds = a.feeds("Posts by "+u.Name(), urls.AuthorFeeds(u.Username))
 			p.Social = &layout.Social{Type: "profile", Title: u.Name(), Description: u.Bio}
 			return pages.Author(p, v, list), pages.PostListItems(list.Items, list.Pager, "#posts")
 		})
@@ -183,7 +173,7 @@ func (a *App) getSearch(c echo.Context) error {
 		}
 		v.Total = total
 		l := models.PostList{Total: total, Page: pg.Normalize()}
-		v.Pager = pager("/search?q="+url.QueryEscape(q), l)
+		v.Pager = pager(urls.Search(q, 1), l)
 	}
 	p := a.readerFrame(c)
 	p.Title = "Search"
@@ -202,11 +192,11 @@ func searchRefusal(err error) string {
 	return ""
 }
 
-// feeds lists the RSS and Atom feeds of a page whose path is base.
-func (a *App) feeds(title, base string) []layout.Feed {
+// feeds lists a page's RSS and Atom feeds, whose paths feed builds.
+func (a *App) feeds(title string, feed urls.Feeds) []layout.Feed {
 	return []layout.Feed{
-		{Title: title + " (RSS)", URL: a.absURL(base + "/feed.xml"), Type: "application/rss+xml"},
-		{Title: title + " (Atom)", URL: a.absURL(base + "/atom.xml"), Type: "application/atom+xml"},
+		{Title: title + " (RSS)", URL: a.absURL(feed(urls.RSS)), Type: "application/rss+xml"},
+		{Title: title + " (Atom)", URL: a.absURL(feed(urls.Atom)), Type: "application/atom+xml"},
 	}
 }
 
@@ -217,7 +207,7 @@ func (a *App) postSocial(p models.Post) *layout.Social {
 		s.Published = w3cDate(*p.PublishedAt)
 	}
 	if p.CoverKey != "" {
-		s.Image = a.absURL("/media/" + p.CoverKey)
+		s.Image = a.absURL(urls.Media(p.CoverKey))
 	}
 	return s
 }

@@ -3,13 +3,13 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
+	"quire/views/urls"
 )
 
 // Session keys.
@@ -72,7 +72,7 @@ func (a *App) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 func requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if _, ok := currentUser(c); !ok {
-			return redirect(c, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+			return redirect(c, urls.Login(c.Request().URL.RequestURI()))
 		}
 		return next(c)
 	}

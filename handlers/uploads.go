@@ -14,6 +14,7 @@ import (
 	"quire/models/imaging"
 	"quire/views/format"
 	"quire/views/pages"
+	"quire/views/urls"
 )
 
 // Post images: at most 10 MiB and 40 megapixels in; stored at most
@@ -118,7 +119,7 @@ func ownerID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: tr
 
 func imageMarkdown(m models.Media) string {
 	alt := strings.NewReplacer("[", "", "]", "", "\n", " ").Replace(m.Alt)
-	return "![" + alt + "](/media/" + m.Key + ")"
+	return "![" + alt + "](" + urls.Media(m.Key) + ")"
 }
 
 // postMedia uploads an image. From the editor (htmx) it answers with the
@@ -192,13 +193,13 @@ func (a *App) library(c echo.Context, owner int64) (pages.MediaLibraryView, erro
 	for _, m := range items {
 		v.Items = append(v.Items, mediaItem(m))
 	}
-	v.Pager = pager("/media", models.PostList{Total: total, Page: pg.Normalize()})
+	v.Pager = pager(urls.MediaLibrary(), models.PostList{Total: total, Page: pg.Normalize()})
 	return v, nil
 }
 
 func mediaItem(m models.Media) pages.MediaItem {
 	return pages.MediaItem{
-		URL: "/media/" + m.Key, Markdown: imageMarkdown(m), Alt: m.Alt, Width: m.Width, Height: m.Height,
+		URL: urls.Media(m.Key), Markdown: imageMarkdown(m), Alt: m.Alt, Width: m.Width, Height: m.Height,
 		Size: format.Bytes(int64(m.Bytes)),
 	}
 }

@@ -7,6 +7,17 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"quire/models/admintable"
+)
+
+// The pages admin tables link to, by what their URLs take; handlers build
+// the URLs (views/urls), so no path is written in the tables' SQL.
+const (
+	PostPage      admintable.Page = "post"      // slug
+	AuthorPage    admintable.Page = "author"    // username
+	RevisionsPage admintable.Page = "revisions" // post id
+	HistoryPage   admintable.Page = "history"   // audit model, object id
 )
 
 // AdminModel runs the admin's actions. Each one changes its rows and writes

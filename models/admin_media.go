@@ -31,7 +31,7 @@ var MediaTable = admintable.Must(&admintable.Table{
 	From: "media m LEFT JOIN users u ON u.id = m.owner_id",
 	ID:   "m.id",
 	Columns: []admintable.Column{
-		{Key: "preview", Label: "Preview", Expr: "'/media/' || m.key", Render: admintable.Image},
+		{Key: "preview", Label: "Preview", Expr: "m.key", Render: admintable.Image},
 		{Key: "alt", Label: "Description", Expr: "m.alt", Searchable: true, Render: admintable.Text},
 		{Key: "owner", Label: "Owner", Expr: "coalesce(u.username, 'a deleted user')", Sortable: true, Searchable: true,
 			Render: admintable.Text},
@@ -39,8 +39,8 @@ var MediaTable = admintable.Must(&admintable.Table{
 		{Key: "dimensions", Label: "Dimensions", Expr: "m.width || '×' || m.height", SortExpr: "m.width * m.height",
 			Sortable: true, Render: admintable.Text},
 		{Key: "used", Label: "Used in", Expr: `(SELECT coalesce(jsonb_agg(jsonb_build_object('text', p.title,
-			'href', '/posts/' || p.slug) ORDER BY p.id), '[]'::jsonb) FROM posts p WHERE ` + usesMedia("m.key") + `)`,
-			Render: admintable.Links},
+			'args', jsonb_build_array(p.slug)) ORDER BY p.id), '[]'::jsonb) FROM posts p WHERE ` + usesMedia("m.key") + `)`,
+			Link: &admintable.Ref{Page: PostPage}, Render: admintable.Links},
 		{Key: "uploaded", Label: "Uploaded", Expr: "m.created_at", Sortable: true, Render: admintable.Date},
 	},
 	Filters: []admintable.Filter{

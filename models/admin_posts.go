@@ -32,7 +32,7 @@ var PostsTable = admintable.Must(&admintable.Table{
 	Where: "p.deleted_at IS NULL",
 	ID:    "p.id", Version: "p.version",
 	Columns: []admintable.Column{
-		{Key: "title", Label: "Title", Expr: "p.title", Href: "'/posts/' || p.slug",
+		{Key: "title", Label: "Title", Expr: "p.title", Link: &admintable.Ref{Page: PostPage, Args: []string{"p.slug"}},
 			Sortable: true, Searchable: true, Render: admintable.Link,
 			Editable: &admintable.Editable{Type: "text", MaxLen: MaxTitleLen, Check: func(v string) string {
 				if strings.TrimSpace(v) == "" {
@@ -62,7 +62,7 @@ var PostsTable = admintable.Must(&admintable.Table{
 	},
 	BulkActions: []admintable.Action{hidePost, unhidePost, publishPost, unpublishPost, deletePost},
 	Links: []admintable.RowLink{
-		{Label: "Revisions", Href: "'/posts/' || p.id || '/revisions'"},
+		{Label: "Revisions", To: admintable.Ref{Page: RevisionsPage, Args: []string{"p.id"}}},
 	},
 	History: true,
 })

@@ -38,7 +38,7 @@ var UsersTable = admintable.Must(&admintable.Table{
 	Name: "users", Title: "Users", Noun: "user", Plural: "users",
 	From: "users u", ID: "u.id", Version: "u.version",
 	Columns: []admintable.Column{
-		{Key: "username", Label: "Username", Expr: "u.username", Href: "'/@' || u.username",
+		{Key: "username", Label: "Username", Expr: "u.username", Link: &admintable.Ref{Page: AuthorPage, Args: []string{"u.username"}},
 			Sortable: true, Searchable: true, Render: admintable.Link},
 		{Key: "email", Label: "Email", Expr: "u.email", Sortable: true, Searchable: true, Render: admintable.Text},
 		{Key: "role", Label: "Role", Expr: "u.role", Sortable: true, Render: admintable.Badge,

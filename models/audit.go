@@ -126,7 +126,7 @@ var AuditTable = admintable.Must(&admintable.Table{
 		{Key: "actor", Label: "Admin", Expr: "l.actor_name", Sortable: true, Searchable: true, Render: admintable.Text},
 		{Key: "model", Label: "Model", Expr: "l.model", Sortable: true, Render: admintable.Badge},
 		{Key: "object", Label: "Object", Expr: "l.model || ' #' || l.object_id", SortExpr: "l.object_id",
-			Href: "'/admin/audit?model=' || l.model || '&object=' || l.object_id", Sortable: true, Render: admintable.Link},
+			Link: &admintable.Ref{Page: HistoryPage, Args: []string{"l.model", "l.object_id"}}, Sortable: true, Render: admintable.Link},
 		{Key: "action", Label: "Action", Expr: "l.action", Sortable: true, Searchable: true, Render: admintable.Badge},
 		{Key: "changes", Label: "Changes", Expr: "jsonb_build_object('before', l.before, 'after', l.after)",
 			Render: admintable.Changes},

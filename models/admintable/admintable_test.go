@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,8 @@ func people() *admintable.Table {
 				Editable: &admintable.Editable{Type: "select", Choices: []admintable.Choice{{Value: "user", Label: "User"}, {Value: "admin", Label: "Admin"}}}},
 			{Key: "joined", Label: "Joined", Expr: "u.created_at", Sortable: true, Render: admintable.Date},
 			{Key: "seen", Label: "Last login", Expr: "u.last_login_at", Sortable: true, Render: admintable.Date},
-			{Key: "profile", Label: "Profile", Expr: "u.username", Href: "'/@' || u.username", Render: admintable.Link},
+			{Key: "profile", Label: "Profile", Expr: "u.username",
+				Link: &admintable.Ref{Page: "author", Args: []string{"u.username"}}, Render: admintable.Link},
 		},
 		Filters: []admintable.Filter{
 			{Key: "role", Label: "Role", Expr: "u.role", Choices: []admintable.Choice{{Value: "user", Label: "User"}, {Value: "admin", Label: "Admin"}}},
@@ -44,7 +46,7 @@ func people() *admintable.Table {
 		PageSizes:   []int{10, 25},
 		RowActions:  []admintable.Action{{Key: "poke", Label: "Poke", Done: "Poked", If: &admintable.Cond{Column: "role", In: []string{"admin"}}}},
 		BulkActions: []admintable.Action{{Key: "poke", Label: "Poke", Done: "Poked", Confirm: true, NeedsReason: true}},
-		Links:       []admintable.RowLink{{Label: "Mail", Href: "'mailto:' || u.email"}},
+		Links:       []admintable.RowLink{{Label: "Mail", To: admintable.Ref{Page: "mail", Args: []string{"u.email", "u.id"}}}},
 	}
 }
 
@@ -66,7 +68,8 @@ func TestValidateRejectsBadDeclarations(t *testing.T) {
 		{"reserved column key", func(t *admintable.Table) { t.Columns[0].Key = "sort" }, "reserved"},
 		{"column key with SQL", func(t *admintable.Table) { t.Columns[0].Key = "a;drop" }, "column key"},
 		{"unknown render", func(t *admintable.Table) { t.Columns[0].Render = "blink" }, "unknown render"},
-		{"link without href", func(t *admintable.Table) { t.Columns[6].Href = "" }, "needs href"},
+		{"link without link", func(t *admintable.Table) { t.Columns[6].Link = nil }, "needs a link"},
+		{"link without arguments", func(t *admintable.Table) { t.Columns[6].Link.Args = nil }, "needs a page and its arguments"},
 		{"default sort unknown", func(t *admintable.Table) { t.DefaultSort = "nope" }, "default sort"},
 		{"default sort not sortable", func(t *admintable.Table) { t.DefaultSort = "-mail" }, "default sort"},
 		{"no page sizes", func(t *admintable.Table) { t.PageSizes = nil }, "no page sizes"},
@@ -260,8 +263,9 @@ func TestListAgainstDatabase(t *testing.T) {
 		t.Fatalf("default: total %d, %d rows, first %v", res.Total, len(res.Rows), names(res))
 	}
 	r := res.Rows[0]
-	if r.Hrefs["profile"] != "/@user000" || len(r.Links) != 1 || r.Links[0].Href != "mailto:u000@example.com" {
-		t.Errorf("hrefs and links: %+v %+v", r.Hrefs, r.Links)
+	if to := r.Targets["profile"]; to.Page != "author" || !slices.Equal(to.Args, []string{"user000"}) ||
+		len(r.Links) != 1 || r.Links[0].To.Page != "mail" || !slices.Equal(r.Links[0].To.Args, []string{"u000@example.com", strconv.FormatInt(r.ID, 10)}) {
+		t.Errorf("link targets: %+v %+v", r.Targets, r.Links)
 	}
 	if _, ok := r.Values["joined"].(time.Time); !ok || r.Values["seen"] != nil || r.Version != 1 || r.ID == 0 {
 		t.Errorf("values: %#v, version %d", r.Values, r.Version)

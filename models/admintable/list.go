@@ -14,13 +14,22 @@ import (
 type Row struct {
 	ID      int64
 	Version int
-	Values  map[string]any // string, int64, float64, bool, time.Time or nil
-	Hrefs   map[string]string
+	Values  map[string]any    // string, int64, float64, bool, time.Time or nil
+	Targets map[string]Target // a Link column's, by column key
 	Links   []LinkValue
 }
 
-// LinkValue is a row link with its URL filled in.
-type LinkValue struct{ Label, Href string }
+// LinkValue is a row link with its parameters filled in.
+type LinkValue struct {
+	Label string
+	To    Target
+}
+
+// Target is where one link leads: a page and its parameters' values.
+type Target struct {
+	Page Page
+	Args []string
+}
 
 // Result is one page of rows and the number of rows matching in all.
 type Result struct {
@@ -193,7 +202,7 @@ func (t *Table) orderBy(q Query) string {
 }
 
 // selectList selects the id, the version, every column, every link
-// column's href and every row link's href, in that order.
+// column's arguments and every row link's arguments, in that order.
 func (t *Table) selectList() string {
 	version := "0"
 	if t.Version != "" {
@@ -204,12 +213,16 @@ func (t *Table) selectList() string {
 		parts = append(parts, "("+c.Expr+")")
 	}
 	for _, c := range t.Columns {
-		if c.Href != "" {
-			parts = append(parts, "("+c.Href+")")
+		if c.Render == Link {
+			for _, a := range c.Link.Args {
+				parts = append(parts, "("+a+")")
+			}
 		}
 	}
 	for _, l := range t.Links {
-		parts = append(parts, "("+l.Href+")")
+		for _, a := range l.To.Args {
+			parts = append(parts, "("+a+")")
+		}
 	}
 	return "SELECT " + strings.Join(parts, ", ")
 }
@@ -226,7 +239,7 @@ func (t *Table) scan(ctx context.Context, db sqlx.QueryerContext, query string, 
 		if err != nil {
 			return nil, fmt.Errorf("admintable %s: scan: %w", t.Name, err)
 		}
-		r := Row{Values: make(map[string]any, len(t.Columns)), Hrefs: map[string]string{}}
+		r := Row{Values: make(map[string]any, len(t.Columns)), Targets: map[string]Target{}}
 		r.ID, _ = vals[0].(int64)
 		v, _ := vals[1].(int64)
 		r.Version = int(v)
@@ -236,16 +249,18 @@ func (t *Table) scan(ctx context.Context, db sqlx.QueryerContext, query string, 
 			i++
 		}
 		for _, c := range t.Columns {
-			if c.Href != "" {
-				r.Hrefs[c.Key] = str(vals[i])
-				i++
+			if c.Render == Link {
+				if to, ok := target(c.Link, vals[i:]); ok {
+					r.Targets[c.Key] = to
+				}
+				i += len(c.Link.Args)
 			}
 		}
 		for _, l := range t.Links {
-			if h := str(vals[i]); h != "" {
-				r.Links = append(r.Links, LinkValue{Label: l.Label, Href: h})
+			if to, ok := target(&l.To, vals[i:]); ok {
+				r.Links = append(r.Links, LinkValue{Label: l.Label, To: to})
 			}
-			i++
+			i += len(l.To.Args)
 		}
 		out = append(out, r)
 	}
@@ -253,6 +268,17 @@ func (t *Table) scan(ctx context.Context, db sqlx.QueryerContext, query string, 
 		return nil, fmt.Errorf("admintable %s: list: %w", t.Name, err)
 	}
 	return out, nil
+}
+
+// target fills ref's parameters from vals; a missing one means no link.
+func target(ref *Ref, vals []any) (Target, bool) {
+	to := Target{Page: ref.Page, Args: make([]string, len(ref.Args))}
+	for i := range ref.Args {
+		if to.Args[i] = str(vals[i]); to.Args[i] == "" {
+			return Target{}, false
+		}
+	}
+	return to, true
 }
 
 // normalize turns the driver's text-like values into strings.

@@ -23,11 +23,11 @@ const (
 	Text    Render = "text"
 	Badge   Render = "badge"   // a short state word: active, hidden
 	Date    Render = "date"    // a timestamp
-	Link    Render = "link"    // the value as text, linking to the column's Href
-	Image   Render = "image"   // the value is an image URL: a small preview
+	Link    Render = "link"    // the value as text, linking to where the column's Link leads
+	Image   Render = "image"   // the value is a media key: a small preview
 	Number  Render = "number"  // an integer
 	Bytes   Render = "bytes"   // an integer number of bytes, shown as KiB/MiB
-	Links   Render = "links"   // a JSON array of {"text","href"} objects
+	Links   Render = "links"   // a JSON array of {"text","args"} objects, each leading to the column's Link page
 	Changes Render = "changes" // a JSON object {"before":{...},"after":{...}}
 )
 
@@ -63,8 +63,9 @@ type Column struct {
 	// Expr computes the value. SortExpr, when set, orders the column
 	// instead (e.g. pixels for "640×480").
 	Expr, SortExpr string
-	// Href is an SQL expression for the URL of a Link column.
-	Href       string
+	// Link says where a Link column's values lead; for a Links column it
+	// names the page only (each JSON object carries its "args").
+	Link       *Ref
 	Sortable   bool
 	Searchable bool // q matches this column's text (ILIKE)
 	Render     Render
@@ -128,7 +129,18 @@ type Cond struct {
 // RowLink is a link shown on each row.
 type RowLink struct {
 	Label string
-	Href  string // SQL expression for the URL
+	To    Ref
+}
+
+// Page names a kind of page a link leads to; handlers turn a page and its
+// parameters into a URL (views/urls), so no path is written in SQL.
+type Page string
+
+// Ref is where a link leads: a page and the SQL expressions of its
+// parameters, in the order the page's URL builder takes them.
+type Ref struct {
+	Page Page
+	Args []string
 }
 
 // MaxMatching caps "select all N matching": a bulk action touches at most
@@ -176,8 +188,12 @@ func (t *Table) Validate() error {
 		if !slices.Contains(renders, c.Render) {
 			bad("column %q: unknown render %q", c.Key, c.Render)
 		}
-		if (c.Render == Link) != (c.Href != "") {
-			bad("column %q: a link column needs href, and only a link column has one", c.Key)
+		links := c.Render == Link || c.Render == Links
+		switch {
+		case links != (c.Link != nil):
+			bad("column %q: a link column needs a link, and only a link column has one", c.Key)
+		case c.Render == Link && (c.Link.Page == "" || len(c.Link.Args) == 0):
+			bad("column %q: a link needs a page and its arguments", c.Key)
 		}
 		if e := c.Editable; e != nil {
 			switch {
@@ -261,8 +277,8 @@ func (t *Table) Validate() error {
 		}
 	}
 	for _, l := range t.Links {
-		if l.Label == "" || l.Href == "" {
-			bad("row links need a label and an href")
+		if l.Label == "" || l.To.Page == "" || len(l.To.Args) == 0 {
+			bad("row links need a label, a page and its arguments")
 		}
 	}
 	if len(errs) > 0 {

@@ -20,7 +20,7 @@ type Tab struct {
 type TableView struct {
 	Name, Title string
 	Noun        string // plural, for "1,000 users"
-	Base        string // "/admin/users"
+	Base        string // the list without its state: urls.AdminTable(name, "")
 	URL         string // this state's canonical URL
 	Back        string // this state's query string, carried by row and bulk forms
 	Tabs        []Tab

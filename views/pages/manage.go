@@ -1,6 +1,6 @@
 package pages
 
-import "strconv"
+import "quire/views/urls"
 
 // MyPostsView is /drafts: the author's own posts, and deleted ones that can
 // still be restored.
@@ -17,8 +17,6 @@ type MyPostItem struct {
 	Slug, Title, Status  string
 	Updated, DeletedDays string
 }
-
-func (it MyPostItem) url(p string) string { return "/posts/" + strconv.FormatInt(it.ID, 10) + p }
 
 // ConfirmView asks before a destructive action.
 type ConfirmView struct {
@@ -75,7 +73,7 @@ type RevisionView struct {
 }
 
 func (v RevisionView) restoreURL() string {
-	return "/posts/" + strconv.FormatInt(v.PostID, 10) + "/revisions/" + strconv.FormatInt(v.RevisionID, 10) + "/restore"
+	return urls.RestoreRevision(v.PostID, v.RevisionID)
 }
 
 // MediaItem is an uploaded image in the library.

@@ -1,6 +1,10 @@
 package pages
 
-import "strconv"
+import (
+	"strconv"
+
+	"quire/views/urls"
+)
 
 // PostView is a post as readers (and its author) see it.
 type PostView struct {
@@ -25,9 +29,6 @@ type PostView struct {
 	// Only an admin sees the post then: readers get 404.
 	AuthorSuspended bool
 }
-
-func (v PostView) idStr() string       { return strconv.FormatInt(v.ID, 10) }
-func (v PostView) url(p string) string { return "/posts/" + v.idStr() + p }
 
 // EditorView is the post form: inline on the post page (htmx) or as a full
 // page at /posts/{slug}/edit and /posts/new (works without JavaScript).
@@ -60,16 +61,12 @@ type ConflictView struct {
 	Updated string
 }
 
-func (v EditorView) idStr() string { return strconv.FormatInt(v.ID, 10) }
-
 func (v EditorView) action() string {
 	if v.ID == 0 {
-		return "/posts"
+		return urls.CreatePost()
 	}
-	return "/posts/" + v.idStr()
+	return urls.SavePost(v.ID)
 }
-
-func (v EditorView) url(p string) string { return "/posts/" + v.idStr() + p }
 
 func (v EditorView) autosave() bool { return v.ID != 0 && v.Status == "draft" }
 

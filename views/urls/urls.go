@@ -1,0 +1,157 @@
+// Package urls builds every address Quire links to, redirects to or names in
+// a feed, by name: one function per kind of address, with typed parameters,
+// escaping what it is given. handlers/routes.go registers the patterns these
+// paths match (urls_test in handlers proves each builder reaches a route).
+// It imports nothing of Quire, so handlers and views can both use it.
+package urls
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+func seg(s string) string   { return url.PathEscape(s) }
+func id(n int64) string     { return strconv.FormatInt(n, 10) }
+func post(n int64) string   { return "/posts/" + id(n) }
+func admin(s string) string { return "/admin/" + seg(s) }
+
+// withQuery adds an encoded query to a path; an empty query adds nothing.
+func withQuery(path, query string) string {
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
+}
+
+// Page is the address of page n of the list at path (which may carry a
+// query): ?page=N is set for pages after the first and dropped for the first.
+func Page(path string, n int) string {
+	u, err := url.Parse(path)
+	if err != nil {
+		return path
+	}
+	q := u.Query()
+	if n > 1 {
+		q.Set("page", strconv.Itoa(n))
+	} else {
+		q.Del("page")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Readers.
+
+func Home() string                     { return "/" }
+func Post(slug string) string          { return "/posts/" + seg(slug) }
+func Author(username string) string    { return "/@" + seg(username) }
+func Tag(tag string) string            { return "/tags/" + seg(tag) }
+func Media(key string) string          { return "/media/" + seg(key) }
+func Sitemap() string                  { return "/sitemap.xml" }
+func Robots() string                   { return "/robots.txt" }
+func SearchForm() string               { return "/search" }
+func Search(q string, page int) string { return Page(withQuery(SearchForm(), query("q", q)), page) }
+
+// query is name=value encoded, or "" when value is empty.
+func query(name, value string) string {
+	if value == "" {
+		return ""
+	}
+	return url.Values{name: {value}}.Encode()
+}
+
+// Feed is a feed's format, named by its file.
+type Feed string
+
+const (
+	RSS  Feed = "feed.xml"
+	Atom Feed = "atom.xml"
+)
+
+func SiteFeed(f Feed) string                    { return "/" + string(f) }
+func AuthorFeed(username string, f Feed) string { return Author(username) + "/" + string(f) }
+func TagFeed(tag string, f Feed) string         { return Tag(tag) + "/" + string(f) }
+
+// Feeds builds one page's feed addresses, a format at a time.
+type Feeds func(Feed) string
+
+func AuthorFeeds(username string) Feeds {
+	return func(f Feed) string { return AuthorFeed(username, f) }
+}
+func TagFeeds(tag string) Feeds { return func(f Feed) string { return TagFeed(tag, f) } }
+
+// Authors.
+
+func NewPost() string                      { return "/posts/new" }
+func CreatePost() string                   { return "/posts" }
+func EditPost(slug string) string          { return Post(slug) + "/edit" }
+func SavePost(id int64) string             { return post(id) }
+func PostEditor(id int64) string           { return post(id) + "/editor" }
+func PostView(id int64) string             { return post(id) + "/view" }
+func PostAutosave(id int64) string         { return post(id) + "/autosave" }
+func PostPreview(id int64) string          { return post(id) + "/preview" }
+func PublishPost(id int64) string          { return post(id) + "/publish" }
+func UnpublishPost(id int64) string        { return post(id) + "/unpublish" }
+func DeletePost(id int64) string           { return post(id) + "/delete" }
+func RestorePost(id int64) string          { return post(id) + "/restore" }
+func PostRevisions(id int64) string        { return post(id) + "/revisions" }
+func PostRevision(id, rev int64) string    { return PostRevisions(id) + "/" + strconv.FormatInt(rev, 10) }
+func RestoreRevision(id, rev int64) string { return PostRevision(id, rev) + "/restore" }
+func Drafts() string                       { return "/drafts" }
+func MediaLibrary() string                 { return "/media" }
+
+// Accounts.
+
+func Register() string                       { return "/register" }
+func Logout() string                         { return "/logout" }
+func PasswordReset() string                  { return "/password/reset" }
+func PasswordResetToken(token string) string { return PasswordReset() + "/" + seg(token) }
+func SettingsProfile() string                { return "/settings/profile" }
+func SettingsPassword() string               { return "/settings/password" }
+
+// Login is the sign-in page; next, when set, is where it leads afterwards.
+func Login(next string) string { return withQuery("/login", query("next", next)) }
+
+// Folder is the part of path up to and including its last slash:
+// "/settings/profile" is in "/settings/". robots.txt names folders.
+func Folder(path string) string { return path[:strings.LastIndex(path, "/")+1] }
+
+// Admins.
+
+func Admin() string { return "/admin" }
+
+// AdminTable is a declared table's list; query (encoded, may be "") is its state.
+func AdminTable(name, query string) string { return withQuery(admin(name), query) }
+
+// AdminFiltered is a table's list narrowed by filters: AdminFiltered("posts", "status", "draft").
+func AdminFiltered(name string, pairs ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		v.Add(pairs[i], pairs[i+1])
+	}
+	return AdminTable(name, v.Encode())
+}
+
+// AdminBulk takes a bulk action on a table's selected rows.
+func AdminBulk(table string) string { return admin(table) + "/bulk" }
+
+// AdminRow is a row action: GET asks to confirm it, POST takes it.
+func AdminRow(table string, id int64, action string) string {
+	return admin(table) + "/" + strconv.FormatInt(id, 10) + "/" + seg(action)
+}
+
+// AdminEdit is a cell's inline editor (GET) and its save (POST).
+func AdminEdit(table string, id int64, field string) string {
+	return AdminRow(table, id, "edit") + "/" + seg(field)
+}
+
+// AdminCell is a cell as the table shows it (the editor's cancel).
+func AdminCell(table string, id int64, field string) string {
+	return AdminRow(table, id, "cell") + "/" + seg(field)
+}
+
+// AdminHistory is an object's entries in the audit log.
+func AdminHistory(model string, object int64) string {
+	return AdminFiltered("audit", "model", model, "object", strconv.FormatInt(object, 10))
+}
