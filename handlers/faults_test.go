@@ -436,12 +436,13 @@ func TestFaultDatabaseKilled(t *testing.T) {
 		lastBad := l.waitRecovered(t, targets, killed, 5*time.Second)
 		var pages, restarting, readyz int
 		hits := l.between(killed, lastBad)
-		// The first answer that said the database restarts: a 503 page that
-		// started after it must say so too.
+		// When the first answer saying the database restarts was sent, the
+		// server knew: a 503 page that started after that must say so too.
+		// (One that started earlier may have begun before the server knew.)
 		told := lastBad
 		for _, h := range hits {
-			if h.restarting && h.start.Before(told) {
-				told = h.start
+			if h.restarting && h.end.Before(told) {
+				told = h.end
 			}
 		}
 		for _, h := range hits {
