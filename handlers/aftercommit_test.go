@@ -88,7 +88,9 @@ func TestAfterCommitMail(t *testing.T) {
 			},
 			failed: func(r *response) { wantFailed(t, r) }, to: "grace@example.com", about: "/password/reset/"},
 		{name: "reset request", table: "password_resets", op: "INSERT",
-			do: func() *response { return a.client().post("/password/reset", url.Values{"email": {"grace@example.com"}}) },
+			do: func() *response {
+				return a.client().post("/password/reset", url.Values{"email": {"grace@example.com"}})
+			},
 			// The answer is the same whatever happens in the background.
 			failed: func(r *response) { wantStatus(t, r, http.StatusOK) }, to: "grace@example.com", about: "/password/reset/"},
 		{name: "password change", table: "users", op: "UPDATE",
