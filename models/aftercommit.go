@@ -32,6 +32,3 @@ const (
 	MailEmailChanged                        // to the old address: "your email address was changed"
 	MailAccountExists                       // someone tried to sign up with this address
 )
-
-// IsZero reports whether there is nothing to do.
-func (ac AfterCommit) IsZero() bool { return len(ac.Mail) == 0 && len(ac.DeleteFiles) == 0 }

@@ -2,9 +2,7 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 )
 
 const takenSQL = `SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1))
@@ -36,16 +34,8 @@ func (m *UserModel) Register(ctx context.Context, nu NewUser) (User, error) {
 // RegisterNoticeLimit. When the account went since, or the owner was told
 // lately, there is nothing to send.
 func (m *UserModel) NoticeTakenEmail(ctx context.Context, throttle *ThrottleModel, email string) (AfterCommit, error) {
-	err := throttle.Take(ctx, Hit{Limit: RegisterNoticeLimit, Key: strings.ToLower(email)})
-	if errors.Is(err, ErrThrottled) {
-		return AfterCommit{}, nil
-	} else if err != nil {
-		return AfterCommit{}, err
-	}
-	u, err := m.GetByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) {
-		return AfterCommit{}, nil
-	} else if err != nil {
+	u, ok, err := m.toMail(ctx, throttle, RegisterNoticeLimit, email)
+	if err != nil || !ok {
 		return AfterCommit{}, err
 	}
 	return AfterCommit{Mail: []Mail{{Kind: MailAccountExists, To: u.Email, Username: u.Username}}}, nil

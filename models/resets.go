@@ -71,16 +71,8 @@ func hashToken(token string) []byte {
 // the result, to mail. Past the limit, or for no such account, there is
 // nothing to send; the links already sent keep working.
 func (m *UserModel) RequestReset(ctx context.Context, throttle *ThrottleModel, email string) (AfterCommit, error) {
-	err := throttle.Take(ctx, Hit{Limit: ResetEmailLimit, Key: strings.ToLower(email)})
-	if errors.Is(err, ErrThrottled) {
-		return AfterCommit{}, nil
-	} else if err != nil {
-		return AfterCommit{}, err
-	}
-	u, err := m.GetByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) || (err == nil && u.State != StateActive) {
-		return AfterCommit{}, nil
-	} else if err != nil {
+	u, ok, err := m.toMail(ctx, throttle, ResetEmailLimit, email)
+	if err != nil || !ok || u.State != StateActive {
 		return AfterCommit{}, err
 	}
 	token, err := createReset(ctx, m.DB, u.ID)
@@ -88,4 +80,22 @@ func (m *UserModel) RequestReset(ctx context.Context, throttle *ThrottleModel, e
 		return AfterCommit{}, err
 	}
 	return AfterCommit{Mail: []Mail{{Kind: MailResetLink, To: u.Email, Username: u.Username, Token: token}}}, nil
+}
+
+// toMail counts a message to email against its limit and finds the account
+// it would go to; ok is false past the limit or for no such account.
+func (m *UserModel) toMail(ctx context.Context, throttle *ThrottleModel, limit Limit, email string) (u User, ok bool, err error) {
+	err = throttle.Take(ctx, Hit{Limit: limit, Key: strings.ToLower(email)})
+	if errors.Is(err, ErrThrottled) {
+		return User{}, false, nil
+	} else if err != nil {
+		return User{}, false, err
+	}
+	u, err = m.GetByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		return User{}, false, nil
+	} else if err != nil {
+		return User{}, false, err
+	}
+	return u, true, nil
 }
