@@ -334,6 +334,8 @@ func (a *App) applyAction(c echo.Context, t *adminTable, act admintable.Action, 
 	if err != nil {
 		return err
 	}
+	// The action committed: its mail and file removals follow (res.After).
+	a.afterCommit(c.Request().Context(), res.After)
 	notice := act.Done + " " + adminCount(t, res.Changed) + "."
 	if res.Unchanged > 0 {
 		notice += fmt.Sprintf(" %s left unchanged (already so, or not applicable).", adminCount(t, res.Unchanged))

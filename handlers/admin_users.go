@@ -18,13 +18,8 @@ func (a *App) adminUsers() *adminTable {
 		"reactivate": func(ctx context.Context, who models.Actor, ids []int64, _ actionInput) (models.ActionResult, error) {
 			return a.Admin.Reactivate(ctx, who, ids)
 		},
-		// The links are mailed once the transaction that made them committed.
 		"send_reset": func(ctx context.Context, who models.Actor, ids []int64, _ actionInput) (models.ActionResult, error) {
-			issued, res, err := a.Admin.IssueResets(ctx, who, ids)
-			for _, r := range issued {
-				a.sendResetMail(r.Username, r.Email, r.Token)
-			}
-			return res, err
+			return a.Admin.IssueResets(ctx, who, ids)
 		},
 		"delete": func(ctx context.Context, who models.Actor, ids []int64, in actionInput) (models.ActionResult, error) {
 			return a.Admin.DeleteUsers(ctx, who, ids, in.Option == "remove")

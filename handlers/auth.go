@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
-	"quire/models/mail"
 	"quire/views/components"
 	"quire/views/pages"
 	"quire/views/urls"
@@ -69,7 +67,9 @@ func (a *App) postRegister(c echo.Context) error {
 	var dup *models.DuplicateError
 	switch {
 	case errors.As(err, &dup) && dup.Constraint == "users_email_key":
-		a.sendAccountExistsMail(email)
+		a.afterCommitLater(func(ctx context.Context) (models.AfterCommit, error) {
+			return a.Users.NoticeTakenEmail(ctx, a.Throttle, email)
+		})
 		return a.checkYourMail(c, "We have sent a message to "+email+". Follow it to continue.")
 	case duplicateField(err, fe):
 		return a.renderForm(c, http.StatusUnprocessableEntity, "Create your account", registerForm(username, email, fe))
@@ -81,33 +81,6 @@ func (a *App) postRegister(c echo.Context) error {
 	}
 	a.flash(c, "Welcome to Quire, "+u.Username+".")
 	return redirect(c, urls.Author(u.Username))
-}
-
-// sendAccountExistsMail tells an address's owner that someone tried to sign
-// up with it (at most once an hour), in the background like every mail.
-func (a *App) sendAccountExistsMail(email string) {
-	a.mailer.sendLater(func(ctx context.Context) (mail.Message, error) {
-		err := a.Throttle.Take(ctx, models.Hit{Limit: models.RegisterNoticeLimit, Key: strings.ToLower(email)})
-		if errors.Is(err, models.ErrThrottled) {
-			return mail.Message{}, nil
-		} else if err != nil {
-			return mail.Message{}, err
-		}
-		u, err := a.Users.GetByEmail(ctx, email)
-		if errors.Is(err, models.ErrNotFound) {
-			return mail.Message{}, nil // the account went since
-		} else if err != nil {
-			return mail.Message{}, err
-		}
-		return mail.Message{
-			To:      u.Email,
-			Subject: "Your Quire account",
-			Text: "Someone tried to create a new Quire account with this email address, which already belongs to the account " + u.Username + ".\n\n" +
-				"If it was you, sign in: " + a.absURL(urls.Login("")) + "\n" +
-				"If you have forgotten your password, choose a new one: " + a.absURL(urls.PasswordReset()) + "\n\n" +
-				"If it was not you, ignore this message: nothing has changed.\n",
-		}, nil
-	})
 }
 
 // duplicateField puts a unique-constraint failure beside its field.

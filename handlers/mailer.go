@@ -23,33 +23,21 @@ type mailer struct {
 func newMailer(s mail.Sender, log *slog.Logger) *mailer { return &mailer{sender: s, log: log} }
 
 func (m *mailer) send(msg mail.Message) {
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), mailTimeout)
-		defer cancel()
+	m.run(func(ctx context.Context) {
 		if err := m.sender.Send(ctx, msg); err != nil {
 			m.log.Error("mail not sent", "to", msg.To, "subject", msg.Subject, "err", err)
 		}
-	}()
+	})
 }
 
-// sendLater composes a message in the background and sends it: the request
-// does the same work whatever compose finds (a reset for a known address or
-// an unknown one). A zero message (no recipient) sends nothing.
-func (m *mailer) sendLater(compose func(ctx context.Context) (mail.Message, error)) {
+// run does fn in the background within the mail deadline; wait waits for it.
+func (m *mailer) run(fn func(ctx context.Context)) {
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), mailTimeout)
 		defer cancel()
-		msg, err := compose(ctx)
-		if err == nil && msg.To != "" {
-			err = m.sender.Send(ctx, msg)
-		}
-		if err != nil {
-			m.log.Error("mail not sent", "to", msg.To, "subject", msg.Subject, "err", err)
-		}
+		fn(ctx)
 	}()
 }
 

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
-	"quire/models/mail"
 	"quire/views/components"
 	"quire/views/pages"
 	"quire/views/urls"
@@ -46,49 +44,10 @@ func (a *App) postPasswordReset(c echo.Context) error {
 		return a.throttledForm(c, err, "Reset your password", resetRequestForm(email, nil),
 			"Too many reset requests from your network. Try again in %s.")
 	}
-	a.mailer.sendLater(func(ctx context.Context) (mail.Message, error) { return a.resetMessage(ctx, email) })
+	a.afterCommitLater(func(ctx context.Context) (models.AfterCommit, error) {
+		return a.Users.RequestReset(ctx, a.Throttle, email)
+	})
 	return a.checkYourMail(c, "If an account exists for "+email+", we have sent it a link to reset the password. The link works for one hour.")
-}
-
-// resetMessage makes a reset link for the active account with this email
-// and the message that carries it. Past ResetEmailLimit, or for no such
-// account, there is nothing to send (the zero message); the links already
-// sent keep working.
-func (a *App) resetMessage(ctx context.Context, email string) (mail.Message, error) {
-	err := a.Throttle.Take(ctx, models.Hit{Limit: models.ResetEmailLimit, Key: strings.ToLower(email)})
-	if errors.Is(err, models.ErrThrottled) {
-		return mail.Message{}, nil
-	} else if err != nil {
-		return mail.Message{}, err
-	}
-	u, err := a.Users.GetByEmail(ctx, email)
-	if errors.Is(err, models.ErrNotFound) || (err == nil && u.State != models.StateActive) {
-		return mail.Message{}, nil
-	} else if err != nil {
-		return mail.Message{}, err
-	}
-	token, err := a.Resets.Create(ctx, u.ID)
-	if err != nil {
-		return mail.Message{}, err
-	}
-	return a.resetMail(u.Username, u.Email, token), nil
-}
-
-// sendResetMail mails a password reset link, in the background. The reset
-// form and the admin's "send password reset" send the same message.
-func (a *App) sendResetMail(username, email, token string) {
-	a.mailer.send(a.resetMail(username, email, token))
-}
-
-func (a *App) resetMail(username, email, token string) mail.Message {
-	return mail.Message{
-		To:      email,
-		Subject: "Reset your Quire password",
-		Text: "Someone asked to reset the password of the Quire account " + username + ".\n\n" +
-			"To choose a new password, open this link within the next hour:\n\n" +
-			a.absURL(urls.PasswordResetToken(token)) + "\n\n" +
-			"If it was not you, ignore this message: your password stays as it is.\n",
-	}
 }
 
 func newPasswordForm(action string, withCurrent bool, fe fieldErrors) pages.FormPage {
@@ -142,13 +101,13 @@ func (a *App) postPasswordResetToken(c echo.Context) error {
 		return a.renderForm(c, http.StatusUnprocessableEntity, "Choose a new password",
 			newPasswordForm(c.Request().URL.Path, false, fieldErrors{"password": err.Error()}))
 	}
-	u, err = a.Users.SetPasswordWithToken(ctx, token, password)
+	_, after, err := a.Users.SetPasswordWithToken(ctx, token, password)
 	if errors.Is(err, models.ErrNotFound) {
 		return a.invalidResetLink(c)
 	} else if err != nil {
 		return err
 	}
-	a.notifyPasswordChanged(u)
+	a.afterCommit(ctx, after)
 	a.flash(c, "Your password has been changed. Sign in with your new password.")
 	return redirect(c, urls.Login(""))
 }
@@ -182,23 +141,14 @@ func (a *App) postSettingsPassword(c echo.Context) error {
 	if len(fe) > 0 {
 		return a.renderForm(c, http.StatusUnprocessableEntity, "Change password", newPasswordForm(urls.SettingsPassword(), true, fe))
 	}
-	u, err = a.Users.SetPassword(ctx, u.ID, password)
+	u, after, err := a.Users.SetPassword(ctx, u.ID, password)
 	if err != nil {
 		return err
 	}
+	a.afterCommit(ctx, after)
 	if err := a.logIn(c, u); err != nil {
 		return err
 	}
-	a.notifyPasswordChanged(u)
 	a.flash(c, "Your password has been changed. Other devices have been signed out.")
 	return redirect(c, urls.SettingsPassword())
-}
-
-func (a *App) notifyPasswordChanged(u models.User) {
-	a.mailer.send(mail.Message{
-		To:      u.Email,
-		Subject: "Your Quire password was changed",
-		Text: "The password of the Quire account " + u.Username + " was just changed, and other devices were signed out.\n\n" +
-			"If this was not you, reset your password now: " + a.absURL(urls.PasswordReset()) + "\n",
-	})
 }

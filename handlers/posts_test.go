@@ -271,7 +271,7 @@ func TestXSSInert(t *testing.T) {
 	a := newApp(t)
 	payload := `<script>alert(1)</script><img src=x onerror=alert(1)>"'><svg onload=alert(1)>`
 	author := a.createUser("mallory", "user")
-	if _, err := a.users.UpdateProfile(context.Background(), author.ID, models.Profile{
+	if _, _, err := a.users.UpdateProfile(context.Background(), author.ID, models.Profile{
 		Username: "mallory", Email: "mallory@example.com", DisplayName: `<img src=x onerror=alert(1)>`, Bio: payload,
 	}); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 
 	"quire/models"
 	"quire/models/imaging"
-	"quire/models/mail"
 	"quire/views/components"
 	"quire/views/pages"
 	"quire/views/urls"
@@ -113,13 +112,11 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 	}
 
 	if len(fe) == 0 {
-		updated, err := a.Users.UpdateProfile(ctx, u.ID, models.Profile{
+		_, after, err := a.Users.UpdateProfile(ctx, u.ID, models.Profile{
 			Username: in.Username, Email: in.Email, DisplayName: in.DisplayName, Bio: in.Bio, Avatar: avatar,
 		})
 		if err == nil {
-			if !strings.EqualFold(updated.Email, u.Email) {
-				a.notifyEmailChanged(u, updated)
-			}
+			a.afterCommit(ctx, after)
 			a.flash(c, "Your profile has been saved.")
 			return redirect(c, urls.SettingsProfile())
 		}
@@ -128,16 +125,4 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 		}
 	}
 	return a.renderForm(c, http.StatusUnprocessableEntity, "Your profile", profileForm(in, newEmail, fe))
-}
-
-// notifyEmailChanged tells the previous address, so a hijacked account's
-// owner hears of it.
-func (a *App) notifyEmailChanged(before, after models.User) {
-	a.mailer.send(mail.Message{
-		To:      before.Email,
-		Subject: "Your Quire email address was changed",
-		Text: "The email address of the Quire account " + after.Username + " was changed from " + before.Email +
-			" to " + after.Email + ". Password reset links sent before the change no longer work.\n\n" +
-			"If this was not you, contact the site's administrators.\n",
-	})
 }

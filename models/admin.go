@@ -27,9 +27,11 @@ type AdminModel struct {
 }
 
 // ActionResult is what an action did: how many objects it changed, and how
-// many it left as they were (already in that state, or gone meanwhile).
+// many it left as they were (already in that state, or gone meanwhile),
+// and what is left to do now that it has committed.
 type ActionResult struct {
 	Changed, Unchanged int
+	After              AfterCommit
 }
 
 func result(ids []int64, changed int) ActionResult {

@@ -68,12 +68,12 @@ const (
 var mediaUsesSQL = `SELECT k.key, p.id, p.title FROM unnest($1::text[]) AS k(key)
 JOIN posts p ON ` + usesMedia("k.key") + ` ORDER BY p.id`
 
-// DeleteMedia removes media rows and returns the keys of the files no row
-// or avatar needs any more, for the caller to delete from storage once the
-// transaction has committed. When a post uses a file that would go, the
+// DeleteMedia removes media rows; the keys of the files no row or avatar
+// needs any more are in the result's After, for the caller to delete from
+// storage once the transaction has committed. When a post uses a file that would go, the
 // whole action is refused, naming the posts, unless breakPosts says to
 // delete anyway.
-func (m *AdminModel) DeleteMedia(ctx context.Context, actor Actor, ids []int64, breakPosts bool) ([]string, ActionResult, error) {
+func (m *AdminModel) DeleteMedia(ctx context.Context, actor Actor, ids []int64, breakPosts bool) (ActionResult, error) {
 	var files []string
 	changed := 0
 	err := m.adminTx(ctx, "delete media", func(tx *sqlx.Tx) error {
@@ -145,7 +145,9 @@ func (m *AdminModel) DeleteMedia(ctx context.Context, actor Actor, ids []int64, 
 		return Audit(ctx, tx, actor, entries...)
 	})
 	if err != nil {
-		return nil, ActionResult{}, err
+		return ActionResult{}, err
 	}
-	return files, result(ids, changed), nil
+	res := result(ids, changed)
+	res.After.DeleteFiles = files
+	return res, nil
 }

@@ -178,7 +178,7 @@ func TestSuspensionEndsSessions(t *testing.T) {
 	if epoch() == signedIn {
 		t.Error("suspension left the account's sessions valid")
 	}
-	raced, err := um.SetPassword(ctx, id, "a long passphrase of several words")
+	raced, _, err := um.SetPassword(ctx, id, "a long passphrase of several words")
 	if err != nil {
 		t.Fatal(err)
 	}

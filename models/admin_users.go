@@ -261,37 +261,31 @@ func (m *AdminModel) Reactivate(ctx context.Context, actor Actor, ids []int64) (
 		update: reactivateSQL, version: -1}})
 }
 
-// IssuedReset is a password reset link made for an account, to be mailed
-// once the transaction that recorded it has committed.
-type IssuedReset struct {
-	UserID          int64
-	Username, Email string
-	Token           string
-}
-
 // IssueResets makes a password reset token for each active account;
-// suspended ones are left unchanged (they could not sign in anyway).
-func (m *AdminModel) IssueResets(ctx context.Context, actor Actor, ids []int64) ([]IssuedReset, ActionResult, error) {
-	var issued []IssuedReset
+// suspended ones are left unchanged (they could not sign in anyway). The
+// links are in the result's After, to mail once the tokens are committed.
+func (m *AdminModel) IssueResets(ctx context.Context, actor Actor, ids []int64) (ActionResult, error) {
+	var links []Mail
 	res, err := m.changeUsers(ctx, actor, ids, userChange{applies: stateIs(StateActive), rowChange: rowChange{action: "send_reset", version: -1},
 		apply: func(ctx context.Context, tx *sqlx.Tx, users []userSnap) ([]AuditEntry, error) {
-			issued = nil
+			links = nil
 			var entries []AuditEntry
 			for _, u := range users {
 				token, err := createReset(ctx, tx, u.ID)
 				if err != nil {
 					return nil, err
 				}
-				issued = append(issued, IssuedReset{UserID: u.ID, Username: u.Username, Email: u.Email, Token: token})
+				links = append(links, Mail{Kind: MailResetLink, To: u.Email, Username: u.Username, Token: token})
 				entries = append(entries, AuditEntry{Model: "users", ObjectID: u.ID, Action: "send_reset",
 					Note: "password reset link sent to " + u.Email})
 			}
 			return entries, nil
 		}})
 	if err != nil {
-		return nil, ActionResult{}, err
+		return ActionResult{}, err
 	}
-	return issued, res, nil
+	res.After.Mail = links
+	return res, nil
 }
 
 const (

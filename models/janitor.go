@@ -83,11 +83,20 @@ const purgeLoginFailuresSQL = `DELETE FROM login_failures WHERE at <= now() - $1
 // never work again.
 const purgeResetsSQL = `DELETE FROM password_resets WHERE expires_at <= now()`
 
-// Sweep runs every purge in one transaction under JanitorLockKey. When
-// another sweep holds the lock it does nothing and reports Skipped.
+// Sweep runs every purge in one transaction under JanitorLockKey, then
+// removes the media files that transaction found unreferenced: only once it
+// has committed, since a purge rolled back could leave a restorable post
+// whose cover was among them. When another sweep holds the lock it does
+// nothing and reports Skipped.
 func (j *Janitor) Sweep(ctx context.Context) (SweepResult, error) {
 	days := max(j.TrashDays, TrashDays)
+	grace := j.MediaGrace
+	if grace <= 0 {
+		grace = DefaultMediaGrace
+	}
+	cutoff := time.Now().Add(-grace)
 	var r SweepResult
+	var orphans []string
 	err := inTx(ctx, j.DB, func(tx *sqlx.Tx) error {
 		var locked bool
 		if err := tx.GetContext(ctx, &locked, janitorLockSQL, JanitorLockKey); err != nil {
@@ -114,13 +123,22 @@ func (j *Janitor) Sweep(ctx context.Context) (SweepResult, error) {
 		if r.PasswordResets, err = execCount(ctx, tx, purgeResetsSQL); err != nil {
 			return fmt.Errorf("password resets: %w", err)
 		}
-		if r.MediaFiles, err = j.sweepMedia(ctx, tx); err != nil {
+		if orphans, err = j.orphanMedia(ctx, tx, cutoff); err != nil {
 			return fmt.Errorf("media files: %w", err)
 		}
 		return nil
 	})
 	if err != nil {
 		return SweepResult{}, fmt.Errorf("models: janitor sweep: %w", err)
+	}
+	for _, key := range orphans {
+		ok, err := j.Media.DeleteStale(ctx, key, cutoff)
+		if err != nil {
+			return r, fmt.Errorf("models: janitor sweep: media files: %w", err)
+		}
+		if ok {
+			r.MediaFiles++
+		}
 	}
 	return r, nil
 }
@@ -144,19 +162,13 @@ WHERE NOT EXISTS (SELECT 1 FROM media m WHERE m.key = regexp_replace(k, '-w[0-9]
 const mediaInBodiesSQL = `SELECT k FROM unnest($1::text[]) AS k
 WHERE EXISTS (SELECT 1 FROM posts p WHERE strpos(p.body, left(k, 64)) > 0)`
 
-// sweepMedia removes the media files written more than the grace period ago
-// that nothing refers to, and returns how many it removed.
-func (j *Janitor) sweepMedia(ctx context.Context, tx *sqlx.Tx) (int64, error) {
+// orphanMedia returns the keys of the media files written before cutoff
+// that nothing refers to, for Sweep to remove after the commit.
+func (j *Janitor) orphanMedia(ctx context.Context, tx *sqlx.Tx, cutoff time.Time) ([]string, error) {
 	if j.Media == nil {
-		return 0, nil
+		return nil, nil
 	}
-	grace := j.MediaGrace
-	if grace <= 0 {
-		grace = DefaultMediaGrace
-	}
-	cutoff := time.Now().Add(-grace)
-	var removed int64
-	var batch []string
+	var gone, batch []string
 	flush := func() error {
 		var orphans, shown []string
 		if err := tx.SelectContext(ctx, &orphans, unreferencedMediaSQL, pq.Array(batch)); err != nil {
@@ -170,15 +182,8 @@ func (j *Janitor) sweepMedia(ctx context.Context, tx *sqlx.Tx) (int64, error) {
 			return err
 		}
 		for _, key := range orphans {
-			if slices.Contains(shown, key) {
-				continue
-			}
-			ok, err := j.Media.DeleteStale(ctx, key, cutoff)
-			if err != nil {
-				return err
-			}
-			if ok {
-				removed++
+			if !slices.Contains(shown, key) {
+				gone = append(gone, key)
 			}
 		}
 		return nil
@@ -192,7 +197,7 @@ func (j *Janitor) sweepMedia(ctx context.Context, tx *sqlx.Tx) (int64, error) {
 	if err == nil && len(batch) > 0 {
 		err = flush()
 	}
-	return removed, err
+	return gone, err
 }
 
 func execCount(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (int64, error) {

@@ -87,11 +87,11 @@ func TestMedia(t *testing.T) {
 
 	// Rows go as an admin deletes them; the file stays, bob's row uses it.
 	admin := &models.AdminModel{DB: db}
-	files, res, err := admin.DeleteMedia(ctx, models.Actor{}, []int64{md.ID}, false)
-	if err != nil || res != (models.ActionResult{Changed: 1}) || len(files) != 0 {
-		t.Fatalf("DeleteMedia = %v, %+v, %v; want one row deleted and no file", files, res, err)
+	res, err := admin.DeleteMedia(ctx, models.Actor{}, []int64{md.ID}, false)
+	if err != nil || res.Changed != 1 || res.Unchanged != 0 || len(res.After.DeleteFiles) != 0 {
+		t.Fatalf("DeleteMedia = %+v, %v; want one row deleted and no file", res, err)
 	}
-	if _, res, err := admin.DeleteMedia(ctx, models.Actor{}, []int64{md.ID}, false); err != nil || res != (models.ActionResult{Unchanged: 1}) {
+	if res, err := admin.DeleteMedia(ctx, models.Actor{}, []int64{md.ID}, false); err != nil || res.Changed != 0 || res.Unchanged != 1 {
 		t.Errorf("second DeleteMedia = %+v, %v, want it unchanged", res, err)
 	}
 	if _, total, _ := mm.ListByOwner(ctx, ada, models.Page{}); total != 4 {

@@ -399,7 +399,7 @@ func TestPostHideUnhide(t *testing.T) {
 
 	p := publishedPost(t, pm, ada, models.PostInput{Title: "Spam", Body: "buy now"})
 	res, err := admin.HidePosts(ctx, mod, []int64{p.ID}, " spam ")
-	if err != nil || res != (models.ActionResult{Changed: 1}) {
+	if err != nil || res.Changed != 1 || res.Unchanged != 0 {
 		t.Fatalf("hide = %+v, %v", res, err)
 	}
 	p, err = pm.Get(ctx, p.ID)
@@ -429,13 +429,13 @@ func TestPostHideUnhide(t *testing.T) {
 	if err != nil || p.Status != models.PostDraft || p.HiddenReason != "" {
 		t.Fatalf("unhidden = %+v, %v", p, err)
 	}
-	if res, err := admin.UnhidePosts(ctx, mod, []int64{p.ID}); err != nil || res != (models.ActionResult{Unchanged: 1}) {
+	if res, err := admin.UnhidePosts(ctx, mod, []int64{p.ID}); err != nil || res.Changed != 0 || res.Unchanged != 1 {
 		t.Errorf("unhiding a post that is not hidden = %+v, %v; want it unchanged", res, err)
 	}
 	if _, err := pm.Publish(ctx, p.ID, p.Version); err != nil {
 		t.Errorf("publish after unhide: %v", err)
 	}
-	if res, err := admin.HidePosts(ctx, mod, []int64{p.ID + 1000}, "x"); err != nil || res != (models.ActionResult{Unchanged: 1}) {
+	if res, err := admin.HidePosts(ctx, mod, []int64{p.ID + 1000}, "x"); err != nil || res.Changed != 0 || res.Unchanged != 1 {
 		t.Errorf("hide of a missing post = %+v, %v; want it unchanged", res, err)
 	}
 }

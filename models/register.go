@@ -28,3 +28,15 @@ func (m *UserModel) Register(ctx context.Context, nu NewUser) (User, error) {
 	}
 	return m.Insert(ctx, nu)
 }
+
+// NoticeTakenEmail answers a sign-up with an address that already has an
+// account: the account's owner is to be told, at most once per
+// RegisterNoticeLimit. When the account went since, or the owner was told
+// lately, there is nothing to send.
+func (m *UserModel) NoticeTakenEmail(ctx context.Context, throttle *ThrottleModel, email string) (AfterCommit, error) {
+	u, ok, err := m.toMail(ctx, throttle, RegisterNoticeLimit, email)
+	if err != nil || !ok {
+		return AfterCommit{}, err
+	}
+	return AfterCommit{Mail: []Mail{{Kind: MailAccountExists, To: u.Email, Username: u.Username}}}, nil
+}

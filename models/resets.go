@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -62,4 +63,39 @@ func (m *ResetModel) Lookup(ctx context.Context, token string) (int64, error) {
 func hashToken(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
 	return sum[:]
+}
+
+// RequestReset is the reset form's work for one address, the same whether
+// or not an account has it: the request counts against ResetEmailLimit
+// and, for an active account within it, makes a token whose link is in
+// the result, to mail. Past the limit, or for no such account, there is
+// nothing to send; the links already sent keep working.
+func (m *UserModel) RequestReset(ctx context.Context, throttle *ThrottleModel, email string) (AfterCommit, error) {
+	u, ok, err := m.toMail(ctx, throttle, ResetEmailLimit, email)
+	if err != nil || !ok || u.State != StateActive {
+		return AfterCommit{}, err
+	}
+	token, err := createReset(ctx, m.DB, u.ID)
+	if err != nil {
+		return AfterCommit{}, err
+	}
+	return AfterCommit{Mail: []Mail{{Kind: MailResetLink, To: u.Email, Username: u.Username, Token: token}}}, nil
+}
+
+// toMail counts a message to email against its limit and finds the account
+// it would go to; ok is false past the limit or for no such account.
+func (m *UserModel) toMail(ctx context.Context, throttle *ThrottleModel, limit Limit, email string) (u User, ok bool, err error) {
+	err = throttle.Take(ctx, Hit{Limit: limit, Key: strings.ToLower(email)})
+	if errors.Is(err, ErrThrottled) {
+		return User{}, false, nil
+	} else if err != nil {
+		return User{}, false, err
+	}
+	u, err = m.GetByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		return User{}, false, nil
+	} else if err != nil {
+		return User{}, false, err
+	}
+	return u, true, nil
 }

@@ -194,12 +194,13 @@ WHERE id = $1 RETURNING ` + userColumns
 
 // UpdateProfile saves p. A taken username or email is a *DuplicateError.
 // A new email address ends the account's outstanding password reset links
-// in the same transaction: they were mailed to the old address.
-func (m *UserModel) UpdateProfile(ctx context.Context, id int64, p Profile) (User, error) {
+// in the same transaction (they were mailed to the old address), and the
+// address it had then, read under the row's lock, is to be told.
+func (m *UserModel) UpdateProfile(ctx context.Context, id int64, p Profile) (User, AfterCommit, error) {
 	p.DisplayName, p.Bio = CleanDisplayName(p.DisplayName), CleanBio(p.Bio)
 	var u User
+	var before string
 	err := inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
-		var before string
 		if err := tx.GetContext(ctx, &before, lockEmailSQL, id); err != nil {
 			return err
 		}
@@ -213,12 +214,16 @@ func (m *UserModel) UpdateProfile(ctx context.Context, id int64, p Profile) (Use
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, ErrNotFound
+		return User{}, AfterCommit{}, ErrNotFound
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("models: update profile: %w", asDuplicate(err))
+		return User{}, AfterCommit{}, fmt.Errorf("models: update profile: %w", asDuplicate(err))
 	}
-	return u, nil
+	var after AfterCommit
+	if !strings.EqualFold(before, u.Email) {
+		after.Mail = []Mail{{Kind: MailEmailChanged, To: before, Username: u.Username, NewEmail: u.Email}}
+	}
+	return u, after, nil
 }
 
 const setPasswordSQL = `UPDATE users
@@ -229,8 +234,8 @@ const deleteResetsSQL = `DELETE FROM password_resets WHERE user_id = $1`
 
 // SetPassword stores a new password, ends every other session (the caller
 // stores the returned SessionEpoch in its own session) and invalidates any
-// password reset tokens.
-func (m *UserModel) SetPassword(ctx context.Context, id int64, password string) (User, error) {
+// password reset tokens; the account's owner is to be told.
+func (m *UserModel) SetPassword(ctx context.Context, id int64, password string) (User, AfterCommit, error) {
 	return m.setPassword(ctx, password, func(tx *sqlx.Tx) (int64, error) { return id, nil })
 }
 
@@ -239,7 +244,7 @@ const redeemResetSQL = `DELETE FROM password_resets WHERE token_hash = $1 AND ex
 // SetPasswordWithToken redeems a password reset token: the token is used up
 // in the same transaction that stores the password, so it works only once.
 // An unknown, used or expired token is ErrNotFound.
-func (m *UserModel) SetPasswordWithToken(ctx context.Context, token, password string) (User, error) {
+func (m *UserModel) SetPasswordWithToken(ctx context.Context, token, password string) (User, AfterCommit, error) {
 	return m.setPassword(ctx, password, func(tx *sqlx.Tx) (int64, error) {
 		var id int64
 		err := tx.GetContext(ctx, &id, redeemResetSQL, hashToken(token))
@@ -247,10 +252,10 @@ func (m *UserModel) SetPasswordWithToken(ctx context.Context, token, password st
 	})
 }
 
-func (m *UserModel) setPassword(ctx context.Context, password string, who func(*sqlx.Tx) (int64, error)) (User, error) {
+func (m *UserModel) setPassword(ctx context.Context, password string, who func(*sqlx.Tx) (int64, error)) (User, AfterCommit, error) {
 	hash, err := m.Hasher.Hash(ctx, password)
 	if err != nil {
-		return User{}, fmt.Errorf("models: hash password: %w", err)
+		return User{}, AfterCommit{}, fmt.Errorf("models: hash password: %w", err)
 	}
 	var u User
 	err = inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
@@ -265,12 +270,12 @@ func (m *UserModel) setPassword(ctx context.Context, password string, who func(*
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, ErrNotFound
+		return User{}, AfterCommit{}, ErrNotFound
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("models: set password: %w", err)
+		return User{}, AfterCommit{}, fmt.Errorf("models: set password: %w", err)
 	}
-	return u, nil
+	return u, AfterCommit{Mail: []Mail{{Kind: MailPasswordChanged, To: u.Email, Username: u.Username}}}, nil
 }
 
 const countAdminsSQL = `SELECT count(*) FROM users WHERE role = 'admin' AND state = 'active'`

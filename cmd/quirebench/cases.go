@@ -43,11 +43,8 @@ type fixtures struct {
 
 // A query is one statement a page runs, for the PostgreSQL ceiling.
 type query struct {
-	// Const names the SQL constant in package models; its text is read from
-	// models/*.go at run time (see sqlconst.go), never copied here.
-	Const string
-	// SQL is literal SQL for statements that are not the models' own (the
-	// session store's); Const is empty then.
+	// SQL is the statement: the models' own (models.BenchQuery, never a
+	// copy), or, for the session store's, quoted here.
 	SQL string
 	// Runs names the code that runs the statement, for the report.
 	Runs string
@@ -81,7 +78,7 @@ func memo(q query) query {
 // changeStamp is the query every cacheable list runs first, for its ETag
 // (handlers.listNotModified, the feeds): author 0 and tag "" mean all.
 func changeStamp(author func(fx *fixtures) string, tag func(fx *fixtures) string) query {
-	return query{Const: "changeStampSQL", Runs: "PostModel.ChangeStamp (ETag, Last-Modified)",
+	return query{SQL: models.BenchChangeStamp.SQL, Runs: "PostModel.ChangeStamp (ETag, Last-Modified)",
 		Args: func(fx *fixtures) []string { return []string{author(fx), tag(fx)} }}
 }
 
@@ -158,7 +155,7 @@ var cases = []benchCase{
 		// ListPublished runs no count of its own.
 		Queries: []query{
 			changeStamp(all, none),
-			memo(query{Const: "listPublishedSQL", Runs: "PostModel.ListPublished (page)",
+			memo(query{SQL: models.BenchListPublished.SQL, Runs: "PostModel.ListPublished (page)",
 				Args: args(func(*fixtures) []string { return []string{itoa(readerPageSize), "0"} })}),
 		},
 	},
@@ -167,7 +164,7 @@ var cases = []benchCase{
 		Path: func(*fixtures) string { return "/?page=500" },
 		Queries: []query{
 			changeStamp(all, none),
-			memo(query{Const: "listPublishedSQL", Runs: "PostModel.ListPublished (page)",
+			memo(query{SQL: models.BenchListPublished.SQL, Runs: "PostModel.ListPublished (page)",
 				Args: args(func(*fixtures) []string { return []string{itoa(readerPageSize), itoa(499 * readerPageSize)} })}),
 		},
 	},
@@ -175,9 +172,9 @@ var cases = []benchCase{
 		Name: "post", Title: "Post page", Kind: kindGet, Targeted: true,
 		Path: func(fx *fixtures) string { return "/posts/" + fx.Slug },
 		Queries: []query{
-			{Const: "resolveHeadSQL", Runs: "PostModel.ResolveHead (visibility and ETag)",
+			{SQL: models.BenchResolveHead.SQL, Runs: "PostModel.ResolveHead (visibility and ETag)",
 				Args: args(func(fx *fixtures) []string { return []string{fx.Slug} })},
-			memo(query{Const: "getPostSQL", Runs: "PostModel.Get",
+			memo(query{SQL: models.BenchGetPost.SQL, Runs: "PostModel.Get",
 				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.PostID)} })}),
 		},
 	},
@@ -185,10 +182,10 @@ var cases = []benchCase{
 		Name: "author", Title: "Author page", Kind: kindGet,
 		Path: func(fx *fixtures) string { return "/@" + fx.Author },
 		Queries: []query{
-			{Const: "getUserByUsernameSQL", Runs: "UserModel.GetByUsername",
+			{SQL: models.BenchGetUserByName.SQL, Runs: "UserModel.GetByUsername",
 				Args: args(func(fx *fixtures) []string { return []string{fx.Author} })},
 			changeStamp(func(fx *fixtures) string { return itoa(fx.AuthorID) }, none),
-			memo(query{Const: "listByAuthorSQL", Runs: "PostModel.ListByAuthor (page)",
+			memo(query{SQL: models.BenchListByAuthor.SQL, Runs: "PostModel.ListByAuthor (page)",
 				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.AuthorID), itoa(readerPageSize), "0"} })}),
 		},
 	},
@@ -197,7 +194,7 @@ var cases = []benchCase{
 		Path: func(fx *fixtures) string { return "/tags/" + url.PathEscape(fx.Tag) },
 		Queries: []query{
 			changeStamp(all, func(fx *fixtures) string { return fx.Tag }),
-			memo(query{Const: "listByTagSQL", Runs: "PostModel.ListByTag (page)",
+			memo(query{SQL: models.BenchListByTag.SQL, Runs: "PostModel.ListByTag (page)",
 				Args: args(func(fx *fixtures) []string { return []string{fx.Tag, itoa(readerPageSize), "0"} })}),
 		},
 	},
@@ -205,9 +202,9 @@ var cases = []benchCase{
 		Name: "search", Title: "Search", Kind: kindGet,
 		Path: func(fx *fixtures) string { return "/search?q=" + url.QueryEscape(fx.Query) },
 		Queries: []query{
-			{Const: "searchCountSQL", Runs: "PostModel.Search (count)",
+			{SQL: models.BenchSearchCount.SQL, Runs: "PostModel.Search (count)",
 				Args: args(func(fx *fixtures) []string { return []string{fx.Query} })},
-			{Const: "searchSQL", Runs: "PostModel.Search (page)",
+			{SQL: models.BenchSearch.SQL, Runs: "PostModel.Search (page)",
 				Args: args(func(fx *fixtures) []string {
 					return []string{fx.Query, itoa(readerPageSize), "0", itoa(models.SnippetChars)}
 				})},
@@ -220,7 +217,7 @@ var cases = []benchCase{
 		// when the feed is not in memory.
 		Queries: []query{
 			changeStamp(all, none),
-			memo(query{Const: "listForFeedSQL", Runs: "PostModel.ListForFeed",
+			memo(query{SQL: models.BenchListForFeed.SQL, Runs: "PostModel.ListForFeed",
 				Args: args(func(*fixtures) []string { return []string{"0", "", "20", itoa(models.FeedEntryHTML + 1)} })}),
 		},
 	},
@@ -244,7 +241,7 @@ func adminPostsCase() benchCase {
 		Path: func(*fixtures) string { return "/admin/posts?" + adminPostsQuery },
 		Queries: []query{
 			find,
-			{Const: "getUserSQL", Runs: "UserModel.Get (loadUser)",
+			{SQL: models.BenchGetUser.SQL, Runs: "UserModel.Get (loadUser)",
 				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.AdminID)} })},
 			{Runs: "admintable.Table.List of models.PostsTable", Expand: adminTableQueries},
 			commit,
@@ -266,21 +263,21 @@ func loginCase() benchCase {
 		Name: "login", Title: "Login (argon2id)", Kind: kindLogin,
 		Path: func(*fixtures) string { return "/login" },
 		Queries: []query{
-			{Const: "getUserByLoginSQL", Runs: "UserModel.SignIn (the account, read once)",
+			{SQL: models.BenchGetUserByLogin.SQL, Runs: "UserModel.SignIn (the account, read once)",
 				Args: args(func(fx *fixtures) []string { return []string{fx.LoginUser} })},
-			{Const: "lockKeySQL", Runs: "ThrottleModel.Reserve (the account's lock)",
+			{SQL: models.BenchThrottleLock.SQL, Runs: "ThrottleModel.Reserve (the account's lock)",
 				Args: args(func(*fixtures) []string { return []string{"1903454322", "1"} })},
-			{Const: "lockKeySQL", Runs: "ThrottleModel.Reserve (the address's lock)",
+			{SQL: models.BenchThrottleLock.SQL, Runs: "ThrottleModel.Reserve (the address's lock)",
 				Args: args(func(*fixtures) []string { return []string{"1903454322", "2"} })},
-			{Const: "throttleSQL", Runs: "ThrottleModel.Reserve (count)",
+			{SQL: models.BenchThrottleCount.SQL, Runs: "ThrottleModel.Reserve (count)",
 				Args: args(func(fx *fixtures) []string {
 					return []string{account(fx), "127.0.0.1", "900000 milliseconds", "5"}
 				})},
-			{Const: "failSQL", Runs: "ThrottleModel.Reserve (the attempt)",
+			{SQL: models.BenchThrottleFail.SQL, Runs: "ThrottleModel.Reserve (the attempt)",
 				Args: args(func(fx *fixtures) []string { return []string{account(fx), "127.0.0.1"} })},
-			{Const: "resetFailuresSQL", Runs: "UserModel.SignIn (clear the failures)",
+			{SQL: models.BenchResetFailures.SQL, Runs: "UserModel.SignIn (clear the failures)",
 				Args: args(func(fx *fixtures) []string { return []string{account(fx)} })},
-			{Const: "recordLoginSQL", Runs: "UserModel.SignIn (record)",
+			{SQL: models.BenchRecordLogin.SQL, Runs: "UserModel.SignIn (record)",
 				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.LoginUserID)} })},
 			commit,
 		},

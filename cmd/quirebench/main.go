@@ -134,7 +134,6 @@ type bench struct {
 	o       options
 	root    string // the module's folder
 	tmp     string
-	sql     *sqlConsts
 	pgbench string
 	app     *quire
 	fx      fixtures
@@ -150,12 +149,6 @@ var seedPasswordRE = regexp.MustCompile(`(?m)^demo-[A-Z2-7]{26}$`)
 func run(ctx context.Context, o options) (err error) {
 	b := &bench{o: o}
 	if b.root, err = moduleRoot(); err != nil {
-		return err
-	}
-	if b.sql, err = loadSQLConsts(filepath.Join(b.root, "models")); err != nil {
-		return err
-	}
-	if err := b.checkQueries(); err != nil {
 		return err
 	}
 	if _, err := exec.LookPath("wrk"); err != nil {
@@ -296,22 +289,6 @@ func moduleRoot() (string, error) {
 		return "", errors.New("run quirebench inside the quire module (go run ./cmd/quirebench)")
 	}
 	return filepath.Dir(mod), nil
-}
-
-// checkQueries makes sure every statement the cases name can be read from
-// the models before minutes are spent seeding.
-func (b *bench) checkQueries() error {
-	for _, c := range cases {
-		for _, q := range c.Queries {
-			if q.Const == "" {
-				continue
-			}
-			if _, err := b.sql.Get(q.Const); err != nil {
-				return fmt.Errorf("case %s: %w", c.Name, err)
-			}
-		}
-	}
-	return nil
 }
 
 func shellJoin(args []string) string {

@@ -281,11 +281,8 @@ func (b *bench) checkCeiling(ctx context.Context, c benchCase, rq request, qs []
 			continue
 		}
 		text := q.SQL
-		switch {
-		case q.As != "":
+		if q.As != "" {
 			text = q.As
-		case q.Const != "":
-			text, _ = b.sql.Get(q.Const)
 		}
 		script = append(script, text)
 	}
@@ -309,7 +306,7 @@ func (b *bench) checkCeiling(ctx context.Context, c benchCase, rq request, qs []
 // with the same number of connections, for the same time.
 func (b *bench) ceiling(ctx context.Context, res *caseResult, qs []query) {
 	c := res.Case
-	script, defs, err := pgbenchScript(qs, b.sql, &b.fx)
+	script, defs, err := pgbenchScript(qs, &b.fx)
 	if err != nil {
 		res.CeilingNote = err.Error()
 		return

@@ -54,7 +54,7 @@ func parsePgbench(out string) (pgbenchResult, error) {
 // planned once per connection: the most PostgreSQL gives for them. (The
 // app prepares its hottest reads the same way and sends the rest unnamed,
 // planned on every run.) It returns the script and the -D definitions.
-func pgbenchScript(qs []query, sql *sqlConsts, fx *fixtures) (string, []string, error) {
+func pgbenchScript(qs []query, fx *fixtures) (string, []string, error) {
 	var b strings.Builder
 	var defs []string
 	for i, q := range qs {
@@ -62,17 +62,11 @@ func pgbenchScript(qs []query, sql *sqlConsts, fx *fixtures) (string, []string, 
 			return "", nil, fmt.Errorf("%s: statements built at run time were not expanded", q.Runs)
 		}
 		text := q.SQL
-		if q.Const != "" {
-			var err error
-			if text, err = sql.Get(q.Const); err != nil {
-				return "", nil, err
-			}
-		}
 		values := q.Args(fx)
 		var bad error
 		text = replaceOutsideQuotes(text, func(n int) string {
 			if n < 1 || n > len(values) {
-				bad = fmt.Errorf("%s: $%d has no value (%d given)", q.name(), n, len(values))
+				bad = fmt.Errorf("%s: $%d has no value (%d given)", q.Runs, n, len(values))
 				return ""
 			}
 			v := values[n-1]
@@ -100,13 +94,6 @@ func pgbenchScript(qs []query, sql *sqlConsts, fx *fixtures) (string, []string, 
 		b.WriteString(strings.TrimSpace(text) + ";\n")
 	}
 	return b.String(), defs, nil
-}
-
-func (q query) name() string {
-	if q.Const != "" {
-		return q.Const
-	}
-	return q.Runs
 }
 
 // replaceOutsideQuotes replaces $n placeholders that are not inside a

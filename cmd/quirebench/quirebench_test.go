@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"math"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -137,13 +136,9 @@ tps = 10000.123456 (without initial connection time)
 	}
 }
 
-// The pgbench scripts are the models' own SQL: every constant a case
-// names must exist, and every $n must get a value.
-func TestCaseQueriesReadFromModels(t *testing.T) {
-	sql, err := loadSQLConsts(filepath.Join("..", "..", "models"))
-	if err != nil {
-		t.Fatal(err)
-	}
+// The pgbench scripts are the models' own SQL (models.BenchQuery, which
+// TestBenchQueries in models runs): every $n must get a value.
+func TestCaseQueriesHaveArguments(t *testing.T) {
 	fx := &fixtures{Slug: "a-post", Author: "ada", AuthorID: 7, Tag: "go", Query: "garden", AdminID: 1,
 		LoginUser: "bench_login", LoginUserID: 9}
 	leftover := regexp.MustCompile(`\$\d`)
@@ -154,7 +149,7 @@ func TestCaseQueriesReadFromModels(t *testing.T) {
 				qs = append(qs, q)
 			}
 		}
-		script, defs, err := pgbenchScript(qs, sql, fx)
+		script, defs, err := pgbenchScript(qs, fx)
 		if err != nil {
 			t.Errorf("%s: %v", c.Name, err)
 			continue
@@ -170,25 +165,6 @@ func TestCaseQueriesReadFromModels(t *testing.T) {
 				t.Errorf("%s: -D %s is not used by the script", c.Name, d)
 			}
 		}
-	}
-}
-
-func TestSQLConstsEvaluate(t *testing.T) {
-	sql, err := loadSQLConsts(filepath.Join("..", "..", "models"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sql.Get("listPublishedSQL")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// listPublishedSQL is "SELECT " + listColumns + " FROM (...": the
-	// concatenation must be resolved.
-	if !strings.HasPrefix(s, "SELECT p.id, p.author_id") || !strings.Contains(s, "LIMIT $1 OFFSET $2") {
-		t.Errorf("listPublishedSQL = %q", s)
-	}
-	if _, err := sql.Get("noSuchSQL"); err == nil {
-		t.Error("no error for a missing constant")
 	}
 }
 
@@ -323,7 +299,7 @@ func TestPgbenchScript(t *testing.T) {
 		{SQL: `INSERT INTO s (token, data) VALUES ('x-' || $1::text, $2)`, Runs: "commit",
 			Meta: []string{`\set t random(1, 10)`}, Args: func(*fixtures) []string { return []string{":t", `\x00`} }},
 	}
-	script, defs, err := pgbenchScript(qs, nil, &fixtures{})
+	script, defs, err := pgbenchScript(qs, &fixtures{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +313,7 @@ func TestPgbenchScript(t *testing.T) {
 	if got := strings.Join(defs, " "); got != `q1p1=0 q2p2=\x00` {
 		t.Errorf("defs = %s", got)
 	}
-	if _, _, err := pgbenchScript([]query{{SQL: "SELECT $2", Runs: "x", Args: func(*fixtures) []string { return []string{"1"} }}}, nil, &fixtures{}); err == nil {
+	if _, _, err := pgbenchScript([]query{{SQL: "SELECT $2", Runs: "x", Args: func(*fixtures) []string { return []string{"1"} }}}, &fixtures{}); err == nil {
 		t.Error("no error for a placeholder without a value")
 	}
 }

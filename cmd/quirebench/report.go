@@ -382,7 +382,7 @@ func (r *Report) Write(w io.Writer) error {
 		}
 	}
 	if len(scripts) > 0 {
-		p("\nThe pgbench scripts, one page view per transaction. The models' SQL constants are read from models/*.go at run time (never copied); ")
+		p("\nThe pgbench scripts, one page view per transaction. The models' statements are the ones they run, exported as models.BenchQuery (never copied); ")
 		p("the admin table's statements are the ones models.PostsTable builds for the case's query string; the two session-store statements are scs's own. ")
 		p("Each `$n` becomes a pgbench variable set with `-D` (empty strings are written inline), so with `-M prepared` the statements travel with parameters, as lib/pq sends them, and are parsed and planned once per connection: the most PostgreSQL gives for them. The app prepares the same way only its hottest reads (a post's head, a list's stamp, user lookups); the rest it sends unnamed, planned on every run.\n")
 		for _, res := range scripts {
