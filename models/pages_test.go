@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 	"testing"
 
 	"quire/models"
+	"quire/models/admintable"
 	"quire/models/dbtest"
 )
 
@@ -223,5 +225,46 @@ func TestPagesMigrationDown(t *testing.T) {
 	publishedPost(t, pm, ada, models.PostInput{Title: "Contact", Kind: models.KindPage})
 	if home, pages := count(); home != 2 || pages != 1 {
 		t.Errorf("a new page: home %d, pages %d; want 2, 1", home, pages)
+	}
+}
+
+// TestAdminPostsKind: the admin's posts table shows each row's kind, links a
+// page's title to its own address and filters by kind.
+func TestAdminPostsKind(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	pm := &models.PostModel{DB: db}
+	ada := newUser(t, db, "ada", "")
+	post := newPost(t, pm, ada, models.PostInput{Title: "Hello"})
+	page := newPost(t, pm, ada, models.PostInput{Title: "About", Kind: models.KindPage})
+	list := func(v url.Values) []admintable.Row {
+		t.Helper()
+		q, err := models.PostsTable.Parse(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := models.PostsTable.List(ctx, db, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Rows
+	}
+	for _, tc := range []struct {
+		kind string
+		want models.Post
+		href string
+	}{{models.KindPage, page, "/about"}, {models.KindPost, post, "/posts/hello"}} {
+		rows := list(url.Values{"kind": {tc.kind}})
+		if len(rows) != 1 || rows[0].ID != tc.want.ID {
+			t.Errorf("kind=%s: %d rows, want %s alone", tc.kind, len(rows), tc.want.Slug)
+			continue
+		}
+		if rows[0].Values["kind"] != tc.kind || rows[0].Hrefs["title"] != tc.href {
+			t.Errorf("kind=%s: kind %v, link %q; want %s, %s", tc.kind, rows[0].Values["kind"], rows[0].Hrefs["title"], tc.kind, tc.href)
+		}
+	}
+	if _, err := models.PostsTable.Parse(url.Values{"kind": {"poster"}}); err == nil {
+		t.Error("kind=poster is accepted")
 	}
 }
