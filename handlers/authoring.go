@@ -32,10 +32,10 @@ func (a *App) getMyPosts(c echo.Context) error {
 		return err
 	}
 	p := a.privatePage(c, "Your posts")
-	v := pages.MyPostsView{Pager: pager("/drafts", l), CSRF: p.CSRF}
+	v := pages.MyPostsView{Pager: pager("/drafts", l), CSRF: p.CSRF, CanCreatePages: canManagePages(u)}
 	for _, post := range l.Posts {
 		v.Items = append(v.Items, pages.MyPostItem{ID: post.ID, Slug: post.Slug, Title: post.Title, Status: post.Status,
-			Updated: post.UpdatedAt.Format("2 Jan 2006 15:04")})
+			Updated: post.UpdatedAt.Format("2 Jan 2006 15:04"), Page: post.IsPage()})
 	}
 	for _, post := range trash {
 		left := models.TrashDays - int(time.Since(*post.DeletedAt).Hours()/24)

@@ -210,10 +210,13 @@ func (a *App) feeds(title, base string) []layout.Feed {
 	}
 }
 
-// postSocial describes a post for search engines and social cards.
+// postSocial describes a post for search engines and social cards; a page
+// as the site's own, undated and unsigned.
 func (a *App) postSocial(p models.Post) *layout.Social {
 	s := &layout.Social{Type: "article", Title: p.Title, Description: p.Summary, Author: p.AuthorName}
-	if p.PublishedAt != nil {
+	if p.IsPage() {
+		s.Type, s.Author = "website", ""
+	} else if p.PublishedAt != nil {
 		s.Published = p.PublishedAt.Format(time.RFC3339)
 	}
 	if p.CoverKey != "" {

@@ -9,6 +9,8 @@ type MyPostsView struct {
 	Trash []MyPostItem
 	Pager Pager
 	CSRF  string
+	// CanCreatePages offers "New page" (/pages/new).
+	CanCreatePages bool
 }
 
 // MyPostItem is one of the author's posts.
@@ -16,9 +18,18 @@ type MyPostItem struct {
 	ID                   int64
 	Slug, Title, Status  string
 	Updated, DeletedDays string
+	Page                 bool
 }
 
 func (it MyPostItem) url(p string) string { return "/posts/" + strconv.FormatInt(it.ID, 10) + p }
+
+// href is where readers find the post or page.
+func (it MyPostItem) href() string {
+	if it.Page {
+		return "/" + it.Slug
+	}
+	return "/posts/" + it.Slug
+}
 
 // ConfirmView asks before a destructive action.
 type ConfirmView struct {
