@@ -122,5 +122,5 @@ func (a *App) postRestoreRevision(c echo.Context) error {
 		return err
 	}
 	a.flash(c, "The earlier version was restored; the text it replaced is kept as a revision.")
-	return redirect(c, "/posts/"+p.Slug)
+	return redirect(c, postPath(p))
 }

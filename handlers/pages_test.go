@@ -118,6 +118,15 @@ func TestPageLifecycle(t *testing.T) {
 	if revs := c.get("/posts/" + id + "/revisions"); revs.StatusCode != http.StatusOK || !strings.Contains(revs.body, "About") {
 		t.Errorf("revisions: %d", revs.StatusCode)
 	}
+	var rev int64
+	if err := a.db.Get(&rev, `SELECT max(id) FROM post_revisions WHERE post_id = $1`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	res = c.post("/posts/"+id+"/revisions/"+strconv.FormatInt(rev, 10)+"/restore",
+		url.Values{"version": {strconv.Itoa(a.postByID(p.ID).Version)}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/about-us" {
+		t.Errorf("restoring a revision: %d to %q, want 303 to /about-us", res.StatusCode, res.Header.Get("Location"))
+	}
 	for path, want := range map[string]string{"/about": "/about-us", "/posts/about-us": "/about-us", "/posts/about": "/about-us"} {
 		res := reader.get(path)
 		if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != want {
