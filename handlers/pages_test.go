@@ -323,3 +323,34 @@ func TestPagesAreForAdmins(t *testing.T) {
 		t.Error("an author's posts page offers New page")
 	}
 }
+
+// TestPageInlineEditing: on the page itself, Edit swaps in the posts' form
+// (without tags) and Save swaps the page back, at the page's own address.
+func TestPageInlineEditing(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	boss := a.createUser("boss", models.RoleAdmin)
+	p := a.newPage(boss, models.PostInput{Title: "Contact", Body: "Write to us."}, true)
+	c := a.client()
+	c.login("boss", strongPassword)
+	id := strconv.FormatInt(p.ID, 10)
+
+	view := c.get("/contact")
+	if hx, _ := view.doc.Find(`[data-testid="edit"]`).Attr("hx-get"); hx != "/posts/"+id+"/editor" {
+		t.Fatalf("the page's Edit asks for %q", hx)
+	}
+	form := c.get("/posts/"+id+"/editor", "HX-Request", "true")
+	wantStatus(t, form, http.StatusOK)
+	if form.doc.Find(`form#post`).Length() != 1 || form.doc.Find(`input[name="tags"]`).Length() != 0 {
+		t.Errorf("inline form: %d forms, %d tags fields", form.doc.Find(`form#post`).Length(), form.doc.Find(`input[name="tags"]`).Length())
+	}
+	saved := c.post("/posts/"+id, url.Values{"title": {"Contact"}, "body": {"Write to us, or call."},
+		"version": {strconv.Itoa(p.Version)}}, "HX-Request", "true")
+	wantStatus(t, saved, http.StatusOK)
+	if push := saved.Header.Get("HX-Push-Url"); push != "/contact" {
+		t.Errorf("HX-Push-Url %q, want /contact", push)
+	}
+	if saved.doc.Find(".byline, .tags").Length() != 0 || !strings.Contains(saved.body, "or call") {
+		t.Errorf("the swapped-in page:\n%s", saved.body)
+	}
+}
