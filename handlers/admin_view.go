@@ -208,7 +208,10 @@ func adminLink(to admintable.Target) string {
 		return n
 	}
 	switch to.Page {
-	case models.PostPage:
+	case models.PostPage: // slug, and kind when the row may be a page
+		if arg(1) == "page" {
+			return urls.Page(arg(0))
+		}
 		return urls.Post(arg(0))
 	case models.AuthorPage:
 		return urls.Author(arg(0))

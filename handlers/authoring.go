@@ -33,10 +33,10 @@ func (a *App) getMyPosts(c echo.Context) error {
 		return err
 	}
 	p := a.privatePage(c, "Your posts")
-	v := pages.MyPostsView{Pager: pager(urls.Drafts(), l), CSRF: p.CSRF}
+	v := pages.MyPostsView{Pager: pager(urls.Drafts(), l), CSRF: p.CSRF, CanCreatePages: canManagePages(u)}
 	for _, post := range l.Posts {
 		v.Items = append(v.Items, pages.MyPostItem{ID: post.ID, Slug: post.Slug, Title: post.Title, Status: post.Status,
-			Updated: a.formatter(c).DateTime(post.UpdatedAt)})
+			Updated: a.formatter(c).DateTime(post.UpdatedAt), Page: post.IsPage()})
 	}
 	for _, post := range trash {
 		left := models.TrashDays - int(time.Since(*post.DeletedAt).Hours()/24)
@@ -123,5 +123,5 @@ func (a *App) postRestoreRevision(c echo.Context) error {
 		return err
 	}
 	a.flash(c, "The earlier version was restored; the text it replaced is kept as a revision.")
-	return redirect(c, urls.Post(p.Slug))
+	return redirect(c, postPath(p))
 }

@@ -398,15 +398,25 @@ type sitemapURL struct {
 	LastMod string `xml:"lastmod,omitempty"`
 }
 
-// getSitemap lists the home page and every public post, newest first, up
-// to the protocol's 50,000 URLs per file.
+// getSitemap lists the home page, the public pages and every public post,
+// newest first, up to the protocol's 50,000 URLs per file. Its stamp is the
+// posts' and the pages' together.
 func (a *App) getSitemap(c echo.Context) error {
 	ctx := c.Request().Context()
 	stamp, n, err := a.Posts.ChangeStamp(ctx, models.FeedFilter{})
 	if err != nil {
 		return err
 	}
-	if a.notModified(c, stamp, "sitemap.xml", strconv.Itoa(n)) {
+	pagesAt, pagesN, err := a.Posts.PagesStamp(ctx)
+	if err != nil {
+		return err
+	}
+	last := stamp
+	if pagesAt.After(last) {
+		last = pagesAt
+	}
+	if a.notModified(c, last, "sitemap.xml", strconv.Itoa(n), strconv.FormatInt(stamp.UnixNano(), 10),
+		strconv.Itoa(pagesN), strconv.FormatInt(pagesAt.UnixNano(), 10)) {
 		return nil
 	}
 	return a.cachedXML(c, xmlContentType, func() (any, error) {
@@ -417,7 +427,7 @@ func (a *App) getSitemap(c echo.Context) error {
 		set := sitemapURLSet{URLs: make([]sitemapURL, 0, len(posts)+1)}
 		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL(urls.Home()), LastMod: w3cDate(stamp)})
 		for _, p := range posts {
-			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL(urls.Post(p.Slug)), LastMod: w3cDate(p.UpdatedAt)})
+			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL(postPath(p)), LastMod: w3cDate(p.UpdatedAt)})
 		}
 		return set, nil
 	})
@@ -434,7 +444,7 @@ func w3cDate(t time.Time) string {
 
 // robotsDisallowed are pages of no use to search engines: accounts,
 // editors and administration.
-var robotsDisallowed = []string{urls.Folder(urls.SettingsProfile()), urls.Admin() + "/", urls.NewPost(), urls.Drafts(),
+var robotsDisallowed = []string{urls.Folder(urls.SettingsProfile()), urls.Admin() + "/", urls.NewPost(), urls.NewPage(), urls.Drafts(),
 	urls.Login(""), urls.Register(), urls.Folder(urls.PasswordReset())}
 
 // getRobots allows everything else and points crawlers at the sitemap.

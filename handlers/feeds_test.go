@@ -400,7 +400,7 @@ func TestSitemapAndRobots(t *testing.T) {
 		t.Errorf("Content-Type %q", ct)
 	}
 	for _, line := range []string{
-		"User-agent: *", "Disallow: /settings/", "Disallow: /admin/", "Disallow: /posts/new", "Disallow: /drafts",
+		"User-agent: *", "Disallow: /settings/", "Disallow: /admin/", "Disallow: /posts/new", "Disallow: /pages/new", "Disallow: /drafts",
 		"Disallow: /login", "Disallow: /register", "Disallow: /password/", "Sitemap: " + testBase + "/sitemap.xml",
 	} {
 		if !slices.Contains(strings.Split(r.body, "\n"), line) {

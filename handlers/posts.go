@@ -22,9 +22,12 @@ import (
 
 var errForbidden = echo.NewHTTPError(http.StatusForbidden)
 
-// canEdit: the author, or an admin.
+// canEdit: the author, or an admin; for a page, whoever manages pages.
 func canEdit(c echo.Context, p models.Post) bool {
 	u, ok := currentUser(c)
+	if ok && p.IsPage() {
+		return canManagePages(u)
+	}
 	return ok && (u.IsAdmin() || p.AuthorID.Valid && p.AuthorID.Int64 == u.ID)
 }
 
@@ -55,7 +58,7 @@ func (a *App) postPageView(c echo.Context, p models.Post, srcset string) pages.P
 		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: shownHTML(p), Tags: p.Tags,
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
 		Updated: f.Date(p.UpdatedAt), Version: p.Version, CanEdit: canEdit(c, p), CoverAlt: p.CoverAlt,
-		AuthorSuspended: p.AuthorSuspended,
+		AuthorSuspended: p.AuthorSuspended, Page: p.IsPage(),
 	}
 	if v.CanEdit {
 		v.CSRF = csrfToken(c) // for the author's controls; a reader's copy holds no token
@@ -103,19 +106,26 @@ func (a *App) srcset(ctx context.Context, key string) string {
 	return b.String()
 }
 
-// getPost shows a post. Drafts and hidden posts exist only for their author
-// and admins; an old slug redirects permanently to the current one.
+// getPost shows a post. A page's address under /posts/ redirects to its
+// own (and never the other way).
 func (a *App) getPost(c echo.Context) error {
-	ctx := c.Request().Context()
-	head, moved, err := a.Posts.ResolveHead(ctx, c.Param("slug"))
+	head, moved, err := a.Posts.ResolveHead(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
+	return a.servePost(c, head, moved || head.IsPage())
+}
+
+// servePost shows the post or page head names. Drafts and hidden posts
+// exist only for those who may edit them; elsewhere (an old slug, a page
+// asked for under /posts/) redirects permanently to its address.
+func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error {
+	ctx := c.Request().Context()
 	if !head.IsPublic() && !canEdit(c, head) {
 		return models.ErrNotFound
 	}
-	if moved {
-		return c.Redirect(http.StatusMovedPermanently, urls.Post(head.Slug))
+	if elsewhere {
+		return c.Redirect(http.StatusMovedPermanently, postPath(head))
 	}
 	if !head.IsPublic() || canEdit(c, head) {
 		private(c) // the author's or an admin's view: always fresh
@@ -129,7 +139,7 @@ func (a *App) getPost(c echo.Context) error {
 	}
 	return a.serveReader(c, readerPage{
 		lastMod: head.UpdatedAt,
-		etag:    []string{"post", head.Slug, head.AuthorName},
+		etag:    []string{head.Kind, head.Slug, head.AuthorName},
 		build: func(ctx context.Context, pg layout.Page) (templ.Component, templ.Component, error) {
 			rp, err := a.publicPost(ctx, head)
 			if err != nil {
@@ -149,7 +159,7 @@ func (a *App) getPost(c echo.Context) error {
 func (a *App) postFrame(pg layout.Page, p models.Post) layout.Page {
 	pg.Title = p.Title
 	pg.Description = p.Summary
-	pg.Canonical = a.absURL(urls.Post(p.Slug))
+	pg.Canonical = a.absURL(postPath(p))
 	pg.Social = a.postSocial(p)
 	pg.Feeds = a.feeds("Quire", urls.SiteFeed)
 	return pg
@@ -197,6 +207,7 @@ func editorFor(p models.Post, inline bool) pages.EditorView {
 	v := pages.EditorView{
 		ID: p.ID, Slug: p.Slug, Status: p.Status, Title: p.Title, Body: p.Body, Tags: strings.Join(p.Tags, ", "),
 		Excerpt: p.Excerpt, CoverKey: p.CoverKey, CoverAlt: p.CoverAlt, Version: p.Version, Inline: inline,
+		Page: p.IsPage(),
 	}
 	if p.Status == models.PostPublished {
 		v.SlugEdit = p.Slug
@@ -210,7 +221,10 @@ func (a *App) renderEditor(c echo.Context, status int, v pages.EditorView) error
 	v.CSRF = csrfToken(c)
 	v.Inline = wantsFragment(c.Request())
 	title := "Edit: " + v.Title
-	if v.ID == 0 {
+	switch {
+	case v.ID == 0 && v.Page:
+		title = "New page"
+	case v.ID == 0:
 		title = "New post"
 	}
 	p := a.page(c, title)
@@ -247,11 +261,12 @@ func editorInput(c echo.Context) (models.PostInput, pages.EditorView, map[string
 		Title: c.FormValue("title"), Body: c.FormValue("body"), Tags: c.FormValue("tags"),
 		Excerpt: c.FormValue("excerpt"), SlugEdit: strings.TrimSpace(c.FormValue("slug")),
 		CoverKey: strings.TrimSpace(c.FormValue("cover_key")), CoverAlt: c.FormValue("cover_alt"),
+		Page: c.FormValue("kind") == models.KindPage,
 	}
 	form.Version = versionField(c)
 	in := models.PostInput{
 		Title: form.Title, Body: form.Body, Excerpt: form.Excerpt, CoverKey: form.CoverKey,
-		CoverAlt: form.CoverAlt, Slug: form.SlugEdit,
+		CoverAlt: form.CoverAlt, Slug: form.SlugEdit, Kind: c.FormValue("kind"),
 	}
 	tags, tagErr := models.ParseTags(form.Tags)
 	in.Tags = tags
@@ -262,13 +277,17 @@ func editorInput(c echo.Context) (models.PostInput, pages.EditorView, map[string
 		}
 		errs["tags"] = tagErr
 	}
+	form.Message = errs["kind"] // a hidden field: said above the form
 	return in, form, errs
 }
 
-// postCreate makes a draft and opens it in the editor.
+// postCreate makes a draft post or page and opens it in the editor.
 func (a *App) postCreate(c echo.Context) error {
 	u, _ := currentUser(c)
 	in, form, errs := editorInput(c)
+	if form.Page && !canManagePages(u) {
+		return errForbidden
+	}
 	form.Status = models.PostDraft
 	if len(errs) > 0 {
 		form.Errors = errs
@@ -295,7 +314,7 @@ func (a *App) postSave(c echo.Context) error {
 	}
 	u, _ := currentUser(c)
 	in, form, errs := editorInput(c)
-	form.ID, form.Slug, form.Status = p.ID, p.Slug, p.Status
+	form.ID, form.Slug, form.Status, form.Page = p.ID, p.Slug, p.Status, p.IsPage()
 	if len(errs) > 0 {
 		form.Errors = errs
 		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
@@ -313,12 +332,12 @@ func (a *App) postSave(c echo.Context) error {
 	}
 	if wantsFragment(c.Request()) {
 		private(c)
-		setPushURL(c, urls.Post(saved.Slug))
+		setPushURL(c, postPath(saved))
 		v := a.postPageView(c, saved, a.srcset(c.Request().Context(), saved.CoverKey))
 		return render(c, http.StatusOK, pages.PostPage(a.page(c, saved.Title), v), pages.PostArticle(v))
 	}
 	a.flash(c, "Saved.")
-	return redirect(c, urls.Post(saved.Slug))
+	return redirect(c, postPath(saved))
 }
 
 // renderConflict answers 409: the author's text stays in the form, the
@@ -334,7 +353,7 @@ func (a *App) renderConflict(c echo.Context, form pages.EditorView) error {
 		Updated: a.formatter(c).Clock(cur.UpdatedAt),
 	}
 	form.Version = cur.Version
-	form.Status = cur.Status
+	form.Status, form.Page = cur.Status, cur.IsPage()
 	return a.renderEditor(c, http.StatusConflict, form)
 }
 
@@ -425,7 +444,7 @@ func (a *App) transition(c echo.Context, fn func(ctx context.Context, id int64, 
 		return err
 	}
 	a.flash(c, done)
-	return redirect(c, urls.Post(p.Slug))
+	return redirect(c, postPath(p))
 }
 
 func (a *App) getDelete(c echo.Context) error {
@@ -437,7 +456,7 @@ func (a *App) getDelete(c echo.Context) error {
 	v := pages.ConfirmView{
 		Heading: "Delete “" + p.Title + "”?", Action: urls.DeletePost(p.ID),
 		Message: "It disappears from the site at once. You can restore it from your posts page for 30 days.",
-		Submit:  "Delete", Cancel: urls.Post(p.Slug), Version: p.Version, CSRF: pg.CSRF,
+		Submit:  "Delete", Cancel: postPath(p), Version: p.Version, CSRF: pg.CSRF,
 	}
 	return render(c, http.StatusOK, pages.Confirm(pg, v), nil)
 }

@@ -36,7 +36,7 @@ func (a *App) listItems(c echo.Context, posts []models.Post) []pages.PostItem {
 
 // pager builds page links on base (a path, maybe with a query).
 func pager(base string, l models.PostList) pages.Pager {
-	link := func(n int) string { return urls.Page(base, n) }
+	link := func(n int) string { return urls.Paged(base, n) }
 	pg := pages.Pager{Page: l.Page.Number, Last: l.LastPage(), Total: l.Total}
 	if l.HasPrev() {
 		pg.Prev = link(l.Page.Number - 1)
@@ -200,10 +200,13 @@ func (a *App) feeds(title string, feed urls.Feeds) []layout.Feed {
 	}
 }
 
-// postSocial describes a post for search engines and social cards.
+// postSocial describes a post for search engines and social cards; a page
+// as the site's own, undated and unsigned.
 func (a *App) postSocial(p models.Post) *layout.Social {
 	s := &layout.Social{Type: "article", Title: p.Title, Description: p.Summary, Author: p.AuthorName}
-	if p.PublishedAt != nil {
+	if p.IsPage() {
+		s.Type, s.Author = "website", ""
+	} else if p.PublishedAt != nil {
 		s.Published = w3cDate(*p.PublishedAt)
 	}
 	if p.CoverKey != "" {

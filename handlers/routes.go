@@ -31,10 +31,12 @@ func (a *App) routes(e *echo.Echo) {
 	g.GET("/tags/:tag", a.getTag)
 	g.GET("/search", a.getSearch)
 	g.GET("/posts/:slug", a.getPost)
+	g.GET("/:slug", a.getPage) // fixed routes win: no page takes their words (models.ReservedPageSlug)
 
 	// Authors. Fragments for the inline editor live under /posts/{id}/.
 	// Forms take a small body unless allowBody gives more (bodylimit.go).
 	g.GET("/posts/new", a.getNewPost, requireUser)
+	g.GET("/pages/new", a.getNewPage, requireUser) // pages are created through POST /posts too
 	a.allowBody(g.POST("/posts", a.postCreate, requireUser), postBody)
 	g.GET("/posts/:slug/edit", a.getEditPage, requireUser)
 	a.allowBody(g.POST("/posts/:id", a.postSave, requireUser), postBody)

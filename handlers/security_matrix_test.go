@@ -58,7 +58,7 @@ var (
 
 // authzCase is one request on a route. Path parameters are filled from the
 // world: :slug and :id name the post chosen by post (the published one by
-// default); params sets the rest, and :id follows :table (users: the
+// default; "page" and "draft page" are pages); params sets the rest, and :id follows :table (users: the
 // owner's account, posts: the post, media: the owner's image).
 type authzCase struct {
 	name      string
@@ -101,11 +101,21 @@ var authzMatrix = map[string][]authzCase{
 	"GET /posts/:slug": {
 		{name: "published", want: everyone(200)},
 		{name: "draft", post: "draft", want: expect{404, 404, 200, 200, 404}},
+		{name: "page", post: "page", want: everyone(301)},
+	},
+	// Pages: the owner wrote them but is no admin, and only admins manage pages.
+	"GET /:slug": {
+		{name: "page", post: "page", want: everyone(200)},
+		{name: "draft page", post: "draft page", want: expect{404, 404, 404, 200, 404}},
+		{name: "post", want: everyone(404)},
 	},
 	"GET /posts/new": {{want: signedIn}},
+	"GET /pages/new": {{want: adminOnly}},
 	"POST /posts": {{form: func(w *world) url.Values {
 		return url.Values{"title": {"New " + w.id}, "body": {"Text."}, "tags": {"matrix"}}
-	}, want: expect{toLogin, 303, 303, 303, toLogin}}},
+	}, want: expect{toLogin, 303, 303, 303, toLogin}}, {name: "page", form: func(w *world) url.Values {
+		return url.Values{"title": {"Page " + w.id}, "body": {"Text."}, "kind": {"page"}}
+	}, want: adminApply}},
 	"GET /posts/:slug/edit": {
 		{name: "published", want: ownPage},
 		{name: "draft", post: "draft", want: ownDraft},
@@ -117,6 +127,8 @@ var authzMatrix = map[string][]authzCase{
 	"GET /posts/:id/editor": {
 		{name: "published", want: ownPage},
 		{name: "draft", post: "draft", want: ownDraft},
+		{name: "page", post: "page", want: adminOnly},
+		{name: "draft page", post: "draft page", want: expect{toLogin, 404, 404, 200, toLogin}},
 	},
 	"GET /posts/:id/view": {{want: ownPage}},
 	"POST /posts/:id/autosave": {{post: "draft", form: func(w *world) url.Values { return postForm(w.draft) },
@@ -125,7 +137,8 @@ var authzMatrix = map[string][]authzCase{
 		want: ownDraft}},
 	"POST /posts/:id/publish": {{post: "draft", form: func(w *world) url.Values { return versionForm(w.draft) },
 		want: draftMove}},
-	"POST /posts/:id/unpublish":     {{form: func(w *world) url.Values { return versionForm(w.published) }, want: ownChange}},
+	"POST /posts/:id/unpublish": {{form: func(w *world) url.Values { return versionForm(w.published) }, want: ownChange},
+		{name: "page", post: "page", form: func(w *world) url.Values { return versionForm(w.page) }, want: adminApply}},
 	"GET /posts/:id/delete":         {{want: ownPage}},
 	"POST /posts/:id/delete":        {{want: ownChange}},
 	"POST /posts/:id/restore":       {{post: "trashed", want: draftMove}},
@@ -303,14 +316,15 @@ func (a *testApp) discardMail(t *testing.T) {
 var worldSeq atomic.Int64
 
 // world is what one request acts on: an owner with a published post (that
-// has a revision), a draft, a post in the trash, an uploaded image and a
-// password reset link; and the visitor making the request, signed in as
+// has a revision), a draft, a post in the trash, a page and a draft page,
+// an uploaded image and a password reset link; and the visitor making the request, signed in as
 // their role.
 type world struct {
 	a                         *testApp
 	id                        string // makes names unique
 	owner                     models.User
 	published, draft, trashed models.Post
+	page, draftPage           models.Post
 	rev                       int64
 	media                     models.Media
 	token                     string
@@ -347,6 +361,8 @@ func (a *testApp) newWorld(role string) *world {
 	if err := pm.SoftDelete(ctx, w.trashed.ID); err != nil {
 		a.t.Fatal(err)
 	}
+	w.page = a.newPage(w.owner, models.PostInput{Title: "Page " + w.id}, true)
+	w.draftPage = a.newPage(w.owner, models.PostInput{Title: "Draft page " + w.id}, false)
 	data := []byte("image " + w.id)
 	key := models.ContentKey(data, ".png")
 	if err := (models.LocalStore{Dir: a.media}).Put(ctx, key, data); err != nil {
@@ -386,7 +402,8 @@ func (a *testApp) newWorld(role string) *world {
 
 // fill puts the world's objects into a route's path parameters.
 func (w *world) fill(pattern, post string, params map[string]string) string {
-	p := map[string]models.Post{"": w.published, "published": w.published, "draft": w.draft, "trashed": w.trashed}[post]
+	p := map[string]models.Post{"": w.published, "published": w.published, "draft": w.draft, "trashed": w.trashed,
+		"page": w.page, "draft page": w.draftPage}[post]
 	id := strconv.FormatInt(p.ID, 10)
 	switch params["table"] {
 	case "users":

@@ -33,7 +33,9 @@ func postTo(builder, u, route string) urlCase { return urlCase{builder, u, http.
 // forms use; awkward inputs check that escaping keeps them on their route.
 var urlCases = []urlCase{
 	getTo("Home", urls.Home(), "/"),
-	getTo("Page", urls.Page(urls.Tag("go"), 3), "/tags/:tag"),
+	getTo("Paged", urls.Paged(urls.Tag("go"), 3), "/tags/:tag"),
+	getTo("Page", urls.Page("about"), "/:slug"),
+	getTo("NewPage", urls.NewPage(), "/pages/new"),
 	getTo("Post", urls.Post("hello-world"), "/posts/:slug"),
 	getTo("Post", urls.Post("a/b?c#d"), "/posts/:slug"),
 	getTo("Author", urls.Author("alice"), "/@:username"),
@@ -160,6 +162,10 @@ func TestAdminTableLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	about, err := (&models.PostModel{DB: a.db}).Insert(ctx, u.ID, models.PostInput{Title: "About", Body: "Hi.", Kind: models.KindPage})
+	if err != nil {
+		t.Fatal(err)
+	}
 	p, err := (&models.PostModel{DB: a.db}).Insert(ctx, u.ID, models.PostInput{Title: "Linked post", Body: "![x](" + urls.Media(key) + ")"})
 	if err != nil {
 		t.Fatal(err)
@@ -175,6 +181,7 @@ func TestAdminTableLinks(t *testing.T) {
 	id := strconv.FormatInt
 	for _, tc := range []struct{ path, sel, attr, want string }{
 		{"/admin/posts", "#cell-posts-" + id(p.ID, 10) + "-title a", "href", "/posts/" + p.Slug},
+		{"/admin/posts", "#cell-posts-" + id(about.ID, 10) + "-title a", "href", "/" + about.Slug},
 		{"/admin/posts", `.row-actions a:contains("Revisions")`, "href", "/posts/" + id(p.ID, 10) + "/revisions"},
 		{"/admin/users?q=linked", "#cell-users-" + id(u.ID, 10) + "-username a", "href", "/@linked"},
 		{"/admin/media", "#cell-media-" + id(m.ID, 10) + "-preview img", "src", "/media/" + key},

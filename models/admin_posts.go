@@ -14,6 +14,7 @@ import (
 var (
 	postStatusChoices = []admintable.Choice{{Value: PostDraft, Label: "Draft"},
 		{Value: PostPublished, Label: "Published"}, {Value: PostHidden, Label: "Hidden"}}
+	postKindChoices = []admintable.Choice{{Value: KindPost, Label: "Post"}, {Value: KindPage, Label: "Page"}}
 
 	hidePost = admintable.Action{Key: "hide", Label: "Hide", Done: "Hid", Confirm: true, NeedsReason: true, Danger: true,
 		Help: "Readers no longer see them. Each author sees the reason, and cannot publish again until an admin unhides."}
@@ -32,7 +33,7 @@ var PostsTable = admintable.Must(&admintable.Table{
 	Where: "p.deleted_at IS NULL",
 	ID:    "p.id", Version: "p.version",
 	Columns: []admintable.Column{
-		{Key: "title", Label: "Title", Expr: "p.title", Link: &admintable.Ref{Page: PostPage, Args: []string{"p.slug"}},
+		{Key: "title", Label: "Title", Expr: "p.title", Link: &admintable.Ref{Page: PostPage, Args: []string{"p.slug", "p.kind"}},
 			Sortable: true, Searchable: true, Render: admintable.Link,
 			Editable: &admintable.Editable{Type: "text", MaxLen: MaxTitleLen, Check: func(v string) string {
 				if strings.TrimSpace(v) == "" {
@@ -42,6 +43,7 @@ var PostsTable = admintable.Must(&admintable.Table{
 			}}},
 		{Key: "author", Label: "Author", Expr: "coalesce(u.username, 'a deleted user')", Sortable: true, Searchable: true,
 			Render: admintable.Text},
+		{Key: "kind", Label: "Kind", Expr: "p.kind", Sortable: true, Render: admintable.Badge},
 		{Key: "status", Label: "Status", Expr: "p.status", Sortable: true, Render: admintable.Badge,
 			Editable: &admintable.Editable{Type: "select", Choices: postStatusChoices[:2]}},
 		{Key: "published", Label: "Published", Expr: "p.published_at", Sortable: true, Render: admintable.Date},
@@ -49,6 +51,7 @@ var PostsTable = admintable.Must(&admintable.Table{
 	},
 	Filters: []admintable.Filter{
 		{Key: "status", Label: "Status", Expr: "p.status", Choices: postStatusChoices},
+		{Key: "kind", Label: "Kind", Expr: "p.kind", Choices: postKindChoices},
 		{Key: "published", Label: "Published", Expr: "p.published_at", Date: true},
 	},
 	DefaultSort: "-updated",

@@ -68,16 +68,25 @@ type Post struct {
 	// The author's account is suspended: the post is hidden from readers
 	// until it is reactivated (kept by a trigger, sql/00006).
 	AuthorSuspended bool `db:"author_suspended"`
+	// Kind is KindPost or KindPage (pages.go), fixed when it is created.
+	Kind string `db:"kind"`
 }
 
-// publicPost is the one condition for a post readers may see, spliced into
-// every public query (lists, counts, feeds, sitemap, search) over posts
-// named p. Post.IsPublic is its Go twin; TestPublicPostCondition keeps the
-// two agreeing. The partial indexes those queries use (sql/00006) carry the
-// same condition in their WHERE, as they must for the planner to pick them:
-// a migration is fixed SQL and cannot splice this constant, so a change
-// here needs new indexes too.
+// publicPost is the one condition for a post or page readers may see. The
+// lists, counts, feeds and search splice it in as listedPost; the sitemap
+// and pages (publicPage) directly; all over posts named p. Post.IsPublic is
+// its Go twin; TestPublicPostCondition keeps the two agreeing. The partial
+// indexes those queries use (sql/00013) carry the same condition in their
+// WHERE, as they must for the planner to pick them: a migration is fixed
+// SQL and cannot splice this constant, so a change here needs new indexes
+// too.
 const publicPost = `p.status = 'published' AND p.deleted_at IS NULL AND NOT p.author_suspended`
+
+// listedPost is the one condition for what reader lists carry (home, tag
+// and author pages, feeds, search): public posts, never pages, which
+// readers reach by their own address and the sitemap. The lists' partial
+// indexes (sql/00013) carry it too.
+const listedPost = publicPost + ` AND p.kind = 'post'`
 
 // IsPublic reports whether readers may see the post: publicPost in Go.
 func (p Post) IsPublic() bool {
@@ -92,6 +101,8 @@ type PostInput struct {
 	// post that has never been public.
 	Slug string
 	Tags []string
+	// Kind is read by Insert only ("" is KindPost): a post stays a post.
+	Kind string
 }
 
 // normalized trims what the author cannot mean to keep and mends what the
@@ -106,6 +117,9 @@ func (in PostInput) normalized() PostInput {
 	in.CoverAlt = strings.TrimSpace(clean(in.CoverAlt))
 	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
 	in.Tags = normalizeTags(in.Tags)
+	if in.Kind == "" {
+		in.Kind = KindPost
+	}
 	return in
 }
 
@@ -141,6 +155,9 @@ func (in PostInput) Validate() map[string]string {
 	if msg := tagsProblem(in.Tags); msg != "" {
 		errs["tags"] = msg
 	}
+	if in.Kind != KindPost && in.Kind != KindPage {
+		errs["kind"] = "Choose a post or a page."
+	}
 	return errs
 }
 
@@ -172,7 +189,7 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
 	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt,
 	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
-	p.author_suspended`
+	p.author_suspended, p.kind`
 
 // maxSlugAttempts bounds retries when a concurrent save took the slug a
 // save picked. Saves asking for the same base slug queue on a lock (see
@@ -181,8 +198,8 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 const maxSlugAttempts = 25
 
 const insertPostSQL = `WITH p AS (
-	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *
+	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 
@@ -199,12 +216,12 @@ func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (P
 	var p Post
 	for attempt := 1; ; attempt++ {
 		err = inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
-			slug, err := freeSlug(ctx, tx, base, 0)
+			slug, err := freeSlug(ctx, tx, base, 0, in.Kind)
 			if err != nil {
 				return err
 			}
 			return tx.GetContext(ctx, &p, insertPostSQL, authorID, in.Title, slug, in.Body, r.html,
-				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags))
+				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind)
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
 			break
@@ -264,7 +281,7 @@ const (
 // see it, where it lives, and its stamp (updated_at and the author's name).
 const headColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
-	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended`
+	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended, p.kind`
 
 const (
 	resolveHeadSQL      = `SELECT ` + headColumns + bySlug
@@ -279,7 +296,7 @@ func (m *PostModel) Resolve(ctx context.Context, slug string) (p Post, moved boo
 }
 
 // ResolveHead is Resolve with only ID, AuthorID, AuthorUsername,
-// AuthorName, Slug, Status, UpdatedAt, DeletedAt and Version filled: enough
+// AuthorName, Slug, Status, UpdatedAt, DeletedAt, Version and Kind filled: enough
 // to decide who may see the post and whether a kept copy of it is current,
 // without reading its text.
 func (m *PostModel) ResolveHead(ctx context.Context, slug string) (p Post, moved bool, err error) {
@@ -307,7 +324,7 @@ func (m *PostModel) resolve(ctx context.Context, current, old, slug string) (p P
 	return p, moved, nil
 }
 
-const lockPostSQL = `SELECT id, slug, title, body, excerpt, tags, status, published_at, version
+const lockPostSQL = `SELECT id, slug, title, body, excerpt, tags, status, published_at, version, kind
 FROM posts WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`
 
 const insertOldSlugSQL = `INSERT INTO post_slugs (slug, post_id) VALUES ($1, $2)
@@ -460,18 +477,19 @@ var reservedSlugs = map[string]bool{
 	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true,
 }
 
-// ReservedSlug reports whether slug is a word the site's routes use.
+// ReservedSlug reports whether slug is a word the site's routes use under /posts/.
 func ReservedSlug(slug string) bool { return reservedSlugs[slug] }
 
 // nextSlug decides a post's slug at an update (see Update).
 func nextSlug(ctx context.Context, tx *sqlx.Tx, cur Post, in PostInput) (string, error) {
 	base := slugBase(in)
+	reserved := reservedFor(cur.Kind, cur.Slug)
 	switch {
-	case reservedSlugs[cur.Slug] && in.Slug == "" && cur.PublishedAt != nil:
+	case reserved && in.Slug == "" && cur.PublishedAt != nil:
 		// Public before the word was reserved, yet never reachable: it is
 		// numbered as if taken ("new" -> "new-2").
-		return freeSlug(ctx, tx, cur.Slug, cur.ID)
-	case reservedSlugs[cur.Slug]:
+		return freeSlug(ctx, tx, cur.Slug, cur.ID, cur.Kind)
+	case reserved:
 		// A draft's: chosen afresh from the title or the slug asked for.
 	case in.Slug != "" && base == cur.Slug:
 		return cur.Slug, nil
@@ -480,7 +498,7 @@ func nextSlug(ctx context.Context, tx *sqlx.Tx, cur Post, in PostInput) (string,
 	case in.Slug == "" && slugFits(cur.Slug, base):
 		return cur.Slug, nil // the title's slug, or a numbered variant of it
 	}
-	return freeSlug(ctx, tx, base, cur.ID)
+	return freeSlug(ctx, tx, base, cur.ID, cur.Kind)
 }
 
 // slugFits reports whether slug is base or one of its numbered variants.
@@ -521,11 +539,11 @@ const slugLockSQL = `SELECT pg_advisory_xact_lock(1903389799, hashtext($1))` // 
 
 // freeSlug returns base, or its first numbered variant (-2, -3, ...) that
 // no other post uses as its slug or as an old, redirecting slug, and that
-// is not a reserved word (see reservedSlugs). A post may
+// is not a reserved word for kind (see reservedFor). A post may
 // take back its own old slugs. It holds the base's lock until tx ends; the
 // unique index still decides, and callers retry when a save from another
 // base won.
-func freeSlug(ctx context.Context, tx *sqlx.Tx, base string, postID int64) (string, error) {
+func freeSlug(ctx context.Context, tx *sqlx.Tx, base string, postID int64, kind string) (string, error) {
 	if _, err := tx.ExecContext(ctx, slugLockSQL, base); err != nil {
 		return "", fmt.Errorf("lock slug: %w", err)
 	}
@@ -538,7 +556,7 @@ func freeSlug(ctx context.Context, tx *sqlx.Tx, base string, postID int64) (stri
 	for _, s := range taken {
 		used[s] = true
 	}
-	if !used[base] && !reservedSlugs[base] {
+	if !used[base] && !reservedFor(kind, base) {
 		return base, nil
 	}
 	for n := 2; ; n++ {

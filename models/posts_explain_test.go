@@ -67,6 +67,13 @@ func TestPostQueriesUseIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Pages, newer than every post, that no list may carry or step over.
+	_, err = tx.Exec(`INSERT INTO posts (author_id, title, slug, body, summary, status, tags, published_at, kind)
+		SELECT $1, 'Page ' || i, 'page-' || i, 'About topic7.', 'summary', 'published', '{go}', now(), 'page'
+		FROM generate_series(1, 20) i`, authors[1])
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +107,9 @@ func TestPostQueriesUseIndexes(t *testing.T) {
 		{"resolve", models.ResolvePostSQL, []any{"post-123"}, "posts_slug_key"},
 		{"resolve head", models.ResolveHeadSQL, []any{"post-123"}, "posts_slug_key"},
 		{"resolve old slug", models.ResolveMovedSQL, []any{"post-123"}, "post_slugs_pkey"},
+		{"resolve page", models.ResolvePageHeadSQL, []any{"page-12"}, "posts_pages_idx"},
+		{"sitemap posts", models.ListForSitemapSQL, []any{1000}, "posts_published_idx"}, // all 20,000: a seq scan is right
+		{"sitemap pages", models.ListPagesForSitemapSQL, []any{models.MaxSitemapURLs}, "posts_pages_idx"},
 	}
 	for _, tc := range tests {
 		var raw []byte

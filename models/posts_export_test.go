@@ -20,6 +20,10 @@ const (
 	ResolvePostSQL    = resolvePostSQL
 	ResolveHeadSQL    = resolveHeadSQL
 	ResolveMovedSQL   = resolveMovedPostSQL
+
+	ListForSitemapSQL      = listForSitemapSQL
+	ListPagesForSitemapSQL = listPagesForSitemapSQL
+	ResolvePageHeadSQL     = resolvePageHeadSQL
 )
 
 // MarkSnippet exposes the snippet escaper to the tests.

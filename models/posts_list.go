@@ -73,7 +73,7 @@ func (l PostList) LastPage() int {
 const listColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
 	p.title, p.slug, p.excerpt, p.summary, p.cover_key, p.cover_alt,
-	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version`
+	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version, p.kind`
 
 // list runs a count and a page query sharing the filter arguments args;
 // the page query takes LIMIT and OFFSET as the two parameters after them.
@@ -94,13 +94,13 @@ func (m *PostModel) list(ctx context.Context, what string, pg Page, countSQL, pa
 	return l, nil
 }
 
-const countPublishedSQL = `SELECT count(*) FROM posts p WHERE ` + publicPost
+const countPublishedSQL = `SELECT count(*) FROM posts p WHERE ` + listedPost
 
 // Public lists page by OFFSET, and deep pages stay cheap: the page's ids
 // come from an index-only scan of a partial index, so the rows skipped are
 // never read from the table; only the page's own rows are.
 const listPublishedSQL = `SELECT ` + listColumns + ` FROM (
-	SELECT id FROM posts p WHERE ` + publicPost + `
+	SELECT id FROM posts p WHERE ` + listedPost + `
 	ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
@@ -111,10 +111,10 @@ func (m *PostModel) ListPublished(ctx context.Context, pg Page) (PostList, error
 }
 
 const countByAuthorSQL = `SELECT count(*) FROM posts p
-WHERE author_id = $1 AND ` + publicPost
+WHERE author_id = $1 AND ` + listedPost
 
 const listByAuthorSQL = `SELECT ` + listColumns + ` FROM (
-	SELECT id FROM posts p WHERE author_id = $1 AND ` + publicPost + `
+	SELECT id FROM posts p WHERE author_id = $1 AND ` + listedPost + `
 	ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
@@ -125,10 +125,10 @@ func (m *PostModel) ListByAuthor(ctx context.Context, authorID int64, pg Page) (
 }
 
 const countByTagSQL = `SELECT count(*) FROM posts p
-WHERE tags @> ARRAY[$1]::text[] AND ` + publicPost
+WHERE tags @> ARRAY[$1]::text[] AND ` + listedPost
 
 const listByTagSQL = `SELECT ` + listColumns + ` FROM (
-	SELECT id FROM posts p WHERE tags @> ARRAY[$1]::text[] AND ` + publicPost + `
+	SELECT id FROM posts p WHERE tags @> ARRAY[$1]::text[] AND ` + listedPost + `
 	ORDER BY published_at DESC, id DESC LIMIT $2 OFFSET $3
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
@@ -178,7 +178,7 @@ const maxFeedLen = 100
 // PostgreSQL plans the statement with its parameter values, which lib/pq's
 // unnamed statements always are: every variant gets its own index.
 const listForFeedSQL = `SELECT ` + listColumns + `, left(p.body_html, $4) AS body_html FROM posts p LEFT JOIN users u ON u.id = p.author_id
-WHERE ` + publicPost + `
+WHERE ` + listedPost + `
 	AND ($1::bigint = 0 OR p.author_id = $1) AND ($2 = '' OR p.tags @> ARRAY[$2]::text[])
 ORDER BY p.published_at DESC, p.id DESC LIMIT $3`
 
@@ -205,21 +205,26 @@ func (m *PostModel) ListForFeed(ctx context.Context, f FeedFilter, limit int) ([
 // MaxSitemapURLs is the sitemap protocol's limit for one file.
 const MaxSitemapURLs = 50_000
 
-const listForSitemapSQL = `SELECT id, slug, published_at, updated_at FROM posts p
-WHERE ` + publicPost + `
+const listForSitemapSQL = `SELECT id, kind, slug, published_at, updated_at FROM posts p
+WHERE ` + listedPost + `
 ORDER BY published_at DESC, id DESC LIMIT $1`
 
-// ListForSitemap returns the newest public posts with only ID, Slug,
-// PublishedAt and UpdatedAt filled. limit is capped at MaxSitemapURLs.
+// ListForSitemap returns the public pages, by slug, then the newest public
+// posts, with only ID, Kind, Slug, PublishedAt and UpdatedAt filled; limit
+// (capped at MaxSitemapURLs) bounds both together.
 func (m *PostModel) ListForSitemap(ctx context.Context, limit int) ([]Post, error) {
 	if limit <= 0 || limit > MaxSitemapURLs {
 		limit = MaxSitemapURLs
 	}
 	posts := []Post{}
-	if err := m.DB.SelectContext(ctx, &posts, listForSitemapSQL, limit); err != nil {
+	if err := m.DB.SelectContext(ctx, &posts, listPagesForSitemapSQL, limit); err != nil {
+		return nil, fmt.Errorf("models: list sitemap pages: %w", err)
+	}
+	var more []Post
+	if err := m.DB.SelectContext(ctx, &more, listForSitemapSQL, limit-len(posts)); err != nil {
 		return nil, fmt.Errorf("models: list sitemap: %w", err)
 	}
-	return posts, nil
+	return append(posts, more...), nil
 }
 
 const changeStampSQL = `SELECT changed_at, posts FROM post_list_stats WHERE author_id = $1 AND tag = $2`

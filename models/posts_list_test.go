@@ -271,7 +271,7 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 		err := db.SelectContext(ctx, &diff, `
 			WITH counted AS (
 				SELECT k.author_id, k.tag, count(*) AS posts
-				FROM posts p LEFT JOIN users u ON u.id = p.author_id, quire_post_lists(p.author_id, p.tags) k
+				FROM posts p LEFT JOIN users u ON u.id = p.author_id, quire_post_lists(p.author_id, p.tags, p.kind) k
 				WHERE p.status = 'published' AND p.deleted_at IS NULL AND u.state IS DISTINCT FROM 'suspended'
 				GROUP BY 1, 2),
 			kept AS (SELECT author_id, tag, posts FROM post_list_stats WHERE posts > 0)
@@ -293,6 +293,9 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 		case op < 3 || len(ids) == 0:
 			step = "insert and publish"
 			in := models.PostInput{Title: fmt.Sprintf("Post %d", i), Body: "text", Tags: tagSets[r.IntN(len(tagSets))]}
+			if r.IntN(5) == 0 {
+				in.Kind = models.KindPage // in its own list, (-1, ''), and no other
+			}
 			p := newPost(t, pm, authors[r.IntN(len(authors))], in)
 			if r.IntN(3) > 0 {
 				var err error

@@ -87,7 +87,7 @@ func (g *searchGate) enter(ctx context.Context) (leave func(), err error) {
 // stop words): it folds to false when planned, so nothing is scanned.
 const searchCountSQL = `SELECT count(*) FROM posts p
 WHERE numnode(websearch_to_tsquery('english', $1)) > 0
-	AND search @@ websearch_to_tsquery('english', $1) AND ` + publicPost
+	AND search @@ websearch_to_tsquery('english', $1) AND ` + listedPost
 
 // The ranked page is picked from ids first, so the sort carries only
 // small rows; titles and bodies are read for that page alone.
@@ -102,7 +102,7 @@ const searchSQL = `WITH hits AS (
 	SELECT id, published_at, ts_rank_cd(search, websearch_to_tsquery('english', $1)) AS rank
 	FROM posts p
 	WHERE numnode(websearch_to_tsquery('english', $1)) > 0
-		AND search @@ websearch_to_tsquery('english', $1) AND ` + publicPost + `
+		AND search @@ websearch_to_tsquery('english', $1) AND ` + listedPost + `
 	ORDER BY rank DESC, published_at DESC, id DESC
 	LIMIT $2 OFFSET $3
 )

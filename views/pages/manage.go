@@ -9,6 +9,8 @@ type MyPostsView struct {
 	Trash []MyPostItem
 	Pager Pager
 	CSRF  string
+	// CanCreatePages offers "New page" (/pages/new).
+	CanCreatePages bool
 }
 
 // MyPostItem is one of the author's posts.
@@ -16,6 +18,15 @@ type MyPostItem struct {
 	ID                   int64
 	Slug, Title, Status  string
 	Updated, DeletedDays string
+	Page                 bool
+}
+
+// href is where readers find the post or page.
+func (it MyPostItem) href() string {
+	if it.Page {
+		return urls.Page(it.Slug)
+	}
+	return urls.Post(it.Slug)
 }
 
 // ConfirmView asks before a destructive action.

@@ -28,6 +28,8 @@ type PostView struct {
 	CSRF           string
 	// Only an admin sees the post then: readers get 404.
 	AuthorSuspended bool
+	// A page shows no byline, date or tags: it is the site's, not a dated post.
+	Page bool
 }
 
 // EditorView is the post form: inline on the post page (htmx) or as a full
@@ -50,6 +52,7 @@ type EditorView struct {
 	SavedAt  string
 	Inline   bool
 	CSRF     string
+	Page     bool // a page: no tags; a new one is created with kind=page
 }
 
 // ConflictView shows the newer version that a save collided with.
@@ -66,6 +69,29 @@ func (v EditorView) action() string {
 		return urls.CreatePost()
 	}
 	return urls.SavePost(v.ID)
+}
+
+// noun is what the form edits, for its headings and hints.
+func (v EditorView) noun() string {
+	if v.Page {
+		return "page"
+	}
+	return "post"
+}
+
+func (v EditorView) excerptHint() string {
+	if v.Page {
+		return "Shown to search engines and in link previews; derived from the page when empty."
+	}
+	return "Shown in lists and feeds; derived from the post when empty."
+}
+
+// readURL is where readers find what the form edits.
+func (v EditorView) readURL() string {
+	if v.Page {
+		return urls.Page(v.Slug)
+	}
+	return urls.Post(v.Slug)
 }
 
 func (v EditorView) autosave() bool { return v.ID != 0 && v.Status == "draft" }

@@ -24,9 +24,9 @@ func withQuery(path, query string) string {
 	return path + "?" + query
 }
 
-// Page is the address of page n of the list at path (which may carry a
+// Paged is the address of page n of the list at path (which may carry a
 // query): ?page=N is set for pages after the first and dropped for the first.
-func Page(path string, n int) string {
+func Paged(path string, n int) string {
 	u, err := url.Parse(path)
 	if err != nil {
 		return path
@@ -45,13 +45,14 @@ func Page(path string, n int) string {
 
 func Home() string                     { return "/" }
 func Post(slug string) string          { return "/posts/" + seg(slug) }
+func Page(slug string) string          { return "/" + seg(slug) } // a page of the site: /about
 func Author(username string) string    { return "/@" + seg(username) }
 func Tag(tag string) string            { return "/tags/" + seg(tag) }
 func Media(key string) string          { return "/media/" + seg(key) }
 func Sitemap() string                  { return "/sitemap.xml" }
 func Robots() string                   { return "/robots.txt" }
 func SearchForm() string               { return "/search" }
-func Search(q string, page int) string { return Page(withQuery(SearchForm(), query("q", q)), page) }
+func Search(q string, page int) string { return Paged(withQuery(SearchForm(), query("q", q)), page) }
 
 // query is name=value encoded, or "" when value is empty.
 func query(name, value string) string {
@@ -84,6 +85,7 @@ func TagFeeds(tag string) Feeds { return func(f Feed) string { return TagFeed(ta
 // Authors.
 
 func NewPost() string                      { return "/posts/new" }
+func NewPage() string                      { return "/pages/new" }
 func CreatePost() string                   { return "/posts" }
 func EditPost(slug string) string          { return Post(slug) + "/edit" }
 func SavePost(id int64) string             { return post(id) }
