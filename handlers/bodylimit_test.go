@@ -198,7 +198,12 @@ func TestLargeBodyBudget(t *testing.T) {
 			h.Close()
 		}
 	}()
-	time.Sleep(500 * time.Millisecond) // let them reach the reading
+	for deadline := time.Now().Add(10 * time.Second); a.app.LargeBodyBudgetHas(10 << 20); { // they reach the reading
+		if time.Now().After(deadline) {
+			t.Fatal("four slow uploads did not fill the large-body budget")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	start := time.Now()
 	res, err := rawRequest(t, a, http.MethodPost, "/media", "multipart/form-data; boundary=xyz", 10<<20, "--xyz\r\n",

@@ -4,3 +4,13 @@ import "log/slog"
 
 // SetLogger replaces the server's logger, for tests that read the request log.
 func (s *Server) SetLogger(l *slog.Logger) { s.app.Logger = l }
+
+// LargeBodyBudgetHas reports whether n more bytes of large bodies could be
+// read now, for tests that fill the shared budget.
+func (s *Server) LargeBodyBudgetHas(n int64) bool {
+	if s.app.bodies.budget.TryAcquire(n) {
+		s.app.bodies.budget.Release(n)
+		return true
+	}
+	return false
+}
