@@ -33,10 +33,10 @@ var (
 	postBody = bodySize{models.MaxBodyLen*utf8.UTFMax*3 + formBody.max,
 		fmt.Sprintf("This post is too large to save: keep it to %d characters. Nothing was saved.", models.MaxBodyLen)}
 	// uploadBody fits the largest image and, from the editor, the post's text.
-	uploadBody = bodySize{uploadLimits.MaxBytes + models.MaxBodyLen*utf8.UTFMax + formBody.max,
-		fmt.Sprintf("The file is too large: an image can be at most %d MiB.", uploadLimits.MaxBytes>>20)}
-	avatarBody = bodySize{avatarLimits.MaxBytes + formBody.max,
-		fmt.Sprintf("The picture is too large: it can be at most %d MiB.", avatarLimits.MaxBytes>>20)}
+	uploadBody = bodySize{models.PostImage.Limits.MaxBytes + models.MaxBodyLen*utf8.UTFMax + formBody.max,
+		fmt.Sprintf("The file is too large: an image can be at most %d MiB.", models.PostImage.Limits.MaxBytes>>20)}
+	avatarBody = bodySize{models.Avatar.Limits.MaxBytes + formBody.max,
+		fmt.Sprintf("The picture is too large: it can be at most %d MiB.", models.Avatar.Limits.MaxBytes>>20)}
 	// signedOutBody is what a route that takes more gets from a visitor who
 	// is not signed in: a session that ended while a long post was open.
 	signedOutBody = bodySize{formBody.max,

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strings"
@@ -13,11 +14,6 @@ import (
 	"quire/views/pages"
 	"quire/views/urls"
 )
-
-// Avatar limits: at most 5 MiB and 40 megapixels in; 480x480 at most out.
-var avatarLimits = imaging.Limits{MaxBytes: 5 << 20, MaxPixels: 40_000_000}
-
-const avatarBox = 480
 
 type profileInput struct {
 	Username, Email, DisplayName, Bio string
@@ -97,18 +93,21 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 		}
 	}
 
+	// A new picture is decoded and stored only for a form that is otherwise
+	// valid: a refused form costs no image work and leaves no file.
 	avatar := u.Avatar
-	if fh, err := c.FormFile("avatar"); err == nil && fh.Size > 0 {
-		key, msg, err := a.storeImage(c, fh, avatarLimits, avatarBox, avatarBox)
+	if fh, err := c.FormFile("avatar"); err == nil && fh.Size > 0 && len(fe) == 0 {
+		up, err := a.storeImage(c, "avatar", u.ID, "", models.Avatar)
 		if err != nil {
 			return err
 		}
-		fe.add("avatar", msg)
-		if msg == "" {
-			avatar = key
+		if up.busy {
+			return imaging.ErrBusy
 		}
+		fe.add("avatar", up.msg)
+		avatar = cmp.Or(up.media.Key, avatar)
 	} else if err != nil && !errors.Is(err, http.ErrMissingFile) {
-		fe.add("avatar", "The upload did not arrive complete. Please try again.")
+		fe.add("avatar", incompleteUpload)
 	}
 
 	if len(fe) == 0 {

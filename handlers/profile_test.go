@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -331,5 +332,28 @@ func TestPasswordChangeEndsResetLinks(t *testing.T) {
 	var n int
 	if err := a.db.Get(&n, "SELECT count(*) FROM password_resets"); err != nil || n != 0 {
 		t.Fatalf("reset tokens left = %d (%v)", n, err)
+	}
+}
+
+// A profile form refused for another field stores no picture: the image is
+// decoded and written only for a form that is otherwise valid.
+func TestAvatarStoredOnlyForValidForm(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("ivy", "user")
+	c := a.client()
+	c.login("ivy", strongPassword)
+	fields := profileFields("ivy", "not an address")
+	res := c.postMultipart("/settings/profile", fields, "avatar", "photo.jpg", jpegWithEXIF(t))
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if res.fieldError("email") == "" {
+		t.Fatal("the bad email address was not refused")
+	}
+	files, err := os.ReadDir(a.media)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 0 {
+		t.Errorf("a refused profile form left %d files in the media folder", len(files))
 	}
 }

@@ -1,12 +1,12 @@
 package handlers
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,14 +17,8 @@ import (
 	"quire/views/urls"
 )
 
-// Post images: at most 10 MiB and 40 megapixels in; stored at most
-// 2400 pixels on a side, plus smaller copies for srcset.
-var (
-	uploadLimits   = imaging.Limits{MaxBytes: 10 << 20, MaxPixels: 40_000_000}
-	uploadBox      = 2400
-	variantWidths  = []int{480, 960}
-	libraryPerPage = 24
-)
+// libraryPerPage is how many images a page of the media library shows.
+const libraryPerPage = 24
 
 // upload is a stored image.
 type upload struct {
@@ -42,80 +36,35 @@ func (up upload) status(c echo.Context) int {
 	return http.StatusUnprocessableEntity
 }
 
-// storeUpload validates, re-encodes and stores the "file" field with its
-// srcset copies, then records it. Files written for a row that could not be
-// recorded are removed again, so a failure leaves no orphans.
-func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
-	ctx := c.Request().Context()
-	fh, err := c.FormFile("file")
+// storeImage stores the image sent in the form's field as kind, through
+// the one pipeline (models.Uploads). A problem with the file comes back as
+// the upload's message; err is for failures of the site.
+func (a *App) storeImage(c echo.Context, field string, owner int64, alt string, kind models.ImageKind) (upload, error) {
+	fh, err := c.FormFile(field)
 	if errors.Is(err, http.ErrMissingFile) {
 		return upload{msg: "Choose an image to upload."}, nil
 	}
 	if err != nil {
-		return upload{msg: "The upload did not arrive complete. Please try again."}, nil
+		return upload{msg: incompleteUpload}, nil
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return upload{msg: "The upload did not arrive complete. Please try again."}, nil
+		return upload{msg: incompleteUpload}, nil
 	}
 	defer f.Close()
-	res, err := a.images().Process(ctx, f, uploadLimits, uploadBox, uploadBox, variantWidths...)
+	md, err := a.uploads().Store(c.Request().Context(), f, owner, alt, kind)
 	switch {
 	case errors.Is(err, imaging.ErrBusy):
 		return upload{msg: err.Error(), busy: true}, nil
-	case err != nil && imageError(err):
+	case models.IsImageProblem(err):
 		return upload{msg: err.Error()}, nil
 	case err != nil:
 		return upload{}, err
 	}
-	md := models.Media{
-		OwnerID: ownerID(owner), Key: models.ContentKey(res.Data, res.Ext), Width: res.Width, Height: res.Height,
-		Bytes: len(res.Data), ContentType: res.ContentType, Alt: field(c, "alt"),
-	}
-	if n := len([]rune(md.Alt)); n > models.MaxAltLen {
-		return upload{msg: fmt.Sprintf("Keep the description under %d characters.", models.MaxAltLen)}, nil
-	}
-	files := map[string][]byte{md.Key: res.Data}
-	for _, v := range res.Variants {
-		files[md.VariantKey(int64(v.Width))] = v.Data
-		md.Variants = append(md.Variants, int64(v.Width))
-	}
-	var written []string
-	for key, data := range files {
-		// Identical content already stored may be used elsewhere: it is not
-		// removed if the row fails. It is still written again, which marks it
-		// as young: the janitor removes unreferenced files only when old, and
-		// this one is about to be referenced.
-		existed := false
-		if existing, err := a.MediaFiles.Open(ctx, key); err == nil {
-			_ = existing.Close()
-			existed = true
-		}
-		if err := a.MediaFiles.Put(ctx, key, data); err != nil {
-			a.removeFiles(c, written)
-			return upload{}, err
-		}
-		if !existed {
-			written = append(written, key)
-		}
-	}
-	saved, err := a.MediaRows.Insert(ctx, md)
-	if err != nil {
-		a.removeFiles(c, written)
-		return upload{}, err
-	}
-	return upload{media: saved}, nil
+	return upload{media: md}, nil
 }
 
-func (a *App) removeFiles(c echo.Context, keys []string) {
-	for _, k := range keys {
-		if err := a.MediaFiles.Delete(c.Request().Context(), k); err != nil {
-			a.Logger.Error("remove orphan media", "key", k, "err", err)
-		}
-	}
-}
-
-func ownerID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: true} }
+const incompleteUpload = "The upload did not arrive complete. Please try again."
 
 func imageMarkdown(m models.Media) string {
 	alt := strings.NewReplacer("[", "", "]", "", "\n", " ").Replace(m.Alt)
@@ -127,9 +76,13 @@ func imageMarkdown(m models.Media) string {
 // shows the media library with the Markdown to copy.
 func (a *App) postMedia(c echo.Context) error {
 	u, _ := currentUser(c)
-	up, err := a.storeUpload(c, u.ID)
-	if err != nil {
-		return err
+	up := upload{msg: fmt.Sprintf("Keep the description under %d characters.", models.MaxAltLen)}
+	alt := field(c, "alt")
+	if utf8.RuneCountInString(alt) <= models.MaxAltLen {
+		var err error
+		if up, err = a.storeImage(c, "file", u.ID, alt, models.PostImage); err != nil {
+			return err
+		}
 	}
 	if wantsFragment(c.Request()) {
 		private(c)
