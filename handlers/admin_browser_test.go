@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/lib/pq"
 
 	"quire/models"
 )
@@ -171,7 +171,12 @@ func TestAdminBrowserBulkAndInline(t *testing.T) {
 		t.Error("the bulk action reloaded the page")
 	}
 	var hidden, audited int
-	if err := a.db.Get(&hidden, `SELECT count(*) FROM posts WHERE status = 'hidden' AND hidden_reason = 'Spam campaign' AND id = ANY($1)`, pq.Array(chosen)); err != nil {
+	ids := make([]string, len(chosen))
+	for i, id := range chosen {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	if err := a.db.Get(&hidden, `SELECT count(*) FROM posts WHERE status = 'hidden' AND hidden_reason = 'Spam campaign'
+		AND id = ANY(string_to_array($1, ',')::bigint[])`, strings.Join(ids, ",")); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.db.Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'hide' AND model = 'posts'`); err != nil {

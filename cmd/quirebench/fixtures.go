@@ -10,13 +10,16 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"
+
+	"quire/models"
 )
 
-// openDB connects to the private cluster through its socket, as pgbench does.
+// openDB connects to the private cluster through its socket, as pgbench does
+// (no statement timeout: the bench's own queries may be long).
 func (b *bench) openDB(ctx context.Context) (*sqlx.DB, error) {
-	dsn := fmt.Sprintf("host=%s port=5432 user=quire dbname=quire sslmode=disable application_name=quirebench", b.socketDir())
-	db, err := sqlx.ConnectContext(ctx, "postgres", dsn)
+	dsn := fmt.Sprintf("host=%s port=5432 user=quire dbname=quire sslmode=disable application_name=quirebench statement_timeout=0",
+		b.socketDir())
+	db, err := models.Open(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the private cluster: %w", err)
 	}
