@@ -63,15 +63,25 @@ func (a *App) getRevisions(c echo.Context) error {
 	return render(c, http.StatusOK, pages.Revisions(a.privatePage(c, "Revisions"), v), nil)
 }
 
-// getRevision shows what changed between a revision and the current text.
-func (a *App) getRevision(c echo.Context) error {
+// editableRevision is the post of /posts/{id}/revisions/{rev}, which the
+// viewer may edit, and the revision's id.
+func (a *App) editableRevision(c echo.Context) (models.Post, int64, error) {
 	post, err := a.editablePost(c)
 	if err != nil {
-		return err
+		return models.Post{}, 0, err
 	}
 	revID, err := strconv.ParseInt(c.Param("rev"), 10, 64)
 	if err != nil {
-		return models.ErrNotFound
+		return models.Post{}, 0, models.ErrNotFound
+	}
+	return post, revID, nil
+}
+
+// getRevision shows what changed between a revision and the current text.
+func (a *App) getRevision(c echo.Context) error {
+	post, revID, err := a.editableRevision(c)
+	if err != nil {
+		return err
 	}
 	r, err := a.Posts.Revision(c.Request().Context(), post.ID, revID)
 	if err != nil {
@@ -108,13 +118,9 @@ func diffLines(from, to string) []pages.DiffLine {
 }
 
 func (a *App) postRestoreRevision(c echo.Context) error {
-	post, err := a.editablePost(c)
+	post, revID, err := a.editableRevision(c)
 	if err != nil {
 		return err
-	}
-	revID, err := strconv.ParseInt(c.Param("rev"), 10, 64)
-	if err != nil {
-		return models.ErrNotFound
 	}
 	u, _ := currentUser(c)
 	version := versionField(c)
