@@ -38,6 +38,9 @@ type Config struct {
 	// TimeZone is the zone of every date shown to people (a.formatter);
 	// nil: UTC. Protocol dates (HTTP, feeds, sitemaps) are always UTC.
 	TimeZone *time.Location
+	// SetupToken, when set, is the token of the first-run setup address
+	// (setup.go): serve makes one when the site has no administrator.
+	SetupToken string
 }
 
 func (c Config) secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }
@@ -90,6 +93,7 @@ type App struct {
 	lists  *pagecache.Memo[models.PostList] // pages of public lists
 	posts  *pagecache.Memo[readerPost]      // public posts, by ID
 	shared *pagecache.Shared                // reader pages as signed-out readers get them
-	bodies *bodies                          // request body sizes by route, and the large-body budget
-	tables []*adminTable                    // the admin tables, in navigation order
+	setup  firstRun
+	bodies *bodies       // request body sizes by route, and the large-body budget
+	tables []*adminTable // the admin tables, in navigation order
 }

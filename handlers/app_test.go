@@ -58,6 +58,7 @@ type appOptions struct {
 	health    *dbhealth.Monitor
 	logger    *slog.Logger   // nil: newServerLog
 	zone      *time.Location // the site's time zone; nil: UTC
+	setup     string         // the first-run setup token; "" for no setup gate
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -72,7 +73,7 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 	base, _ := url.Parse("https://blog.example.org")
 	srv := handlers.New(handlers.Deps{
 		Models:   data,
-		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics, TimeZone: o.zone},
+		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics, TimeZone: o.zone, SetupToken: o.setup},
 		Images:   o.images,
 		Mail:     sender,
 		Sessions: handlers.NewSessionManager(models.NewSessionStore(db.DB, 0), true),

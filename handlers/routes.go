@@ -24,7 +24,7 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/sitemap.xml", a.getSitemap)
 	e.GET("/robots.txt", a.getRobots)
 
-	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.renderErrors, a.loadUser, a.readBody)
+	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.renderErrors, a.loadUser, a.gateSetup, a.readBody)
 	// Readers.
 	g.GET("/", a.getHome)
 	g.GET("/@:username", a.getAuthor)
@@ -56,6 +56,8 @@ func (a *App) routes(e *echo.Echo) {
 	g.GET("/media", a.getMediaLibrary, requireUser)
 	a.allowBody(g.POST("/media", a.postMedia, requireUser), uploadBody)
 
+	g.GET(setupRoute, a.getSetup) // the first run: until an administrator exists, the only page (setup.go)
+	g.POST(setupRoute, a.postSetup)
 	g.GET("/register", a.getRegister)
 	g.POST("/register", a.postRegister)
 	g.GET("/login", a.getLogin)

@@ -152,6 +152,12 @@ var authzMatrix = map[string][]authzCase{
 		want: signedIn}},
 
 	// Accounts.
+	// The first-run setup exists only while a site has no administrator and
+	// serve gave a token (TestFirstRunSetup); here it is a page that is not.
+	"GET /setup/:token": {{want: everyone(404)}},
+	"POST /setup/:token": {{form: func(w *world) url.Values {
+		return url.Values{"username": {"owner" + w.id}, "email": {"owner" + w.id + "@example.com"}, "password": {strongPassword}}
+	}, want: everyone(404)}},
 	"GET /register": {{want: signedOut}},
 	"POST /register": {{form: func(w *world) url.Values {
 		return url.Values{"username": {"new" + w.id}, "email": {"new" + w.id + "@example.com"}, "password": {strongPassword}}

@@ -49,6 +49,7 @@ func New(d Deps) *Server {
 		shared: pagecache.NewShared(sharedMemoBytes, gzipMinSize),
 		bodies: newBodies()}
 	a.tables = a.adminTables()
+	a.setup.token = d.Config.SetupToken
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect()

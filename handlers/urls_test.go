@@ -36,6 +36,8 @@ var urlCases = []urlCase{
 	getTo("Paged", urls.Paged(urls.Tag("go"), 3), "/tags/:tag"),
 	getTo("Page", urls.Page("about"), "/:slug"),
 	getTo("NewPage", urls.NewPage(), "/pages/new"),
+	getTo("Setup", urls.Setup("tok"), "/setup/:token"),
+	postTo("Setup", urls.Setup("tok"), "/setup/:token"),
 	getTo("Post", urls.Post("hello-world"), "/posts/:slug"),
 	getTo("Post", urls.Post("a/b?c#d"), "/posts/:slug"),
 	getTo("Author", urls.Author("alice"), "/@:username"),

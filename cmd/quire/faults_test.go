@@ -413,7 +413,7 @@ func TestMigrateDownWhileServing(t *testing.T) {
 // for the whole outage, none per request.
 func TestServeSurvivesKilledDatabase(t *testing.T) {
 	// Not parallel: it times the recovery.
-	dir := dataDir(t)
+	dir := setUpSite(t)
 	s := startServe(t, dir)
 	base := "http://" + s.addr
 	pidText, err := os.ReadFile(filepath.Join(dir, "pgdata", "pg", "postmaster.pid"))

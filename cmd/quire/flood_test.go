@@ -55,7 +55,7 @@ func (z *zeros) Read(b []byte) (int, error) {
 // memory limit, so the figure is the process's.
 func TestAnonymousBodyFlood(t *testing.T) {
 	t.Parallel()
-	s := startServe(t, dataDir(t))
+	s := startServe(t, setUpSite(t))
 	pid := s.cmd.Process.Pid
 	b := newBrowser(t)
 	b.get(s.addr, "/login") // an anonymous visitor's CSRF cookie and token

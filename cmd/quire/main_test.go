@@ -91,6 +91,15 @@ type server struct {
 	addr string
 }
 
+// setUpSite is a data folder whose site has its administrator, so serve
+// shows its pages (a site without one shows only its setup page).
+func setUpSite(t *testing.T) string {
+	t.Helper()
+	dir := dataDir(t)
+	run(t, adminPassword+"\n", "createadmin", "--data-dir", dir, "--username", "admin", "--email", "admin@example.com")
+	return dir
+}
+
 func startServe(t *testing.T, dir string) *server {
 	t.Helper()
 	s := &server{addr: freeAddr(t), out: new(bytes.Buffer)}

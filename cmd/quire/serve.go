@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"quire/models/dbhealth"
 	"quire/models/mail"
 	"quire/models/pgcluster"
+	"quire/views/urls"
 )
 
 // shutdownGrace is how long requests in flight may take to finish.
@@ -73,10 +76,17 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	base, _ := url.Parse(cfg.BaseURL)
 	sessions := handlers.NewSessionManager(store, base.Scheme == "https")
 	data := handlers.NewModels(db.DB, models.NewHasher(models.PasswordParams, 0))
+	// A site without an administrator is set up in the browser, at an
+	// address only this terminal sees (valid until used or restart).
+	var setupToken string
+	if n, err := data.Users.CountActiveAdmins(ctx); err == nil && n == 0 {
+		setupToken = rand.Text()
+	}
 
 	srv := handlers.New(handlers.Deps{
-		Models:   data,
-		Config:   handlers.Config{BaseURL: base, TrustProxy: cfg.TrustProxy, MetricsToken: cfg.MetricsToken, Version: versionString(), TimeZone: cfg.Zone},
+		Models: data,
+		Config: handlers.Config{BaseURL: base, TrustProxy: cfg.TrustProxy, MetricsToken: cfg.MetricsToken, Version: versionString(), TimeZone: cfg.Zone,
+			SetupToken: setupToken},
 		Mail:     sender,
 		Sessions: sessions,
 		Logger:   log,
@@ -96,8 +106,10 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		defer stopPprof()
 	}
 	fmt.Fprintf(stdout, "Quire %s is running at %s (press Ctrl+C to stop)\n", versionString(), cfg.BaseURL)
-	if n, err := data.Users.CountActiveAdmins(ctx); err == nil && n == 0 {
-		fmt.Fprintln(stdout, "No administrator yet. Create one with:\n  go run ./cmd/quire createadmin --username admin --email you@example.com")
+	if setupToken != "" {
+		fmt.Fprintf(stdout, "This site has no administrator yet. Set it up in your browser (the address works once, until Quire restarts):\n  %s\n"+
+			"or from a terminal: quire createadmin --username admin --email you@example.com\n",
+			strings.TrimSuffix(cfg.BaseURL, "/")+urls.Setup(setupToken))
 	}
 
 	errc := make(chan error, 1)

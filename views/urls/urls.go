@@ -106,6 +106,7 @@ func MediaLibrary() string                 { return "/media" }
 // Accounts.
 
 func Register() string                       { return "/register" }
+func Setup(token string) string              { return "/setup/" + seg(token) }
 func Logout() string                         { return "/logout" }
 func PasswordReset() string                  { return "/password/reset" }
 func PasswordResetToken(token string) string { return PasswordReset() + "/" + seg(token) }
