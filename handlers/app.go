@@ -46,8 +46,9 @@ type Deps struct {
 	Throttle *models.ThrottleModel
 	Resets   *models.ResetModel
 	Posts    *models.PostModel
-	Admin    *models.AdminModel // admin actions, each with its audit entries
-	Images   *imaging.Pipeline  // decodes uploads under one memory budget; nil: imaging.Default
+	Admin    *models.AdminModel    // admin actions, each with its audit entries
+	Settings *models.SettingsModel // the site's settings, kept in memory; nil: New makes one on DB
+	Images   *imaging.Pipeline     // decodes uploads under one memory budget; nil: imaging.Default
 	Mail     mail.Sender
 	Sessions *scs.SessionManager
 	Logger   *slog.Logger

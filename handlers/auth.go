@@ -78,7 +78,7 @@ func (a *App) postRegister(c echo.Context) error {
 	if err := a.logIn(c, u); err != nil {
 		return err
 	}
-	a.flash(c, "Welcome to Quire, "+u.Username+".")
+	a.flash(c, "Welcome to "+a.site(c).Title+", "+u.Username+".")
 	return redirect(c, "/@"+u.Username)
 }
 
@@ -100,8 +100,8 @@ func (a *App) sendAccountExistsMail(email string) {
 		}
 		return mail.Message{
 			To:      u.Email,
-			Subject: "Your Quire account",
-			Text: "Someone tried to create a new Quire account with this email address, which already belongs to the account " + u.Username + ".\n\n" +
+			Subject: "Your " + a.siteTitle() + " account",
+			Text: "Someone tried to create a new " + a.siteTitle() + " account with this email address, which already belongs to the account " + u.Username + ".\n\n" +
 				"If it was you, sign in: " + a.absURL("/login") + "\n" +
 				"If you have forgotten your password, choose a new one: " + a.absURL("/password/reset") + "\n\n" +
 				"If it was not you, ignore this message: nothing has changed.\n",

@@ -46,6 +46,9 @@ func (a *App) notModified(c echo.Context, lastMod time.Time, etagParts ...string
 		return false
 	}
 	h := c.Response().Header()
+	if s := a.site(c); s.Version > 0 && s.UpdatedAt.After(lastMod) {
+		lastMod = s.UpdatedAt // the settings show on every page
+	}
 	etag := a.etag(c, lastMod, etagParts)
 	h.Set(headerETag, etag)
 	lastMod = lastMod.UTC().Truncate(time.Second)
@@ -108,7 +111,7 @@ func (a *App) etag(c echo.Context, lastMod time.Time, parts []string) string {
 	}
 	sum := sha256.New()
 	for _, p := range append([]string{a.Config.Version, base, strconv.FormatInt(userID, 10), string(csrf), fragment,
-		strconv.FormatInt(lastMod.UnixNano(), 10)}, parts...) {
+		strconv.FormatInt(lastMod.UnixNano(), 10), strconv.FormatInt(a.site(c).Version, 10)}, parts...) {
 		sum.Write([]byte(strconv.Itoa(len(p)) + ":" + p))
 	}
 	return `W/"` + base64.RawURLEncoding.EncodeToString(sum.Sum(nil)[:18]) + `"`

@@ -107,6 +107,9 @@ func (a *App) srcset(ctx context.Context, key string) string {
 func (a *App) getPost(c echo.Context) error {
 	ctx := c.Request().Context()
 	head, moved, err := a.Posts.ResolveHead(ctx, c.Param("slug"))
+	if err == nil {
+		err = a.seeSite(c, head.SiteVersion)
+	}
 	if err != nil {
 		return err
 	}
@@ -150,7 +153,7 @@ func (a *App) postFrame(pg layout.Page, p models.Post) layout.Page {
 	pg.Description = p.Summary
 	pg.Canonical = a.absURL("/posts/" + p.Slug)
 	pg.Social = a.postSocial(p)
-	pg.Feeds = a.feeds("Quire", "")
+	pg.Feeds = a.feeds(pg.Site.Title, "")
 	return pg
 }
 

@@ -134,8 +134,8 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 func (a *App) notifyEmailChanged(before, after models.User) {
 	a.mailer.send(mail.Message{
 		To:      before.Email,
-		Subject: "Your Quire email address was changed",
-		Text: "The email address of the Quire account " + after.Username + " was changed from " + before.Email +
+		Subject: "Your " + a.siteTitle() + " email address was changed",
+		Text: "The email address of the " + a.siteTitle() + " account " + after.Username + " was changed from " + before.Email +
 			" to " + after.Email + ". Password reset links sent before the change no longer work.\n\n" +
 			"If this was not you, contact the site's administrators.\n",
 	})

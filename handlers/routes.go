@@ -23,6 +23,7 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/tags/:tag/atom.xml", a.getTagAtom)
 	e.GET("/sitemap.xml", a.getSitemap)
 	e.GET("/robots.txt", a.getRobots)
+	e.GET(siteCSSPath, a.getSiteCSS)
 
 	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.renderErrors, a.loadUser, a.readBody)
 	// Readers.

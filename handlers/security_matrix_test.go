@@ -90,6 +90,7 @@ var authzMatrix = map[string][]authzCase{
 	"GET /tags/:tag/atom.xml":    {{want: everyone(200)}},
 	"GET /sitemap.xml":           {{want: everyone(200)}},
 	"GET /robots.txt":            {{want: everyone(200)}},
+	"GET /site.css":              {{want: everyone(200)}},
 	"GET /":                      {{want: everyone(200)}},
 	"GET /@:username":            {{want: everyone(200)}},
 	"GET /tags/:tag":             {{want: everyone(200)}},

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"quire/models"
 	"quire/models/dbhealth"
 )
 
@@ -40,6 +41,9 @@ func New(d Deps) *Server {
 	}
 	if d.Health == nil {
 		d.Health = dbhealth.New(d.Logger)
+	}
+	if d.Settings == nil {
+		d.Settings = &models.SettingsModel{DB: d.DB}
 	}
 	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger),
 		docs:   newMemo(docMemoBytes, func(b []byte) int { return len(b) }),

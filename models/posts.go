@@ -68,6 +68,9 @@ type Post struct {
 	// The author's account is suspended: the post is hidden from readers
 	// until it is reactivated (kept by a trigger, sql/00006).
 	AuthorSuspended bool `db:"author_suspended"`
+	// SiteVersion is the site settings' version, read by ResolveHead with
+	// the post's stamp (0 from every other read).
+	SiteVersion int64 `db:"site_version"`
 }
 
 // publicPost is the one condition for a post readers may see, spliced into
@@ -261,10 +264,12 @@ const (
 )
 
 // headColumns are what a post page needs before the post's text: who may
-// see it, where it lives, and its stamp (updated_at and the author's name).
+// see it, where it lives, and its stamp (updated_at, the author's name and
+// the site settings' version).
 const headColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
-	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended`
+	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended,
+	coalesce((SELECT version FROM site_settings), 0) AS site_version`
 
 const (
 	resolveHeadSQL      = `SELECT ` + headColumns + bySlug
@@ -279,7 +284,7 @@ func (m *PostModel) Resolve(ctx context.Context, slug string) (p Post, moved boo
 }
 
 // ResolveHead is Resolve with only ID, AuthorID, AuthorUsername,
-// AuthorName, Slug, Status, UpdatedAt, DeletedAt and Version filled: enough
+// AuthorName, Slug, Status, UpdatedAt, DeletedAt, Version and SiteVersion filled: enough
 // to decide who may see the post and whether a kept copy of it is current,
 // without reading its text.
 func (m *PostModel) ResolveHead(ctx context.Context, slug string) (p Post, moved bool, err error) {

@@ -1,0 +1,89 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"quire/models"
+	"quire/views/layout"
+)
+
+// ctxSite holds the models.Settings a request renders with.
+const ctxSite = "site"
+
+// site returns the settings this request renders with: the ones a stamp
+// query showed (seeSite, no further query), else the current ones (one
+// small query for their version), else, when the database cannot say, the
+// ones this replica holds.
+func (a *App) site(c echo.Context) models.Settings {
+	if s, ok := c.Get(ctxSite).(models.Settings); ok {
+		return s
+	}
+	s := a.Settings.Kept() // a.Settings is nil only in tests of the handlers alone
+	if a.Settings != nil {
+		if cur, err := a.Settings.Current(c.Request().Context()); err == nil {
+			s = cur
+		}
+	}
+	c.Set(ctxSite, s)
+	return s
+}
+
+// seeSite takes the settings version a stamp query read with its own row
+// (models.Stamp.Site, Post.SiteVersion) and reads the settings again only
+// when they moved: the reader pages and feeds learn of a change on every
+// replica at their next request, at no extra round trip.
+func (a *App) seeSite(c echo.Context, version int64) error {
+	s, err := a.Settings.At(c.Request().Context(), version)
+	if err != nil {
+		return err
+	}
+	c.Set(ctxSite, s)
+	return nil
+}
+
+// siteLocation is the site's time zone, in which dates are to be shown
+// (the formatter takes it from here).
+func (a *App) siteLocation(c echo.Context) *time.Location { return a.site(c).Location() }
+
+// siteTitle is the site's name for mail, which is sent outside a request:
+// the title this replica last read.
+func (a *App) siteTitle() string { return a.Settings.Kept().Title }
+
+// siteFrame is what every page shows of the site's settings.
+func siteFrame(s models.Settings) layout.Site {
+	f := layout.Site{Title: s.Title, Tagline: s.Tagline, Lang: s.Language, FooterHTML: s.FooterHTML}
+	for _, l := range s.SocialLinks {
+		f.Links = append(f.Links, layout.Link{Label: l.Label, URL: l.URL})
+	}
+	if s.Stylesheet != "" {
+		f.Stylesheet = siteCSSPath + "?v=" + s.StylesheetHash
+	}
+	return f
+}
+
+// siteCSSPath serves the CSS the settings add to the theme: the accent
+// colour as a custom property and the custom stylesheet. A file, not an
+// inline style, so the Content-Security-Policy stays strict.
+const siteCSSPath = "/site.css"
+
+// getSiteCSS serves the settings' stylesheet. Pages link it by its content
+// hash (?v=): asked for by the current hash it may be kept for good; by any
+// other (a page older than the last change) it is the current one, to be
+// checked again every time.
+func (a *App) getSiteCSS(c echo.Context) error {
+	s := a.site(c)
+	h := c.Response().Header()
+	if c.QueryParam("v") == s.StylesheetHash {
+		h.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		h.Set(echo.HeaderCacheControl, "no-cache")
+	}
+	h.Set(headerETag, `"`+s.StylesheetHash+`"`)
+	if etagListMatches(c.Request().Header.Get("If-None-Match"), `"`+s.StylesheetHash+`"`) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, "text/css; charset=utf-8", []byte(s.Stylesheet))
+}
