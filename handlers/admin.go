@@ -44,5 +44,5 @@ func (a *App) adminTabs(current string) []admin.Tab {
 	for _, t := range a.tables {
 		tabs = append(tabs, admin.Tab{Label: t.Title, Href: "/admin/" + t.Name, Current: current == t.Name})
 	}
-	return tabs
+	return append(tabs, admin.Tab{Label: "Settings", Href: "/admin/settings", Current: current == "settings"})
 }

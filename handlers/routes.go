@@ -69,6 +69,8 @@ func (a *App) routes(e *echo.Echo) {
 	// requireAdmin sends anonymous visitors to sign in and refuses others.
 	ad := g.Group("/admin", a.requireAdmin)
 	ad.GET("", a.getAdminDashboard)
+	ad.GET("/settings", a.getAdminSettings)
+	a.allowBody(ad.POST("/settings", a.postAdminSettings), settingsBody)
 	ad.GET("/:table", a.getAdminList)
 	ad.POST("/:table/bulk", a.postAdminBulk)
 	ad.GET("/:table/:id/edit/:field", a.getAdminEdit)

@@ -192,6 +192,14 @@ var authzMatrix = map[string][]authzCase{
 			return url.Values{"value": {"Retitled"}, "version": {strconv.Itoa(w.published.Version)}}
 		}, want: adminApply},
 	},
+	"GET /admin/settings": {{want: adminOnly}},
+	"POST /admin/settings": {{form: func(w *world) url.Values {
+		s, err := (&models.SettingsModel{DB: w.a.db}).Get(context.Background())
+		if err != nil {
+			w.a.t.Fatal(err)
+		}
+		return settingsForm(strconv.FormatInt(s.Version, 10))
+	}, want: adminApply}},
 	"GET /admin/:table/:id/cell/:field": {{params: map[string]string{"table": "users", "field": "role"}, want: adminOnly}},
 	"GET /admin/:table/:id/:action": {
 		{name: "users", params: map[string]string{"table": "users", "action": "suspend"}, want: adminOnly},

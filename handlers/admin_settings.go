@@ -1,0 +1,145 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"quire/models"
+	"quire/views/admin"
+	"quire/views/components"
+)
+
+// settingsBody fits the largest settings form: the custom stylesheet and
+// the footer, each byte percent-encoded to three, and the other fields.
+var settingsBody = bodySize{(models.MaxCustomCSSBytes+models.MaxFooterBytes)*3 + formBody.max,
+	fmt.Sprintf("These settings are larger than the site accepts: keep the stylesheet to %d KiB. Nothing was saved.",
+		models.MaxCustomCSSBytes>>10)}
+
+// settingsForm is what the settings form holds: the input, with posts per
+// page as typed (kept on errors even when it is no number).
+type settingsForm struct {
+	in           models.SiteInput
+	postsPerPage string
+	version      int64 // -1 when the form's is not one a row can have
+}
+
+// getAdminSettings shows the settings as stored now.
+func (a *App) getAdminSettings(c echo.Context) error {
+	s, err := a.Settings.Get(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	f := settingsForm{in: s.SiteInput, postsPerPage: strconv.Itoa(s.PostsPerPage), version: s.Version}
+	return a.renderSettings(c, http.StatusOK, f, nil, "")
+}
+
+// postAdminSettings saves the settings: 422 with every field's error beside
+// it, 409 when someone saved since the form was opened (the input kept, to
+// save again over theirs), else a notice on the settings page.
+func (a *App) postAdminSettings(c echo.Context) error {
+	f := bindSettings(c)
+	errs := f.in.Validate()
+	if _, err := strconv.Atoi(f.postsPerPage); err != nil {
+		errs["posts_per_page"] = "Choose a number of posts from 1 to " + strconv.Itoa(models.MaxPostsPerPage) + "."
+	}
+	if len(errs) > 0 {
+		return a.renderSettings(c, http.StatusUnprocessableEntity, f, errs, "")
+	}
+	_, err := a.Settings.Save(c.Request().Context(), adminActor(c), f.version, f.in)
+	if errors.Is(err, models.ErrConflict) {
+		cur, gerr := a.Settings.Get(c.Request().Context())
+		if gerr != nil {
+			return gerr
+		}
+		f.version = cur.Version
+		return a.renderSettings(c, http.StatusConflict, f, nil,
+			"Someone else saved the settings since you opened this page. Your changes are below: save again to keep them.")
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, "The settings are saved.")
+	return redirect(c, "/admin/settings")
+}
+
+// bindSettings reads the form, normalised as it will be stored.
+func bindSettings(c echo.Context) settingsForm {
+	f := settingsForm{postsPerPage: field(c, "posts_per_page"), version: -1}
+	if v, err := strconv.ParseInt(c.FormValue("version"), 10, 64); err == nil && v >= 0 {
+		f.version = v
+	}
+	f.in = models.SiteInput{
+		Title: c.FormValue("title"), Tagline: c.FormValue("tagline"), Language: c.FormValue("language"),
+		TimeZone: c.FormValue("time_zone"), Footer: c.FormValue("footer"), Accent: c.FormValue("accent"),
+		CustomCSS: c.FormValue("custom_css"), Registration: c.FormValue("registration"),
+	}
+	f.in.PostsPerPage, _ = strconv.Atoi(f.postsPerPage)
+	for i := 1; i <= models.MaxSocialLinks+1; i++ {
+		n := strconv.Itoa(i)
+		f.in.SocialLinks = append(f.in.SocialLinks,
+			models.SocialLink{Label: c.FormValue("link_label_" + n), URL: c.FormValue("link_url_" + n)})
+	}
+	f.in = f.in.Normalized()
+	return f
+}
+
+func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs map[string]string, formError string) error {
+	fe := fieldErrors(errs)
+	in := f.in
+	now := "With the saved zone it is now " + time.Now().In(a.siteLocation(c)).Format("15:04 on Monday") + "."
+	v := admin.SettingsView{
+		Tabs: a.adminTabs("settings"), CSRF: csrfToken(c), Version: strconv.FormatInt(f.version, 10), Error: formError,
+		Before: []admin.SettingsSection{
+			{Legend: "Site", Fields: fe.apply([]components.Field{
+				{Name: "title", Label: "Title", Type: "text", Value: in.Title, Required: true, MaxLength: models.MaxSiteTitleLen,
+					Hint: "The site's name: in every page's header and title, its feeds, social cards and mail."},
+				{Name: "tagline", Label: "Description", Type: "text", Value: in.Tagline, MaxLength: models.MaxTaglineLen,
+					Hint: "A sentence about the site, for search engines, social cards and the feed."},
+				{Name: "language", Label: "Language", Type: "text", Value: in.Language, Required: true,
+					Hint: "A language tag such as en, en-GB, fr or pt-BR: browsers, screen readers and feed readers use it."},
+				{Name: "time_zone", Label: "Time zone", Type: "text", Value: in.TimeZone, Required: true,
+					Hint: "An IANA name such as Europe/Paris or America/New_York; dates are shown in it. " + now},
+			})},
+			{Legend: "Reading", Fields: fe.apply([]components.Field{
+				{Name: "posts_per_page", Label: "Posts per page", Type: "number", Value: f.postsPerPage, Required: true,
+					Hint: "On the home, tag, author and search pages, from 1 to 100. Feeds carry at least 20."},
+				{Name: "footer", Label: "Footer", Type: "textarea", Value: in.Footer, MaxLength: models.MaxFooterBytes,
+					Hint: "Markdown, shown at the foot of every page: a copyright line, a licence, a contact."},
+			})},
+		},
+		After: []admin.SettingsSection{
+			{Legend: "Appearance", Fields: fe.apply([]components.Field{
+				{Name: "accent", Label: "Accent colour", Type: "text", Value: in.Accent, MaxLength: 7,
+					Hint: "For links and buttons, as #rgb or #rrggbb (#2f5fd0 is the theme's). Empty keeps the theme's colours, light and dark."},
+				{Name: "custom_css", Label: "Custom CSS", Type: "textarea", Value: in.CustomCSS, MaxLength: models.MaxCustomCSSBytes,
+					Hint: "Added after the theme's stylesheet, at most 64 KiB. It may load nothing from other sites."},
+			})},
+		},
+		Registration: admin.Select{Name: "registration", Label: "Who may register", Error: fe["registration"],
+			Hint: "Closed: only people you invite. Invite-only: anyone with an invitation from a member. Open: anyone, once their email address is confirmed."},
+	}
+	for _, o := range []admin.Option{{Value: models.RegistrationClosed, Label: "Closed"},
+		{Value: models.RegistrationInvite, Label: "Invite-only"}, {Value: models.RegistrationOpen, Label: "Open"}} {
+		o.Selected = o.Value == in.Registration
+		v.Registration.Options = append(v.Registration.Options, o)
+	}
+	rows := min(max(len(in.SocialLinks)+2, 3), models.MaxSocialLinks)
+	for i := range rows {
+		var l models.SocialLink
+		if i < len(in.SocialLinks) {
+			l = in.SocialLinks[i]
+		}
+		n := strconv.Itoa(i + 1)
+		v.Links = append(v.Links, [2]components.Field(fe.apply([]components.Field{
+			{Name: "link_label_" + n, Label: "Name", Type: "text", Value: l.Label, MaxLength: models.MaxLinkLabelLen},
+			{Name: "link_url_" + n, Label: "Address", Type: "url", Value: l.URL, MaxLength: models.MaxLinkURLLen},
+		})))
+	}
+	v.LinksError = fe["link_url_"+strconv.Itoa(models.MaxSocialLinks+1)]
+	return render(c, status, admin.SettingsPage(a.adminPage(c, "Settings"), v), admin.SettingsForm(v))
+}
