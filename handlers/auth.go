@@ -98,10 +98,11 @@ func (a *App) sendAccountExistsMail(email string) {
 		} else if err != nil {
 			return mail.Message{}, err
 		}
+		site := a.siteTitle()
 		return mail.Message{
 			To:      u.Email,
-			Subject: "Your " + a.siteTitle() + " account",
-			Text: "Someone tried to create a new " + a.siteTitle() + " account with this email address, which already belongs to the account " + u.Username + ".\n\n" +
+			Subject: "Your " + site + " account",
+			Text: "Someone tried to create a new " + site + " account with this email address, which already belongs to the account " + u.Username + ".\n\n" +
 				"If it was you, sign in: " + a.absURL("/login") + "\n" +
 				"If you have forgotten your password, choose a new one: " + a.absURL("/password/reset") + "\n\n" +
 				"If it was not you, ignore this message: nothing has changed.\n",

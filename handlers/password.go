@@ -80,10 +80,11 @@ func (a *App) sendResetMail(username, email, token string) {
 }
 
 func (a *App) resetMail(username, email, token string) mail.Message {
+	site := a.siteTitle()
 	return mail.Message{
 		To:      email,
-		Subject: "Reset your " + a.siteTitle() + " password",
-		Text: "Someone asked to reset the password of the " + a.siteTitle() + " account " + username + ".\n\n" +
+		Subject: "Reset your " + site + " password",
+		Text: "Someone asked to reset the password of the " + site + " account " + username + ".\n\n" +
 			"To choose a new password, open this link within the next hour:\n\n" +
 			a.absURL("/password/reset/"+token) + "\n\n" +
 			"If it was not you, ignore this message: your password stays as it is.\n",
@@ -194,10 +195,11 @@ func (a *App) postSettingsPassword(c echo.Context) error {
 }
 
 func (a *App) notifyPasswordChanged(u models.User) {
+	site := a.siteTitle()
 	a.mailer.send(mail.Message{
 		To:      u.Email,
-		Subject: "Your " + a.siteTitle() + " password was changed",
-		Text: "The password of the " + a.siteTitle() + " account " + u.Username + " was just changed, and other devices were signed out.\n\n" +
+		Subject: "Your " + site + " password was changed",
+		Text: "The password of the " + site + " account " + u.Username + " was just changed, and other devices were signed out.\n\n" +
 			"If this was not you, reset your password now: " + a.absURL("/password/reset") + "\n",
 	})
 }

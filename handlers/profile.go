@@ -132,10 +132,11 @@ func (a *App) postSettingsProfile(c echo.Context) error {
 // notifyEmailChanged tells the previous address, so a hijacked account's
 // owner hears of it.
 func (a *App) notifyEmailChanged(before, after models.User) {
+	site := a.siteTitle()
 	a.mailer.send(mail.Message{
 		To:      before.Email,
-		Subject: "Your " + a.siteTitle() + " email address was changed",
-		Text: "The email address of the " + a.siteTitle() + " account " + after.Username + " was changed from " + before.Email +
+		Subject: "Your " + site + " email address was changed",
+		Text: "The email address of the " + site + " account " + after.Username + " was changed from " + before.Email +
 			" to " + after.Email + ". Password reset links sent before the change no longer work.\n\n" +
 			"If this was not you, contact the site's administrators.\n",
 	})

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -48,9 +49,16 @@ func (a *App) seeSite(c echo.Context, version int64) error {
 // (the formatter takes it from here).
 func (a *App) siteLocation(c echo.Context) *time.Location { return a.site(c).Location() }
 
-// siteTitle is the site's name for mail, which is sent outside a request:
-// the title this replica last read.
-func (a *App) siteTitle() string { return a.Settings.Kept().Title }
+// siteTitle is the site's name for mail, which may be composed outside a
+// request: the current title, else the one this replica last read.
+func (a *App) siteTitle() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if s, err := a.Settings.Current(ctx); err == nil {
+		return s.Title
+	}
+	return a.Settings.Kept().Title
+}
 
 // siteFrame is what every page shows of the site's settings.
 func siteFrame(s models.Settings) layout.Site {

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +114,25 @@ func TestSiteSettingsReplicas(t *testing.T) {
 	// Error pages name the site too.
 	if nf := reader.get("/posts/no-such-post"); nf.StatusCode != http.StatusNotFound || !strings.Contains(nf.doc.Find("title").Text(), "Field Notes") {
 		t.Errorf("404 page: %d %q", nf.StatusCode, nf.doc.Find("title").Text())
+	}
+}
+
+// TestSiteSettingsInMail: mail names the site by its current title, also
+// when the replica composing it has shown no page since the change (a
+// password change answers with a redirect).
+func TestSiteSettingsInMail(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("ada", models.RoleUser)
+	ada := a.client()
+	ada.login("ada", strongPassword)
+	ada.get("/settings/password") // this replica reads the settings as they are
+	other := startApp(t, a.db, appOptions{})
+	saveSite(t, other, func(in *models.SiteInput) { in.Title = "Field Notes" })
+	res := ada.post("/settings/password", url.Values{"current_password": {strongPassword}, "password": {"a different long passphrase"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	m := a.smtp.Next(t, 10*time.Second)
+	if m.Subject != "Your Field Notes password was changed" || !strings.Contains(m.Body, "the Field Notes account ada") {
+		t.Errorf("mail %q:\n%s", m.Subject, m.Body)
 	}
 }
