@@ -3,22 +3,42 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
+	"quire/models/imaging"
 	"quire/views/admin"
 	"quire/views/components"
 )
 
+// siteImageLimits bound each of the settings' images: at most 3 MiB and 40
+// megapixels in.
+var siteImageLimits = imaging.Limits{MaxBytes: 3 << 20, MaxPixels: 40_000_000}
+
+// siteImages are the settings' images: the form field, what it is called,
+// the box it is fitted in and the copies made of it.
+var siteImages = []struct {
+	name, label, hint string
+	box               int
+	widths            []int
+}{
+	{"logo", "Logo", "Shown in the header in place of the title (which stays its text for screen readers). PNG, JPEG, GIF or WebP, at most 3 MiB (as each image here).", 800, nil},
+	{"favicon", "Favicon", "The icon in browser tabs and on phones' home screens: a square image at least 256 pixels wide. Copies of 32, 180 and 192 pixels are made.", 512, models.FaviconSizes},
+	{"social_image", "Social image", "Shown when a page without an image of its own is shared (Open Graph, Twitter cards); 1200×630 suits most sites.", 1200, nil},
+}
+
 // settingsBody fits the largest settings form: the custom stylesheet and
-// the footer, each byte percent-encoded to three, and the other fields.
-var settingsBody = bodySize{(models.MaxCustomCSSBytes+models.MaxFooterBytes)*3 + formBody.max,
-	fmt.Sprintf("These settings are larger than the site accepts: keep the stylesheet to %d KiB. Nothing was saved.",
-		models.MaxCustomCSSBytes>>10)}
+// the footer, each byte percent-encoded to three, the images and the other
+// fields.
+var settingsBody = bodySize{(models.MaxCustomCSSBytes+models.MaxFooterBytes)*3 + 3*siteImageLimits.MaxBytes + formBody.max,
+	fmt.Sprintf("These settings are larger than the site accepts: keep the stylesheet to %d KiB and each image to %d MiB. Nothing was saved.",
+		models.MaxCustomCSSBytes>>10, siteImageLimits.MaxBytes>>20)}
 
 // settingsForm is what the settings form holds: the input, with posts per
 // page as typed (kept on errors even when it is no number).
@@ -43,14 +63,19 @@ func (a *App) getAdminSettings(c echo.Context) error {
 // save again over theirs), else a notice on the settings page.
 func (a *App) postAdminSettings(c echo.Context) error {
 	f := bindSettings(c)
+	status, imageErrs, err := a.storeSiteImages(c, &f.in)
+	if err != nil {
+		return err
+	}
 	errs := f.in.Validate()
+	maps.Copy(errs, imageErrs)
 	if _, err := strconv.Atoi(f.postsPerPage); err != nil {
 		errs["posts_per_page"] = "Choose a number of posts from 1 to " + strconv.Itoa(models.MaxPostsPerPage) + "."
 	}
 	if len(errs) > 0 {
-		return a.renderSettings(c, http.StatusUnprocessableEntity, f, errs, "")
+		return a.renderSettings(c, status, f, errs, "")
 	}
-	_, err := a.Settings.Save(c.Request().Context(), adminActor(c), f.version, f.in)
+	_, err = a.Settings.Save(c.Request().Context(), adminActor(c), f.version, f.in)
 	if errors.Is(err, models.ErrConflict) {
 		cur, gerr := a.Settings.Get(c.Request().Context())
 		if gerr != nil {
@@ -67,6 +92,41 @@ func (a *App) postAdminSettings(c echo.Context) error {
 	return redirect(c, "/admin/settings")
 }
 
+// storeSiteImages stores the images uploaded with the form, through the
+// media pipeline (each is also in the media library), and puts their keys
+// in in. An image is kept as soon as it is stored: a form refused for
+// another field shows it, and saves it with the next try. status is 422,
+// or 503 when the image pipeline had no room.
+func (a *App) storeSiteImages(c echo.Context, in *models.SiteInput) (int, map[string]string, error) {
+	status, errs := http.StatusUnprocessableEntity, map[string]string{}
+	u, _ := currentUser(c)
+	for _, im := range siteImages {
+		fh, err := c.FormFile(im.name)
+		if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) || err == nil && fh.Size == 0 {
+			continue
+		}
+		if err != nil {
+			errs[im.name] = "The upload did not arrive complete. Please try again."
+			continue
+		}
+		up, err := a.storeMedia(c, fh, u.ID, in.Title+" "+strings.ToLower(im.label), siteImageLimits, im.box, im.widths...)
+		if err != nil {
+			return 0, nil, err
+		}
+		md := up.media
+		switch {
+		case up.msg != "":
+			errs[im.name], status = up.msg, up.status(c)
+		case im.name == "favicon" && (md.Width != md.Height || md.Width < models.MinFaviconSize):
+			errs[im.name] = fmt.Sprintf("Use a square image at least %d pixels wide (this one is %d×%d).",
+				models.MinFaviconSize, md.Width, md.Height)
+		default:
+			*in.Image(im.name) = md.Key
+		}
+	}
+	return status, errs, nil
+}
+
 // bindSettings reads the form, normalised as it will be stored.
 func bindSettings(c echo.Context) settingsForm {
 	f := settingsForm{postsPerPage: field(c, "posts_per_page"), version: -1}
@@ -77,6 +137,11 @@ func bindSettings(c echo.Context) settingsForm {
 		Title: c.FormValue("title"), Tagline: c.FormValue("tagline"), Language: c.FormValue("language"),
 		TimeZone: c.FormValue("time_zone"), Footer: c.FormValue("footer"), Accent: c.FormValue("accent"),
 		CustomCSS: c.FormValue("custom_css"), Registration: c.FormValue("registration"),
+	}
+	for _, im := range siteImages {
+		if c.FormValue("remove_"+im.name) == "" {
+			*f.in.Image(im.name) = c.FormValue(im.name + "_key")
+		}
 	}
 	f.in.PostsPerPage, _ = strconv.Atoi(f.postsPerPage)
 	for i := 1; i <= models.MaxSocialLinks+1; i++ {
@@ -141,5 +206,12 @@ func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs ma
 		})))
 	}
 	v.LinksError = fe["link_url_"+strconv.Itoa(models.MaxSocialLinks+1)]
+	for _, im := range siteImages {
+		field := admin.ImageField{Name: im.name, Label: im.label, Hint: im.hint, Error: fe[im.name], Key: *in.Image(im.name)}
+		if field.Key != "" {
+			field.URL = "/media/" + field.Key
+		}
+		v.Images = append(v.Images, field)
+	}
 	return render(c, status, admin.SettingsPage(a.adminPage(c, "Settings"), v), admin.SettingsForm(v))
 }

@@ -1,11 +1,17 @@
 package handlers_test
 
 import (
+	"bytes"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // settingsForm is a complete, valid settings form at version.
@@ -189,5 +195,113 @@ func TestSiteSettingsShown(t *testing.T) {
 	theme := reader.get(home.doc.Find(`link[rel="stylesheet"]`).First().AttrOr("href", ""))
 	if !strings.Contains(theme.body, "var(--accent)") {
 		t.Error("the theme's stylesheet does not use --accent")
+	}
+}
+
+// postFiles submits a multipart form with several files (field -> content).
+func (c *client) postFiles(path string, fields url.Values, files map[string][]byte) *response {
+	c.a.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("_csrf", c.csrf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	for name, data := range files {
+		fw, _ := w.CreateFormFile(name, name+".png")
+		_, _ = fw.Write(data)
+	}
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.a.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.do(req)
+}
+
+// pngOf is a w×h PNG.
+func pngOf(w, h int) []byte {
+	var b bytes.Buffer
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range m.Pix {
+		m.Pix[i] = uint8(i)
+	}
+	_ = png.Encode(&b, m)
+	return b.Bytes()
+}
+
+// TestAdminSettingsImages: the logo, favicon (with its sizes) and social
+// image go through the media pipeline and show on the pages; a refused
+// image says why beside its field while the others stay uploaded; Remove
+// takes one away.
+func TestAdminSettingsImages(t *testing.T) {
+	t.Parallel()
+	a, c, boss := adminApp(t)
+	post := a.newPost(boss, "No cover", true)
+	c.get("/admin/settings")
+
+	res := c.postFiles("/admin/settings", settingsForm("0"),
+		map[string][]byte{"logo": pngOf(400, 100), "favicon": pngOf(300, 200), "social_image": pngOf(600, 315)})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if !strings.Contains(res.fieldError("favicon"), "square") {
+		t.Errorf("favicon error %q", res.fieldError("favicon"))
+	}
+	logoKey, _ := res.doc.Find(`input[name="logo_key"]`).Attr("value")
+	imageKey, _ := res.doc.Find(`input[name="social_image_key"]`).Attr("value")
+	if logoKey == "" || imageKey == "" {
+		t.Fatalf("the accepted images were not kept: logo %q, social image %q", logoKey, imageKey)
+	}
+
+	form := settingsForm("0")
+	form.Set("logo_key", logoKey)
+	form.Set("social_image_key", imageKey)
+	res = c.postFiles("/admin/settings", form, map[string][]byte{"favicon": pngOf(300, 300)})
+	wantStatus(t, res, http.StatusSeeOther)
+
+	reader := a.client()
+	home := reader.get("/")
+	if src, _ := home.doc.Find(".brand img.logo").Attr("src"); src != "/media/"+logoKey {
+		t.Errorf("header logo %q, want /media/%s", src, logoKey)
+	}
+	if alt, _ := home.doc.Find(".brand img.logo").Attr("alt"); alt != "Field Notes" {
+		t.Errorf("logo alt %q", alt)
+	}
+	icons := home.doc.Find(`link[rel="icon"], link[rel="apple-touch-icon"]`)
+	if icons.Length() != 3 {
+		t.Fatalf("%d icon links", icons.Length())
+	}
+	icons.Each(func(_ int, s *goquery.Selection) {
+		href, _ := s.Attr("href")
+		sizes, _ := s.Attr("sizes")
+		r := reader.get(href)
+		if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("icon %s (%s): %d %s", href, sizes, r.StatusCode, r.Header.Get("Content-Type"))
+			return
+		}
+		img, err := png.DecodeConfig(strings.NewReader(r.body))
+		if err != nil || sizes != strconv.Itoa(img.Width)+"x"+strconv.Itoa(img.Height) {
+			t.Errorf("icon %s says %s, is %dx%d (%v)", href, sizes, img.Width, img.Height, err)
+		}
+	})
+	og, _ := reader.get("/posts/" + post.Slug).doc.Find(`meta[property="og:image"]`).Attr("content")
+	if og != "https://blog.example.org/media/"+imageKey {
+		t.Errorf("og:image of a post without a cover: %q", og)
+	}
+
+	page := c.get("/admin/settings")
+	version, _ := page.doc.Find(`input[name="version"]`).Attr("value")
+	form = settingsForm(version)
+	for _, im := range []string{"logo", "favicon", "social_image"} {
+		v, _ := page.doc.Find(`input[name="` + im + `_key"]`).Attr("value")
+		form.Set(im+"_key", v)
+	}
+	form.Set("remove_logo", "1")
+	wantStatus(t, c.postFiles("/admin/settings", form, nil), http.StatusSeeOther)
+	home = reader.get("/")
+	if home.doc.Find(".brand img").Length() != 0 || strings.TrimSpace(home.doc.Find(".brand").Text()) != "Field Notes" {
+		t.Error("the removed logo is still shown")
+	}
+	if home.doc.Find(`link[rel="apple-touch-icon"]`).Length() != 1 {
+		t.Error("removing the logo took the favicon too")
 	}
 }

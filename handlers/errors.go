@@ -154,5 +154,5 @@ func (a *App) sessionError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.WriteHeader(status)
 	// The request's deadline may be what failed: render without it.
-	_ = pages.ErrorPage(layout.Page{Title: msg, Site: siteFrame(a.Settings.Kept())}, status, msg).Render(context.WithoutCancel(r.Context()), w)
+	_ = pages.ErrorPage(layout.Page{Title: msg, Site: a.siteFrame(a.Settings.Kept())}, status, msg).Render(context.WithoutCancel(r.Context()), w)
 }

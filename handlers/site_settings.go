@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -61,13 +62,29 @@ func (a *App) siteTitle() string {
 }
 
 // siteFrame is what every page shows of the site's settings.
-func siteFrame(s models.Settings) layout.Site {
+func (a *App) siteFrame(s models.Settings) layout.Site {
 	f := layout.Site{Title: s.Title, Tagline: s.Tagline, Lang: s.Language, FooterHTML: s.FooterHTML}
 	for _, l := range s.SocialLinks {
 		f.Links = append(f.Links, layout.Link{Label: l.Label, URL: l.URL})
 	}
 	if s.Stylesheet != "" {
 		f.Stylesheet = siteCSSPath + "?v=" + s.StylesheetHash
+	}
+	if s.Logo != "" {
+		f.Logo = "/media/" + s.Logo
+	}
+	if s.SocialImage != "" {
+		f.Image = a.absURL("/media/" + s.SocialImage)
+	}
+	if s.Favicon != "" {
+		icon := models.Media{Key: s.Favicon}
+		for _, w := range models.FaviconSizes {
+			rel, size := "icon", strconv.Itoa(w)
+			if w == 180 {
+				rel = "apple-touch-icon"
+			}
+			f.Icons = append(f.Icons, layout.Icon{Rel: rel, Href: "/media/" + icon.VariantKey(int64(w)), Sizes: size + "x" + size})
+		}
 	}
 	return f
 }

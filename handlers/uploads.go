@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,7 +45,6 @@ func (up upload) status(c echo.Context) int {
 // srcset copies, then records it. Files written for a row that could not be
 // recorded are removed again, so a failure leaves no orphans.
 func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
-	ctx := c.Request().Context()
 	fh, err := c.FormFile("file")
 	if errors.Is(err, http.ErrMissingFile) {
 		return upload{msg: "Choose an image to upload."}, nil
@@ -52,12 +52,24 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 	if err != nil {
 		return upload{msg: "The upload did not arrive complete. Please try again."}, nil
 	}
+	alt := field(c, "alt")
+	if n := len([]rune(alt)); n > models.MaxAltLen {
+		return upload{msg: fmt.Sprintf("Keep the description under %d characters.", models.MaxAltLen)}, nil
+	}
+	return a.storeMedia(c, fh, owner, alt, uploadLimits, uploadBox, variantWidths...)
+}
+
+// storeMedia re-encodes one uploaded image to fit a box of box pixels, with
+// copies widths wide, and stores and records it as storeUpload does.
+func (a *App) storeMedia(c echo.Context, fh *multipart.FileHeader, owner int64, alt string, lim imaging.Limits,
+	box int, widths ...int) (upload, error) {
+	ctx := c.Request().Context()
 	f, err := fh.Open()
 	if err != nil {
 		return upload{msg: "The upload did not arrive complete. Please try again."}, nil
 	}
 	defer f.Close()
-	res, err := a.images().Process(ctx, f, uploadLimits, uploadBox, uploadBox, variantWidths...)
+	res, err := a.images().Process(ctx, f, lim, box, box, widths...)
 	switch {
 	case errors.Is(err, imaging.ErrBusy):
 		return upload{msg: err.Error(), busy: true}, nil
@@ -68,10 +80,7 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 	}
 	md := models.Media{
 		OwnerID: ownerID(owner), Key: models.ContentKey(res.Data, res.Ext), Width: res.Width, Height: res.Height,
-		Bytes: len(res.Data), ContentType: res.ContentType, Alt: field(c, "alt"),
-	}
-	if n := len([]rune(md.Alt)); n > models.MaxAltLen {
-		return upload{msg: fmt.Sprintf("Keep the description under %d characters.", models.MaxAltLen)}, nil
+		Bytes: len(res.Data), ContentType: res.ContentType, Alt: alt,
 	}
 	files := map[string][]byte{md.Key: res.Data}
 	for _, v := range res.Variants {

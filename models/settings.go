@@ -70,7 +70,24 @@ type SiteInput struct {
 	Accent       string      `db:"accent"` // "" for the theme's own colours
 	CustomCSS    string      `db:"custom_css"`
 	Registration string      `db:"registration"`
+	// Media keys of uploaded images, "" for none.
+	Logo        string `db:"logo_key"`
+	Favicon     string `db:"favicon_key"` // square, with FaviconSizes copies
+	SocialImage string `db:"social_image_key"`
 }
+
+// Image is the key field of the settings' image called name (logo,
+// favicon, social_image), nil for none.
+func (in *SiteInput) Image(name string) *string {
+	return map[string]*string{"logo": &in.Logo, "favicon": &in.Favicon, "social_image": &in.SocialImage}[name]
+}
+
+// FaviconSizes are the copies made of the favicon: the browser tab's, the
+// Apple touch icon's and Android's.
+var FaviconSizes = []int{32, 180, 192}
+
+// MinFaviconSize is the smallest favicon taken: every copy is made smaller.
+const MinFaviconSize = 256
 
 // Settings are the site's settings as stored, with what is derived from
 // them once per change.
@@ -137,7 +154,7 @@ type SettingsModel struct {
 }
 
 const settingsColumns = `title, tagline, language, time_zone, posts_per_page, footer, social_links, accent,
-	custom_css, registration, version, updated_at`
+	custom_css, registration, logo_key, favicon_key, social_image_key, version, updated_at`
 
 const getSettingsSQL = `SELECT ` + settingsColumns + ` FROM site_settings WHERE id = 1`
 
@@ -227,7 +244,7 @@ const lockSettingsSQL = `SELECT ` + settingsColumns + ` FROM site_settings WHERE
 // microsecond, a clock set back): pages' Last-Modified follows it.
 const updateSettingsSQL = `UPDATE site_settings SET title = $1, tagline = $2, language = $3, time_zone = $4,
 	posts_per_page = $5, footer = $6, social_links = $7, accent = $8, custom_css = $9, registration = $10,
-	version = version + 1, updated_at = greatest(now(), updated_at + interval '1 microsecond')
+	logo_key = $11, favicon_key = $12, social_image_key = $13, version = version + 1, updated_at = greatest(now(), updated_at + interval '1 microsecond')
 WHERE id = 1 RETURNING ` + settingsColumns
 
 // Save stores in over the settings at version (ErrConflict if someone
@@ -248,7 +265,8 @@ func (m *SettingsModel) Save(ctx context.Context, actor Actor, version int64, in
 			return ErrConflict
 		}
 		err := tx.GetContext(ctx, &saved, updateSettingsSQL, in.Title, in.Tagline, in.Language, in.TimeZone,
-			in.PostsPerPage, in.Footer, in.SocialLinks, in.Accent, in.CustomCSS, in.Registration)
+			in.PostsPerPage, in.Footer, in.SocialLinks, in.Accent, in.CustomCSS, in.Registration, in.Logo, in.Favicon,
+			in.SocialImage)
 		if err != nil {
 			return err
 		}
@@ -285,6 +303,7 @@ func (s Settings) auditFields() map[string]any {
 	return map[string]any{
 		"title": s.Title, "tagline": s.Tagline, "language": s.Language, "time_zone": s.TimeZone,
 		"posts_per_page": s.PostsPerPage, "footer": s.Footer, "social_links": links, "accent": s.Accent,
-		"custom_css": css, "registration": s.Registration,
+		"custom_css": css, "registration": s.Registration, "logo": s.Logo, "favicon": s.Favicon,
+		"social_image": s.SocialImage,
 	}
 }

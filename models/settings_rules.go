@@ -54,6 +54,7 @@ func (in SiteInput) normalized() SiteInput {
 	in.Accent = strings.ToLower(strings.TrimSpace(in.Accent))
 	in.CustomCSS = strings.ReplaceAll(CleanText(in.CustomCSS), "\r\n", "\n")
 	in.Registration = strings.TrimSpace(in.Registration)
+	in.Logo, in.Favicon, in.SocialImage = strings.TrimSpace(in.Logo), strings.TrimSpace(in.Favicon), strings.TrimSpace(in.SocialImage)
 	return in
 }
 
@@ -106,6 +107,11 @@ func (in SiteInput) Validate() map[string]string {
 	}
 	if n := len(in.CustomCSS); n > MaxCustomCSSBytes {
 		errs["custom_css"] = fmt.Sprintf("Keep the stylesheet to %d KiB (it has %d bytes).", MaxCustomCSSBytes>>10, n)
+	}
+	for name, key := range map[string]string{"logo": in.Logo, "favicon": in.Favicon, "social_image": in.SocialImage} {
+		if key != "" && !ValidKey(key) {
+			errs[name] = "Upload the image again."
+		}
 	}
 	switch in.Registration {
 	case RegistrationClosed, RegistrationInvite, RegistrationOpen:

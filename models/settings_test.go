@@ -150,7 +150,7 @@ func TestSettingsSave(t *testing.T) {
 	var b, a map[string]any
 	_ = json.Unmarshal([]byte(before), &b)
 	_ = json.Unmarshal([]byte(after), &a)
-	if b["title"] != "Quire" || a["title"] != "Field Notes" || a["registration"] != "invite" || len(a) != 10 {
+	if b["title"] != "Quire" || a["title"] != "Field Notes" || a["registration"] != "invite" || len(a) != 10 || a["logo"] != nil {
 		t.Errorf("audit before %v after %v", b, a)
 	}
 	if css, _ := a["custom_css"].(string); !strings.HasPrefix(css, "31 bytes, sha256 ") {

@@ -17,6 +17,12 @@ CREATE TABLE site_settings (
     accent         text        NOT NULL DEFAULT '' CHECK (accent ~ '^(#[0-9a-f]{3}|#[0-9a-f]{6})?$'),
     custom_css     text        NOT NULL DEFAULT '' CHECK (octet_length(custom_css) <= 65536),
     registration   text        NOT NULL DEFAULT 'closed' CHECK (registration IN ('closed', 'invite', 'open')),
+    -- Uploaded images (media keys, '' for none): the header's logo, the
+    -- favicon (with its 32, 180 and 192 pixel copies) and the social image
+    -- of pages without one of their own.
+    logo_key         text      NOT NULL DEFAULT '',
+    favicon_key      text      NOT NULL DEFAULT '',
+    social_image_key text      NOT NULL DEFAULT '',
     version        bigint      NOT NULL DEFAULT 0,
     updated_at     timestamptz NOT NULL DEFAULT now()
 );

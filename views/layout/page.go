@@ -34,7 +34,13 @@ type Site struct {
 	FooterHTML string // sanitised
 	Links      []Link // the owner's profiles elsewhere, rel="me"
 	Stylesheet string // URL of the settings' CSS (accent, custom), "" for none
+	Logo       string // URL of the header's logo, "" for the title in text
+	Icons      []Icon // the favicon's sizes; none: Quire's own
+	Image      string // absolute URL of the social image of pages without their own
 }
+
+// Icon is a <link> to one size of the favicon.
+type Icon struct{ Rel, Href, Sizes string }
 
 // Link is a labelled link.
 type Link struct{ Label, URL string }
