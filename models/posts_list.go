@@ -223,10 +223,10 @@ func (m *PostModel) ListForSitemap(ctx context.Context, limit int) ([]Post, erro
 }
 
 // The settings' version comes with every stamp (a list that never had a
-// post has no row, hence the join): a page depends on both, and reading
-// them together costs no second round trip.
+// post has no row, hence the outer join with one row): a page depends on
+// both, and reading them together costs no second round trip.
 const changeStampSQL = `SELECT l.changed_at, coalesce(l.posts, 0), coalesce((SELECT version FROM site_settings), 0)
-FROM (SELECT 1) AS one LEFT JOIN post_list_stats l ON l.author_id = $1 AND l.tag = $2`
+FROM post_list_stats l RIGHT JOIN (SELECT 1) AS one ON l.author_id = $1 AND l.tag = $2`
 
 // Stamp is what a public list's pages and feeds depend on, for ETag and
 // Last-Modified: when the list last changed (zero if it never had a post),
