@@ -198,8 +198,14 @@ func TestSiteSettingsShown(t *testing.T) {
 	}
 }
 
-// postFiles submits a multipart form with several files (field -> content).
-func (c *client) postFiles(path string, fields url.Values, files map[string][]byte) *response {
+// upload is a file sent with a form.
+type upload struct {
+	name string
+	data []byte
+}
+
+// postFiles submits a multipart form with files, by field.
+func (c *client) postFiles(path string, fields url.Values, files map[string]upload) *response {
 	c.a.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
@@ -209,9 +215,9 @@ func (c *client) postFiles(path string, fields url.Values, files map[string][]by
 			_ = w.WriteField(k, v)
 		}
 	}
-	for name, data := range files {
-		fw, _ := w.CreateFormFile(name, name+".png")
-		_, _ = fw.Write(data)
+	for field, f := range files {
+		fw, _ := w.CreateFormFile(field, f.name)
+		_, _ = fw.Write(f.data)
 	}
 	_ = w.Close()
 	req, _ := http.NewRequest(http.MethodPost, c.a.srv.URL+path, &buf)
@@ -241,7 +247,8 @@ func TestAdminSettingsImages(t *testing.T) {
 	c.get("/admin/settings")
 
 	res := c.postFiles("/admin/settings", settingsForm("0"),
-		map[string][]byte{"logo": pngOf(400, 100), "favicon": pngOf(300, 200), "social_image": pngOf(600, 315)})
+		map[string]upload{"logo": {"logo.png", pngOf(400, 100)}, "favicon": {"icon.png", pngOf(300, 200)},
+			"social_image": {"card.png", pngOf(600, 315)}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	if !strings.Contains(res.fieldError("favicon"), "square") {
 		t.Errorf("favicon error %q", res.fieldError("favicon"))
@@ -255,7 +262,7 @@ func TestAdminSettingsImages(t *testing.T) {
 	form := settingsForm("0")
 	form.Set("logo_key", logoKey)
 	form.Set("social_image_key", imageKey)
-	res = c.postFiles("/admin/settings", form, map[string][]byte{"favicon": pngOf(300, 300)})
+	res = c.postFiles("/admin/settings", form, map[string]upload{"favicon": {"icon.png", pngOf(300, 300)}})
 	wantStatus(t, res, http.StatusSeeOther)
 
 	reader := a.client()
