@@ -28,7 +28,7 @@ var siteImages = []struct {
 	box               int
 	widths            []int
 }{
-	{"logo", "Logo", "Shown in the header in place of the title (which stays its text for screen readers). PNG, JPEG, GIF or WebP, at most 3 MiB (as each image here).", 800, nil},
+	{"logo", "Logo", "Shown in the header in place of the title (which stays its text for screen readers). PNG, JPEG, GIF or WebP; each image here may be up to 3 MiB.", 800, nil},
 	{"favicon", "Favicon", "The icon in browser tabs and on phones' home screens: a square image at least 256 pixels wide. Copies of 32, 180 and 192 pixels are made.", 512, models.FaviconSizes},
 	{"social_image", "Social image", "Shown when a page without an image of its own is shared (Open Graph, Twitter cards); 1200×630 suits most sites.", 1200, nil},
 }
