@@ -45,5 +45,5 @@ func (a *App) adminTabs(current string) []admin.Tab {
 	for _, t := range a.tables {
 		tabs = append(tabs, admin.Tab{Label: t.Title, Href: urls.AdminTable(t.Name, ""), Current: current == t.Name})
 	}
-	return tabs
+	return append(tabs, admin.Tab{Label: "Settings", Href: urls.AdminSettings(), Current: current == "settings"})
 }

@@ -36,7 +36,7 @@ func TestAdminTablesBuiltOnce(t *testing.T) {
 	for _, tab := range s.app.adminTabs("posts") {
 		names = append(names, tab.Label)
 	}
-	if got := len(names); got != 5 || names[0] != "Dashboard" || names[2] != "Posts" {
-		t.Errorf("admin tabs: %v, want Dashboard and the four tables in order", names)
+	if got := len(names); got != 6 || names[0] != "Dashboard" || names[2] != "Posts" || names[5] != "Settings" {
+		t.Errorf("admin tabs: %v, want Dashboard, the four tables in order and Settings", names)
 	}
 }

@@ -39,27 +39,27 @@ func (a *App) afterCommitLater(op func(ctx context.Context) (models.AfterCommit,
 
 // message writes the text of the mail a change called for.
 func (a *App) message(m models.Mail) mail.Message {
-	msg := mail.Message{To: m.To}
+	msg, site := mail.Message{To: m.To}, a.siteTitle()
 	switch m.Kind {
 	case models.MailResetLink:
-		msg.Subject = "Reset your Quire password"
-		msg.Text = "Someone asked to reset the password of the Quire account " + m.Username + ".\n\n" +
+		msg.Subject = "Reset your " + site + " password"
+		msg.Text = "Someone asked to reset the password of the " + site + " account " + m.Username + ".\n\n" +
 			"To choose a new password, open this link within the next hour:\n\n" +
 			a.absURL(urls.PasswordResetToken(m.Token)) + "\n\n" +
 			"If it was not you, ignore this message: your password stays as it is.\n"
 	case models.MailPasswordChanged:
-		msg.Subject = "Your Quire password was changed"
-		msg.Text = "The password of the Quire account " + m.Username + " was just changed, and other devices were signed out.\n\n" +
+		msg.Subject = "Your " + site + " password was changed"
+		msg.Text = "The password of the " + site + " account " + m.Username + " was just changed, and other devices were signed out.\n\n" +
 			"If this was not you, reset your password now: " + a.absURL(urls.PasswordReset()) + "\n"
 	case models.MailEmailChanged:
 		// To the previous address, so a hijacked account's owner hears of it.
-		msg.Subject = "Your Quire email address was changed"
-		msg.Text = "The email address of the Quire account " + m.Username + " was changed from " + m.To +
+		msg.Subject = "Your " + site + " email address was changed"
+		msg.Text = "The email address of the " + site + " account " + m.Username + " was changed from " + m.To +
 			" to " + m.NewEmail + ". Password reset links sent before the change no longer work.\n\n" +
 			"If this was not you, contact the site's administrators.\n"
 	case models.MailAccountExists:
-		msg.Subject = "Your Quire account"
-		msg.Text = "Someone tried to create a new Quire account with this email address, which already belongs to the account " + m.Username + ".\n\n" +
+		msg.Subject = "Your " + site + " account"
+		msg.Text = "Someone tried to create a new " + site + " account with this email address, which already belongs to the account " + m.Username + ".\n\n" +
 			"If it was you, sign in: " + a.absURL(urls.Login("")) + "\n" +
 			"If you have forgotten your password, choose a new one: " + a.absURL(urls.PasswordReset()) + "\n\n" +
 			"If it was not you, ignore this message: nothing has changed.\n"

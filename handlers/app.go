@@ -35,8 +35,8 @@ type Config struct {
 	// without it /metrics answers only direct requests from this machine.
 	MetricsToken string
 	Version      string
-	// TimeZone is the zone of every date shown to people (a.formatter);
-	// nil: UTC. Protocol dates (HTTP, feeds, sitemaps) are always UTC.
+	// TimeZone, when set, is the zone of every date shown to people
+	// (a.formatter), over the site's setting. Protocol dates (HTTP, feeds, sitemaps) are always UTC.
 	TimeZone *time.Location
 	// SetupToken, when set, is the token of the first-run setup address
 	// (setup.go): serve makes one when the site has no administrator.
@@ -76,7 +76,8 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 type Deps struct {
 	Models
 	Config   Config
-	Images   *imaging.Pipeline // decodes uploads under one memory budget; nil: imaging.Default
+	Settings *models.SettingsModel // the site's settings, kept in memory; nil: New makes one on DB
+	Images   *imaging.Pipeline     // decodes uploads under one memory budget; nil: imaging.Default
 	Mail     mail.Sender
 	Sessions *scs.SessionManager
 	Logger   *slog.Logger

@@ -79,7 +79,7 @@ func (a *App) postRegister(c echo.Context) error {
 	if err := a.logIn(c, u); err != nil {
 		return err
 	}
-	a.flash(c, "Welcome to Quire, "+u.Username+".")
+	a.flash(c, "Welcome to "+a.site(c).Title+", "+u.Username+".")
 	return redirect(c, urls.Author(u.Username))
 }
 

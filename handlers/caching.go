@@ -36,6 +36,9 @@ const headerETag = "ETag"
 // render's 200 does. The preconditions and the validators' form are
 // pagecache.Check's; no 304 answers while a flash message waits to be shown.
 func (a *App) notModified(c echo.Context, lastMod time.Time, etagParts ...string) bool {
+	if s := a.site(c); s.Version > 0 && s.UpdatedAt.After(lastMod) {
+		lastMod = s.UpdatedAt // the settings show on every page
+	}
 	// Pages behind the session layer embed the viewer and their CSRF token;
 	// feeds and the sitemap are the same for everyone.
 	page := c.Get(ctxSession) != nil
@@ -76,7 +79,7 @@ func (a *App) etag(c echo.Context, lastMod time.Time, parts []string) string {
 		base = a.Config.BaseURL.String()
 	}
 	return pagecache.Tag(append([]string{a.Config.Version, base, strconv.FormatInt(userID, 10), string(csrf), fragment,
-		strconv.FormatInt(lastMod.UnixNano(), 10)}, parts...)...)
+		strconv.FormatInt(lastMod.UnixNano(), 10), strconv.FormatInt(a.site(c).Version, 10)}, parts...)...)
 }
 
 // flashWaiting reports a one-time message for the next page: the cached

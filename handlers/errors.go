@@ -55,6 +55,9 @@ func (a *App) handleError(err error, c echo.Context) {
 	// cancellation, and leave any flash message for the next page.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	c.Set(ctxSession, nil)
+	if _, ok := c.Get(ctxSite).(models.Settings); !ok {
+		c.Set(ctxSite, a.Settings.Kept()) // the database may be what failed
+	}
 	p := a.readerFrame(c)
 	p.Title = msg // no token, and so no cookie, for a signed-out visitor's error
 	if rerr := render(c, status, pages.ErrorPage(p, status, msg), pages.ErrorContent(status, msg)); rerr != nil {
@@ -151,5 +154,5 @@ func (a *App) sessionError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.WriteHeader(status)
 	// The request's deadline may be what failed: render without it.
-	_ = pages.ErrorPage(layout.Page{Title: msg}, status, msg).Render(context.WithoutCancel(r.Context()), w)
+	_ = pages.ErrorPage(layout.Page{Title: msg, Site: a.siteFrame(a.Settings.Kept())}, status, msg).Render(context.WithoutCancel(r.Context()), w)
 }

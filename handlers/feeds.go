@@ -22,8 +22,11 @@ import (
 // may keep them as long as it revalidates (see notModified).
 
 const (
-	siteName = "Quire"
-	// feedLen is how many of the newest posts a feed carries.
+	// generator names the software in feeds.
+	generator = "Quire"
+	// feedLen is how many of the newest posts a feed carries at least; more
+	// when the site shows more on a page (a feed never has fewer posts than
+	// the page it mirrors).
 	feedLen = 20
 
 	rssType         = "application/rss+xml"
@@ -33,14 +36,31 @@ const (
 	xmlContentType  = "application/xml; charset=utf-8"
 )
 
-// feedSource is what one feed follows: its posts and how it describes itself.
+// feedSource is what one feed follows: its posts and how it describes
+// itself, within the site (whose title is read with the feed's stamp).
 type feedSource struct {
-	filter      models.FeedFilter
-	title       string
-	description string
-	page        string     // path of the HTML page the feed mirrors: "/", "/@bob", "/tags/go"
-	feed        urls.Feeds // the feed's own path in a format
-	key         []string   // what identifies the feed's text, for its ETag
+	filter  models.FeedFilter
+	heading string     // the title before the site's: "Ada", "#go"; "" for the site's own feed
+	about   string     // "posts by Ada": the description says "The newest posts by Ada on Site."
+	page    string     // path of the HTML page the feed mirrors: "/", "/@bob", "/tags/go"
+	feed    urls.Feeds // the feed's own path in a format
+	key     []string   // what identifies the feed's text, for its ETag
+}
+
+// title and description are the feed's, on the site s: the site's own feed
+// is described by the site's tagline when it has one.
+func (src feedSource) title(s models.Settings) string {
+	if src.heading == "" {
+		return s.Title
+	}
+	return src.heading + " · " + s.Title
+}
+
+func (src feedSource) description(s models.Settings) string {
+	if src.heading == "" && s.Tagline != "" {
+		return s.Tagline
+	}
+	return "The newest " + src.about + " on " + s.Title + "."
 }
 
 func (a *App) getSiteRSS(c echo.Context) error  { return a.serveFeed(c, formatRSS, siteFeed()) }
@@ -53,8 +73,7 @@ func (a *App) getTagRSS(c echo.Context) error  { return a.serveTagFeed(c, format
 func (a *App) getTagAtom(c echo.Context) error { return a.serveTagFeed(c, formatAtom) }
 
 func siteFeed() feedSource {
-	return feedSource{title: siteName, description: "The newest posts on " + siteName + ".", page: urls.Home(),
-		feed: urls.SiteFeed, key: []string{"site"}}
+	return feedSource{about: "posts", page: urls.Home(), feed: urls.SiteFeed, key: []string{"site"}}
 }
 
 // serveAuthorFeed serves /@{username}/feed.xml and atom.xml. Suspended
@@ -73,12 +92,12 @@ func (a *App) serveAuthorFeed(c echo.Context, f feedFormat) error {
 		return models.ErrNotFound
 	}
 	return a.serveFeed(c, f, feedSource{
-		filter:      models.FeedFilter{AuthorID: u.ID},
-		title:       u.Name() + " · " + siteName,
-		description: "The newest posts by " + u.Name() + " on " + siteName + ".",
-		page:        urls.Author(u.Username),
-		feed:        urls.AuthorFeeds(u.Username),
-		key:         []string{"author", u.Username, u.Name()},
+		filter:  models.FeedFilter{AuthorID: u.ID},
+		heading: u.Name(),
+		about:   "posts by " + u.Name(),
+		page:    urls.Author(u.Username),
+		feed:    urls.AuthorFeeds(u.Username),
+		key:     []string{"author", u.Username, u.Name()},
 	})
 }
 
@@ -93,12 +112,12 @@ func (a *App) serveTagFeed(c echo.Context, f feedFormat) error {
 	}
 	tag := tags[0]
 	return a.serveFeed(c, f, feedSource{
-		filter:      models.FeedFilter{Tag: tag},
-		title:       "#" + tag + " · " + siteName,
-		description: "The newest posts tagged " + tag + " on " + siteName + ".",
-		page:        urls.Tag(tag),
-		feed:        urls.TagFeeds(tag),
-		key:         []string{"tag", tag},
+		filter:  models.FeedFilter{Tag: tag},
+		heading: "#" + tag,
+		about:   "posts tagged " + tag,
+		page:    urls.Tag(tag),
+		feed:    urls.TagFeeds(tag),
+		key:     []string{"tag", tag},
 	})
 }
 
@@ -121,11 +140,15 @@ func (f feedFormat) file() urls.Feed {
 // current, and otherwise renders the feed.
 func (a *App) serveFeed(c echo.Context, f feedFormat, src feedSource) error {
 	ctx := c.Request().Context()
-	stamp, n, err := a.Posts.ChangeStamp(ctx, src.filter)
+	st, err := a.Posts.ChangeStamp(ctx, src.filter)
+	if err == nil {
+		err = a.seeSite(c, st.Site)
+	}
 	if err != nil {
 		return err
 	}
-	parts := append([]string{string(f.file()), strconv.Itoa(n)}, src.key...)
+	stamp, site := st.At, a.site(c)
+	parts := append([]string{string(f.file()), strconv.Itoa(st.Posts)}, src.key...)
 	if a.notModified(c, stamp, parts...) {
 		return nil
 	}
@@ -134,15 +157,15 @@ func (a *App) serveFeed(c echo.Context, f feedFormat, src feedSource) error {
 		contentType = atomContentType
 	}
 	return a.cachedXML(c, contentType, func() (any, error) {
-		posts, err := a.Posts.ListForFeed(ctx, src.filter, feedLen)
+		posts, err := a.Posts.ListForFeed(ctx, src.filter, max(feedLen, site.PostsPerPage))
 		if err != nil {
 			return nil, err
 		}
 		self := a.absURL(src.feed(f.file()))
 		if f == formatAtom {
-			return a.atomFeed(src, self, stamp, posts), nil
+			return a.atomFeed(src, site, self, stamp, posts), nil
 		}
-		return a.rssFeed(src, self, stamp, posts), nil
+		return a.rssFeed(src, site, self, stamp, posts), nil
 	})
 }
 
@@ -209,6 +232,7 @@ type rssChannel struct {
 	Title         string    `xml:"title"`
 	Link          string    `xml:"link"`
 	Description   string    `xml:"description"`
+	Language      string    `xml:"language"`
 	Generator     string    `xml:"generator"`
 	LastBuildDate string    `xml:"lastBuildDate,omitempty"`
 	Self          atomLink  `xml:"atom:link"`
@@ -233,10 +257,11 @@ type rssGUID struct {
 	Value       string `xml:",chardata"`
 }
 
-func (a *App) rssFeed(src feedSource, self string, stamp time.Time, posts []models.Post) rssDoc {
+func (a *App) rssFeed(src feedSource, site models.Settings, self string, stamp time.Time, posts []models.Post) rssDoc {
 	ch := rssChannel{
 		// Readers show a channel's description as HTML, as they do an item's.
-		Title: src.title, Link: a.absURL(src.page), Description: html.EscapeString(src.description), Generator: siteName,
+		Title: src.title(site), Link: a.absURL(src.page), Description: html.EscapeString(src.description(site)),
+		Language: site.Language, Generator: generator,
 		Self:  atomLink{Href: self, Rel: "self", Type: rssType},
 		Items: make([]rssItem, 0, len(posts)),
 	}
@@ -265,6 +290,7 @@ const atomNS = "http://www.w3.org/2005/Atom"
 
 type atomFeed struct {
 	XMLName   xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang      string      `xml:"xml:lang,attr"`
 	ID        string      `xml:"id"`
 	Title     atomText    `xml:"title"`
 	Subtitle  atomText    `xml:"subtitle"`
@@ -310,19 +336,19 @@ type atomCategory struct {
 // requires every entry to name someone.
 const deletedAuthor = "A deleted user"
 
-func (a *App) atomFeed(src feedSource, self string, stamp time.Time, posts []models.Post) atomFeed {
+func (a *App) atomFeed(src feedSource, site models.Settings, self string, stamp time.Time, posts []models.Post) atomFeed {
 	if stamp.IsZero() {
 		stamp = time.Unix(0, 0) // an empty feed has never changed
 	}
 	feed := atomFeed{
-		ID: self, Title: atomText{Type: "text", Value: src.title},
-		Subtitle: atomText{Type: "text", Value: src.description},
+		Lang: site.Language, ID: self, Title: atomText{Type: "text", Value: src.title(site)},
+		Subtitle: atomText{Type: "text", Value: src.description(site)},
 		Updated:  w3cDate(stamp),
 		Links: []atomLink{
 			{Href: self, Rel: "self", Type: atomType},
 			{Href: a.absURL(src.page), Rel: "alternate", Type: "text/html"},
 		},
-		Generator: siteName,
+		Generator: generator,
 		Entries:   make([]atomEntry, 0, len(posts)),
 	}
 	for _, p := range posts {
@@ -403,19 +429,24 @@ type sitemapURL struct {
 // posts' and the pages' together.
 func (a *App) getSitemap(c echo.Context) error {
 	ctx := c.Request().Context()
-	stamp, n, err := a.Posts.ChangeStamp(ctx, models.FeedFilter{})
+	st, err := a.Posts.ChangeStamp(ctx, models.FeedFilter{})
+	if err == nil {
+		err = a.seeSite(c, st.Site)
+	}
 	if err != nil {
 		return err
 	}
-	pagesAt, pagesN, err := a.Posts.PagesStamp(ctx)
+	stamp := st.At
+	ps, err := a.Posts.PagesStamp(ctx)
 	if err != nil {
 		return err
 	}
+	pagesAt, pagesN := ps.At, ps.Posts
 	last := stamp
 	if pagesAt.After(last) {
 		last = pagesAt
 	}
-	if a.notModified(c, last, "sitemap.xml", strconv.Itoa(n), strconv.FormatInt(stamp.UnixNano(), 10),
+	if a.notModified(c, last, "sitemap.xml", strconv.Itoa(st.Posts), strconv.FormatInt(stamp.UnixNano(), 10),
 		strconv.Itoa(pagesN), strconv.FormatInt(pagesAt.UnixNano(), 10)) {
 		return nil
 	}

@@ -31,7 +31,7 @@ func (a *App) readerFrame(c echo.Context) layout.Page {
 
 // frame is the view model every page shares, without a token.
 func (a *App) frame(c echo.Context, title string) layout.Page {
-	p := layout.Page{Title: title}
+	p := layout.Page{Title: title, Site: a.siteFrame(a.site(c))}
 	if u, ok := currentUser(c); ok {
 		p.Viewer = &layout.Viewer{Username: u.Username, Name: u.Name(), AvatarURL: avatarURL(u), IsAdmin: u.IsAdmin()}
 	}

@@ -109,7 +109,11 @@ func (a *App) srcset(ctx context.Context, key string) string {
 // getPost shows a post. A page's address under /posts/ redirects to its
 // own (and never the other way).
 func (a *App) getPost(c echo.Context) error {
-	head, moved, err := a.Posts.ResolveHead(c.Request().Context(), c.Param("slug"))
+	ctx := c.Request().Context()
+	head, moved, err := a.Posts.ResolveHead(ctx, c.Param("slug"))
+	if err == nil {
+		err = a.seeSite(c, head.SiteVersion)
+	}
 	if err != nil {
 		return err
 	}
@@ -161,7 +165,7 @@ func (a *App) postFrame(pg layout.Page, p models.Post) layout.Page {
 	pg.Description = p.Summary
 	pg.Canonical = a.absURL(postPath(p))
 	pg.Social = a.postSocial(p)
-	pg.Feeds = a.feeds("Quire", urls.SiteFeed)
+	pg.Feeds = a.feeds(pg.Site.Title, urls.SiteFeed)
 	return pg
 }
 

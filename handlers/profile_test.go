@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	_ "image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,22 +25,11 @@ func (c *client) postMultipart(path string, fields url.Values, fileField, fileNa
 	if c.csrf == "" {
 		c.get(path)
 	}
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	_ = w.WriteField("_csrf", c.csrf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			_ = w.WriteField(k, v)
-		}
-	}
+	files := map[string]upload{}
 	if fileField != "" {
-		fw, _ := w.CreateFormFile(fileField, fileName)
-		_, _ = fw.Write(file)
+		files[fileField] = upload{fileName, file}
 	}
-	_ = w.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.a.srv.URL+path, &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	return c.do(req)
+	return c.postFiles(path, fields, files)
 }
 
 func profileFields(username, email string) url.Values {

@@ -16,7 +16,8 @@ import (
 	"quire/views/urls"
 )
 
-// readerPageSize is how many posts a reader's list shows per page.
+// readerPageSize is how many posts a reader's list shows per page until
+// the site's settings are read (models.Settings.PostsPerPage).
 const readerPageSize = 10
 
 func (a *App) listItems(c echo.Context, posts []models.Post) []pages.PostItem {
@@ -56,14 +57,18 @@ func (a *App) listPage(c echo.Context, f models.FeedFilter, key string, etag []s
 	if err != nil {
 		return err
 	}
-	stamp, n, err := a.Posts.ChangeStamp(c.Request().Context(), f)
+	st, err := a.Posts.ChangeStamp(c.Request().Context(), f)
+	if err == nil {
+		err = a.seeSite(c, st.Site)
+	}
 	if err != nil {
 		return err
 	}
-	s := listStamp{at: strconv.FormatInt(stamp.UnixNano(), 10), total: n}
+	pg.Size = a.site(c).PostsPerPage
+	s := listStamp{at: strconv.FormatInt(st.At.UnixNano(), 10), total: st.Posts}
 	return a.serveReader(c, readerPage{
-		lastMod: stamp,
-		etag:    append(etag, strconv.Itoa(n), c.QueryParam("page")),
+		lastMod: st.At,
+		etag:    append(etag, strconv.Itoa(st.Posts), c.QueryParam("page")),
 		build: func(ctx context.Context, p layout.Page) (templ.Component, templ.Component, error) {
 			l, err := a.publicList(ctx, key, pg, s, load)
 			if err != nil {
@@ -83,7 +88,7 @@ func (a *App) getHome(c echo.Context) error {
 		func(p layout.Page, l models.PostList) (templ.Component, templ.Component) {
 			p.Title = "Latest posts"
 			p.Canonical = a.absURL(urls.Home())
-			p.Feeds = a.feeds("Quire", urls.SiteFeed)
+			p.Feeds = a.feeds(p.Site.Title, urls.SiteFeed)
 			v := pages.ListView{
 				Heading: "Latest posts", Items: a.listItems(c, l.Posts), Pager: pager(urls.Home(), l), FeedURL: urls.SiteFeed(urls.RSS),
 				Empty: "Nothing published yet. Sign in and write the first post.",
@@ -153,6 +158,7 @@ func (a *App) getSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	pg.Size = a.site(c).PostsPerPage
 	v := pages.SearchView{Query: q}
 	status := http.StatusOK
 	if q != "" {

@@ -6,6 +6,9 @@ import (
 	"quire/assets"
 )
 
+// setupRoute is the first run's page, which gateSetup lets through.
+const setupRoute = "/setup/:token"
+
 // routes registers every route. Static files and health checks skip the
 // session and CSRF layers: they must answer even when the database cannot.
 func (a *App) routes(e *echo.Echo) {
@@ -23,6 +26,7 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/tags/:tag/atom.xml", a.getTagAtom)
 	e.GET("/sitemap.xml", a.getSitemap)
 	e.GET("/robots.txt", a.getRobots)
+	e.GET("/site.css", a.getSiteCSS)
 
 	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.renderErrors, a.loadUser, a.gateSetup, a.readBody)
 	// Readers.
@@ -72,6 +76,8 @@ func (a *App) routes(e *echo.Echo) {
 	// requireAdmin sends anonymous visitors to sign in and refuses others.
 	ad := g.Group("/admin", a.requireAdmin)
 	ad.GET("", a.getAdminDashboard)
+	ad.GET("/settings", a.getAdminSettings)
+	a.allowBody(ad.POST("/settings", a.postAdminSettings), settingsBody)
 	ad.GET("/:table", a.getAdminList)
 	ad.POST("/:table/bulk", a.postAdminBulk)
 	ad.GET("/:table/:id/edit/:field", a.getAdminEdit)

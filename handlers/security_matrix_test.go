@@ -90,6 +90,7 @@ var authzMatrix = map[string][]authzCase{
 	"GET /tags/:tag/atom.xml":    {{want: everyone(200)}},
 	"GET /sitemap.xml":           {{want: everyone(200)}},
 	"GET /robots.txt":            {{want: everyone(200)}},
+	"GET /site.css":              {{want: everyone(200)}},
 	"GET /":                      {{want: everyone(200)}},
 	"GET /@:username":            {{want: everyone(200)}},
 	"GET /tags/:tag":             {{want: everyone(200)}},
@@ -210,6 +211,14 @@ var authzMatrix = map[string][]authzCase{
 			return url.Values{"value": {"Retitled"}, "version": {strconv.Itoa(w.published.Version)}}
 		}, want: adminApply},
 	},
+	"GET /admin/settings": {{want: adminOnly}},
+	"POST /admin/settings": {{form: func(w *world) url.Values {
+		s, err := (&models.SettingsModel{DB: w.a.db}).Get(context.Background())
+		if err != nil {
+			w.a.t.Fatal(err)
+		}
+		return settingsForm(strconv.FormatInt(s.Version, 10))
+	}, want: adminApply}},
 	"GET /admin/:table/:id/cell/:field": {{params: map[string]string{"table": "users", "field": "role"}, want: adminOnly}},
 	"GET /admin/:table/:id/:action": {
 		{name: "users", params: map[string]string{"table": "users", "action": "suspend"}, want: adminOnly},

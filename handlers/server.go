@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"quire/handlers/pagecache"
+	"quire/models"
 	"quire/models/dbhealth"
 )
 
@@ -41,6 +42,9 @@ func New(d Deps) *Server {
 	}
 	if d.Health == nil {
 		d.Health = dbhealth.New(d.Logger)
+	}
+	if d.Settings == nil {
+		d.Settings = &models.SettingsModel{DB: d.DB}
 	}
 	a := &App{Deps: d, mailer: newMailer(d.Mail, d.Logger),
 		docs:   pagecache.NewMemo(docMemoBytes, func(b []byte) int { return len(b) }),

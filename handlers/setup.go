@@ -50,8 +50,6 @@ func (a *App) gateSetup(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-const setupRoute = "/setup/:token"
-
 // setupToken checks the address's token in constant time: a wrong one, or
 // any once the site is set up, is a page that does not exist.
 func (a *App) setupToken(c echo.Context) error {

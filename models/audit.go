@@ -137,7 +137,8 @@ var AuditTable = admintable.Must(&admintable.Table{
 			ChoicesSQL: `SELECT DISTINCT ON (actor_id) actor_id::text, actor_name FROM audit_log
 				WHERE actor_id IS NOT NULL ORDER BY actor_id, at DESC`},
 		{Key: "model", Label: "Model", Expr: "l.model", Choices: []admintable.Choice{
-			{Value: "users", Label: "Users"}, {Value: "posts", Label: "Posts"}, {Value: "media", Label: "Media"}}},
+			{Value: "users", Label: "Users"}, {Value: "posts", Label: "Posts"}, {Value: "media", Label: "Media"},
+			{Value: "settings", Label: "Settings"}}},
 		{Key: "action", Label: "Action", Expr: "l.action", Choices: auditActions()},
 		{Key: "at", Label: "Date", Expr: "l.at", Date: true},
 		{Key: "object", Label: "Object id", Expr: "l.object_id", Int: true},

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"time"
 )
 
 // A post's kinds. A page (About, Contact) is a post with its own top-level
@@ -64,6 +63,6 @@ var pagesStamp = FeedFilter{AuthorID: -1}
 
 // PagesStamp is ChangeStamp for the public pages: when one last changed or
 // became public or not, and how many there are.
-func (m *PostModel) PagesStamp(ctx context.Context) (time.Time, int, error) {
+func (m *PostModel) PagesStamp(ctx context.Context) (Stamp, error) {
 	return m.ChangeStamp(ctx, pagesStamp)
 }

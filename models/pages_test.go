@@ -24,7 +24,8 @@ func TestPagesStayOutOfLists(t *testing.T) {
 	ada := newUser(t, db, "ada", "")
 
 	post := publishedPost(t, pm, ada, models.PostInput{Title: "Zebra crossing", Body: "Zebras everywhere.", Tags: []string{"go"}})
-	before, _, err := pm.PagesStamp(ctx)
+	st, err := pm.PagesStamp(ctx)
+	before := st.At
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,8 +69,8 @@ func TestPagesStayOutOfLists(t *testing.T) {
 			t.Fatal(err)
 		}
 		only("feed", feed)
-		if _, n, err := pm.ChangeStamp(ctx, f); err != nil || n != 1 {
-			t.Errorf("stamp of %+v counts %d, %v; want 1", f, n, err)
+		if st, err := pm.ChangeStamp(ctx, f); err != nil || st.Posts != 1 {
+			t.Errorf("stamp of %+v counts %d, %v; want 1", f, st.Posts, err)
 		}
 	}
 	hits, total, err := pm.Search(ctx, "zebras", models.Page{})
@@ -85,7 +86,8 @@ func TestPagesStayOutOfLists(t *testing.T) {
 		t.Errorf("search counts %d, want 1", total)
 	}
 
-	after, n, err := pm.PagesStamp(ctx)
+	st, err = pm.PagesStamp(ctx)
+	after, n := st.At, st.Posts
 	if err != nil || n != 1 || !after.After(before) {
 		t.Errorf("pages stamp %v (was %v), %d pages, %v; want later, 1", after, before, n, err)
 	}
@@ -104,8 +106,8 @@ func TestPagesStayOutOfLists(t *testing.T) {
 	if _, err := pm.Unpublish(ctx, page.ID, page.Version); err != nil {
 		t.Fatal(err)
 	}
-	if at, n, err := pm.PagesStamp(ctx); err != nil || n != 0 || !at.After(after) {
-		t.Errorf("after unpublishing: pages stamp %v, %d pages, %v", at, n, err)
+	if st, err := pm.PagesStamp(ctx); err != nil || st.Posts != 0 || !st.At.After(after) {
+		t.Errorf("after unpublishing: pages stamp %v, %d pages, %v", st.At, st.Posts, err)
 	}
 }
 

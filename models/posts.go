@@ -70,6 +70,9 @@ type Post struct {
 	AuthorSuspended bool `db:"author_suspended"`
 	// Kind is KindPost or KindPage (pages.go), fixed when it is created.
 	Kind string `db:"kind"`
+	// SiteVersion is the site settings' version, read by ResolveHead with
+	// the post's stamp (0 from every other read).
+	SiteVersion int64 `db:"site_version"`
 }
 
 // publicPost is the one condition for a post or page readers may see. The
@@ -278,10 +281,12 @@ const (
 )
 
 // headColumns are what a post page needs before the post's text: who may
-// see it, where it lives, and its stamp (updated_at and the author's name).
+// see it, where it lives, and its stamp (updated_at, the author's name and
+// the site settings' version).
 const headColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
-	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended, p.kind`
+	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended, p.kind,
+	coalesce((SELECT version FROM site_settings), 0) AS site_version`
 
 const (
 	resolveHeadSQL      = `SELECT ` + headColumns + bySlug
@@ -296,7 +301,7 @@ func (m *PostModel) Resolve(ctx context.Context, slug string) (p Post, moved boo
 }
 
 // ResolveHead is Resolve with only ID, AuthorID, AuthorUsername,
-// AuthorName, Slug, Status, UpdatedAt, DeletedAt, Version and Kind filled: enough
+// AuthorName, Slug, Status, UpdatedAt, DeletedAt, Version, Kind and SiteVersion filled: enough
 // to decide who may see the post and whether a kept copy of it is current,
 // without reading its text.
 func (m *PostModel) ResolveHead(ctx context.Context, slug string) (p Post, moved bool, err error) {

@@ -227,32 +227,42 @@ func (m *PostModel) ListForSitemap(ctx context.Context, limit int) ([]Post, erro
 	return append(posts, more...), nil
 }
 
-const changeStampSQL = `SELECT changed_at, posts FROM post_list_stats WHERE author_id = $1 AND tag = $2`
+// The settings' version comes with every stamp (a list that never had a
+// post has no row, hence the outer join with one row): a page depends on
+// both, and reading them together costs no second round trip.
+const changeStampSQL = `SELECT l.changed_at, coalesce(l.posts, 0), coalesce((SELECT version FROM site_settings), 0)
+FROM post_list_stats l RIGHT JOIN (SELECT 1) AS one ON l.author_id = $1 AND l.tag = $2`
+
+// Stamp is what a public list's pages and feeds depend on, for ETag and
+// Last-Modified: when the list last changed (zero if it never had a post),
+// how many posts it has, and the site settings' version.
+type Stamp struct {
+	At    time.Time
+	Posts int
+	Site  int64
+}
 
 // ChangeStamp summarises the public posts a feed or list shows, for ETag
 // and Last-Modified: when the list last changed and how many posts it has.
 // Triggers on posts keep both (sql/00005_post_list_stats.sql): every
 // statement that changes a public post, or makes a post public or not,
 // moves the time of each list the post is or was in, and so does renaming
-// an author who has public posts. The time is zero for a list that never
-// had a post. A filter names an author or a tag, not both.
-func (m *PostModel) ChangeStamp(ctx context.Context, f FeedFilter) (time.Time, int, error) {
+// an author who has public posts. A filter names an author or a tag, not both.
+func (m *PostModel) ChangeStamp(ctx context.Context, f FeedFilter) (Stamp, error) {
 	if f.AuthorID != 0 && f.Tag != "" {
-		return time.Time{}, 0, errors.New("models: change stamp: filter by an author or a tag, not both")
+		return Stamp{}, errors.New("models: change stamp: filter by an author or a tag, not both")
 	}
 	var (
-		last time.Time
-		n    int
+		s    Stamp
+		last sql.NullTime
 	)
 	st, err := m.stmts.stmt(ctx, m.DB, changeStampSQL)
 	if err == nil {
-		err = st.QueryRowContext(ctx, f.AuthorID, normalizeTag(f.Tag)).Scan(&last, &n)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, 0, nil
+		err = st.QueryRowContext(ctx, f.AuthorID, normalizeTag(f.Tag)).Scan(&last, &s.Posts, &s.Site)
 	}
 	if err != nil {
-		return time.Time{}, 0, fmt.Errorf("models: change stamp: %w", err)
+		return Stamp{}, fmt.Errorf("models: change stamp: %w", err)
 	}
-	return last, n, nil
+	s.At = last.Time
+	return s, nil
 }

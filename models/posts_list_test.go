@@ -174,11 +174,11 @@ func TestPostChangeStamp(t *testing.T) {
 
 	stamp := func(f models.FeedFilter) (time.Time, int) {
 		t.Helper()
-		at, n, err := pm.ChangeStamp(ctx, f)
+		st, err := pm.ChangeStamp(ctx, f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return at, n
+		return st.At, st.Posts
 	}
 	if at, n := stamp(models.FeedFilter{}); !at.IsZero() || n != 0 {
 		t.Errorf("empty site stamp = %v, %d", at, n)
@@ -199,7 +199,7 @@ func TestPostChangeStamp(t *testing.T) {
 			t.Errorf("stamp(%+v) counts %d, want %d", tc.f, n, tc.want)
 		}
 	}
-	if _, _, err := pm.ChangeStamp(ctx, models.FeedFilter{AuthorID: bob, Tag: "go"}); err == nil {
+	if _, err := pm.ChangeStamp(ctx, models.FeedFilter{AuthorID: bob, Tag: "go"}); err == nil {
 		t.Error("a stamp for an author and a tag at once: no error")
 	}
 

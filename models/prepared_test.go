@@ -19,7 +19,7 @@ func TestHotReadsArePrepared(t *testing.T) {
 	um := &models.UserModel{DB: db}
 	newUser(t, db, "ada", "")
 	for range 3 {
-		if _, _, err := pm.ChangeStamp(ctx, models.FeedFilter{}); err != nil {
+		if _, err := pm.ChangeStamp(ctx, models.FeedFilter{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := pm.ResolveHead(ctx, "no-such-post"); err == nil {

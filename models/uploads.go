@@ -26,6 +26,13 @@ var (
 		Variants: []int{480, 960}, Library: true}
 	// Avatar: at most 5 MiB and 40 megapixels in; 480x480 at most out.
 	Avatar = ImageKind{Limits: imaging.Limits{MaxBytes: 5 << 20, MaxPixels: 40_000_000}, Box: 480}
+
+	// The site's own images (settings), each at most 3 MiB and 40 megapixels
+	// in, and in the media library so the janitor keeps their files.
+	siteImage   = imaging.Limits{MaxBytes: 3 << 20, MaxPixels: 40_000_000}
+	Logo        = ImageKind{Limits: siteImage, Box: 800, Library: true}
+	Favicon     = ImageKind{Limits: siteImage, Box: 512, Variants: FaviconSizes, Library: true}
+	SocialImage = ImageKind{Limits: siteImage, Box: 1200, Library: true}
 )
 
 // Uploads turns untrusted images into stored ones: decoded and re-encoded

@@ -25,8 +25,8 @@ type Config struct {
 	// MetricsToken is a secret: prefer the environment to the flag, which
 	// other users of the machine can see in the process list.
 	MetricsToken string
-	// TimeZone is the IANA name of the zone pages show dates in; finish
-	// loads it into Zone.
+	// TimeZone, when set, is the IANA name of the zone pages show dates in,
+	// over the site's setting; finish loads it into Zone (nil: the setting).
 	TimeZone string
 	Zone     *time.Location
 }
@@ -60,8 +60,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 		"take client addresses from X-Forwarded-For; only behind a proxy that sets it (QUIRE_TRUST_PROXY=true)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("QUIRE_METRICS_TOKEN", ""),
 		"bearer token a Prometheus scraper sends to read /metrics (QUIRE_METRICS_TOKEN); empty: /metrics answers only direct requests from this machine")
-	fs.StringVar(&c.TimeZone, "timezone", env("QUIRE_TIMEZONE", "UTC"),
-		"time zone of the dates pages show, an IANA name such as Europe/Berlin (QUIRE_TIMEZONE)")
+	fs.StringVar(&c.TimeZone, "timezone", env("QUIRE_TIMEZONE", ""),
+		"time zone of the dates pages show, an IANA name such as Europe/Berlin, over the site's setting (QUIRE_TIMEZONE)")
 }
 
 // finish fills derived defaults and checks the values.
@@ -81,6 +81,9 @@ func (c *Config) finish() error {
 		return fmt.Errorf("--base-url %q: use an absolute http:// or https:// URL", c.BaseURL)
 	}
 	// "Local" would show the host's zone, which may differ between replicas.
+	if c.TimeZone == "" {
+		return nil
+	}
 	if c.Zone, err = time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
 		return fmt.Errorf("--timezone %q: use an IANA time zone name such as UTC, Europe/Berlin or America/New_York", c.TimeZone)
 	}

@@ -15,7 +15,7 @@ func TestTimeZoneSetting(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"", nil, "UTC"},
+		{"", nil, "(the site's setting)"},
 		{"Pacific/Auckland", nil, "Pacific/Auckland"},
 		{"Pacific/Auckland", []string{"--timezone", "Europe/Berlin"}, "Europe/Berlin"},
 		{"Mars/Olympus_Mons", nil, ""},
@@ -34,7 +34,9 @@ func TestTimeZoneSetting(t *testing.T) {
 			t.Errorf("env %q, flags %q: error %v, want one asking for an IANA time zone", tc.env, tc.args, err)
 		case tc.want != "" && err != nil:
 			t.Errorf("env %q, flags %q: %v", tc.env, tc.args, err)
-		case tc.want != "" && cfg.Zone.String() != tc.want:
+		case tc.env == "" && tc.args == nil && cfg.Zone != nil:
+			t.Errorf("no zone given: %v, want none (the site's setting)", cfg.Zone)
+		case tc.want != "" && cfg.Zone != nil && cfg.Zone.String() != tc.want:
 			t.Errorf("env %q, flags %q: zone %v, want %s", tc.env, tc.args, cfg.Zone, tc.want)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	_ "time/tzdata" // the site's time zone loads on hosts without a zoneinfo database
 
 	"github.com/jmoiron/sqlx"
 

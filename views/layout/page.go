@@ -5,8 +5,9 @@ import "encoding/json"
 
 // Page is what the frame needs to know about the request.
 type Page struct {
+	Site        Site // the site's settings, on every page
 	Title       string
-	Description string
+	Description string  // "" for the site's tagline
 	Viewer      *Viewer // nil when signed out
 	CSRF        string  // token for forms and the X-CSRF-Token header; none on pages signed-out readers share
 	Flash       string  // one-time notice from the previous request
@@ -23,6 +24,33 @@ type Page struct {
 	// for the pages that need them. Boosted navigation swaps the body, not
 	// the head, so links into such pages carry hx-boost="false".
 	Scripts []string
+}
+
+// Site is what every page shows of the site's settings.
+type Site struct {
+	Title      string
+	Tagline    string // the default meta description
+	Lang       string // BCP 47, for <html lang>
+	FooterHTML string // sanitised
+	Links      []Link // the owner's profiles elsewhere, rel="me"
+	Stylesheet string // URL of the settings' CSS (accent, custom), "" for none
+	Logo       string // URL of the header's logo, "" for the title in text
+	Icons      []Icon // the favicon's sizes; none: Quire's own
+	Image      string // absolute URL of the social image of pages without their own
+}
+
+// Icon is a <link> to one size of the favicon.
+type Icon struct{ Rel, Href, Sizes string }
+
+// Link is a labelled link.
+type Link struct{ Label, URL string }
+
+// description is the page's meta description: its own, else the site's.
+func (p Page) description() string {
+	if p.Description != "" {
+		return p.Description
+	}
+	return p.Site.Tagline
 }
 
 // Social is the Open Graph / Twitter card description of a page.

@@ -124,6 +124,13 @@ func Folder(path string) string { return path[:strings.LastIndex(path, "/")+1] }
 
 func Admin() string { return "/admin" }
 
+// AdminSettings is the site's settings form.
+func AdminSettings() string { return "/admin/settings" }
+
+// SiteCSS is the settings' stylesheet (accent colour, custom CSS) by the
+// hash of its content, so a page links the version it was made with.
+func SiteCSS(hash string) string { return withQuery("/site.css", query("v", hash)) }
+
 // AdminTable is a declared table's list; query (encoded, may be "") is its state.
 func AdminTable(name, query string) string { return withQuery(admin(name), query) }
 

@@ -1,0 +1,216 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"quire/models"
+	"quire/views/admin"
+	"quire/views/components"
+	"quire/views/urls"
+)
+
+// siteImages are the settings' images: the form field, what it is called,
+// and what it becomes (the box it is fitted in, the copies made of it).
+var siteImages = []struct {
+	name, label, hint string
+	kind              models.ImageKind
+}{
+	{"logo", "Logo", "Shown in the header in place of the title (which stays its text for screen readers). PNG, JPEG, GIF or WebP; each image here may be up to 3 MiB.", models.Logo},
+	{"favicon", "Favicon", "The icon in browser tabs and on phones' home screens: a square image at least 256 pixels wide. Copies of 32, 180 and 192 pixels are made.", models.Favicon},
+	{"social_image", "Social image", "Shown when a page without an image of its own is shared (Open Graph, Twitter cards); 1200×630 suits most sites.", models.SocialImage},
+}
+
+// settingsBody fits the largest settings form: the custom stylesheet and
+// the footer, each byte percent-encoded to three, the images and the other
+// fields.
+var settingsBody = bodySize{(models.MaxCustomCSSBytes+models.MaxFooterBytes)*3 + 3*models.Logo.Limits.MaxBytes + formBody.max,
+	fmt.Sprintf("These settings are larger than the site accepts: keep the stylesheet to %d KiB and each image to %d MiB. Nothing was saved.",
+		models.MaxCustomCSSBytes>>10, models.Logo.Limits.MaxBytes>>20)}
+
+// settingsForm is what the settings form holds: the input, with posts per
+// page as typed (kept on errors even when it is no number).
+type settingsForm struct {
+	in           models.SiteInput
+	postsPerPage string
+	version      int64 // -1 when the form's is not one a row can have
+}
+
+// getAdminSettings shows the settings as stored now.
+func (a *App) getAdminSettings(c echo.Context) error {
+	s, err := a.Settings.Get(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	f := settingsForm{in: s.SiteInput, postsPerPage: strconv.Itoa(s.PostsPerPage), version: s.Version}
+	return a.renderSettings(c, http.StatusOK, f, nil, "")
+}
+
+// postAdminSettings saves the settings: 422 with every field's error beside
+// it, 409 when someone saved since the form was opened (the input kept, to
+// save again over theirs), else a notice on the settings page.
+func (a *App) postAdminSettings(c echo.Context) error {
+	f := bindSettings(c)
+	status, imageErrs, err := a.storeSiteImages(c, &f.in)
+	if err != nil {
+		return err
+	}
+	errs := f.in.Validate()
+	maps.Copy(errs, imageErrs)
+	if _, err := strconv.Atoi(f.postsPerPage); err != nil {
+		errs["posts_per_page"] = "Choose a number of posts from 1 to " + strconv.Itoa(models.MaxPostsPerPage) + "."
+	}
+	if len(errs) > 0 {
+		return a.renderSettings(c, status, f, errs, "")
+	}
+	_, err = a.Settings.Save(c.Request().Context(), adminActor(c), f.version, f.in)
+	if errors.Is(err, models.ErrConflict) {
+		cur, gerr := a.Settings.Get(c.Request().Context())
+		if gerr != nil {
+			return gerr
+		}
+		f.version = cur.Version
+		return a.renderSettings(c, http.StatusConflict, f, nil,
+			"Someone else saved the settings since you opened this page. Your changes are below: save again to keep them.")
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, "The settings are saved.")
+	return redirect(c, urls.AdminSettings())
+}
+
+// storeSiteImages stores the images uploaded with the form, through the
+// media pipeline (each is also in the media library), and puts their keys
+// in in. An image is kept as soon as it is stored: a form refused for
+// another field shows it, and saves it with the next try. status is 422,
+// or 503 when the image pipeline had no room.
+func (a *App) storeSiteImages(c echo.Context, in *models.SiteInput) (int, map[string]string, error) {
+	status, errs := http.StatusUnprocessableEntity, map[string]string{}
+	u, _ := currentUser(c)
+	for _, im := range siteImages {
+		fh, err := c.FormFile(im.name)
+		if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) || err == nil && fh.Size == 0 {
+			continue
+		}
+		if err != nil {
+			errs[im.name] = "The upload did not arrive complete. Please try again."
+			continue
+		}
+		up, err := a.storeImage(c, im.name, u.ID, in.Title+" "+strings.ToLower(im.label), im.kind)
+		if err != nil {
+			return 0, nil, err
+		}
+		md := up.media
+		switch {
+		case up.msg != "":
+			errs[im.name], status = up.msg, up.status(c)
+		case im.name == "favicon" && (md.Width != md.Height || md.Width < models.MinFaviconSize):
+			errs[im.name] = fmt.Sprintf("Use a square image at least %d pixels wide (this one is %d×%d).",
+				models.MinFaviconSize, md.Width, md.Height)
+		default:
+			*in.Image(im.name) = md.Key
+		}
+	}
+	return status, errs, nil
+}
+
+// bindSettings reads the form, normalised as it will be stored.
+func bindSettings(c echo.Context) settingsForm {
+	f := settingsForm{postsPerPage: field(c, "posts_per_page"), version: -1}
+	if v, err := strconv.ParseInt(c.FormValue("version"), 10, 64); err == nil && v >= 0 {
+		f.version = v
+	}
+	f.in = models.SiteInput{
+		Title: c.FormValue("title"), Tagline: c.FormValue("tagline"), Language: c.FormValue("language"),
+		TimeZone: c.FormValue("time_zone"), Footer: c.FormValue("footer"), Accent: c.FormValue("accent"),
+		CustomCSS: c.FormValue("custom_css"), Registration: c.FormValue("registration"),
+	}
+	for _, im := range siteImages {
+		if c.FormValue("remove_"+im.name) == "" {
+			*f.in.Image(im.name) = c.FormValue(im.name + "_key")
+		}
+	}
+	f.in.PostsPerPage, _ = strconv.Atoi(f.postsPerPage)
+	for i := 1; i <= models.MaxSocialLinks+1; i++ {
+		n := strconv.Itoa(i)
+		f.in.SocialLinks = append(f.in.SocialLinks,
+			models.SocialLink{Label: c.FormValue("link_label_" + n), URL: c.FormValue("link_url_" + n)})
+	}
+	f.in = f.in.Normalized()
+	return f
+}
+
+func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs map[string]string, formError string) error {
+	fe := fieldErrors(errs)
+	in := f.in
+	now := "With the saved zone it is now " + a.formatter(c).DateTime(time.Now()) + "."
+	if a.Config.TimeZone != nil {
+		now = "The server was started with --timezone (QUIRE_TIMEZONE) " + a.Config.TimeZone.String() +
+			": dates are shown in that zone while it is set. It is now " + a.formatter(c).DateTime(time.Now()) + "."
+	}
+	v := admin.SettingsView{
+		Tabs: a.adminTabs("settings"), CSRF: csrfToken(c), Version: strconv.FormatInt(f.version, 10), Error: formError,
+		Before: []admin.SettingsSection{
+			{Legend: "Site", Fields: fe.apply([]components.Field{
+				{Name: "title", Label: "Title", Type: "text", Value: in.Title, Required: true, MaxLength: models.MaxSiteTitleLen,
+					Hint: "The site's name: in every page's header and title, its feeds, social cards and mail."},
+				{Name: "tagline", Label: "Description", Type: "text", Value: in.Tagline, MaxLength: models.MaxTaglineLen,
+					Hint: "A sentence about the site, for search engines, social cards and the feed."},
+				{Name: "language", Label: "Language", Type: "text", Value: in.Language, Required: true,
+					Hint: "A language tag such as en, en-GB, fr or pt-BR: browsers, screen readers and feed readers use it."},
+				{Name: "time_zone", Label: "Time zone", Type: "text", Value: in.TimeZone, Required: true,
+					Hint: "An IANA name such as Europe/Paris or America/New_York; dates are shown in it. " + now},
+			})},
+			{Legend: "Reading", Fields: fe.apply([]components.Field{
+				{Name: "posts_per_page", Label: "Posts per page", Type: "number", Value: f.postsPerPage, Required: true,
+					Hint: "On the home, tag, author and search pages, from 1 to 100. Feeds carry at least 20."},
+				{Name: "footer", Label: "Footer", Type: "textarea", Value: in.Footer, MaxLength: models.MaxFooterBytes,
+					Hint: "Markdown, shown at the foot of every page: a copyright line, a licence, a contact."},
+			})},
+		},
+		After: []admin.SettingsSection{
+			{Legend: "Appearance", Fields: fe.apply([]components.Field{
+				{Name: "accent", Label: "Accent colour", Type: "text", Value: in.Accent, MaxLength: 7,
+					Hint: "For links and buttons, as #rgb or #rrggbb (#2f5fd0 is the theme's). Empty keeps the theme's colours, light and dark."},
+				{Name: "custom_css", Label: "Custom CSS", Type: "textarea", Value: in.CustomCSS, MaxLength: models.MaxCustomCSSBytes,
+					Hint: "Added after the theme's stylesheet, at most 64 KiB. It may load nothing from other sites."},
+			})},
+		},
+		Registration: admin.Select{Name: "registration", Label: "Who may register", Error: fe["registration"],
+			Hint: "Closed: only people you invite. Invite-only: anyone with an invitation from a member. Open: anyone, once their email address is confirmed."},
+	}
+	for _, o := range []admin.Option{{Value: models.RegistrationClosed, Label: "Closed"},
+		{Value: models.RegistrationInvite, Label: "Invite-only"}, {Value: models.RegistrationOpen, Label: "Open"}} {
+		o.Selected = o.Value == in.Registration
+		v.Registration.Options = append(v.Registration.Options, o)
+	}
+	rows := min(max(len(in.SocialLinks)+2, 3), models.MaxSocialLinks)
+	for i := range rows {
+		var l models.SocialLink
+		if i < len(in.SocialLinks) {
+			l = in.SocialLinks[i]
+		}
+		n := strconv.Itoa(i + 1)
+		v.Links = append(v.Links, [2]components.Field(fe.apply([]components.Field{
+			{Name: "link_label_" + n, Label: "Name", Type: "text", Value: l.Label, MaxLength: models.MaxLinkLabelLen},
+			{Name: "link_url_" + n, Label: "Address", Type: "url", Value: l.URL, MaxLength: models.MaxLinkURLLen},
+		})))
+	}
+	v.LinksError = fe["link_url_"+strconv.Itoa(models.MaxSocialLinks+1)]
+	for _, im := range siteImages {
+		field := admin.ImageField{Name: im.name, Label: im.label, Hint: im.hint, Error: fe[im.name], Key: *in.Image(im.name)}
+		if field.Key != "" {
+			field.URL = urls.Media(field.Key)
+		}
+		v.Images = append(v.Images, field)
+	}
+	return render(c, status, admin.SettingsPage(a.adminPage(c, "Settings"), v), admin.SettingsForm(v))
+}
