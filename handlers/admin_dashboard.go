@@ -22,7 +22,7 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 		return err
 	}
 	n := admin.Thousands
-	v := admin.DashboardView{Tabs: a.adminTabs(""), Counts: []admin.CountGroup{
+	v := admin.DashboardView{Tabs: a.adminTabs(c, ""), Counts: []admin.CountGroup{
 		{Title: "Users", Href: "/admin/users", Counts: []admin.Count{
 			{Label: "Active", N: n(d.Users.Active), Href: "/admin/users?state=active"},
 			{Label: "Suspended", N: n(d.Users.Suspended), Href: "/admin/users?state=suspended"},

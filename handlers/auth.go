@@ -52,7 +52,7 @@ func (a *App) postRegister(c echo.Context) error {
 	password := c.FormValue("password")
 	fe := fieldErrors{}
 	fe.add("username", models.CheckUsername(username))
-	fe.add("username", models.CheckStaffName(username, models.RoleUser))
+	fe.add("username", models.CheckStaffName(username, models.SignUpRole))
 	fe.add("email", emailErr)
 	if err := models.CheckPassword(password, username, email); err != nil {
 		fe.add("password", err.Error())

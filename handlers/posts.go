@@ -22,10 +22,16 @@ import (
 
 var errForbidden = echo.NewHTTPError(http.StatusForbidden)
 
-// canEdit: the author, or an admin.
+// canEdit: a role that edits anyone's posts, or the author; a contributor
+// only while the post is not public (changing a public post publishes).
 func canEdit(c echo.Context, p models.Post) bool {
 	u, ok := currentUser(c)
-	return ok && (u.IsAdmin() || p.AuthorID.Valid && p.AuthorID.Int64 == u.ID)
+	if !ok {
+		return false
+	}
+	own := p.AuthorID.Valid && p.AuthorID.Int64 == u.ID
+	return u.Can(models.PermEditAny) ||
+		own && u.Can(models.PermWrite) && (p.Status != models.PostPublished || u.Can(models.PermPublish))
 }
 
 // editablePost loads the post named by :id for a change. Others get 404
@@ -410,13 +416,13 @@ func (a *App) postUnpublish(c echo.Context) error {
 	return a.transition(c, a.Posts.Unpublish, "Moved back to drafts.")
 }
 
-func (a *App) transition(c echo.Context, fn func(ctx context.Context, id int64, version int) (models.Post, error), done string) error {
+func (a *App) transition(c echo.Context, fn func(ctx context.Context, who models.Actor, id int64, version int) (models.Post, error), done string) error {
 	p, err := a.editablePost(c)
 	if err != nil {
 		return err
 	}
 	version := versionField(c)
-	p, err = fn(c.Request().Context(), p.ID, version)
+	p, err = fn(c.Request().Context(), adminActor(c), p.ID, version)
 	if errors.Is(err, models.ErrConflict) {
 		return echo.NewHTTPError(http.StatusConflict, "This post changed in the meantime, or cannot be published now. Reload it and try again.")
 	}
@@ -446,7 +452,7 @@ func (a *App) postDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Posts.SoftDelete(c.Request().Context(), p.ID); err != nil {
+	if err := a.Posts.SoftDelete(c.Request().Context(), adminActor(c), p.ID); err != nil {
 		return err
 	}
 	a.flash(c, "“"+p.Title+"” was deleted. You can restore it below for 30 days.")

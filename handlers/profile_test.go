@@ -85,8 +85,8 @@ func pngHeader(w, h uint32) []byte {
 func TestProfileUpdate(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
-	a.createUser("alan", "user")
+	a.createUser("grace", "author")
+	a.createUser("alan", "author")
 	c := a.client()
 	c.login("grace", strongPassword)
 	page := c.get("/settings/profile")
@@ -127,7 +127,7 @@ func TestProfileUpdate(t *testing.T) {
 func TestAvatarUpload(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	c.login("grace", strongPassword)
 	fields := profileFields("grace", "grace@example.com")
@@ -189,7 +189,7 @@ func TestAvatarUpload(t *testing.T) {
 func TestProfileEmailChangeNeedsPassword(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	grace := a.createUser("grace", "user")
+	grace := a.createUser("grace", "author")
 	link := requestReset(t, a, "grace@example.com")
 	c := a.client()
 	c.login("grace", strongPassword)
@@ -243,7 +243,7 @@ func TestProfileEmailChangeNeedsPassword(t *testing.T) {
 func TestProfileEmailChangeThrottled(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	c.login("grace", strongPassword)
 	moved := profileFields("grace", "thief@example.net")
@@ -268,7 +268,7 @@ func TestProfileEmailChangeThrottled(t *testing.T) {
 func TestProfileNames(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	a.createUser("boss", models.RoleAdmin)
 	c := a.client()
 	c.login("grace", strongPassword)
@@ -317,7 +317,7 @@ func TestProfileNames(t *testing.T) {
 func TestPasswordChangeEndsResetLinks(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	first, second := requestReset(t, a, "grace@example.com"), requestReset(t, a, "grace@example.com")
 	c := a.client()
 	c.login("grace", strongPassword)

@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"quire/assets"
+	"quire/models"
 )
 
 // routes registers every route. Static files and health checks skip the
@@ -64,10 +65,11 @@ func (a *App) routes(e *echo.Echo) {
 	g.GET("/password/reset/:token", a.getPasswordResetToken)
 	g.POST("/password/reset/:token", a.postPasswordResetToken)
 
-	// Admins. Every table is served by the same few routes (admin_table.go);
-	// requireAdmin sends anonymous visitors to sign in and refuses others.
-	ad := g.Group("/admin", a.requireAdmin)
-	ad.GET("", a.getAdminDashboard)
+	// Admins and editors. Every table is served by the same few routes
+	// (admin_table.go), each table asking for its own permission;
+	// requireRole sends anonymous visitors to sign in and refuses others.
+	ad := g.Group("/admin", requireRole(models.PermEditAny))
+	ad.GET("", a.getAdminDashboard, requireRole(models.PermAdmin))
 	ad.GET("/:table", a.getAdminList)
 	ad.POST("/:table/bulk", a.postAdminBulk)
 	ad.GET("/:table/:id/edit/:field", a.getAdminEdit)

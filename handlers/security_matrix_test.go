@@ -20,40 +20,46 @@ import (
 	"quire/models"
 )
 
-// The five kinds of visitor the authorization matrix covers.
+// The kinds of visitor the authorization matrix covers: each role, the
+// owner of what the route acts on, and a revoked admin.
 const (
-	roleAnonymous = "anonymous"
-	roleUser      = "user"      // signed in, not the owner of what the route acts on
-	roleOwner     = "owner"     // the author of the post, the account itself
-	roleAdmin     = "admin"     // an active admin
-	roleSuspended = "suspended" // an admin suspended after signing in: the widest access, revoked
+	roleAnonymous   = "anonymous"
+	roleContributor = "contributor" // signed in as a contributor, not the owner
+	roleAuthor      = "author"      // signed in as an author, not the owner
+	roleOwner       = "owner"       // the author of the post (an author), the account itself
+	roleEditor      = "editor"      // an active editor, not the owner
+	roleAdmin       = "admin"       // an active admin
+	roleSuspended   = "suspended"   // an admin suspended after signing in: the widest access, revoked
 )
 
-var matrixRoles = []string{roleAnonymous, roleUser, roleOwner, roleAdmin, roleSuspended}
+var matrixRoles = []string{roleAnonymous, roleContributor, roleAuthor, roleOwner, roleEditor, roleAdmin, roleSuspended}
 
 // toLogin is a 303 to the sign-in page (Location /login?next=…), told
 // apart from a 303 that is the success of the request.
 const toLogin = -http.StatusSeeOther
 
-// expect is a route's status for each kind of visitor.
-type expect struct{ anonymous, user, owner, admin, suspended int }
+// expect is a route's status for each kind of visitor, in matrixRoles' order.
+type expect struct{ anonymous, contributor, author, owner, editor, admin, suspended int }
 
 func (e expect) of(role string) int {
-	return map[string]int{roleAnonymous: e.anonymous, roleUser: e.user, roleOwner: e.owner, roleAdmin: e.admin,
-		roleSuspended: e.suspended}[role]
+	return map[string]int{roleAnonymous: e.anonymous, roleContributor: e.contributor, roleAuthor: e.author,
+		roleOwner: e.owner, roleEditor: e.editor, roleAdmin: e.admin, roleSuspended: e.suspended}[role]
 }
 
-func everyone(status int) expect { return expect{status, status, status, status, status} }
+func everyone(status int) expect { return expect{status, status, status, status, status, status, status} }
 
 var (
-	signedIn   = expect{toLogin, 200, 200, 200, toLogin} // any active account
-	ownPage    = expect{toLogin, 403, 200, 200, toLogin} // the owner's or an admin's, of a public post
-	ownDraft   = expect{toLogin, 404, 200, 200, toLogin} // the owner's or an admin's, of a draft
-	ownChange  = expect{toLogin, 403, 303, 303, toLogin}
-	draftMove  = expect{toLogin, 404, 303, 303, toLogin}
-	adminOnly  = expect{toLogin, 403, 403, 200, toLogin}
-	adminApply = expect{toLogin, 403, 403, 303, toLogin}
-	signedOut  = expect{200, 303, 303, 303, 200} // forms for visitors; accounts go home
+	//                 anonymous contributor author owner editor admin suspended
+	signedIn    = expect{toLogin, 200, 200, 200, 200, 200, toLogin} // any active account
+	ownPage     = expect{toLogin, 403, 403, 200, 200, 200, toLogin} // the owner's, an editor's or an admin's, of a public post
+	ownDraft    = expect{toLogin, 404, 404, 200, 200, 200, toLogin} // the same, of a draft
+	ownChange   = expect{toLogin, 403, 403, 303, 303, 303, toLogin}
+	draftMove   = expect{toLogin, 404, 404, 303, 303, 303, toLogin}
+	editorOnly  = expect{toLogin, 403, 403, 403, 200, 200, toLogin} // the posts table, the review queue
+	editorApply = expect{toLogin, 403, 403, 403, 303, 303, toLogin}
+	adminOnly   = expect{toLogin, 403, 403, 403, 403, 200, toLogin}
+	adminApply  = expect{toLogin, 403, 403, 403, 403, 303, toLogin}
+	signedOut   = expect{200, 303, 303, 303, 303, 303, 200} // forms for visitors; accounts go home
 )
 
 // authzCase is one request on a route. Path parameters are filled from the
@@ -100,12 +106,12 @@ var authzMatrix = map[string][]authzCase{
 	// Readers and authors.
 	"GET /posts/:slug": {
 		{name: "published", want: everyone(200)},
-		{name: "draft", post: "draft", want: expect{404, 404, 200, 200, 404}},
+		{name: "draft", post: "draft", want: expect{404, 404, 404, 200, 200, 200, 404}},
 	},
 	"GET /posts/new": {{want: signedIn}},
 	"POST /posts": {{form: func(w *world) url.Values {
 		return url.Values{"title": {"New " + w.id}, "body": {"Text."}, "tags": {"matrix"}}
-	}, want: expect{toLogin, 303, 303, 303, toLogin}}},
+	}, want: expect{toLogin, 303, 303, 303, 303, 303, toLogin}}},
 	"GET /posts/:slug/edit": {
 		{name: "published", want: ownPage},
 		{name: "draft", post: "draft", want: ownDraft},
@@ -156,20 +162,21 @@ var authzMatrix = map[string][]authzCase{
 	"GET /settings/profile": {{want: signedIn}},
 	"POST /settings/profile": {{multipart: true, form: func(w *world) url.Values {
 		return url.Values{"username": {w.actor.Username}, "email": {w.actor.Email}, "display_name": {"D"}, "bio": {"B"}}
-	}, want: expect{toLogin, 303, 303, 303, toLogin}}},
+	}, want: expect{toLogin, 303, 303, 303, 303, 303, toLogin}}},
 	"GET /settings/password": {{want: signedIn}},
 	"POST /settings/password": {{form: func(*world) url.Values {
 		return url.Values{"current_password": {strongPassword}, "password": {"a different long passphrase"}}
-	}, want: expect{toLogin, 303, 303, 303, toLogin}}},
+	}, want: expect{toLogin, 303, 303, 303, 303, 303, toLogin}}},
 
-	// Admins. The owner is the account or the author acted on: still not an admin.
+	// Admins and editors. The owner is the account or the author acted on:
+	// still not staff. Editors have the posts table; the rest is admins'.
 	"GET /admin": {{want: adminOnly}},
 	"GET /admin/:table": {
 		{name: "users", params: map[string]string{"table": "users"}, want: adminOnly},
-		{name: "posts", params: map[string]string{"table": "posts"}, want: adminOnly},
+		{name: "posts", params: map[string]string{"table": "posts"}, want: editorOnly},
 		{name: "media", params: map[string]string{"table": "media"}, want: adminOnly},
 		{name: "audit", params: map[string]string{"table": "audit"}, want: adminOnly},
-		{name: "unknown", params: map[string]string{"table": "sessions"}, want: expect{toLogin, 403, 403, 404, toLogin}},
+		{name: "unknown", params: map[string]string{"table": "sessions"}, want: expect{toLogin, 403, 403, 403, 404, 404, toLogin}},
 	},
 	"POST /admin/:table/bulk": {
 		{name: "confirm", params: map[string]string{"table": "users"}, form: func(w *world) url.Values {
@@ -177,11 +184,11 @@ var authzMatrix = map[string][]authzCase{
 		}, want: adminOnly},
 		{name: "apply", params: map[string]string{"table": "posts"}, form: func(w *world) url.Values {
 			return url.Values{"action": {"hide"}, "confirm": {"1"}, "reason": {"r"}, "ids": {strconv.FormatInt(w.published.ID, 10)}}
-		}, want: adminApply},
+		}, want: editorApply},
 	},
 	"GET /admin/:table/:id/edit/:field": {
 		{name: "users", params: map[string]string{"table": "users", "field": "role"}, want: adminOnly},
-		{name: "posts", params: map[string]string{"table": "posts", "field": "title"}, want: adminOnly},
+		{name: "posts", params: map[string]string{"table": "posts", "field": "title"}, want: editorOnly},
 	},
 	"POST /admin/:table/:id/edit/:field": {
 		{name: "users", params: map[string]string{"table": "users", "field": "role"}, form: func(w *world) url.Values {
@@ -189,18 +196,20 @@ var authzMatrix = map[string][]authzCase{
 		}, want: adminApply},
 		{name: "posts", params: map[string]string{"table": "posts", "field": "title"}, form: func(w *world) url.Values {
 			return url.Values{"value": {"Retitled"}, "version": {strconv.Itoa(w.published.Version)}}
-		}, want: adminApply},
+		}, want: editorApply},
 	},
 	"GET /admin/:table/:id/cell/:field": {{params: map[string]string{"table": "users", "field": "role"}, want: adminOnly}},
 	"GET /admin/:table/:id/:action": {
 		{name: "users", params: map[string]string{"table": "users", "action": "suspend"}, want: adminOnly},
 		{name: "media", params: map[string]string{"table": "media", "action": "delete"}, want: adminOnly},
+		{name: "posts", params: map[string]string{"table": "posts", "action": "hide"}, want: editorOnly},
 	},
 	"POST /admin/:table/:id/:action": {
 		{name: "users", params: map[string]string{"table": "users", "action": "suspend"}, form: func(*world) url.Values {
 			return url.Values{"confirm": {"1"}, "reason": {"spam"}}
 		}, want: adminApply},
-		{name: "posts", params: map[string]string{"table": "posts", "action": "unpublish"}, want: adminApply},
+		{name: "posts", params: map[string]string{"table": "posts", "action": "unpublish"}, want: editorApply},
+		{name: "posts confirm", params: map[string]string{"table": "posts", "action": "hide"}, want: editorOnly},
 	},
 }
 
@@ -322,12 +331,12 @@ func (a *testApp) newWorld(role string) *world {
 	a.t.Helper()
 	ctx := context.Background()
 	w := &world{a: a, id: strconv.FormatInt(worldSeq.Add(1), 10)}
-	w.owner = a.createUser("owner"+w.id, models.RoleUser)
+	w.owner = a.createUser("owner"+w.id, models.RoleAuthor)
 	pm := &models.PostModel{DB: a.db}
 	in := models.PostInput{Title: "Published " + w.id, Body: "First text.", Tags: []string{"matrix"}}
 	p, err := pm.Insert(ctx, w.owner.ID, in)
 	if err == nil {
-		p, err = pm.Publish(ctx, p.ID, p.Version)
+		p, err = pm.Publish(ctx, asAuthor(p), p.ID, p.Version)
 	}
 	if err == nil {
 		in.Body = "Second text."
@@ -344,7 +353,7 @@ func (a *testApp) newWorld(role string) *world {
 	w.rev = revs[0].ID
 	w.draft = a.newPost(w.owner, "Draft "+w.id, false)
 	w.trashed = a.newPost(w.owner, "Trashed "+w.id, false)
-	if err := pm.SoftDelete(ctx, w.trashed.ID); err != nil {
+	if err := pm.SoftDelete(ctx, asAuthor(w.trashed), w.trashed.ID); err != nil {
 		a.t.Fatal(err)
 	}
 	data := []byte("image " + w.id)
@@ -365,8 +374,8 @@ func (a *testApp) newWorld(role string) *world {
 	switch role {
 	case roleAnonymous:
 		w.c.get("/login")
-	case roleUser:
-		w.actor = a.createUser("user"+w.id, models.RoleUser)
+	case roleContributor, roleAuthor, roleEditor:
+		w.actor = a.createUser(role+w.id, role)
 	case roleOwner:
 		w.actor = w.owner
 	case roleAdmin, roleSuspended:

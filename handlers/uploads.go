@@ -57,7 +57,11 @@ func (a *App) storeUpload(c echo.Context, owner int64) (upload, error) {
 		return upload{msg: "The upload did not arrive complete. Please try again."}, nil
 	}
 	defer f.Close()
-	res, err := a.images().Process(ctx, f, uploadLimits, uploadBox, uploadBox, variantWidths...)
+	lim := uploadLimits
+	if u, ok := currentUser(c); ok {
+		lim.MaxBytes = models.UploadLimit(u.Role, lim.MaxBytes) // contributors' cap
+	}
+	res, err := a.images().Process(ctx, f, lim, uploadBox, uploadBox, variantWidths...)
 	switch {
 	case errors.Is(err, imaging.ErrBusy):
 		return upload{msg: err.Error(), busy: true}, nil

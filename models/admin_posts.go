@@ -72,7 +72,7 @@ var PostsTable = admintable.Must(&admintable.Table{
 func (m *AdminModel) changePosts(ctx context.Context, actor Actor, ids []int64, ch postChange) (ActionResult, error) {
 	changed := 0
 	err := m.adminTx(ctx, ch.action+" posts", func(tx *sqlx.Tx) error {
-		entries, err := changePosts(ctx, tx, actor.ID, ids, ch)
+		entries, err := changePosts(ctx, tx, actor, ids, ch)
 		if err != nil {
 			return err
 		}

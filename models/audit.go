@@ -18,6 +18,7 @@ import (
 type Actor struct {
 	ID   int64
 	Name string // username, kept in the log after the account is gone
+	Role string // what the actor may do (roles.go); not logged
 }
 
 // AuditEntry is one object's change by one action.

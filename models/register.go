@@ -5,6 +5,10 @@ import (
 	"fmt"
 )
 
+// SignUpRole is the role open registration gives: authors publish their
+// own posts once their email address is verified.
+const SignUpRole = RoleAuthor
+
 const takenSQL = `SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1))
 	OR EXISTS (SELECT 1 FROM username_holds WHERE username = lower($1) AND held_until > now()) AS username,
 	EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2)) AS email`
@@ -15,7 +19,7 @@ const takenSQL = `SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = low
 // password is hashed, so a probe for taken names costs one index lookup,
 // not a hash; between two sign-ups at once the unique indexes still decide.
 func (m *UserModel) Register(ctx context.Context, nu NewUser) (User, error) {
-	nu.Role = RoleUser // sign-up never makes an admin
+	nu.Role = SignUpRole // sign-up never makes staff
 	var taken struct{ Username, Email bool }
 	if err := m.DB.GetContext(ctx, &taken, takenSQL, nu.Username, nu.Email); err != nil {
 		return User{}, fmt.Errorf("models: check sign-up: %w", err)

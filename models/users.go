@@ -13,10 +13,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Roles and states of an account.
+// States of an account; its roles are in roles.go.
 const (
-	RoleUser       = "user"
-	RoleAdmin      = "admin"
 	StateActive    = "active"
 	StateSuspended = "suspended"
 )
@@ -47,9 +45,6 @@ func (u User) Name() string {
 	}
 	return u.Username
 }
-
-// IsAdmin reports whether the account may use the admin pages.
-func (u User) IsAdmin() bool { return u.Role == RoleAdmin && u.State == StateActive }
 
 // Field limits shared by validation and the schema's CHECK constraints.
 const (
@@ -109,7 +104,7 @@ VALUES ($1, $2, $3, $4) RETURNING ` + userColumns
 // naming users_username_key or users_email_key.
 func (m *UserModel) Insert(ctx context.Context, nu NewUser) (User, error) {
 	if nu.Role == "" {
-		nu.Role = RoleUser
+		nu.Role = RoleAuthor
 	}
 	hash, err := m.Hasher.Hash(ctx, nu.Password)
 	if err != nil {

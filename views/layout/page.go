@@ -45,7 +45,7 @@ type Viewer struct {
 	Username  string
 	Name      string
 	AvatarURL string
-	IsAdmin   bool
+	AdminHref string // the admin area's page for the viewer's role; "" when none
 }
 
 // HTMXConfig matches the Content-Security-Policy: no inline styles, no eval,
