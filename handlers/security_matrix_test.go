@@ -46,7 +46,9 @@ func (e expect) of(role string) int {
 		roleOwner: e.owner, roleEditor: e.editor, roleAdmin: e.admin, roleSuspended: e.suspended}[role]
 }
 
-func everyone(status int) expect { return expect{status, status, status, status, status, status, status} }
+func everyone(status int) expect {
+	return expect{status, status, status, status, status, status, status}
+}
 
 var (
 	//                 anonymous contributor author owner editor admin suspended
