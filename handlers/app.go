@@ -34,6 +34,9 @@ type Config struct {
 	// without it /metrics answers only direct requests from this machine.
 	MetricsToken string
 	Version      string
+	// Registration, when set (open, invite, closed), overrides the site's
+	// registration setting: for scripted deployments and test rigs.
+	Registration string
 }
 
 func (c Config) secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }

@@ -57,6 +57,9 @@ type appOptions struct {
 	images    *imaging.Pipeline // nil: imaging.Default
 	health    *dbhealth.Monitor
 	logger    *slog.Logger // nil: newServerLog
+	// registration is the registration mode; "" is open, so tests sign up
+	// as before.
+	registration string
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -70,7 +73,8 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 	media := t.TempDir()
 	base, _ := url.Parse("https://blog.example.org")
 	srv := handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics},
+		Config: handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics,
+			Registration: cmp.Or(o.registration, models.RegistrationOpen)},
 		DB:       db,
 		Users:    users,
 		Throttle: &models.ThrottleModel{DB: db},

@@ -30,7 +30,7 @@ func (a *App) readerFrame(c echo.Context) layout.Page {
 
 // frame is the view model every page shares, without a token.
 func (a *App) frame(c echo.Context, title string) layout.Page {
-	p := layout.Page{Title: title}
+	p := layout.Page{Title: title, SignUp: a.signUpOpen(c) == nil}
 	if u, ok := currentUser(c); ok {
 		p.Viewer = &layout.Viewer{Username: u.Username, Name: u.Name(), AvatarURL: avatarURL(u), AdminHref: adminHref(u)}
 	}

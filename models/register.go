@@ -5,6 +5,18 @@ import (
 	"fmt"
 )
 
+// Registration modes: who may create an account.
+const (
+	RegistrationClosed = "closed" // nobody: accounts come from invitations and createadmin
+	RegistrationInvite = "invite" // those who hold an invitation
+	RegistrationOpen   = "open"   // anyone, through the sign-up form, with a verified email address
+)
+
+// ValidRegistration reports whether mode is one of the registration modes.
+func ValidRegistration(mode string) bool {
+	return mode == RegistrationClosed || mode == RegistrationInvite || mode == RegistrationOpen
+}
+
 // SignUpRole is the role open registration gives: authors publish their
 // own posts once their email address is verified.
 const SignUpRole = RoleAuthor

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"quire/models"
 )
 
 // Config is every setting of Quire. Each has a QUIRE_* environment variable
@@ -23,6 +25,9 @@ type Config struct {
 	// MetricsToken is a secret: prefer the environment to the flag, which
 	// other users of the machine can see in the process list.
 	MetricsToken string
+	// Registration, when set, is the registration mode (open, invite,
+	// closed), overriding the site's stored setting while it is set.
+	Registration string
 }
 
 func env(name, def string) string {
@@ -54,6 +59,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 		"take client addresses from X-Forwarded-For; only behind a proxy that sets it (QUIRE_TRUST_PROXY=true)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("QUIRE_METRICS_TOKEN", ""),
 		"bearer token a Prometheus scraper sends to read /metrics (QUIRE_METRICS_TOKEN); empty: /metrics answers only direct requests from this machine")
+	fs.StringVar(&c.Registration, "registration", env("QUIRE_REGISTRATION", ""),
+		"who may create an account: open, invite or closed, overriding the site's setting (QUIRE_REGISTRATION); empty: the setting")
 }
 
 // finish fills derived defaults and checks the values.
@@ -67,6 +74,9 @@ func (c *Config) finish() error {
 			host = "localhost" + host
 		}
 		c.BaseURL = "http://" + host
+	}
+	if c.Registration != "" && !models.ValidRegistration(c.Registration) {
+		return fmt.Errorf("--registration %q: use open, invite or closed", c.Registration)
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -75,7 +75,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	users := &models.UserModel{DB: db.DB, Hasher: models.NewHasher(models.PasswordParams, 0)}
 
 	srv := handlers.New(handlers.Deps{
-		Config:   handlers.Config{BaseURL: base, TrustProxy: cfg.TrustProxy, MetricsToken: cfg.MetricsToken, Version: versionString()},
+		Config: handlers.Config{BaseURL: base, TrustProxy: cfg.TrustProxy, MetricsToken: cfg.MetricsToken, Version: versionString(),
+			Registration: cfg.Registration},
 		DB:       db.DB,
 		Users:    users,
 		Throttle: &models.ThrottleModel{DB: db.DB},

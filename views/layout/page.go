@@ -19,6 +19,8 @@ type Page struct {
 	Social *Social
 	// Feeds are alternate RSS/Atom versions of the page.
 	Feeds []Feed
+	// SignUp offers Register in the header: registration is open.
+	SignUp bool
 	// Scripts are extra static scripts by logical name ("js/admin.js"),
 	// for the pages that need them. Boosted navigation swaps the body, not
 	// the head, so links into such pages carry hx-boost="false".
