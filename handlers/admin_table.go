@@ -43,6 +43,8 @@ type adminTable struct {
 	edit func(ctx context.Context, who models.Actor, id int64, version int, field, value string) error
 	// perm is what the table asks of its viewer's role; "" is PermAdmin.
 	perm models.Permission
+	// create, when set, links from the list to the form that adds a row.
+	create *admin.Tab
 }
 
 func (t *adminTable) permission() models.Permission { return cmp.Or(t.perm, models.PermAdmin) }
@@ -56,7 +58,7 @@ type actionInput struct{ Reason, Option string }
 // once. A new model's table is its declaration, its actions' queries and
 // one line here.
 func (a *App) adminTables() []*adminTable {
-	return []*adminTable{a.adminUsers(), a.adminPosts(), a.adminMedia(), a.adminAudit()}
+	return []*adminTable{a.adminUsers(), a.adminPosts(), a.adminMedia(), a.adminInvitations(), a.adminAudit()}
 }
 
 // tableParam finds /admin/{table} among the tables built at New; a table

@@ -43,18 +43,19 @@ func (c Config) secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "
 
 // Deps are the services the handlers use.
 type Deps struct {
-	Config   Config
-	DB       *sqlx.DB
-	Users    *models.UserModel
-	Throttle *models.ThrottleModel
-	Resets   *models.ResetModel
-	Posts    *models.PostModel
-	Admin    *models.AdminModel // admin actions, each with its audit entries
-	Images   *imaging.Pipeline  // decodes uploads under one memory budget; nil: imaging.Default
-	Mail     mail.Sender
-	Sessions *scs.SessionManager
-	Logger   *slog.Logger
-	Health   *dbhealth.Monitor // the database's health; nil: New makes one fed by requests alone
+	Config      Config
+	DB          *sqlx.DB
+	Users       *models.UserModel
+	Throttle    *models.ThrottleModel
+	Resets      *models.ResetModel
+	Invitations *models.InvitationModel // invitations by their token
+	Posts       *models.PostModel
+	Admin       *models.AdminModel // admin actions, each with its audit entries
+	Images      *imaging.Pipeline  // decodes uploads under one memory budget; nil: imaging.Default
+	Mail        mail.Sender
+	Sessions    *scs.SessionManager
+	Logger      *slog.Logger
+	Health      *dbhealth.Monitor // the database's health; nil: New makes one fed by requests alone
 
 	MediaRows  *models.MediaModel // the rows describing uploaded images (owner, size, variants)
 	MediaFiles models.MediaStore  // the image files themselves

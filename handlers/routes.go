@@ -62,6 +62,8 @@ func (a *App) routes(e *echo.Echo) {
 	g.POST("/logout", a.postLogout)
 	g.GET("/password/reset", a.getPasswordReset)
 	g.POST("/password/reset", a.postPasswordReset)
+	g.GET("/invitations/:token", a.getInvitation)
+	g.POST("/invitations/:token", a.postInvitation)
 	g.GET("/password/reset/:token", a.getPasswordResetToken)
 	g.POST("/password/reset/:token", a.postPasswordResetToken)
 
@@ -70,6 +72,8 @@ func (a *App) routes(e *echo.Echo) {
 	// requireRole sends anonymous visitors to sign in and refuses others.
 	ad := g.Group("/admin", requireRole(models.PermEditAny))
 	ad.GET("", a.getAdminDashboard, requireRole(models.PermAdmin))
+	ad.GET("/invitations/new", a.getInvite, requireRole(models.PermInvite))
+	ad.POST("/invitations", a.postInvite, requireRole(models.PermInvite))
 	ad.GET("/:table", a.getAdminList)
 	ad.POST("/:table/bulk", a.postAdminBulk)
 	ad.GET("/:table/:id/edit/:field", a.getAdminEdit)

@@ -104,6 +104,11 @@ var authzMatrix = map[string][]authzCase{
 	"GET /search":                {{query: "q=matrix", want: everyone(200)}},
 	"GET /password/reset":        {{want: everyone(200)}},
 	"GET /password/reset/:token": {{want: everyone(200)}},
+	// The invitation link is the permission, as a reset link is.
+	"GET /invitations/:token": {{want: everyone(200)}},
+	"POST /invitations/:token": {{form: func(w *world) url.Values {
+		return url.Values{"username": {"invited" + w.id}, "password": {strongPassword}}
+	}, want: everyone(303)}},
 
 	// Readers and authors.
 	"GET /posts/:slug": {
@@ -178,6 +183,7 @@ var authzMatrix = map[string][]authzCase{
 		{name: "posts", params: map[string]string{"table": "posts"}, want: editorOnly},
 		{name: "media", params: map[string]string{"table": "media"}, want: adminOnly},
 		{name: "audit", params: map[string]string{"table": "audit"}, want: adminOnly},
+		{name: "invitations", params: map[string]string{"table": "invitations"}, want: editorOnly},
 		{name: "unknown", params: map[string]string{"table": "sessions"}, want: expect{toLogin, 403, 403, 403, 404, 404, toLogin}},
 	},
 	"POST /admin/:table/bulk": {
@@ -188,6 +194,10 @@ var authzMatrix = map[string][]authzCase{
 			return url.Values{"action": {"hide"}, "confirm": {"1"}, "reason": {"r"}, "ids": {strconv.FormatInt(w.published.ID, 10)}}
 		}, want: editorApply},
 	},
+	"GET /admin/invitations/new": {{want: editorOnly}},
+	"POST /admin/invitations": {{form: func(w *world) url.Values {
+		return url.Values{"email": {"asked" + w.id + "@example.com"}, "role": {models.RoleAuthor}}
+	}, want: editorApply}},
 	"GET /admin/:table/:id/edit/:field": {
 		{name: "users", params: map[string]string{"table": "users", "field": "role"}, want: adminOnly},
 		{name: "posts", params: map[string]string{"table": "posts", "field": "title"}, want: editorOnly},
@@ -212,6 +222,9 @@ var authzMatrix = map[string][]authzCase{
 		}, want: adminApply},
 		{name: "posts", params: map[string]string{"table": "posts", "action": "unpublish"}, want: editorApply},
 		{name: "posts confirm", params: map[string]string{"table": "posts", "action": "hide"}, want: editorOnly},
+		{name: "invitations", params: map[string]string{"table": "invitations", "action": "revoke"}, form: func(*world) url.Values {
+			return url.Values{"confirm": {"1"}}
+		}, want: editorApply},
 	},
 }
 
@@ -325,6 +338,8 @@ type world struct {
 	rev                       int64
 	media                     models.Media
 	token                     string
+	invitation                models.Invitation // an author's, pending
+	inviteToken               string
 	actor                     models.User // zero for anonymous visitors
 	c                         *client
 }
@@ -372,6 +387,12 @@ func (a *testApp) newWorld(role string) *world {
 		a.t.Fatal(err)
 	}
 
+	w.invitation, w.inviteToken, err = (&models.AdminModel{DB: a.db}).Invite(ctx,
+		models.Actor{Name: "matrix", Role: models.RoleAdmin}, "invited"+w.id+"@example.com", models.RoleAuthor)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+
 	w.c = a.client()
 	switch role {
 	case roleAnonymous:
@@ -404,9 +425,15 @@ func (w *world) fill(pattern, post string, params map[string]string) string {
 		id = strconv.FormatInt(w.owner.ID, 10)
 	case "media":
 		id = strconv.FormatInt(w.media.ID, 10)
+	case "invitations":
+		id = strconv.FormatInt(w.invitation.ID, 10)
+	}
+	token := w.token
+	if strings.HasPrefix(pattern, "/invitations/") {
+		token = w.inviteToken
 	}
 	values := map[string]string{
-		"slug": p.Slug, "id": id, "username": w.owner.Username, "tag": "matrix", "token": w.token,
+		"slug": p.Slug, "id": id, "username": w.owner.Username, "tag": "matrix", "token": token,
 		"key": w.media.Key, "rev": strconv.FormatInt(w.rev, 10),
 		"*": strings.TrimPrefix(assets.Path("css/site.css"), assets.Prefix),
 	}

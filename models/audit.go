@@ -138,7 +138,8 @@ var AuditTable = admintable.Must(&admintable.Table{
 			ChoicesSQL: `SELECT DISTINCT ON (actor_id) actor_id::text, actor_name FROM audit_log
 				WHERE actor_id IS NOT NULL ORDER BY actor_id, at DESC`},
 		{Key: "model", Label: "Model", Expr: "l.model", Choices: []admintable.Choice{
-			{Value: "users", Label: "Users"}, {Value: "posts", Label: "Posts"}, {Value: "media", Label: "Media"}}},
+			{Value: "users", Label: "Users"}, {Value: "posts", Label: "Posts"}, {Value: "media", Label: "Media"},
+			{Value: "invitations", Label: "Invitations"}}},
 		{Key: "action", Label: "Action", Expr: "l.action", Choices: auditActions()},
 		{Key: "at", Label: "Date", Expr: "l.at", Date: true},
 		{Key: "object", Label: "Object id", Expr: "l.object_id", Int: true},
@@ -150,9 +151,9 @@ var AuditTable = admintable.Must(&admintable.Table{
 // auditActions lists every action the other tables declare, and inline
 // edits, as the choices of the log's action filter.
 func auditActions() []admintable.Choice {
-	out := []admintable.Choice{{Value: "edit", Label: "Edit"}}
-	seen := map[string]bool{"edit": true}
-	for _, t := range []*admintable.Table{UsersTable, PostsTable, MediaTable} {
+	out := []admintable.Choice{{Value: "edit", Label: "Edit"}, {Value: "invite", Label: "Invite"}, {Value: "accept", Label: "Accept"}}
+	seen := map[string]bool{"edit": true, "invite": true, "accept": true}
+	for _, t := range []*admintable.Table{UsersTable, PostsTable, MediaTable, InvitationsTable} {
 		for _, a := range append(t.RowActions, t.BulkActions...) {
 			if !seen[a.Key] {
 				seen[a.Key] = true
