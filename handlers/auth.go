@@ -116,7 +116,11 @@ func (a *App) postRegister(c echo.Context) error {
 	if err := a.logIn(c, u); err != nil {
 		return err
 	}
-	a.flash(c, "Welcome to Quire, "+u.Username+".")
+	if err := a.sendVerification(c, u); err != nil {
+		return err
+	}
+	a.flash(c, "Welcome to Quire, "+u.Username+". We sent a link to "+u.Email+
+		": follow it within 48 hours to confirm your address. Until then you can write, but not publish.")
 	return redirect(c, "/@"+u.Username)
 }
 

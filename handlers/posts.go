@@ -423,6 +423,9 @@ func (a *App) transition(c echo.Context, fn func(ctx context.Context, who models
 	}
 	version := versionField(c)
 	p, err = fn(c.Request().Context(), adminActor(c), p.ID, version)
+	if errors.Is(err, models.ErrUnverified) {
+		return a.unverified(c)
+	}
 	if errors.Is(err, models.ErrConflict) {
 		return echo.NewHTTPError(http.StatusConflict, "This post changed in the meantime, or cannot be published now. Reload it and try again.")
 	}

@@ -62,6 +62,8 @@ func (a *App) routes(e *echo.Echo) {
 	g.POST("/logout", a.postLogout)
 	g.GET("/password/reset", a.getPasswordReset)
 	g.POST("/password/reset", a.postPasswordReset)
+	g.GET("/verify/:token", a.getVerify)
+	g.POST("/verify/resend", a.postVerifyResend, requireUser)
 	g.GET("/invitations/:token", a.getInvitation)
 	g.POST("/invitations/:token", a.postInvitation)
 	g.GET("/password/reset/:token", a.getPasswordResetToken)

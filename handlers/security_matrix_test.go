@@ -106,6 +106,9 @@ var authzMatrix = map[string][]authzCase{
 	"GET /password/reset/:token": {{want: everyone(200)}},
 	// The invitation link is the permission, as a reset link is.
 	"GET /invitations/:token": {{want: everyone(200)}},
+	// A confirmation link confirms whoever follows it: it went to the address.
+	"GET /verify/:token":  {{want: everyone(303)}},
+	"POST /verify/resend": {{want: expect{toLogin, 303, 303, 303, 303, 303, toLogin}}},
 	"POST /invitations/:token": {{form: func(w *world) url.Values {
 		return url.Values{"username": {"invited" + w.id}, "password": {strongPassword}}
 	}, want: everyone(303)}},
@@ -340,6 +343,7 @@ type world struct {
 	token                     string
 	invitation                models.Invitation // an author's, pending
 	inviteToken               string
+	verifyToken               string      // the owner's address, marked unconfirmed
 	actor                     models.User // zero for anonymous visitors
 	c                         *client
 }
@@ -393,6 +397,16 @@ func (a *testApp) newWorld(role string) *world {
 		a.t.Fatal(err)
 	}
 
+	if _, err := a.db.Exec(`UPDATE users SET email_verified = false WHERE id = $1`, w.owner.ID); err != nil {
+		a.t.Fatal(err)
+	}
+	if w.verifyToken, _, err = a.users.IssueVerification(ctx, w.owner.ID); err != nil {
+		a.t.Fatal(err)
+	}
+	if _, err := a.db.Exec(`UPDATE users SET email_verified = true WHERE id = $1`, w.owner.ID); err != nil {
+		a.t.Fatal(err)
+	}
+
 	w.c = a.client()
 	switch role {
 	case roleAnonymous:
@@ -431,6 +445,9 @@ func (w *world) fill(pattern, post string, params map[string]string) string {
 	token := w.token
 	if strings.HasPrefix(pattern, "/invitations/") {
 		token = w.inviteToken
+	}
+	if strings.HasPrefix(pattern, "/verify/") {
+		token = w.verifyToken
 	}
 	values := map[string]string{
 		"slug": p.Slug, "id": id, "username": w.owner.Username, "tag": "matrix", "token": token,

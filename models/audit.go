@@ -19,6 +19,9 @@ type Actor struct {
 	ID   int64
 	Name string // username, kept in the log after the account is gone
 	Role string // what the actor may do (roles.go); not logged
+	// Unverified: the actor's email address is not confirmed, so it may
+	// not publish (verification.go).
+	Unverified bool
 }
 
 // AuditEntry is one object's change by one action.

@@ -32,6 +32,7 @@ const takenSQL = `SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = low
 // not a hash; between two sign-ups at once the unique indexes still decide.
 func (m *UserModel) Register(ctx context.Context, nu NewUser) (User, error) {
 	nu.Role = SignUpRole // sign-up never makes staff
+	nu.Unverified = true // until the mailed link is followed
 	var taken struct{ Username, Email bool }
 	if err := m.DB.GetContext(ctx, &taken, takenSQL, nu.Username, nu.Email); err != nil {
 		return User{}, fmt.Errorf("models: check sign-up: %w", err)

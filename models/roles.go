@@ -74,6 +74,10 @@ func UploadLimit(role string, max int64) int64 {
 	return max
 }
 
+// ErrUnverified is a publication asked by an account whose email address
+// is not confirmed yet; it is an ErrForbidden with its own message.
+var ErrUnverified = &ForbiddenError{Msg: "Confirm your email address before you publish: follow the link we sent you, or have a new one sent."}
+
 // ErrForbidden is a change the account's role does not allow.
 var ErrForbidden = errors.New("not allowed")
 
@@ -94,6 +98,9 @@ func (a Actor) Can(p Permission) bool { return RoleCan(a.Role, p) }
 // mayChange decides whether who may make a change on a post by authorID
 // that asks for own on one's own posts and others on anyone else's.
 func (a Actor) mayChange(authorID int64, own, others Permission) error {
+	if own == PermPublish && a.Unverified {
+		return ErrUnverified
+	}
 	if authorID == a.ID && own != "" && a.Can(own) {
 		return nil
 	}
@@ -107,4 +114,6 @@ func (a Actor) mayChange(authorID int64, own, others Permission) error {
 }
 
 // ActorOf is the account u as it acts: for the audit log and the role checks.
-func ActorOf(u User) Actor { return Actor{ID: u.ID, Name: u.Username, Role: u.Role} }
+func ActorOf(u User) Actor {
+	return Actor{ID: u.ID, Name: u.Username, Role: u.Role, Unverified: !u.EmailVerified}
+}
