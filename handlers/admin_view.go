@@ -30,7 +30,7 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 	v := admin.TableView{
 		Name: t.Name, Title: t.Title, Noun: t.Plural, Base: base, URL: listURL(t, q), Back: back,
 		Tabs: a.adminTabs(c, t.Name), Search: q.Search, Total: res.Total, MatchingCap: admintable.MaxMatching,
-		CSRF:       csrfToken(c), Create: t.create,
+		CSRF: csrfToken(c), Create: t.create,
 		HasActions: len(t.RowActions) > 0 || len(t.Links) > 0 || t.History,
 	}
 	var searchIn []string

@@ -34,6 +34,12 @@ func canEdit(c echo.Context, p models.Post) bool {
 		own && u.Can(models.PermWrite) && (p.Status != models.PostPublished || u.Can(models.PermPublish))
 }
 
+// canPublish: the viewer's role publishes p (their own, or anyone's).
+func canPublish(c echo.Context, p models.Post) bool {
+	u, _ := currentUser(c)
+	return u.Can(models.PermEditAny) || p.AuthorID.Valid && p.AuthorID.Int64 == u.ID && u.Can(models.PermPublish)
+}
+
 // editablePost loads the post named by :id for a change. Others get 404
 // for posts they cannot see, 403 for posts they can see but not change.
 func (a *App) editablePost(c echo.Context) (models.Post, error) {
@@ -60,7 +66,7 @@ func (a *App) postPageView(c echo.Context, p models.Post, srcset string) pages.P
 		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: shownHTML(p), Tags: p.Tags,
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
 		Updated: p.UpdatedAt.Format("2 January 2006"), Version: p.Version, CanEdit: canEdit(c, p), CoverAlt: p.CoverAlt,
-		AuthorSuspended: p.AuthorSuspended,
+		AuthorSuspended: p.AuthorSuspended, ReviewNote: p.ReviewNote, CanPublish: canPublish(c, p),
 	}
 	if v.CanEdit {
 		v.CSRF = csrfToken(c) // for the author's controls; a reader's copy holds no token
@@ -411,6 +417,9 @@ func (a *App) postPreview(c echo.Context) error {
 
 func (a *App) postPublish(c echo.Context) error {
 	return a.transition(c, a.Posts.Publish, "Published.")
+}
+func (a *App) postSubmit(c echo.Context) error {
+	return a.transition(c, a.Posts.Submit, "Submitted for review: an editor will publish it, or return it to you with a note.")
 }
 func (a *App) postUnpublish(c echo.Context) error {
 	return a.transition(c, a.Posts.Unpublish, "Moved back to drafts.")

@@ -44,6 +44,7 @@ func (a *App) routes(e *echo.Echo) {
 	a.allowBody(g.POST("/posts/:id/autosave", a.postAutosave, requireUser), postBody)
 	a.allowBody(g.POST("/posts/:id/preview", a.postPreview, requireUser), postBody)
 	g.POST("/posts/:id/publish", a.postPublish, requireUser)
+	g.POST("/posts/:id/submit", a.postSubmit, requireUser)
 	g.POST("/posts/:id/unpublish", a.postUnpublish, requireUser)
 	g.GET("/posts/:id/delete", a.getDelete, requireUser)
 	g.POST("/posts/:id/delete", a.postDelete, requireUser)

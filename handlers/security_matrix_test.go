@@ -141,6 +141,9 @@ var authzMatrix = map[string][]authzCase{
 		want: ownDraft}},
 	"POST /posts/:id/publish": {{post: "draft", form: func(w *world) url.Values { return versionForm(w.draft) },
 		want: draftMove}},
+	// Only its author submits a draft for review; editors publish instead.
+	"POST /posts/:id/submit": {{post: "draft", form: func(w *world) url.Values { return versionForm(w.draft) },
+		want: expect{toLogin, 404, 404, 303, 403, 403, toLogin}}},
 	"POST /posts/:id/unpublish":     {{form: func(w *world) url.Values { return versionForm(w.published) }, want: ownChange}},
 	"GET /posts/:id/delete":         {{want: ownPage}},
 	"POST /posts/:id/delete":        {{want: ownChange}},
@@ -187,6 +190,7 @@ var authzMatrix = map[string][]authzCase{
 		{name: "media", params: map[string]string{"table": "media"}, want: adminOnly},
 		{name: "audit", params: map[string]string{"table": "audit"}, want: adminOnly},
 		{name: "invitations", params: map[string]string{"table": "invitations"}, want: editorOnly},
+		{name: "review", params: map[string]string{"table": "review"}, want: editorOnly},
 		{name: "unknown", params: map[string]string{"table": "sessions"}, want: expect{toLogin, 403, 403, 403, 404, 404, toLogin}},
 	},
 	"POST /admin/:table/bulk": {
@@ -228,6 +232,7 @@ var authzMatrix = map[string][]authzCase{
 		{name: "invitations", params: map[string]string{"table": "invitations", "action": "revoke"}, form: func(*world) url.Values {
 			return url.Values{"confirm": {"1"}}
 		}, want: editorApply},
+		{name: "review", params: map[string]string{"table": "review", "action": "approve"}, want: editorApply},
 	},
 }
 

@@ -13,7 +13,7 @@ import (
 
 var (
 	postStatusChoices = []admintable.Choice{{Value: PostDraft, Label: "Draft"},
-		{Value: PostPublished, Label: "Published"}, {Value: PostHidden, Label: "Hidden"}}
+		{Value: PostPublished, Label: "Published"}, {Value: PostHidden, Label: "Hidden"}, {Value: PostSubmitted, Label: "Submitted"}}
 
 	hidePost = admintable.Action{Key: "hide", Label: "Hide", Done: "Hid", Confirm: true, NeedsReason: true, Danger: true,
 		Help: "Readers no longer see them. Each author sees the reason, and cannot publish again until an admin unhides."}

@@ -156,7 +156,7 @@ var AuditTable = admintable.Must(&admintable.Table{
 func auditActions() []admintable.Choice {
 	out := []admintable.Choice{{Value: "edit", Label: "Edit"}, {Value: "invite", Label: "Invite"}, {Value: "accept", Label: "Accept"}}
 	seen := map[string]bool{"edit": true, "invite": true, "accept": true}
-	for _, t := range []*admintable.Table{UsersTable, PostsTable, MediaTable, InvitationsTable} {
+	for _, t := range []*admintable.Table{UsersTable, PostsTable, MediaTable, InvitationsTable, ReviewTable} {
 		for _, a := range append(t.RowActions, t.BulkActions...) {
 			if !seen[a.Key] {
 				seen[a.Key] = true

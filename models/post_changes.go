@@ -56,7 +56,7 @@ type postChange struct {
 }
 
 const (
-	publishPostsSQL = `UPDATE posts SET status = 'published', published_at = coalesce(published_at, now()),
+	publishPostsSQL = `UPDATE posts SET status = 'published', published_at = coalesce(published_at, now()), review_note = '',
 	version = version + 1, updated_at = now() WHERE id = ANY($1)`
 	unpublishPostsSQL = `UPDATE posts SET status = 'draft', version = version + 1, updated_at = now() WHERE id = ANY($1)`
 	hidePostsSQL      = `UPDATE posts SET status = 'hidden', hidden_reason = $2, version = version + 1, updated_at = now()
@@ -67,10 +67,11 @@ WHERE id = ANY($1)`
 	retitlePostSQL = `UPDATE posts SET title = $2, version = version + 1, updated_at = now() WHERE id = ANY($1)`
 )
 
-// publishChange makes drafts public; published_at is set the first time
-// only. Hidden posts are an admin's verdict and are left alone.
+// publishChange makes drafts (and posts waiting for review) public;
+// published_at is set the first time only. Hidden posts are an admin's
+// verdict and are left alone.
 func publishChange() postChange {
-	return postChange{applies: statusIn(PostDraft), own: PermPublish, others: PermEditAny, rowChange: rowChange{action: "publish",
+	return postChange{applies: statusIn(PostDraft, PostSubmitted), own: PermPublish, others: PermEditAny, rowChange: rowChange{action: "publish",
 		after: map[string]any{"status": PostPublished}, update: publishPostsSQL, version: -1}}
 }
 

@@ -20,6 +20,7 @@ import (
 // admin's verdict that the author cannot undo by publishing again.
 const (
 	PostDraft     = "draft"
+	PostSubmitted = "submitted" // waiting in the review queue (review.go)
 	PostPublished = "published"
 	PostHidden    = "hidden"
 )
@@ -58,6 +59,7 @@ type Post struct {
 
 	Status       string         `db:"status"`
 	HiddenReason string         `db:"hidden_reason"`
+	ReviewNote   string         `db:"review_note"` // an editor's note when returning it from review
 	Tags         pq.StringArray `db:"tags"`
 
 	PublishedAt *time.Time `db:"published_at"` // first publish; kept when unpublished
@@ -171,7 +173,7 @@ type PostModel struct {
 const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
 	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt,
-	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
+	p.status, p.hidden_reason, p.review_note, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
 	p.author_suspended`
 
 // maxSlugAttempts bounds retries when a concurrent save took the slug a
@@ -457,7 +459,7 @@ func slugBase(in PostInput) string {
 // step with the router.
 var reservedSlugs = map[string]bool{
 	"new": true, "edit": true, "editor": true, "view": true, "autosave": true, "preview": true,
-	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true,
+	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true, "submit": true,
 }
 
 // ReservedSlug reports whether slug is a word the site's routes use.
