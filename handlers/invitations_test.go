@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -23,12 +22,11 @@ func (a *testApp) invite(c *client, email, role string) string {
 	c.get("/admin/invitations/new")
 	res := c.post("/admin/invitations", url.Values{"email": {email}, "role": {role}})
 	wantStatus(a.t, res, http.StatusSeeOther)
-	m := a.smtp.Next(a.t, 5*time.Second)
-	link := inviteLinkRE.FindStringSubmatch(m.Body)
-	if link == nil || m.To[0] != email {
-		a.t.Fatalf("invitation mail to %v without a link:\n%s", m.To, m.Body)
+	token, to := a.mailedToken(inviteLinkRE)
+	if to[0] != email {
+		a.t.Fatalf("the invitation went to %v, not %s", to, email)
 	}
-	return link[1]
+	return token
 }
 
 // TestInvitations: an admin invites by email with a role; the mailed link

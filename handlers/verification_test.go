@@ -16,12 +16,20 @@ var verifyLinkRE = regexp.MustCompile(`https://blog\.example\.org/verify/([A-Za-
 
 func (a *testApp) verifyLink() string {
 	a.t.Helper()
+	token, _ := a.mailedToken(verifyLinkRE)
+	return token
+}
+
+// mailedToken reads the next mail and the token of the link re finds in
+// it (re's first group).
+func (a *testApp) mailedToken(re *regexp.Regexp) (token string, to []string) {
+	a.t.Helper()
 	m := a.smtp.Next(a.t, 5*time.Second)
-	link := verifyLinkRE.FindStringSubmatch(m.Body)
+	link := re.FindStringSubmatch(m.Body)
 	if link == nil {
-		a.t.Fatalf("no confirmation link in %q:\n%s", m.Subject, m.Body)
+		a.t.Fatalf("no link in the mail %q to %v:\n%s", m.Subject, m.To, m.Body)
 	}
-	return link[1]
+	return link[1], m.To
 }
 
 // TestEmailVerification: an open sign-up is signed in and may write and
