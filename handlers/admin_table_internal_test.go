@@ -37,7 +37,7 @@ func TestAdminTablesBuiltOnce(t *testing.T) {
 	for _, tab := range s.app.adminTabs(c, "posts") {
 		names = append(names, tab.Label)
 	}
-	if got := len(names); got != 6 || names[0] != "Dashboard" || names[2] != "Posts" {
-		t.Errorf("admin tabs: %v, want Dashboard and the five tables in order", names)
+	if got := len(names); got != 7 || names[0] != "Dashboard" || names[2] != "Posts" {
+		t.Errorf("admin tabs: %v, want Dashboard and the six tables in order", names)
 	}
 }

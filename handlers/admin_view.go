@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"quire/models"
 	"quire/models/admintable"
 	"quire/views/admin"
 )
@@ -85,8 +86,13 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 		}
 		v.Headers = append(v.Headers, h)
 	}
+	viewer, _ := currentUser(c)
 	for _, r := range res.Rows {
-		v.Rows = append(v.Rows, t.rowView(r, back, true))
+		rv := t.rowView(r, back, true)
+		if !viewer.Can(models.PermAdmin) {
+			rv.Links = rv.Links[:len(r.Links)] // History, last, opens the audit log: not the editors'
+		}
+		v.Rows = append(v.Rows, rv)
 	}
 	for _, act := range t.BulkActions {
 		v.Bulk = append(v.Bulk, admin.Option{Value: act.Key, Label: act.Label})

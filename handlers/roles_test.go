@@ -91,8 +91,11 @@ func TestEditorRole(t *testing.T) {
 	list.doc.Find(`nav[aria-label="Admin"] a`).Each(func(_ int, s *goquery.Selection) {
 		tabs = append(tabs, strings.TrimSpace(s.Text()))
 	})
-	if strings.Join(tabs, ",") != "Posts" {
-		t.Errorf("an editor's admin tabs: %v, want only Posts", tabs)
+	if strings.Join(tabs, ",") != "Posts,Invitations,Review" {
+		t.Errorf("an editor's admin tabs: %v, want Posts, Invitations and Review", tabs)
+	}
+	if n := list.doc.Find(`tbody a[href^="/admin/audit"]`).Length(); n != 0 {
+		t.Errorf("an editor's posts table links %d rows to the audit log, which is the admins'", n)
 	}
 	for _, path := range []string{"/admin", "/admin/users", "/admin/media", "/admin/audit"} {
 		wantStatus(t, c.get(path), http.StatusForbidden)
