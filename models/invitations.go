@@ -37,8 +37,8 @@ func newToken() (string, error) {
 }
 
 const (
-	emailTakenSQL     = `SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))`
-	insertInviteSQL   = `INSERT INTO invitations (email, role, token_hash, invited_by, inviter_name, expires_at)
+	emailTakenSQL   = `SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))`
+	insertInviteSQL = `INSERT INTO invitations (email, role, token_hash, invited_by, inviter_name, expires_at)
 VALUES ($1, $2, $3, nullif($4, 0), $5, now() + $6::interval) RETURNING id, email, role, inviter_name, expires_at`
 	pendingInviteSQL = `accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()`
 )
@@ -101,7 +101,7 @@ func (m *InvitationModel) Lookup(ctx context.Context, token string) (Invitation,
 const (
 	lockInviteSQL = `SELECT id, email, role, inviter_name, expires_at FROM invitations
 WHERE token_hash = $1 AND ` + pendingInviteSQL + ` FOR UPDATE`
-	acceptInviteSQL = `UPDATE invitations SET accepted_at = now(), accepted_by = $2, version = version + 1 WHERE id = $1`
+	acceptInviteSQL  = `UPDATE invitations SET accepted_at = now(), accepted_by = $2, version = version + 1 WHERE id = $1`
 	insertInvitedSQL = `INSERT INTO users (username, email, password_hash, role, email_verified)
 VALUES ($1, $2, $3, $4, true) RETURNING ` + userColumns
 )
