@@ -64,7 +64,7 @@ func TestInvitations(t *testing.T) {
 	res = ed.post("/invitations/"+token, url.Values{"username": {"eddie"}, "password": {strongPassword}})
 	wantStatus(t, res, http.StatusSeeOther)
 	u, err := a.users.GetByUsername(t.Context(), "eddie")
-	if err != nil || u.Role != models.RoleEditor || u.Email != "ed@example.com" {
+	if err != nil || u.Role != models.RoleEditor || u.Email != "ed@example.com" || !u.EmailVerified {
 		t.Fatalf("the invited account: %+v, %v", u, err)
 	}
 	if got := ed.get("/").signedInAs(); got != "eddie" {
