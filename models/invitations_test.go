@@ -52,3 +52,36 @@ func TestInvitationSingleUse(t *testing.T) {
 		t.Errorf("an editor inviting an editor: %v, want ErrForbidden", err)
 	}
 }
+
+// TestVerifyEmail: a confirmation link confirms the address it was sent
+// to, once; after the address changed it confirms nothing.
+func TestVerifyEmail(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	users := &models.UserModel{DB: db, Hasher: models.NewHasher(models.TestPasswordParams, 0)}
+	u, err := users.Register(ctx, models.NewUser{Username: "newbie", Email: "old@example.com", Password: "correct horse battery staple"})
+	if err != nil || u.EmailVerified || u.Role != models.SignUpRole {
+		t.Fatalf("a sign-up: %+v, %v", u, err)
+	}
+	stale, _, err := users.IssueVerification(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.UpdateProfile(ctx, u.ID, models.Profile{Username: "newbie", Email: "new@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.VerifyEmail(ctx, stale); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("a link to the old address: %v, want ErrNotFound", err)
+	}
+	fresh, to, err := users.IssueVerification(ctx, u.ID)
+	if err != nil || to != "new@example.com" {
+		t.Fatalf("a new link goes to %q: %v", to, err)
+	}
+	if v, err := users.VerifyEmail(ctx, fresh); err != nil || !v.EmailVerified {
+		t.Fatalf("the new link: %+v, %v", v.EmailVerified, err)
+	}
+	if _, _, err := users.IssueVerification(ctx, u.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("a link for a verified account: %v, want ErrNotFound", err)
+	}
+}
