@@ -81,9 +81,13 @@ func (a *App) postInvitation(c echo.Context) error {
 		return a.throttledForm(c, err, "Create your account", v, "Too many attempts from your network. Try again in %s.")
 	}
 	u, err := a.Users.AcceptInvitation(ctx, token, username, password)
+	var dup *models.DuplicateError
 	switch {
 	case errors.Is(err, models.ErrNotFound): // used or revoked meanwhile
 		return errBadInvitation
+	case errors.As(err, &dup) && dup.Constraint == "users_email_key": // joined another way since
+		v.Form.Error = "An account with " + inv.Email + " exists already: sign in to it, or reset its password."
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Create your account", v)
 	case duplicateField(err, fe):
 		return a.renderForm(c, http.StatusUnprocessableEntity, "Create your account", acceptForm(token, inv, username, fe))
 	case err != nil:

@@ -168,3 +168,25 @@ func TestInvitationAcceptThrottled(t *testing.T) {
 		t.Errorf("the 429 does not say when to try again: %q", res.formError())
 	}
 }
+
+// TestInvitationForTakenEmail: an invitation whose address has an account
+// since (an open sign-up) says so on the form and makes nothing.
+func TestInvitationForTakenEmail(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.createUser("boss", models.RoleAdmin)
+	boss := a.client()
+	boss.login("boss", strongPassword)
+	token := a.invite(boss, "twice@example.com", models.RoleAuthor)
+	a.createUser("twice", models.RoleAuthor) // twice@example.com
+	c := a.client()
+	c.get("/invitations/" + token)
+	res := c.post("/invitations/"+token, url.Values{"username": {"second"}, "password": {strongPassword}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if !strings.Contains(res.formError(), "exists already") {
+		t.Errorf("form error %q", res.formError())
+	}
+	if _, err := a.users.GetByUsername(t.Context(), "second"); err == nil {
+		t.Error("an account was made")
+	}
+}
