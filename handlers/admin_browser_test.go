@@ -23,7 +23,7 @@ func seedAdminBrowser(t *testing.T, a *testApp) {
 		t.Fatalf("seeded %d users: %v", n, err)
 	}
 	var authors []int64
-	if err := a.db.Select(&authors, `SELECT id FROM users WHERE role = 'user'`); err != nil {
+	if err := a.db.Select(&authors, `SELECT id FROM users WHERE role = 'author'`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := (&models.PostModel{DB: a.db}).SeedPosts(ctx, 1000, authors, nil, r); err != nil {
@@ -42,7 +42,7 @@ func TestAdminBrowserTable(t *testing.T) {
 	seedAdminBrowser(t, a)
 	if _, err := a.db.Exec(`UPDATE users SET state = 'suspended' WHERE
 		id IN (SELECT id FROM users WHERE username LIKE '%lovelace%' ORDER BY id LIMIT 3) OR
-		id IN (SELECT id FROM users WHERE role = 'user' ORDER BY id LIMIT 4)`); err != nil {
+		id IN (SELECT id FROM users WHERE role = 'author' ORDER BY id LIMIT 4)`); err != nil {
 		t.Fatal(err)
 	}
 	var total int
@@ -188,7 +188,7 @@ func TestAdminBrowserBulkAndInline(t *testing.T) {
 
 	// Inline role change.
 	var u models.User
-	if err := a.db.Get(&u, `SELECT id, username FROM users WHERE role = 'user' ORDER BY id LIMIT 1`); err != nil {
+	if err := a.db.Get(&u, `SELECT id, username FROM users WHERE role = 'author' ORDER BY id LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
 	b.open("/admin/users?q=" + u.Username)

@@ -24,7 +24,7 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 	}
 	n, f := admin.Thousands, a.formatter(c)
 	users, posts, media := models.UsersTable.Name, models.PostsTable.Name, models.MediaTable.Name
-	v := admin.DashboardView{Tabs: a.adminTabs(""), Counts: []admin.CountGroup{
+	v := admin.DashboardView{Tabs: a.adminTabs(c, ""), Counts: []admin.CountGroup{
 		{Title: "Users", Href: urls.AdminTable(users, ""), Counts: []admin.Count{
 			{Label: "Active", N: n(d.Users.Active), Href: urls.AdminFiltered(users, "state", "active")},
 			{Label: "Suspended", N: n(d.Users.Suspended), Href: urls.AdminFiltered(users, "state", "suspended")},

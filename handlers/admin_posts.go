@@ -8,7 +8,7 @@ import (
 
 // adminPosts is /admin/posts: models.PostsTable and what its actions do.
 func (a *App) adminPosts() *adminTable {
-	return &adminTable{Table: models.PostsTable, edit: a.Admin.EditPost, act: map[string]adminAction{
+	return &adminTable{Table: models.PostsTable, perm: models.PermEditAny, edit: a.Admin.EditPost, act: map[string]adminAction{
 		"hide": func(ctx context.Context, who models.Actor, ids []int64, in actionInput) (models.ActionResult, error) {
 			return a.Admin.HidePosts(ctx, who, ids, in.Reason)
 		},

@@ -157,7 +157,7 @@ func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs ma
 			": dates are shown in that zone while it is set. It is now " + a.formatter(c).DateTime(time.Now()) + "."
 	}
 	v := admin.SettingsView{
-		Tabs: a.adminTabs("settings"), CSRF: csrfToken(c), Version: strconv.FormatInt(f.version, 10), Error: formError,
+		Tabs: a.adminTabs(c, "settings"), CSRF: csrfToken(c), Version: strconv.FormatInt(f.version, 10), Error: formError,
 		Before: []admin.SettingsSection{
 			{Legend: "Site", Fields: fe.apply([]components.Field{
 				{Name: "title", Label: "Title", Type: "text", Value: in.Title, Required: true, MaxLength: models.MaxSiteTitleLen,

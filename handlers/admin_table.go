@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,7 +42,13 @@ type adminTable struct {
 	act map[string]adminAction
 	// edit saves an inline edit of field over version (nil: none editable).
 	edit func(ctx context.Context, who models.Actor, id int64, version int, field, value string) error
+	// perm is what the table asks of its viewer's role; "" is PermAdmin.
+	perm models.Permission
+	// create, when set, links from the list to the form that adds a row.
+	create *admin.Tab
 }
+
+func (t *adminTable) permission() models.Permission { return cmp.Or(t.perm, models.PermAdmin) }
 
 type adminAction func(ctx context.Context, who models.Actor, ids []int64, in actionInput) (models.ActionResult, error)
 
@@ -52,13 +59,17 @@ type actionInput struct{ Reason, Option string }
 // once. A new model's table is its declaration, its actions' queries and
 // one line here.
 func (a *App) adminTables() []*adminTable {
-	return []*adminTable{a.adminUsers(), a.adminPosts(), a.adminMedia(), a.adminAudit()}
+	return []*adminTable{a.adminUsers(), a.adminPosts(), a.adminMedia(), a.adminInvitations(), a.adminReview(), a.adminAudit()}
 }
 
-// tableParam finds /admin/{table} among the tables built at New.
+// tableParam finds /admin/{table} among the tables built at New; a table
+// the viewer's role may not use is a 403.
 func (a *App) tableParam(c echo.Context) (*adminTable, error) {
 	for _, t := range a.tables {
 		if t.Name == c.Param("table") {
+			if u, _ := currentUser(c); !u.Can(t.permission()) {
+				return nil, errForbidden
+			}
 			return t, nil
 		}
 	}
@@ -261,7 +272,7 @@ func (a *App) renderAdminConfirm(c echo.Context, t *adminTable, act admintable.A
 		what = t.rowView(a.formatter(c), rows[0], "", false).Label
 	}
 	v := admin.ConfirmView{
-		Tabs: a.adminTabs(t.Name), Heading: act.Label + " " + what + "?", Help: act.Help, Action: act.Key,
+		Tabs: a.adminTabs(c, t.Name), Heading: act.Label + " " + what + "?", Help: act.Help, Action: act.Key,
 		Submit: act.Label + " " + what, Danger: act.Danger, CancelURL: listURL(t, back), Capped: s.capped,
 		More: len(ids) - min(len(ids), confirmListed), Back: t.Encode(back), NeedsReason: act.NeedsReason,
 		Reason: s.in.Reason, Error: s.problem, CSRF: csrfToken(c),
@@ -374,7 +385,7 @@ func (a *App) renderAdminEditor(c echo.Context, t *adminTable, status int, v adm
 	if v.Inline {
 		return render(c, status, admin.CellEditor(v), nil)
 	}
-	v.Tabs = a.adminTabs(t.Name)
+	v.Tabs = a.adminTabs(c, t.Name)
 	return render(c, status, admin.EditorPage(a.adminPage(c, v.Heading), v), nil)
 }
 

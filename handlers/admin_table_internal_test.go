@@ -16,6 +16,7 @@ func TestAdminTablesBuiltOnce(t *testing.T) {
 	c := s.NewContext(httptest.NewRequest(http.MethodGet, "/admin/users", nil), httptest.NewRecorder())
 	c.SetParamNames("table")
 	c.SetParamValues("users")
+	c.Set(ctxUser, models.User{Role: models.RoleAdmin, State: models.StateActive})
 	first, err := s.app.tableParam(c)
 	if err != nil {
 		t.Fatal(err)
@@ -33,10 +34,10 @@ func TestAdminTablesBuiltOnce(t *testing.T) {
 		t.Errorf("a table lookup allocates %.0f times; it should find the table built at New", allocs)
 	}
 	var names []string
-	for _, tab := range s.app.adminTabs("posts") {
+	for _, tab := range s.app.adminTabs(c, "posts") {
 		names = append(names, tab.Label)
 	}
-	if got := len(names); got != 6 || names[0] != "Dashboard" || names[2] != "Posts" || names[5] != "Settings" {
-		t.Errorf("admin tabs: %v, want Dashboard, the four tables in order and Settings", names)
+	if got := len(names); got != 8 || names[0] != "Dashboard" || names[2] != "Posts" || names[7] != "Settings" {
+		t.Errorf("admin tabs: %v, want Dashboard, the six tables in order and Settings", names)
 	}
 }

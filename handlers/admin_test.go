@@ -58,7 +58,7 @@ func (a *testApp) adminPost(author models.User, title string, publish bool) mode
 	ctx := context.Background()
 	p, err := pm.Insert(ctx, author.ID, models.PostInput{Title: title, Body: "Body of " + title})
 	if err == nil && publish {
-		p, err = pm.Publish(ctx, p.ID, p.Version)
+		p, err = pm.Publish(ctx, asAuthor(p), p.ID, p.Version)
 	}
 	if err != nil {
 		a.t.Fatal(err)
@@ -110,9 +110,9 @@ func TestAdminAccess(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	boss := a.createUser("boss", models.RoleAdmin)
-	user := a.createUser("someone", models.RoleUser)
+	user := a.createUser("someone", models.RoleAuthor)
 	gone := a.createUser("gone_admin", models.RoleAdmin)
-	target := a.createUser("target", models.RoleUser)
+	target := a.createUser("target", models.RoleAuthor)
 	post := a.adminPost(user, "A post", true)
 
 	clients := map[string]*client{"anonymous": a.client(), "user": a.client(), "suspended": a.client(), "admin": a.client()}
@@ -184,7 +184,7 @@ func TestAdminPages(t *testing.T) {
 	t.Parallel()
 	a, c, _ := adminApp(t)
 	for i := range 30 {
-		a.createUser(fmt.Sprintf("member%02d", i), models.RoleUser)
+		a.createUser(fmt.Sprintf("member%02d", i), models.RoleAuthor)
 	}
 	page := c.get("/admin/users?sort=-username&per_page=20&page=2")
 	wantStatus(t, page, http.StatusOK)
@@ -290,9 +290,9 @@ func (c *client) bulk(table, action string, form url.Values, rowIDs ...int64) *r
 func TestBulkConfirmThenApply(t *testing.T) {
 	t.Parallel()
 	a, c, boss := adminApp(t)
-	x := a.createUser("xavier", models.RoleUser)
-	y := a.createUser("yolanda", models.RoleUser)
-	z := a.createUser("zed", models.RoleUser)
+	x := a.createUser("xavier", models.RoleAuthor)
+	y := a.createUser("yolanda", models.RoleAuthor)
+	z := a.createUser("zed", models.RoleAuthor)
 	page := c.get("/admin/users?sort=username")
 	wantStatus(t, page, http.StatusOK)
 	back, _ := page.doc.Find(`#bulk-form input[name="back"]`).Attr("value")
@@ -382,9 +382,9 @@ func TestBulkAllMatching(t *testing.T) {
 	a, c, boss := adminApp(t)
 	var spam []int64
 	for i := range 25 {
-		spam = append(spam, a.createUser(fmt.Sprintf("spammer%02d", i), models.RoleUser).ID)
+		spam = append(spam, a.createUser(fmt.Sprintf("spammer%02d", i), models.RoleAuthor).ID)
 	}
-	keep := a.createUser("keeper", models.RoleUser)
+	keep := a.createUser("keeper", models.RoleAuthor)
 	back := "q=spammer&per_page=20"
 	confirm := c.post("/admin/users/bulk", url.Values{"action": {"suspend"}, "all": {"1"}, "back": {back}})
 	wantStatus(t, confirm, http.StatusOK)
@@ -421,7 +421,7 @@ func TestBulkAllMatching(t *testing.T) {
 func TestInlineEdit(t *testing.T) {
 	t.Parallel()
 	a, c, boss := adminApp(t)
-	u := a.createUser("editable", models.RoleUser)
+	u := a.createUser("editable", models.RoleAuthor)
 	path := fmt.Sprintf("/admin/users/%d/edit/role", u.ID)
 
 	ed := c.get(path, "HX-Request", "true")
@@ -444,7 +444,7 @@ func TestInlineEdit(t *testing.T) {
 	if a.user(u.ID).Role != models.RoleAdmin {
 		t.Fatal("role not saved")
 	}
-	stale := c.post(path, url.Values{"value": {"user"}, "version": {version}}, "HX-Request", "true")
+	stale := c.post(path, url.Values{"value": {"author"}, "version": {version}}, "HX-Request", "true")
 	wantStatus(t, stale, http.StatusConflict)
 	if !strings.Contains(stale.doc.Find(`[data-testid="editor-conflict"]`).Text(), "changed this user meanwhile") {
 		t.Error("no conflict message")
@@ -454,7 +454,7 @@ func TestInlineEdit(t *testing.T) {
 		t.Errorf("conflict: version %s -> %s, role %s", version, newer, a.user(u.ID).Role)
 	}
 	log := a.audit()
-	if len(log) != 1 || log[0].Action != "edit" || jsonOf(log[0].Before)["role"] != "user" ||
+	if len(log) != 1 || log[0].Action != "edit" || jsonOf(log[0].Before)["role"] != "author" ||
 		jsonOf(log[0].After)["role"] != "admin" || *log[0].ActorID != boss.ID {
 		t.Errorf("audit = %+v", log)
 	}
@@ -504,7 +504,7 @@ func TestInlineEdit(t *testing.T) {
 func TestUserActions(t *testing.T) {
 	t.Parallel()
 	a, c, _ := adminApp(t)
-	victim := a.createUser("victim", models.RoleUser)
+	victim := a.createUser("victim", models.RoleAuthor)
 	vc := a.client()
 	vc.login("victim", strongPassword)
 	if vc.get("/settings/profile").StatusCode != http.StatusOK {
@@ -569,8 +569,8 @@ func TestUserActions(t *testing.T) {
 func TestDeleteUserKeepsOrRemovesPosts(t *testing.T) {
 	t.Parallel()
 	a, c, _ := adminApp(t)
-	keep := a.createUser("keep_posts", models.RoleUser)
-	drop := a.createUser("drop_posts", models.RoleUser)
+	keep := a.createUser("keep_posts", models.RoleAuthor)
+	drop := a.createUser("drop_posts", models.RoleAuthor)
 	kp := a.adminPost(keep, "Kept post", true)
 	dp1, dp2 := a.adminPost(drop, "Removed one", true), a.adminPost(drop, "Removed two", false)
 
@@ -626,7 +626,7 @@ func TestAdminSafety(t *testing.T) {
 	// With two admins, one may go; then the other is the last.
 	wantStatus(t, c.post(fmt.Sprintf("/admin/users/%d/suspend", other.ID), url.Values{"confirm": {"1"}, "reason": {"left"}}), http.StatusSeeOther)
 	for _, form := range []url.Values{
-		{"confirm": {"1"}, "option": {"user"}},
+		{"confirm": {"1"}, "option": {"author"}},
 	} {
 		res := c.post("/admin/users/"+id+"/change_role", form)
 		wantStatus(t, res, http.StatusConflict)
@@ -634,7 +634,7 @@ func TestAdminSafety(t *testing.T) {
 			t.Errorf("message %q", res.doc.Find(`[data-testid="confirm-error"]`).Text())
 		}
 	}
-	ed := c.post("/admin/users/"+id+"/edit/role", url.Values{"value": {"user"}, "version": {strconv.Itoa(a.user(boss.ID).Version)}}, "HX-Request", "true")
+	ed := c.post("/admin/users/"+id+"/edit/role", url.Values{"value": {"author"}, "version": {strconv.Itoa(a.user(boss.ID).Version)}}, "HX-Request", "true")
 	wantStatus(t, ed, http.StatusUnprocessableEntity)
 	if !strings.Contains(ed.doc.Find(`[data-testid="editor-error"]`).Text(), "last active admin") {
 		t.Error("inline demotion of the last admin not refused in place")
@@ -652,7 +652,7 @@ func TestAdminSafety(t *testing.T) {
 func TestPostActions(t *testing.T) {
 	t.Parallel()
 	a, c, _ := adminApp(t)
-	author := a.createUser("writer", models.RoleUser)
+	author := a.createUser("writer", models.RoleAuthor)
 	pub := a.adminPost(author, "Published one", true)
 	draft := a.adminPost(author, "A draft", false)
 	other := a.adminPost(author, "Untouched", true)
@@ -719,7 +719,7 @@ func TestPostActions(t *testing.T) {
 func TestMediaDelete(t *testing.T) {
 	t.Parallel()
 	a, c, _ := adminApp(t)
-	owner := a.createUser("uploader", models.RoleUser)
+	owner := a.createUser("uploader", models.RoleAuthor)
 	ctx := context.Background()
 	media := &models.MediaModel{DB: a.db}
 	store := models.LocalStore{Dir: a.media}
@@ -774,7 +774,7 @@ func TestMediaDelete(t *testing.T) {
 func TestAuditAtomic(t *testing.T) {
 	t.Parallel()
 	a, c, _ := adminApp(t)
-	author := a.createUser("writer", models.RoleUser)
+	author := a.createUser("writer", models.RoleAuthor)
 	p1, p2 := a.adminPost(author, "First", true), a.adminPost(author, "Second", true)
 	_, err := a.db.Exec(fmt.Sprintf(`
 		CREATE FUNCTION fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -799,7 +799,7 @@ func TestAuditAtomic(t *testing.T) {
 	if _, err := a.db.Exec(`DROP TRIGGER fail_audit ON audit_log`); err != nil {
 		t.Fatal(err)
 	}
-	x, y := a.createUser("xx_user", models.RoleUser), a.createUser("yy_user", models.RoleUser)
+	x, y := a.createUser("xx_user", models.RoleAuthor), a.createUser("yy_user", models.RoleAuthor)
 	_, err = a.db.Exec(fmt.Sprintf(`
 		CREATE FUNCTION fail_users() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN
@@ -821,7 +821,7 @@ func TestAuditAtomic(t *testing.T) {
 func TestAuditTable(t *testing.T) {
 	t.Parallel()
 	a, c, boss := adminApp(t)
-	u := a.createUser("subject", models.RoleUser)
+	u := a.createUser("subject", models.RoleAuthor)
 	p := a.adminPost(u, "Subject post", true)
 	wantStatus(t, c.post(fmt.Sprintf("/admin/users/%d/suspend", u.ID), url.Values{"confirm": {"1"}, "reason": {"why"}}), http.StatusSeeOther)
 	wantStatus(t, c.post(fmt.Sprintf("/admin/users/%d/reactivate", u.ID), nil), http.StatusSeeOther)
@@ -873,7 +873,7 @@ func TestAuditTable(t *testing.T) {
 func TestDashboard(t *testing.T) {
 	t.Parallel()
 	a, c, _ := adminApp(t)
-	u := a.createUser("newbie", models.RoleUser)
+	u := a.createUser("newbie", models.RoleAuthor)
 	a.adminPost(u, "Fresh post", true)
 	wantStatus(t, c.post(fmt.Sprintf("/admin/users/%d/suspend", u.ID), url.Values{"confirm": {"1"}, "reason": {"test"}}), http.StatusSeeOther)
 	res := c.get("/admin")

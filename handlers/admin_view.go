@@ -31,8 +31,8 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 	back := t.Encode(q)
 	v := admin.TableView{
 		Name: t.Name, Title: t.Title, Noun: t.Plural, Base: urls.AdminTable(t.Name, ""), URL: listURL(t, q), Back: back,
-		Tabs: a.adminTabs(t.Name), Search: q.Search, Total: res.Total, MatchingCap: admintable.MaxMatching,
-		CSRF:       csrfToken(c),
+		Tabs: a.adminTabs(c, t.Name), Search: q.Search, Total: res.Total, MatchingCap: admintable.MaxMatching,
+		CSRF: csrfToken(c), Create: t.create,
 		HasActions: len(t.RowActions) > 0 || len(t.Links) > 0 || t.History,
 	}
 	var searchIn []string
@@ -87,8 +87,13 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 		}
 		v.Headers = append(v.Headers, h)
 	}
+	viewer, _ := currentUser(c)
 	for _, r := range res.Rows {
-		v.Rows = append(v.Rows, t.rowView(a.formatter(c), r, back, true))
+		rv := t.rowView(a.formatter(c), r, back, true)
+		if !viewer.Can(models.PermAdmin) {
+			rv.Links = rv.Links[:len(r.Links)] // History, last, opens the audit log: not the editors'
+		}
+		v.Rows = append(v.Rows, rv)
 	}
 	for _, act := range t.BulkActions {
 		v.Bulk = append(v.Bulk, admin.Option{Value: act.Key, Label: act.Label})
@@ -215,6 +220,8 @@ func adminLink(to admintable.Target) string {
 		return urls.Post(arg(0))
 	case models.AuthorPage:
 		return urls.Author(arg(0))
+	case models.EditPostPage:
+		return urls.EditPost(arg(0))
 	case models.RevisionsPage:
 		return urls.PostRevisions(id(0))
 	case models.HistoryPage:

@@ -28,7 +28,7 @@ func wantFailed(t *testing.T, r *response) {
 func TestAfterCommitMediaFiles(t *testing.T) {
 	t.Parallel()
 	a, c, _ := adminApp(t)
-	owner := a.createUser("uploader", models.RoleUser)
+	owner := a.createUser("uploader", models.RoleAuthor)
 	ctx := context.Background()
 	store := models.LocalStore{Dir: a.media}
 	key := strings.Repeat("ef", 32) + ".png"
@@ -70,7 +70,7 @@ func TestAfterCommitMediaFiles(t *testing.T) {
 func TestAfterCommitMail(t *testing.T) {
 	t.Parallel()
 	a, admin, _ := adminApp(t)
-	grace := a.createUser("grace", models.RoleUser)
+	grace := a.createUser("grace", models.RoleAuthor)
 	c := a.client()
 	c.login("grace", strongPassword)
 	c.get("/settings/password")

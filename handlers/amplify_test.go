@@ -18,7 +18,7 @@ var amplified = strings.Repeat("# a\n", 40_000)
 func TestAmplifiedBodyRefused(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	p := a.newPost(author, "Draft", false)
 	id := strconv.FormatInt(p.ID, 10)
 	c := a.client()
@@ -58,7 +58,7 @@ func TestAmplifiedBodyRefused(t *testing.T) {
 func TestOversizedStoredPost(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	p := a.newPost(author, "Old headings", true)
 	heading := `<h1 id="a">a <a class="anchor" href="#a" aria-hidden="true">#</a></h1>` + "\n"
 	if _, err := a.db.Exec(`UPDATE posts SET body_html = $2 WHERE id = $1`, p.ID,
@@ -86,7 +86,7 @@ func TestOversizedStoredPost(t *testing.T) {
 func TestRestoringAmplifiedRevisionRefused(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	p := a.newPost(author, "Draft", true)
 	var rev int64
 	if err := a.db.Get(&rev, `INSERT INTO post_revisions (post_id, version, title, body) VALUES ($1, 1, 'Old', $2) RETURNING id`,

@@ -41,6 +41,9 @@ type Config struct {
 	// SetupToken, when set, is the token of the first-run setup address
 	// (setup.go): serve makes one when the site has no administrator.
 	SetupToken string
+	// Registration, when set (open, invite, closed), overrides the site's
+	// registration setting: for scripted deployments and test rigs.
+	Registration string
 }
 
 func (c Config) secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }
@@ -56,6 +59,10 @@ type Models struct {
 	Posts     *models.PostModel
 	Admin     *models.AdminModel // admin actions, each with its audit entries
 	MediaRows *models.MediaModel // the rows describing uploaded images (owner, size, variants)
+	// Invitations are looked up by their token.
+	Invitations *models.InvitationModel
+	// Settings are the site's settings, kept in memory; nil: New makes one on DB.
+	Settings *models.SettingsModel
 }
 
 // NewModels builds every model on db; hasher hashes passwords (with
@@ -69,6 +76,9 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 		Posts:     &models.PostModel{DB: db},
 		Admin:     &models.AdminModel{DB: db},
 		MediaRows: &models.MediaModel{DB: db},
+
+		Invitations: &models.InvitationModel{DB: db},
+		Settings:    &models.SettingsModel{DB: db},
 	}
 }
 
@@ -76,8 +86,7 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 type Deps struct {
 	Models
 	Config   Config
-	Settings *models.SettingsModel // the site's settings, kept in memory; nil: New makes one on DB
-	Images   *imaging.Pipeline     // decodes uploads under one memory budget; nil: imaging.Default
+	Images   *imaging.Pipeline // decodes uploads under one memory budget; nil: imaging.Default
 	Mail     mail.Sender
 	Sessions *scs.SessionManager
 	Logger   *slog.Logger

@@ -59,6 +59,9 @@ type appOptions struct {
 	logger    *slog.Logger   // nil: newServerLog
 	zone      *time.Location // the site's time zone; nil: UTC
 	setup     string         // the first-run setup token; "" for no setup gate
+	// registration is the registration mode; "" is open, so tests sign up
+	// as before.
+	registration string
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -72,8 +75,9 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 	media := t.TempDir()
 	base, _ := url.Parse("https://blog.example.org")
 	srv := handlers.New(handlers.Deps{
-		Models:   data,
-		Config:   handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics, TimeZone: o.zone, SetupToken: o.setup},
+		Models: data,
+		Config: handlers.Config{BaseURL: base, RequestTimeout: o.timeout, MetricsToken: o.metrics, TimeZone: o.zone, SetupToken: o.setup,
+			Registration: cmp.Or(o.registration, models.RegistrationOpen)},
 		Images:   o.images,
 		Mail:     sender,
 		Sessions: handlers.NewSessionManager(models.NewSessionStore(db.DB, 0), true),

@@ -32,9 +32,43 @@ func registerForm(username, email string, fe fieldErrors) pages.FormPage {
 	}
 }
 
+// registrationMode is who may create an account now: the override of
+// --registration (QUIRE_REGISTRATION) while set, else the site's setting.
+func (a *App) registrationMode(c echo.Context) string {
+	if a.Config.Registration != "" {
+		return a.Config.Registration
+	}
+	return a.site(c).Registration
+}
+
+// Closed registration answers 404, as a site without sign-up would: there
+// is nothing to find, and nothing to try. Invitation-only answers 403: the
+// page exists, for those who hold an invitation, whose link leads to their
+// own form (/invitations/{token}).
+var (
+	errRegistrationClosed = echo.NewHTTPError(http.StatusNotFound,
+		"Registration is closed. Accounts on this site are created by invitation from its administrators.")
+	errRegistrationByInvite = echo.NewHTTPError(http.StatusForbidden,
+		"Registration is by invitation. Follow the link in your invitation email to create your account.")
+)
+
+// signUpOpen refuses the sign-up form unless registration is open.
+func (a *App) signUpOpen(c echo.Context) error {
+	switch a.registrationMode(c) {
+	case models.RegistrationOpen:
+		return nil
+	case models.RegistrationInvite:
+		return errRegistrationByInvite
+	}
+	return errRegistrationClosed
+}
+
 func (a *App) getRegister(c echo.Context) error {
 	if _, ok := currentUser(c); ok {
 		return redirect(c, urls.Home())
+	}
+	if err := a.signUpOpen(c); err != nil {
+		return err
 	}
 	v := registerForm("", "", nil)
 	return a.renderForm(c, http.StatusOK, "Create your account", v)
@@ -46,12 +80,15 @@ func (a *App) getRegister(c echo.Context) error {
 // told, and the page says to check the mail.
 func (a *App) postRegister(c echo.Context) error {
 	ctx := c.Request().Context()
+	if err := a.signUpOpen(c); err != nil {
+		return err
+	}
 	username := models.NormalizeUsername(c.FormValue("username"))
 	email, emailErr := models.NormalizeEmail(c.FormValue("email"))
 	password := c.FormValue("password")
 	fe := fieldErrors{}
 	fe.add("username", models.CheckUsername(username))
-	fe.add("username", models.CheckStaffName(username, models.RoleUser))
+	fe.add("username", models.CheckStaffName(username, models.SignUpRole))
 	fe.add("email", emailErr)
 	if err := models.CheckPassword(password, username, email); err != nil {
 		fe.add("password", err.Error())
@@ -79,7 +116,11 @@ func (a *App) postRegister(c echo.Context) error {
 	if err := a.logIn(c, u); err != nil {
 		return err
 	}
-	a.flash(c, "Welcome to "+a.site(c).Title+", "+u.Username+".")
+	if err := a.sendVerification(c, u); err != nil {
+		return err
+	}
+	a.flash(c, "Welcome to "+a.site(c).Title+", "+u.Username+". We sent a link to "+u.Email+
+		": follow it within 48 hours to confirm your address. Until then you can write, but not publish.")
 	return redirect(c, urls.Author(u.Username))
 }
 
@@ -102,7 +143,11 @@ func duplicateField(err error, fe fieldErrors) bool {
 
 const badLogin = "The username, email or password is incorrect."
 
-func loginForm(login, next, formErr string) pages.FormPage {
+func loginForm(login, next, formErr string, signUp bool) pages.FormPage {
+	links := []pages.Link{{Href: urls.PasswordReset(), Text: "Forgot your password?"}}
+	if signUp {
+		links = append(links, pages.Link{Href: urls.Register(), Text: "Create an account"})
+	}
 	return pages.FormPage{
 		Heading: "Sign in",
 		Form: components.Form{
@@ -113,7 +158,7 @@ func loginForm(login, next, formErr string) pages.FormPage {
 				{Name: "password", Label: "Password", Type: "password", Required: true, Autocomplete: "current-password"},
 			},
 		},
-		Links: []pages.Link{{Href: urls.PasswordReset(), Text: "Forgot your password?"}, {Href: urls.Register(), Text: "Create an account"}},
+		Links: links,
 	}
 }
 
@@ -122,14 +167,14 @@ func (a *App) getLogin(c echo.Context) error {
 	if _, ok := currentUser(c); ok {
 		return redirect(c, next)
 	}
-	return a.renderForm(c, http.StatusOK, "Sign in", loginForm("", next, ""))
+	return a.renderForm(c, http.StatusOK, "Sign in", loginForm("", next, "", a.signUpOpen(c) == nil))
 }
 
 // postLogin signs in. Every failure, a suspended account's included, gets
 // the same answer; the throttle counts the attempt before the compare.
 func (a *App) postLogin(c echo.Context) error {
 	login, password, next := field(c, "login"), c.FormValue("password"), safeNext(c.FormValue("next"))
-	v := loginForm(login, next, badLogin)
+	v := loginForm(login, next, badLogin, a.signUpOpen(c) == nil)
 	if login == "" || password == "" || len(login) > 320 || len(password) > 4*models.MaxPasswordLen {
 		return a.renderForm(c, http.StatusUnprocessableEntity, "Sign in", v)
 	}

@@ -32,7 +32,7 @@ func TestRegister(t *testing.T) {
 func TestRegisterValidation(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("taken_name", "user")
+	a.createUser("taken_name", "author")
 	cases := []struct {
 		name                      string
 		username, email, password string
@@ -93,7 +93,7 @@ func TestRegisterPasswordUnicodeNotTruncated(t *testing.T) {
 func TestLoginSessionAndNext(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	c.get("/login")
 	c.post("/login", url.Values{"login": {"nobody"}, "password": {"x"}}) // starts an anonymous session
@@ -121,7 +121,7 @@ func TestLoginSessionAndNext(t *testing.T) {
 func TestLoginOpenRedirectRefused(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	for _, next := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "/%0d%0aSet-Cookie:x", "\\\\evil.example"} {
 		c := a.client()
 		res := c.post("/login", url.Values{"login": {"grace"}, "password": {strongPassword}, "next": {next}})
@@ -136,7 +136,7 @@ func TestLoginOpenRedirectRefused(t *testing.T) {
 func TestLoginFailuresLookTheSame(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	wrong := c.post("/login", url.Values{"login": {"grace"}, "password": {"wrong password here"}})
 	unknown := c.post("/login", url.Values{"login": {"nosuchuser"}, "password": {"wrong password here"}})
@@ -153,8 +153,8 @@ func TestLoginFailuresLookTheSame(t *testing.T) {
 func TestLoginThrottle(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
-	a.createUser("alan", "user")
+	a.createUser("grace", "author")
+	a.createUser("alan", "author")
 	c := a.client()
 	bad := url.Values{"login": {"grace"}, "password": {"wrong password here"}}
 
@@ -191,7 +191,7 @@ func TestLoginThrottle(t *testing.T) {
 func TestLoginThrottlePerAddress(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("alan", "user")
+	a.createUser("alan", "author")
 	c := a.client()
 	// Failures against many accounts from one address.
 	for i := range 5 {
@@ -207,7 +207,7 @@ func TestLoginThrottlePerAddress(t *testing.T) {
 func TestLogout(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	c.login("grace", strongPassword)
 	token := c.cookie("quire_session")
@@ -230,7 +230,7 @@ func TestLogout(t *testing.T) {
 func TestSuspendedCannotLogIn(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	u := a.createUser("grace", "user")
+	u := a.createUser("grace", "author")
 	active := a.client()
 	active.login("grace", strongPassword)
 	a.suspend(u.ID)
@@ -271,7 +271,7 @@ func TestRequireUserRedirectsToLogin(t *testing.T) {
 func TestSettingsPasswordCountsAsGuess(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	c.login("grace", strongPassword)
 	c.get("/settings/password")
@@ -301,7 +301,7 @@ func TestSettingsPasswordCountsAsGuess(t *testing.T) {
 func TestRegisterTakenEmail(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	for i := range 2 {
 		c := a.client()
 		res := c.post("/register", url.Values{"username": {"newcomer"}, "email": {"Grace@EXAMPLE.com"}, "password": {strongPassword}})
@@ -333,7 +333,7 @@ func TestRegisterTakenEmail(t *testing.T) {
 func TestRegisterRateLimited(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	for range 3 {
 		res := a.client().post("/register", url.Values{"username": {"weakling"}, "email": {"w@example.com"}, "password": {"password1234"}})
 		wantStatus(t, res, http.StatusUnprocessableEntity)

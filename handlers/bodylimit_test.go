@@ -65,7 +65,7 @@ func cookieHeader(c *client) string {
 func TestBodyRefusedUnread(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	p := seedBrowserPost(a, alice, models.PostInput{Title: "Kept", Body: "Kept text."}, false)
 
 	anon := a.client()
@@ -130,7 +130,7 @@ func TestBodyRefusedUnread(t *testing.T) {
 func TestTooLargeSave(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	p := seedBrowserPost(a, alice, models.PostInput{Title: "Kept", Body: "Kept text."}, false)
 	c := a.client()
 	c.login("alice", strongPassword)
@@ -154,7 +154,7 @@ func TestTooLargeSave(t *testing.T) {
 func TestLongestPostFits(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	p := seedBrowserPost(a, alice, models.PostInput{Title: "Long", Body: "Short."}, false)
 	c := a.client()
 	c.login("alice", strongPassword)
@@ -176,7 +176,7 @@ func TestLongestPostFits(t *testing.T) {
 func TestLargeBodyBudget(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("alice", "user")
+	a.createUser("alice", "author")
 	c := a.client()
 	c.login("alice", strongPassword)
 	c.get("/media")
@@ -235,7 +235,7 @@ func TestLargeBodyBudget(t *testing.T) {
 func TestCSRFNotFromQuery(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	c.get("/login")
 	form := url.Values{"login": {"grace"}, "password": {strongPassword}}.Encode()

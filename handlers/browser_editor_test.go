@@ -17,7 +17,7 @@ import (
 // and says what happened; nothing is saved.
 func TestBrowserEditorKeepsTextOnErrors(t *testing.T) {
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	p := seedBrowserPost(a, alice, models.PostInput{Title: "Saved title", Body: "Saved text."}, true)
 
 	b := a.browser(t)

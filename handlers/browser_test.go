@@ -34,7 +34,7 @@ func seedBrowserPost(a *testApp, author models.User, in models.PostInput, publis
 		a.t.Fatal(err)
 	}
 	if publish {
-		if p, err = posts.Publish(ctx, p.ID, p.Version); err != nil {
+		if p, err = posts.Publish(ctx, asAuthor(p), p.ID, p.Version); err != nil {
 			a.t.Fatal(err)
 		}
 	}
@@ -55,7 +55,7 @@ func storedBrowserPost(a *testApp, id int64) models.Post {
 // the saved article back, Cancel restores it untouched; no page loads.
 func TestBrowserInlineEdit(t *testing.T) {
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	p := seedBrowserPost(a, alice, models.PostInput{Title: "First title", Body: "Some *text*."}, true)
 
 	b := a.browser(t)
@@ -116,7 +116,7 @@ func TestBrowserInlineEdit(t *testing.T) {
 // autosave hands the form the new version, so the next one is no conflict.
 func TestBrowserAutosave(t *testing.T) {
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	p := seedBrowserPost(a, alice, models.PostInput{Title: "A draft"}, false)
 
 	b := a.browser(t)
@@ -152,7 +152,7 @@ func TestBrowserAutosave(t *testing.T) {
 // other text shown and its own text kept; saving again overwrites.
 func TestBrowserConflict(t *testing.T) {
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	p := seedBrowserPost(a, alice, models.PostInput{Title: "Shared", Body: "The original text."}, true)
 
 	tabA := a.browser(t)
@@ -196,7 +196,7 @@ func TestBrowserConflict(t *testing.T) {
 // as Markdown; the link serves the stored image.
 func TestBrowserUpload(t *testing.T) {
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	p := seedBrowserPost(a, alice, models.PostInput{Title: "With a picture", Body: "Intro."}, false)
 
 	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
@@ -257,7 +257,7 @@ func TestBrowserUpload(t *testing.T) {
 // address bar follows so the search can be shared or reloaded.
 func TestBrowserActiveSearch(t *testing.T) {
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	for _, w := range []string{"zeppelin", "quokka", "marmalade"} {
 		seedBrowserPost(a, alice, models.PostInput{Title: "All about " + w, Body: "A post on the " + w + " and nothing else."}, true)
 	}
@@ -298,7 +298,7 @@ func TestBrowserActiveSearch(t *testing.T) {
 // whole, current page, never a fragment that was swapped in.
 func TestBrowserHistory(t *testing.T) {
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	for i := range 15 {
 		seedBrowserPost(a, alice, models.PostInput{Title: fmt.Sprintf("Post number %d", i+1), Body: "Text."}, true)
 	}
@@ -377,7 +377,7 @@ func TestBrowserHistory(t *testing.T) {
 // full-page editor work as plain links and forms.
 func TestBrowserNoJS(t *testing.T) {
 	a := newApp(t)
-	alice := a.createUser("alice", "user")
+	alice := a.createUser("alice", "author")
 	for i := range 11 {
 		seedBrowserPost(a, alice, models.PostInput{Title: fmt.Sprintf("Plain post %d", i+1), Body: "Nothing special."}, true)
 	}
@@ -442,7 +442,7 @@ func TestBrowserNoJS(t *testing.T) {
 // htmx swaps the form it answers with, as it does a 422's.
 func TestBrowserThrottledSignInSaysSo(t *testing.T) {
 	a := newApp(t)
-	a.createUser("alice", "user")
+	a.createUser("alice", "author")
 	b := a.browser(t)
 	b.open("/login")
 	for i := range models.MaxLoginFailures + 1 {

@@ -79,7 +79,7 @@ func (a *App) etag(c echo.Context, lastMod time.Time, parts []string) string {
 		base = a.Config.BaseURL.String()
 	}
 	return pagecache.Tag(append([]string{a.Config.Version, base, strconv.FormatInt(userID, 10), string(csrf), fragment,
-		strconv.FormatInt(lastMod.UnixNano(), 10), strconv.FormatInt(a.site(c).Version, 10)}, parts...)...)
+		strconv.FormatInt(lastMod.UnixNano(), 10), strconv.FormatInt(a.site(c).Version, 10), a.Config.Registration}, parts...)...)
 }
 
 // flashWaiting reports a one-time message for the next page: the cached

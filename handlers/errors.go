@@ -68,12 +68,15 @@ func (a *App) handleError(err error, c echo.Context) {
 
 func classify(err error) (int, string) {
 	var he *echo.HTTPError
+	var forbidden *models.ForbiddenError
 	switch {
 	case errors.As(err, &he):
 		if m, ok := he.Message.(string); ok && he.Code < 500 && m != http.StatusText(he.Code) {
 			return he.Code, m
 		}
 		return he.Code, statusMessage(he.Code)
+	case errors.As(err, &forbidden):
+		return http.StatusForbidden, forbidden.Msg
 	case errors.Is(err, models.ErrNotFound):
 		return http.StatusNotFound, statusMessage(http.StatusNotFound)
 	case errors.Is(err, models.ErrConflict):

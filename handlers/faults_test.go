@@ -246,7 +246,7 @@ func readerTargets(slug string) []target {
 // and a signed-in session of the author's.
 func seedReader(t *testing.T, a *testApp) (slug, session string) {
 	t.Helper()
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	p := a.newPost(author, "Still here", true)
 	c := a.client()
 	c.login("author", strongPassword)
@@ -633,7 +633,7 @@ func migrate(t *testing.T, dsn string) {
 func TestLostUpdates(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	p := a.newPost(author, "Contended", true)
 	const n = 50
 	clients := make([]*client, n)
@@ -844,7 +844,7 @@ func (c *client) upload(img []byte) *response {
 func TestUploadCutOff(t *testing.T) {
 	t.Parallel()
 	a, conns := newAppOn(t, dbtest.URL(t), 0)
-	a.createUser("author", "user")
+	a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
 	img := testImage(t, 1)
@@ -919,7 +919,7 @@ func TestUploadCutOff(t *testing.T) {
 func TestUploadInsertFails(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("author", "user")
+	a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
 	a.db.MustExec(`CREATE FUNCTION refuse_media() RETURNS trigger LANGUAGE plpgsql AS
@@ -956,7 +956,7 @@ func TestFaultDiskFull(t *testing.T) {
 	t.Parallel()
 	logs := &lineLog{}
 	a := startApp(t, dbtest.New(t), appOptions{logger: slog.New(slog.NewTextHandler(logs, nil))})
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	p := a.newPost(author, "Written before the disk filled", true)
 	c := a.client()
 	c.login("author", strongPassword)

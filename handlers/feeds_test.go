@@ -105,7 +105,7 @@ func (a *testApp) addPost(author models.User, p post) models.Post {
 	if p.state == "draft" {
 		return got
 	}
-	if got, err = pm.Publish(ctx, got.ID, got.Version); err != nil {
+	if got, err = pm.Publish(ctx, asAuthor(got), got.ID, got.Version); err != nil {
 		a.t.Fatal(err)
 	}
 	if !p.published.IsZero() {
@@ -115,9 +115,9 @@ func (a *testApp) addPost(author models.User, p post) models.Post {
 	}
 	switch p.state {
 	case "hidden":
-		_, err = (&models.AdminModel{DB: a.db}).HidePosts(ctx, models.Actor{Name: "test"}, []int64{got.ID}, "spam")
+		_, err = (&models.AdminModel{DB: a.db}).HidePosts(ctx, models.Actor{Name: "test", Role: models.RoleAdmin}, []int64{got.ID}, "spam")
 	case "deleted":
-		err = pm.SoftDelete(ctx, got.ID)
+		err = pm.SoftDelete(ctx, asAuthor(got), got.ID)
 	}
 	if err != nil {
 		a.t.Fatal(err)
@@ -180,8 +180,8 @@ func wantTitles(t *testing.T, feed string, got []string, want ...string) {
 
 // feedFixture is two authors' posts in every state, published a day apart.
 func feedFixture(a *testApp) (alice, bob models.User, posts map[string]models.Post) {
-	alice = a.createUser("alice", models.RoleUser)
-	bob = a.createUser("bob", models.RoleUser)
+	alice = a.createUser("alice", models.RoleAuthor)
+	bob = a.createUser("bob", models.RoleAuthor)
 	day := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	posts = map[string]models.Post{}
 	for i, p := range []struct {
@@ -326,7 +326,7 @@ func TestFilteredFeeds(t *testing.T) {
 func TestFeedsEscapeHostileText(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	mallory := a.createUser("mallory", models.RoleUser)
+	mallory := a.createUser("mallory", models.RoleAuthor)
 	const title = `<script>alert(1)</script>`
 	a.addPost(mallory, post{
 		title: title,
@@ -439,7 +439,7 @@ func hasLink(links []xmlLink, rel, href string) bool {
 func TestFeedConditionalGET(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	alice := a.createUser("alice", models.RoleUser)
+	alice := a.createUser("alice", models.RoleAuthor)
 	p := a.addPost(alice, post{title: "Hello", body: "First words.", tags: []string{"go"}})
 	c := a.client()
 
@@ -512,7 +512,7 @@ func TestFeedConditionalGET(t *testing.T) {
 	// So does a post leaving the feed, though nothing left in it changed.
 	second := a.addPost(alice, post{title: "Second", body: "More."})
 	before = c.get("/feed.xml").Header.Get("ETag")
-	if err := pm.SoftDelete(context.Background(), second.ID); err != nil {
+	if err := pm.SoftDelete(context.Background(), asAuthor(second), second.ID); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, c.get("/feed.xml", "If-None-Match", before), http.StatusOK)
@@ -562,7 +562,7 @@ func gunzip(t *testing.T, b []byte) []byte {
 func TestCompression(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	alice := a.createUser("alice", models.RoleUser)
+	alice := a.createUser("alice", models.RoleAuthor)
 	for _, title := range []string{"One", "Two", "Three"} {
 		a.addPost(alice, post{title: title, body: strings.Repeat("Words worth compressing. ", 40)})
 	}
@@ -653,7 +653,7 @@ func TestCompression(t *testing.T) {
 func TestPublicListsKeptUntilTheyChange(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	alice := a.createUser("alice", models.RoleUser)
+	alice := a.createUser("alice", models.RoleAuthor)
 	a.addPost(alice, post{title: "First light", tags: []string{"sky"}})
 	docs := []string{"/feed.xml", "/atom.xml", "/tags/sky/feed.xml", "/sitemap.xml"}
 	pages := []string{"/", "/tags/sky", "/@alice"}
@@ -724,7 +724,7 @@ func TestPublicListsKeptUntilTheyChange(t *testing.T) {
 func TestFeedEntriesBounded(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	author := a.createUser("author", models.RoleUser)
+	author := a.createUser("author", models.RoleAuthor)
 	day := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	heading := `<h1 id="a">a <a class="anchor" href="#a" aria-hidden="true">#</a></h1>` + "\n"
 	huge := strings.Repeat(heading, (512<<10)/len(heading))
@@ -804,7 +804,7 @@ func cpuTime() time.Duration {
 func TestRSSChannelDescriptionEscaped(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	mallory := a.createUser("mallory", models.RoleUser)
+	mallory := a.createUser("mallory", models.RoleAuthor)
 	const name = `<img src=x onerror=alert(1)>`
 	if _, err := a.db.Exec(`UPDATE users SET display_name = $2 WHERE id = $1`, mallory.ID, name); err != nil {
 		t.Fatal(err)

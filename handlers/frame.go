@@ -31,9 +31,9 @@ func (a *App) readerFrame(c echo.Context) layout.Page {
 
 // frame is the view model every page shares, without a token.
 func (a *App) frame(c echo.Context, title string) layout.Page {
-	p := layout.Page{Title: title, Site: a.siteFrame(a.site(c))}
+	p := layout.Page{Title: title, Site: a.siteFrame(a.site(c)), SignUp: a.signUpOpen(c) == nil}
 	if u, ok := currentUser(c); ok {
-		p.Viewer = &layout.Viewer{Username: u.Username, Name: u.Name(), AvatarURL: avatarURL(u), IsAdmin: u.IsAdmin()}
+		p.Viewer = &layout.Viewer{Username: u.Username, Name: u.Name(), AvatarURL: avatarURL(u), AdminHref: adminHref(u)}
 	}
 	// Exists first: popping from an empty session would create a session row.
 	if c.Get(ctxSession) != nil && a.Sessions.Exists(c.Request().Context(), sessFlash) {
@@ -48,6 +48,18 @@ func (a *App) privatePage(c echo.Context, title string) layout.Page {
 	p := a.page(c, title)
 	p.Private = true
 	return p
+}
+
+// adminHref is where the header's Admin link takes u: admins to the
+// dashboard, editors to the posts table, others nowhere.
+func adminHref(u models.User) string {
+	switch {
+	case u.Can(models.PermAdmin):
+		return urls.Admin()
+	case u.Can(models.PermEditAny):
+		return urls.AdminTable(models.PostsTable.Name, "")
+	}
+	return ""
 }
 
 func avatarURL(u models.User) string {

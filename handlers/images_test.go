@@ -69,7 +69,7 @@ func bomb(t *testing.T) []byte {
 func TestImageBombRefused(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("author", "user")
+	a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
 	c.get("/media")
@@ -96,7 +96,7 @@ func TestImagePipelineBusy(t *testing.T) {
 	t.Parallel()
 	pipe := imaging.NewPipeline(64<<20, 200*time.Millisecond)
 	a := startApp(t, dbtest.New(t), appOptions{images: pipe})
-	a.createUser("author", "user")
+	a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
 	c.get("/media")
@@ -198,7 +198,7 @@ func TestImageBombPeakRSS(t *testing.T) {
 	defer db.Close()
 	a := &testApp{t: t, srv: &httptest.Server{URL: url}, db: db,
 		users: &models.UserModel{DB: db, Hasher: models.NewHasher(models.TestPasswordParams, 0)}}
-	a.createUser("author", "user")
+	a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
 	c.get("/media")
@@ -273,7 +273,7 @@ func TestImageBombPeakRSS(t *testing.T) {
 func TestUploadRefreshesStoredFile(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("author", "user")
+	a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
 	c.get("/media")

@@ -15,8 +15,8 @@ import (
 // reader list.
 
 // canManagePages reports whether u may create, edit, publish and delete
-// pages. The one check for pages: editors join admins here when roles come.
-func canManagePages(u models.User) bool { return u.IsAdmin() }
+// pages: editors and admins.
+func canManagePages(u models.User) bool { return u.Can(models.PermEditAny) }
 
 // postPath is where readers find p: /{slug} for a page, /posts/{slug} for a
 // post.

@@ -21,7 +21,7 @@ func (a *testApp) newPage(author models.User, in models.PostInput, publish bool)
 	in.Kind = models.KindPage
 	p, err := pm.Insert(ctx, author.ID, in)
 	if err == nil && publish {
-		p, err = pm.Publish(ctx, p.ID, p.Version)
+		p, err = pm.Publish(ctx, models.Actor{ID: author.ID, Name: author.Username, Role: author.Role}, p.ID, p.Version)
 	}
 	if err != nil {
 		a.t.Fatal(err)
@@ -134,7 +134,7 @@ func TestPageLifecycle(t *testing.T) {
 		}
 	}
 	// A post's slug is no page.
-	post := a.newPost(a.createUser("author", models.RoleUser), "Hello", true)
+	post := a.newPost(a.createUser("author", models.RoleAuthor), "Hello", true)
 	wantStatus(t, reader.get("/"+post.Slug), http.StatusNotFound)
 	wantStatus(t, reader.get("/posts/"+post.Slug), http.StatusOK)
 }
@@ -270,7 +270,7 @@ func TestPagesAreForAdmins(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	boss := a.createUser("boss", models.RoleAdmin)
-	author := a.createUser("author", models.RoleUser)
+	author := a.createUser("author", models.RoleAuthor)
 	admin, user := a.client(), a.client()
 	admin.login("boss", strongPassword)
 	user.login("author", strongPassword)

@@ -33,7 +33,7 @@ func requestReset(t *testing.T, a *testApp, email string) string {
 func TestPasswordResetSameAnswer(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	known := c.post("/password/reset", url.Values{"email": {"grace@example.com"}})
 	unknown := c.post("/password/reset", url.Values{"email": {"nobody@example.com"}})
@@ -65,7 +65,7 @@ func TestPasswordResetSameAnswer(t *testing.T) {
 func TestPasswordResetFlow(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	signedIn := a.client()
 	signedIn.login("grace", strongPassword)
 
@@ -103,7 +103,7 @@ func TestPasswordResetFlow(t *testing.T) {
 func TestPasswordResetExpired(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	path := requestReset(t, a, "grace@example.com")
 	if _, err := a.db.Exec("UPDATE password_resets SET expires_at = now() - interval '1 second'"); err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func TestPasswordResetExpired(t *testing.T) {
 func TestPasswordResetDiesWithPasswordChange(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	path := requestReset(t, a, "grace@example.com")
 	c := a.client()
 	c.login("grace", strongPassword)
@@ -131,7 +131,7 @@ func TestPasswordResetDiesWithPasswordChange(t *testing.T) {
 func TestSettingsPassword(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c, other := a.client(), a.client()
 	c.login("grace", strongPassword)
 	other.login("grace", strongPassword)
@@ -176,7 +176,7 @@ func TestSettingsPassword(t *testing.T) {
 func TestPasswordResetRateLimited(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	var links []string
 	for range 4 {
@@ -207,7 +207,7 @@ func TestPasswordResetRateLimited(t *testing.T) {
 func TestPasswordResetAnswersBeforeItsWork(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	tx, err := a.db.Beginx()
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +237,7 @@ func TestPasswordResetTiming(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	a.discardMail(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	c.get("/password/reset")
 	const n = 50

@@ -22,13 +22,26 @@ import (
 
 var errForbidden = echo.NewHTTPError(http.StatusForbidden)
 
-// canEdit: the author, or an admin; for a page, whoever manages pages.
+// canEdit: a role that edits anyone's posts, or the author (for a page,
+// whoever manages pages); a contributor
+// only while the post is not public (changing a public post publishes).
 func canEdit(c echo.Context, p models.Post) bool {
 	u, ok := currentUser(c)
-	if ok && p.IsPage() {
+	if !ok {
+		return false
+	}
+	if p.IsPage() {
 		return canManagePages(u)
 	}
-	return ok && (u.IsAdmin() || p.AuthorID.Valid && p.AuthorID.Int64 == u.ID)
+	own := p.AuthorID.Valid && p.AuthorID.Int64 == u.ID
+	return u.Can(models.PermEditAny) ||
+		own && u.Can(models.PermWrite) && (p.Status != models.PostPublished || u.Can(models.PermPublish))
+}
+
+// canPublish: the viewer's role publishes p (their own, or anyone's).
+func canPublish(c echo.Context, p models.Post) bool {
+	u, _ := currentUser(c)
+	return u.Can(models.PermEditAny) || p.AuthorID.Valid && p.AuthorID.Int64 == u.ID && u.Can(models.PermPublish)
 }
 
 // editablePost loads the post named by :id for a change. Others get 404
@@ -59,6 +72,7 @@ func (a *App) postPageView(c echo.Context, p models.Post, srcset string) pages.P
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
 		Updated: f.Date(p.UpdatedAt), Version: p.Version, CanEdit: canEdit(c, p), CoverAlt: p.CoverAlt,
 		AuthorSuspended: p.AuthorSuspended, Page: p.IsPage(),
+		ReviewNote: p.ReviewNote, CanPublish: canPublish(c, p),
 	}
 	if v.CanEdit {
 		v.CSRF = csrfToken(c) // for the author's controls; a reader's copy holds no token
@@ -430,17 +444,23 @@ func (a *App) postPreview(c echo.Context) error {
 func (a *App) postPublish(c echo.Context) error {
 	return a.transition(c, a.Posts.Publish, "Published.")
 }
+func (a *App) postSubmit(c echo.Context) error {
+	return a.transition(c, a.Posts.Submit, "Submitted for review: an editor will publish it, or return it to you with a note.")
+}
 func (a *App) postUnpublish(c echo.Context) error {
 	return a.transition(c, a.Posts.Unpublish, "Moved back to drafts.")
 }
 
-func (a *App) transition(c echo.Context, fn func(ctx context.Context, id int64, version int) (models.Post, error), done string) error {
+func (a *App) transition(c echo.Context, fn func(ctx context.Context, who models.Actor, id int64, version int) (models.Post, error), done string) error {
 	p, err := a.editablePost(c)
 	if err != nil {
 		return err
 	}
 	version := versionField(c)
-	p, err = fn(c.Request().Context(), p.ID, version)
+	p, err = fn(c.Request().Context(), adminActor(c), p.ID, version)
+	if errors.Is(err, models.ErrUnverified) {
+		return a.unverified(c)
+	}
 	if errors.Is(err, models.ErrConflict) {
 		return echo.NewHTTPError(http.StatusConflict, "This post changed in the meantime, or cannot be published now. Reload it and try again.")
 	}
@@ -470,7 +490,7 @@ func (a *App) postDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Posts.SoftDelete(c.Request().Context(), p.ID); err != nil {
+	if err := a.Posts.SoftDelete(c.Request().Context(), adminActor(c), p.ID); err != nil {
 		return err
 	}
 	a.flash(c, "“"+p.Title+"” was deleted. You can restore it below for 30 days.")

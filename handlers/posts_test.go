@@ -23,7 +23,7 @@ func (a *testApp) newPost(author models.User, title string, publish bool) models
 		a.t.Fatal(err)
 	}
 	if publish {
-		if p, err = pm.Publish(ctx, p.ID, p.Version); err != nil {
+		if p, err = pm.Publish(ctx, asAuthor(p), p.ID, p.Version); err != nil {
 			a.t.Fatal(err)
 		}
 	}
@@ -46,10 +46,10 @@ func (a *testApp) postByID(id int64) models.Post {
 func TestAuthoringAuthorization(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	author := a.createUser("author", "user")
-	a.createUser("other", "user")
+	author := a.createUser("author", "author")
+	a.createUser("other", "author")
 	a.createUser("boss", "admin")
-	suspended := a.createUser("gone", "user")
+	suspended := a.createUser("gone", "author")
 
 	clients := map[string]*client{"anonymous": a.client(), "author": a.client(), "other": a.client(), "admin": a.client(), "suspended": a.client()}
 	clients["anonymous"].get("/login")
@@ -122,7 +122,7 @@ func TestAuthoringAuthorization(t *testing.T) {
 func TestCreateEditPublishFlow(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("author", "user")
+	a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
 	c.get("/posts/new")
@@ -189,7 +189,7 @@ func TestCreateEditPublishFlow(t *testing.T) {
 func TestSaveConflict(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	p := a.newPost(author, "Shared", false)
 	one, two := a.client(), a.client()
 	one.login("author", strongPassword)
@@ -218,7 +218,7 @@ func TestSaveConflict(t *testing.T) {
 func TestAutosave(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	p := a.newPost(author, "Draft", false)
 	c := a.client()
 	c.login("author", strongPassword)
@@ -244,7 +244,7 @@ func TestAutosave(t *testing.T) {
 func TestDeleteAndRestore(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	p := a.newPost(author, "Doomed", true)
 	c := a.client()
 	c.login("author", strongPassword)
@@ -270,7 +270,7 @@ func TestXSSInert(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	payload := `<script>alert(1)</script><img src=x onerror=alert(1)>"'><svg onload=alert(1)>`
-	author := a.createUser("mallory", "user")
+	author := a.createUser("mallory", "author")
 	if _, _, err := a.users.UpdateProfile(context.Background(), author.ID, models.Profile{
 		Username: "mallory", Email: "mallory@example.com", DisplayName: `<img src=x onerror=alert(1)>`, Bio: payload,
 	}); err != nil {
@@ -285,7 +285,7 @@ func TestXSSInert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pm.Publish(context.Background(), p.ID, p.Version); err != nil {
+	if _, err := pm.Publish(context.Background(), asAuthor(p), p.ID, p.Version); err != nil {
 		t.Fatal(err)
 	}
 	c := a.client()
@@ -325,7 +325,7 @@ func TestXSSInert(t *testing.T) {
 func TestUploadVariantsAndCoverSrcset(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
 	c.get("/media")
@@ -367,7 +367,7 @@ func TestUploadVariantsAndCoverSrcset(t *testing.T) {
 func TestPostKeptUntilItChanges(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	alice := a.createUser("alice", models.RoleUser)
+	alice := a.createUser("alice", models.RoleAuthor)
 	p := a.addPost(alice, post{title: "Kept", body: "The first text."})
 	reader := a.client()
 	if r := reader.get("/posts/kept"); !strings.Contains(r.body, "The first text.") {
@@ -404,7 +404,7 @@ func TestSuspendedAuthorsPostsAreHidden(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	a.discardMail(t)
-	alice := a.createUser("alice", models.RoleUser)
+	alice := a.createUser("alice", models.RoleAuthor)
 	a.createUser("boss", models.RoleAdmin)
 	a.addPost(alice, post{title: "Quokka sightings", body: "A quokka smiled.", tags: []string{"wildlife"}})
 	reader := a.client()

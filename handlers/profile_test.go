@@ -74,8 +74,8 @@ func pngHeader(w, h uint32) []byte {
 func TestProfileUpdate(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
-	a.createUser("alan", "user")
+	a.createUser("grace", "author")
+	a.createUser("alan", "author")
 	c := a.client()
 	c.login("grace", strongPassword)
 	page := c.get("/settings/profile")
@@ -116,7 +116,7 @@ func TestProfileUpdate(t *testing.T) {
 func TestAvatarUpload(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	c.login("grace", strongPassword)
 	fields := profileFields("grace", "grace@example.com")
@@ -178,7 +178,7 @@ func TestAvatarUpload(t *testing.T) {
 func TestProfileEmailChangeNeedsPassword(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	grace := a.createUser("grace", "user")
+	grace := a.createUser("grace", "author")
 	link := requestReset(t, a, "grace@example.com")
 	c := a.client()
 	c.login("grace", strongPassword)
@@ -232,7 +232,7 @@ func TestProfileEmailChangeNeedsPassword(t *testing.T) {
 func TestProfileEmailChangeThrottled(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	c := a.client()
 	c.login("grace", strongPassword)
 	moved := profileFields("grace", "thief@example.net")
@@ -257,7 +257,7 @@ func TestProfileEmailChangeThrottled(t *testing.T) {
 func TestProfileNames(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	a.createUser("boss", models.RoleAdmin)
 	c := a.client()
 	c.login("grace", strongPassword)
@@ -306,7 +306,7 @@ func TestProfileNames(t *testing.T) {
 func TestPasswordChangeEndsResetLinks(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	first, second := requestReset(t, a, "grace@example.com"), requestReset(t, a, "grace@example.com")
 	c := a.client()
 	c.login("grace", strongPassword)
@@ -328,7 +328,7 @@ func TestPasswordChangeEndsResetLinks(t *testing.T) {
 func TestAvatarStoredOnlyForValidForm(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("ivy", "user")
+	a.createUser("ivy", "author")
 	c := a.client()
 	c.login("ivy", strongPassword)
 	fields := profileFields("ivy", "not an address")

@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"quire/assets"
+	"quire/models"
 )
 
 // setupRoute is the first run's page, which gateSetup lets through.
@@ -49,6 +50,7 @@ func (a *App) routes(e *echo.Echo) {
 	a.allowBody(g.POST("/posts/:id/autosave", a.postAutosave, requireUser), postBody)
 	a.allowBody(g.POST("/posts/:id/preview", a.postPreview, requireUser), postBody)
 	g.POST("/posts/:id/publish", a.postPublish, requireUser)
+	g.POST("/posts/:id/submit", a.postSubmit, requireUser)
 	g.POST("/posts/:id/unpublish", a.postUnpublish, requireUser)
 	g.GET("/posts/:id/delete", a.getDelete, requireUser)
 	g.POST("/posts/:id/delete", a.postDelete, requireUser)
@@ -69,15 +71,22 @@ func (a *App) routes(e *echo.Echo) {
 	g.POST("/logout", a.postLogout)
 	g.GET("/password/reset", a.getPasswordReset)
 	g.POST("/password/reset", a.postPasswordReset)
+	g.GET("/verify/:token", a.getVerify)
+	g.POST("/verify/resend", a.postVerifyResend, requireUser)
+	g.GET("/invitations/:token", a.getInvitation)
+	g.POST("/invitations/:token", a.postInvitation)
 	g.GET("/password/reset/:token", a.getPasswordResetToken)
 	g.POST("/password/reset/:token", a.postPasswordResetToken)
 
-	// Admins. Every table is served by the same few routes (admin_table.go);
-	// requireAdmin sends anonymous visitors to sign in and refuses others.
-	ad := g.Group("/admin", a.requireAdmin)
-	ad.GET("", a.getAdminDashboard)
-	ad.GET("/settings", a.getAdminSettings)
-	a.allowBody(ad.POST("/settings", a.postAdminSettings), settingsBody)
+	// Admins and editors. Every table is served by the same few routes
+	// (admin_table.go), each table asking for its own permission;
+	// requireRole sends anonymous visitors to sign in and refuses others.
+	ad := g.Group("/admin", requireRole(models.PermEditAny))
+	ad.GET("", a.getAdminDashboard, requireRole(models.PermAdmin))
+	ad.GET("/invitations/new", a.getInvite, requireRole(models.PermInvite))
+	ad.POST("/invitations", a.postInvite, requireRole(models.PermInvite))
+	ad.GET("/settings", a.getAdminSettings, requireRole(models.PermAdmin))
+	a.allowBody(ad.POST("/settings", a.postAdminSettings, requireRole(models.PermAdmin)), settingsBody)
 	ad.GET("/:table", a.getAdminList)
 	ad.POST("/:table/bulk", a.postAdminBulk)
 	ad.GET("/:table/:id/edit/:field", a.getAdminEdit)

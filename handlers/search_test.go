@@ -43,13 +43,13 @@ func longBody(seed uint32, size int) string {
 // Not parallel: it times answers.
 func TestSearchCannotStarveReaders(t *testing.T) {
 	a := newApp(t)
-	author := a.createUser("author", "user")
+	author := a.createUser("author", "author")
 	pm := &models.PostModel{DB: a.db}
 	for i := range 5 {
 		p, err := pm.Insert(context.Background(), author.ID, models.PostInput{
 			Title: "Long read " + strconv.Itoa(i), Body: longBody(uint32(i+1), 195_000)})
 		if err == nil {
-			_, err = pm.Publish(context.Background(), p.ID, p.Version)
+			_, err = pm.Publish(context.Background(), asAuthor(p), p.ID, p.Version)
 		}
 		if err != nil {
 			t.Fatal(err)

@@ -20,40 +20,48 @@ import (
 	"quire/models"
 )
 
-// The five kinds of visitor the authorization matrix covers.
+// The kinds of visitor the authorization matrix covers: each role, the
+// owner of what the route acts on, and a revoked admin.
 const (
-	roleAnonymous = "anonymous"
-	roleUser      = "user"      // signed in, not the owner of what the route acts on
-	roleOwner     = "owner"     // the author of the post, the account itself
-	roleAdmin     = "admin"     // an active admin
-	roleSuspended = "suspended" // an admin suspended after signing in: the widest access, revoked
+	roleAnonymous   = "anonymous"
+	roleContributor = "contributor" // signed in as a contributor, not the owner
+	roleAuthor      = "author"      // signed in as an author, not the owner
+	roleOwner       = "owner"       // the author of the post (an author), the account itself
+	roleEditor      = "editor"      // an active editor, not the owner
+	roleAdmin       = "admin"       // an active admin
+	roleSuspended   = "suspended"   // an admin suspended after signing in: the widest access, revoked
 )
 
-var matrixRoles = []string{roleAnonymous, roleUser, roleOwner, roleAdmin, roleSuspended}
+var matrixRoles = []string{roleAnonymous, roleContributor, roleAuthor, roleOwner, roleEditor, roleAdmin, roleSuspended}
 
 // toLogin is a 303 to the sign-in page (Location /login?next=…), told
 // apart from a 303 that is the success of the request.
 const toLogin = -http.StatusSeeOther
 
-// expect is a route's status for each kind of visitor.
-type expect struct{ anonymous, user, owner, admin, suspended int }
+// expect is a route's status for each kind of visitor, in matrixRoles' order.
+type expect struct{ anonymous, contributor, author, owner, editor, admin, suspended int }
 
 func (e expect) of(role string) int {
-	return map[string]int{roleAnonymous: e.anonymous, roleUser: e.user, roleOwner: e.owner, roleAdmin: e.admin,
-		roleSuspended: e.suspended}[role]
+	return map[string]int{roleAnonymous: e.anonymous, roleContributor: e.contributor, roleAuthor: e.author,
+		roleOwner: e.owner, roleEditor: e.editor, roleAdmin: e.admin, roleSuspended: e.suspended}[role]
 }
 
-func everyone(status int) expect { return expect{status, status, status, status, status} }
+func everyone(status int) expect {
+	return expect{status, status, status, status, status, status, status}
+}
 
 var (
-	signedIn   = expect{toLogin, 200, 200, 200, toLogin} // any active account
-	ownPage    = expect{toLogin, 403, 200, 200, toLogin} // the owner's or an admin's, of a public post
-	ownDraft   = expect{toLogin, 404, 200, 200, toLogin} // the owner's or an admin's, of a draft
-	ownChange  = expect{toLogin, 403, 303, 303, toLogin}
-	draftMove  = expect{toLogin, 404, 303, 303, toLogin}
-	adminOnly  = expect{toLogin, 403, 403, 200, toLogin}
-	adminApply = expect{toLogin, 403, 403, 303, toLogin}
-	signedOut  = expect{200, 303, 303, 303, 200} // forms for visitors; accounts go home
+	//                 anonymous contributor author owner editor admin suspended
+	signedIn    = expect{toLogin, 200, 200, 200, 200, 200, toLogin} // any active account
+	ownPage     = expect{toLogin, 403, 403, 200, 200, 200, toLogin} // the owner's, an editor's or an admin's, of a public post
+	ownDraft    = expect{toLogin, 404, 404, 200, 200, 200, toLogin} // the same, of a draft
+	ownChange   = expect{toLogin, 403, 403, 303, 303, 303, toLogin}
+	draftMove   = expect{toLogin, 404, 404, 303, 303, 303, toLogin}
+	editorOnly  = expect{toLogin, 403, 403, 403, 200, 200, toLogin} // the posts table, the review queue
+	editorApply = expect{toLogin, 403, 403, 403, 303, 303, toLogin}
+	adminOnly   = expect{toLogin, 403, 403, 403, 403, 200, toLogin}
+	adminApply  = expect{toLogin, 403, 403, 403, 403, 303, toLogin}
+	signedOut   = expect{200, 303, 303, 303, 303, 303, 200} // forms for visitors; accounts go home
 )
 
 // authzCase is one request on a route. Path parameters are filled from the
@@ -97,26 +105,34 @@ var authzMatrix = map[string][]authzCase{
 	"GET /search":                {{query: "q=matrix", want: everyone(200)}},
 	"GET /password/reset":        {{want: everyone(200)}},
 	"GET /password/reset/:token": {{want: everyone(200)}},
+	// The invitation link is the permission, as a reset link is.
+	"GET /invitations/:token": {{want: everyone(200)}},
+	// A confirmation link confirms whoever follows it: it went to the address.
+	"GET /verify/:token":  {{want: everyone(303)}},
+	"POST /verify/resend": {{want: expect{toLogin, 303, 303, 303, 303, 303, toLogin}}},
+	"POST /invitations/:token": {{form: func(w *world) url.Values {
+		return url.Values{"username": {"invited" + w.id}, "password": {strongPassword}}
+	}, want: everyone(303)}},
 
 	// Readers and authors.
 	"GET /posts/:slug": {
 		{name: "published", want: everyone(200)},
-		{name: "draft", post: "draft", want: expect{404, 404, 200, 200, 404}},
+		{name: "draft", post: "draft", want: expect{404, 404, 404, 200, 200, 200, 404}},
 		{name: "page", post: "page", want: everyone(301)},
 	},
-	// Pages: the owner wrote them but is no admin, and only admins manage pages.
+	// Pages: the owner wrote them but is an author, and editors and admins manage pages.
 	"GET /:slug": {
 		{name: "page", post: "page", want: everyone(200)},
-		{name: "draft page", post: "draft page", want: expect{404, 404, 404, 200, 404}},
+		{name: "draft page", post: "draft page", want: expect{404, 404, 404, 404, 200, 200, 404}},
 		{name: "post", want: everyone(404)},
 	},
 	"GET /posts/new": {{want: signedIn}},
-	"GET /pages/new": {{want: adminOnly}},
+	"GET /pages/new": {{want: editorOnly}},
 	"POST /posts": {{form: func(w *world) url.Values {
 		return url.Values{"title": {"New " + w.id}, "body": {"Text."}, "tags": {"matrix"}}
-	}, want: expect{toLogin, 303, 303, 303, toLogin}}, {name: "page", form: func(w *world) url.Values {
+	}, want: expect{toLogin, 303, 303, 303, 303, 303, toLogin}}, {name: "page", form: func(w *world) url.Values {
 		return url.Values{"title": {"Page " + w.id}, "body": {"Text."}, "kind": {"page"}}
-	}, want: adminApply}},
+	}, want: editorApply}},
 	"GET /posts/:slug/edit": {
 		{name: "published", want: ownPage},
 		{name: "draft", post: "draft", want: ownDraft},
@@ -128,8 +144,8 @@ var authzMatrix = map[string][]authzCase{
 	"GET /posts/:id/editor": {
 		{name: "published", want: ownPage},
 		{name: "draft", post: "draft", want: ownDraft},
-		{name: "page", post: "page", want: adminOnly},
-		{name: "draft page", post: "draft page", want: expect{toLogin, 404, 404, 200, toLogin}},
+		{name: "page", post: "page", want: editorOnly},
+		{name: "draft page", post: "draft page", want: expect{toLogin, 404, 404, 404, 200, 200, toLogin}},
 	},
 	"GET /posts/:id/view": {{want: ownPage}},
 	"POST /posts/:id/autosave": {{post: "draft", form: func(w *world) url.Values { return postForm(w.draft) },
@@ -138,8 +154,11 @@ var authzMatrix = map[string][]authzCase{
 		want: ownDraft}},
 	"POST /posts/:id/publish": {{post: "draft", form: func(w *world) url.Values { return versionForm(w.draft) },
 		want: draftMove}},
+	// Only its author submits a draft for review; editors publish instead.
+	"POST /posts/:id/submit": {{post: "draft", form: func(w *world) url.Values { return versionForm(w.draft) },
+		want: expect{toLogin, 404, 404, 303, 403, 403, toLogin}}},
 	"POST /posts/:id/unpublish": {{form: func(w *world) url.Values { return versionForm(w.published) }, want: ownChange},
-		{name: "page", post: "page", form: func(w *world) url.Values { return versionForm(w.page) }, want: adminApply}},
+		{name: "page", post: "page", form: func(w *world) url.Values { return versionForm(w.page) }, want: editorApply}},
 	"GET /posts/:id/delete":         {{want: ownPage}},
 	"POST /posts/:id/delete":        {{want: ownChange}},
 	"POST /posts/:id/restore":       {{post: "trashed", want: draftMove}},
@@ -176,20 +195,23 @@ var authzMatrix = map[string][]authzCase{
 	"GET /settings/profile": {{want: signedIn}},
 	"POST /settings/profile": {{multipart: true, form: func(w *world) url.Values {
 		return url.Values{"username": {w.actor.Username}, "email": {w.actor.Email}, "display_name": {"D"}, "bio": {"B"}}
-	}, want: expect{toLogin, 303, 303, 303, toLogin}}},
+	}, want: expect{toLogin, 303, 303, 303, 303, 303, toLogin}}},
 	"GET /settings/password": {{want: signedIn}},
 	"POST /settings/password": {{form: func(*world) url.Values {
 		return url.Values{"current_password": {strongPassword}, "password": {"a different long passphrase"}}
-	}, want: expect{toLogin, 303, 303, 303, toLogin}}},
+	}, want: expect{toLogin, 303, 303, 303, 303, 303, toLogin}}},
 
-	// Admins. The owner is the account or the author acted on: still not an admin.
+	// Admins and editors. The owner is the account or the author acted on:
+	// still not staff. Editors have the posts table; the rest is admins'.
 	"GET /admin": {{want: adminOnly}},
 	"GET /admin/:table": {
 		{name: "users", params: map[string]string{"table": "users"}, want: adminOnly},
-		{name: "posts", params: map[string]string{"table": "posts"}, want: adminOnly},
+		{name: "posts", params: map[string]string{"table": "posts"}, want: editorOnly},
 		{name: "media", params: map[string]string{"table": "media"}, want: adminOnly},
 		{name: "audit", params: map[string]string{"table": "audit"}, want: adminOnly},
-		{name: "unknown", params: map[string]string{"table": "sessions"}, want: expect{toLogin, 403, 403, 404, toLogin}},
+		{name: "invitations", params: map[string]string{"table": "invitations"}, want: editorOnly},
+		{name: "review", params: map[string]string{"table": "review"}, want: editorOnly},
+		{name: "unknown", params: map[string]string{"table": "sessions"}, want: expect{toLogin, 403, 403, 403, 404, 404, toLogin}},
 	},
 	"POST /admin/:table/bulk": {
 		{name: "confirm", params: map[string]string{"table": "users"}, form: func(w *world) url.Values {
@@ -197,11 +219,15 @@ var authzMatrix = map[string][]authzCase{
 		}, want: adminOnly},
 		{name: "apply", params: map[string]string{"table": "posts"}, form: func(w *world) url.Values {
 			return url.Values{"action": {"hide"}, "confirm": {"1"}, "reason": {"r"}, "ids": {strconv.FormatInt(w.published.ID, 10)}}
-		}, want: adminApply},
+		}, want: editorApply},
 	},
+	"GET /admin/invitations/new": {{want: editorOnly}},
+	"POST /admin/invitations": {{form: func(w *world) url.Values {
+		return url.Values{"email": {"asked" + w.id + "@example.com"}, "role": {models.RoleAuthor}}
+	}, want: editorApply}},
 	"GET /admin/:table/:id/edit/:field": {
 		{name: "users", params: map[string]string{"table": "users", "field": "role"}, want: adminOnly},
-		{name: "posts", params: map[string]string{"table": "posts", "field": "title"}, want: adminOnly},
+		{name: "posts", params: map[string]string{"table": "posts", "field": "title"}, want: editorOnly},
 	},
 	"POST /admin/:table/:id/edit/:field": {
 		{name: "users", params: map[string]string{"table": "users", "field": "role"}, form: func(w *world) url.Values {
@@ -209,7 +235,7 @@ var authzMatrix = map[string][]authzCase{
 		}, want: adminApply},
 		{name: "posts", params: map[string]string{"table": "posts", "field": "title"}, form: func(w *world) url.Values {
 			return url.Values{"value": {"Retitled"}, "version": {strconv.Itoa(w.published.Version)}}
-		}, want: adminApply},
+		}, want: editorApply},
 	},
 	"GET /admin/settings": {{want: adminOnly}},
 	"POST /admin/settings": {{form: func(w *world) url.Values {
@@ -223,12 +249,18 @@ var authzMatrix = map[string][]authzCase{
 	"GET /admin/:table/:id/:action": {
 		{name: "users", params: map[string]string{"table": "users", "action": "suspend"}, want: adminOnly},
 		{name: "media", params: map[string]string{"table": "media", "action": "delete"}, want: adminOnly},
+		{name: "posts", params: map[string]string{"table": "posts", "action": "hide"}, want: editorOnly},
 	},
 	"POST /admin/:table/:id/:action": {
 		{name: "users", params: map[string]string{"table": "users", "action": "suspend"}, form: func(*world) url.Values {
 			return url.Values{"confirm": {"1"}, "reason": {"spam"}}
 		}, want: adminApply},
-		{name: "posts", params: map[string]string{"table": "posts", "action": "unpublish"}, want: adminApply},
+		{name: "posts", params: map[string]string{"table": "posts", "action": "unpublish"}, want: editorApply},
+		{name: "posts confirm", params: map[string]string{"table": "posts", "action": "hide"}, want: editorOnly},
+		{name: "invitations", params: map[string]string{"table": "invitations", "action": "revoke"}, form: func(*world) url.Values {
+			return url.Values{"confirm": {"1"}}
+		}, want: editorApply},
+		{name: "review", params: map[string]string{"table": "review", "action": "approve"}, want: editorApply},
 	},
 }
 
@@ -343,6 +375,9 @@ type world struct {
 	rev                       int64
 	media                     models.Media
 	token                     string
+	invitation                models.Invitation // an author's, pending
+	inviteToken               string
+	verifyToken               string      // the owner's address, marked unconfirmed
 	actor                     models.User // zero for anonymous visitors
 	c                         *client
 }
@@ -351,12 +386,12 @@ func (a *testApp) newWorld(role string) *world {
 	a.t.Helper()
 	ctx := context.Background()
 	w := &world{a: a, id: strconv.FormatInt(worldSeq.Add(1), 10)}
-	w.owner = a.createUser("owner"+w.id, models.RoleUser)
+	w.owner = a.createUser("owner"+w.id, models.RoleAuthor)
 	pm := &models.PostModel{DB: a.db}
 	in := models.PostInput{Title: "Published " + w.id, Body: "First text.", Tags: []string{"matrix"}}
 	p, err := pm.Insert(ctx, w.owner.ID, in)
 	if err == nil {
-		p, err = pm.Publish(ctx, p.ID, p.Version)
+		p, err = pm.Publish(ctx, asAuthor(p), p.ID, p.Version)
 	}
 	if err == nil {
 		in.Body = "Second text."
@@ -373,7 +408,7 @@ func (a *testApp) newWorld(role string) *world {
 	w.rev = revs[0].ID
 	w.draft = a.newPost(w.owner, "Draft "+w.id, false)
 	w.trashed = a.newPost(w.owner, "Trashed "+w.id, false)
-	if err := pm.SoftDelete(ctx, w.trashed.ID); err != nil {
+	if err := pm.SoftDelete(ctx, asAuthor(w.trashed), w.trashed.ID); err != nil {
 		a.t.Fatal(err)
 	}
 	w.page = a.newPage(w.owner, models.PostInput{Title: "Page " + w.id}, true)
@@ -392,12 +427,28 @@ func (a *testApp) newWorld(role string) *world {
 		a.t.Fatal(err)
 	}
 
+	w.invitation, w.inviteToken, err = (&models.AdminModel{DB: a.db}).Invite(ctx,
+		models.Actor{Name: "matrix", Role: models.RoleAdmin}, "invited"+w.id+"@example.com", models.RoleAuthor)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+
+	if _, err := a.db.Exec(`UPDATE users SET email_verified = false WHERE id = $1`, w.owner.ID); err != nil {
+		a.t.Fatal(err)
+	}
+	if w.verifyToken, _, err = a.users.IssueVerification(ctx, w.owner.ID); err != nil {
+		a.t.Fatal(err)
+	}
+	if _, err := a.db.Exec(`UPDATE users SET email_verified = true WHERE id = $1`, w.owner.ID); err != nil {
+		a.t.Fatal(err)
+	}
+
 	w.c = a.client()
 	switch role {
 	case roleAnonymous:
 		w.c.get("/login")
-	case roleUser:
-		w.actor = a.createUser("user"+w.id, models.RoleUser)
+	case roleContributor, roleAuthor, roleEditor:
+		w.actor = a.createUser(role+w.id, role)
 	case roleOwner:
 		w.actor = w.owner
 	case roleAdmin, roleSuspended:
@@ -425,9 +476,18 @@ func (w *world) fill(pattern, post string, params map[string]string) string {
 		id = strconv.FormatInt(w.owner.ID, 10)
 	case "media":
 		id = strconv.FormatInt(w.media.ID, 10)
+	case "invitations":
+		id = strconv.FormatInt(w.invitation.ID, 10)
+	}
+	token := w.token
+	if strings.HasPrefix(pattern, "/invitations/") {
+		token = w.inviteToken
+	}
+	if strings.HasPrefix(pattern, "/verify/") {
+		token = w.verifyToken
 	}
 	values := map[string]string{
-		"slug": p.Slug, "id": id, "username": w.owner.Username, "tag": "matrix", "token": w.token,
+		"slug": p.Slug, "id": id, "username": w.owner.Username, "tag": "matrix", "token": token,
 		"key": w.media.Key, "rev": strconv.FormatInt(w.rev, 10),
 		"*": strings.TrimPrefix(assets.Path("css/site.css"), assets.Prefix),
 	}

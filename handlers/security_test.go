@@ -12,7 +12,7 @@ import (
 func TestCSRF(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("grace", "user")
+	a.createUser("grace", "author")
 	creds := url.Values{"login": {"grace"}, "password": {strongPassword}}
 	cases := []struct {
 		name    string

@@ -36,7 +36,7 @@ func (a *testApp) flashFor(msg string) string {
 func TestFlashNeverEntersSharedPage(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	alice := a.createUser("alice", models.RoleUser)
+	alice := a.createUser("alice", models.RoleAuthor)
 	for i := range 11 { // two pages of the home list
 		a.addPost(alice, post{title: "Flash check " + strings.Repeat("i", i+1), body: "Text.", tags: []string{"sky"}})
 	}
@@ -73,7 +73,7 @@ func TestFlashNeverEntersSharedPage(t *testing.T) {
 
 	// The same through the real flow: a password reset signs the visitor
 	// out with a notice; the next reader's home page does not carry it.
-	a.createUser("grace", models.RoleUser)
+	a.createUser("grace", models.RoleAuthor)
 	link := requestReset(t, a, "grace@example.com")
 	v := a.client()
 	v.get(link)

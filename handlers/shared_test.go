@@ -13,7 +13,7 @@ import (
 func TestSignedOutReadersShareOnePage(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	alice := a.createUser("alice", models.RoleUser)
+	alice := a.createUser("alice", models.RoleAuthor)
 	p := a.addPost(alice, post{title: "Shared light", body: "The first text.", tags: []string{"sky"}})
 	for _, path := range []string{"/", "/tags/sky", "/@alice", "/posts/shared-light"} {
 		res, first := a.rawGet(path, "")

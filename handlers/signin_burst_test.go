@@ -66,7 +66,7 @@ func TestLoginThrottleHoldsUnderBurst(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			a := newApp(t) // its own database: the address's count starts at zero
-			a.createUser("grace", "user")
+			a.createUser("grace", "author")
 			forms := make([]url.Values, guesses)
 			for i := range forms {
 				forms[i] = url.Values{"login": {tc.login(i)}, "password": {"wrong guess number " + strconv.Itoa(i)}}

@@ -39,7 +39,7 @@ func TestSiteSettingsReplicas(t *testing.T) {
 	db := dbtest.New(t)
 	one := startApp(t, db, appOptions{})
 	two := startApp(t, db, appOptions{})
-	ada := one.createUser("ada", models.RoleUser)
+	ada := one.createUser("ada", models.RoleAuthor)
 	post := one.newPost(ada, "Hello there", true)
 
 	reader := two.client()
@@ -123,7 +123,7 @@ func TestSiteSettingsReplicas(t *testing.T) {
 func TestSiteSettingsInMail(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("ada", models.RoleUser)
+	a.createUser("ada", models.RoleAuthor)
 	ada := a.client()
 	ada.login("ada", strongPassword)
 	ada.get("/settings/password") // this replica reads the settings as they are

@@ -39,7 +39,7 @@ func TestRouteWordsAreReservedSlugs(t *testing.T) {
 	}
 
 	// A post titled "New" is reachable at its own address.
-	a.createUser("author", "user")
+	a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
 	c.get("/posts/new")

@@ -16,7 +16,7 @@ import (
 func TestTagListsCostLittle(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	a.createUser("author", "user")
+	a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
 

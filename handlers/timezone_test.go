@@ -26,7 +26,7 @@ func TestTimeZone(t *testing.T) {
 	utc := startApp(t, db, appOptions{})
 
 	at := time.Date(2025, 12, 31, 23, 30, 5, 0, time.UTC) // 12:30:05 on 1 January 2026 in Auckland (UTC+13)
-	author := nz.createUser("kiri", "user")
+	author := nz.createUser("kiri", "author")
 	nz.createUser("boss", "admin")
 	p := nz.addPost(author, post{title: "New year", body: "Fireworks.", published: at})
 	for _, q := range []string{

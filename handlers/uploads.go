@@ -52,6 +52,9 @@ func (a *App) storeImage(c echo.Context, field string, owner int64, alt string, 
 		return upload{msg: incompleteUpload}, nil
 	}
 	defer f.Close()
+	if u, ok := currentUser(c); ok {
+		kind.Limits.MaxBytes = models.UploadLimit(u.Role, kind.Limits.MaxBytes) // contributors' cap
+	}
 	md, err := a.uploads().Store(c.Request().Context(), f, owner, alt, kind)
 	switch {
 	case errors.Is(err, imaging.ErrBusy):

@@ -40,6 +40,13 @@ var urlCases = []urlCase{
 	getTo("AdminSettings", urls.AdminSettings(), "/admin/settings"),
 	postTo("AdminSettings", urls.AdminSettings(), "/admin/settings"),
 	getTo("SiteCSS", urls.SiteCSS("abc"), "/site.css"),
+	postTo("SubmitPost", urls.SubmitPost(7), "/posts/:id/submit"),
+	getTo("NewInvitation", urls.NewInvitation(), "/admin/invitations/new"),
+	postTo("CreateInvitation", urls.CreateInvitation(), "/admin/invitations"),
+	getTo("Invitation", urls.Invitation("t/k"), "/invitations/:token"),
+	postTo("Invitation", urls.Invitation("tok"), "/invitations/:token"),
+	getTo("Verify", urls.Verify("tok"), "/verify/:token"),
+	postTo("VerifyResend", urls.VerifyResend(), "/verify/resend"),
 	postTo("Setup", urls.Setup("tok"), "/setup/:token"),
 	getTo("Post", urls.Post("hello-world"), "/posts/:slug"),
 	getTo("Post", urls.Post("a/b?c#d"), "/posts/:slug"),
@@ -160,7 +167,7 @@ func TestAdminTableLinks(t *testing.T) {
 	t.Parallel()
 	a, c, _ := adminApp(t)
 	ctx := context.Background()
-	u := a.createUser("linked", models.RoleUser)
+	u := a.createUser("linked", models.RoleAuthor)
 	key := strings.Repeat("ef", 32) + ".png"
 	m, err := (&models.MediaModel{DB: a.db}).Insert(ctx, models.Media{OwnerID: ownerOf(u), Key: key, Width: 10, Height: 10,
 		Bytes: 3, ContentType: "image/png"})

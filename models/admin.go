@@ -16,6 +16,7 @@ import (
 const (
 	PostPage      admintable.Page = "post"      // slug
 	AuthorPage    admintable.Page = "author"    // username
+	EditPostPage  admintable.Page = "edit"      // slug
 	RevisionsPage admintable.Page = "revisions" // post id
 	HistoryPage   admintable.Page = "history"   // audit model, object id
 )

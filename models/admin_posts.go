@@ -13,7 +13,7 @@ import (
 
 var (
 	postStatusChoices = []admintable.Choice{{Value: PostDraft, Label: "Draft"},
-		{Value: PostPublished, Label: "Published"}, {Value: PostHidden, Label: "Hidden"}}
+		{Value: PostPublished, Label: "Published"}, {Value: PostHidden, Label: "Hidden"}, {Value: PostSubmitted, Label: "Submitted"}}
 	postKindChoices = []admintable.Choice{{Value: KindPost, Label: "Post"}, {Value: KindPage, Label: "Page"}}
 
 	hidePost = admintable.Action{Key: "hide", Label: "Hide", Done: "Hid", Confirm: true, NeedsReason: true, Danger: true,
@@ -75,7 +75,7 @@ var PostsTable = admintable.Must(&admintable.Table{
 func (m *AdminModel) changePosts(ctx context.Context, actor Actor, ids []int64, ch postChange) (ActionResult, error) {
 	changed := 0
 	err := m.adminTx(ctx, ch.action+" posts", func(tx *sqlx.Tx) error {
-		entries, err := changePosts(ctx, tx, actor.ID, ids, ch)
+		entries, err := changePosts(ctx, tx, actor, ids, ch)
 		if err != nil {
 			return err
 		}

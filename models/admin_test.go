@@ -42,7 +42,7 @@ func TestAdminDeclarations(t *testing.T) {
 	if err := db.Get(&firstPost, `SELECT min(id) FROM posts`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.HidePosts(ctx, models.Actor{ID: authors[0], Name: "seed"}, []int64{firstPost}, "x"); err != nil {
+	if _, err := admin.HidePosts(ctx, models.Actor{ID: authors[0], Name: "seed", Role: models.RoleAdmin}, []int64{firstPost}, "x"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`INSERT INTO media (owner_id, key, width, height, bytes, content_type)
@@ -133,7 +133,7 @@ func TestLastAdminUnderConcurrency(t *testing.T) {
 		for i := range 2 {
 			wg.Go(func() {
 				me, other := admins[i], admins[1-i]
-				_, errs[i] = admin.SetRole(ctx, models.Actor{ID: me.ID, Name: me.Username}, []int64{other.ID}, models.RoleUser)
+				_, errs[i] = admin.SetRole(ctx, models.Actor{ID: me.ID, Name: me.Username}, []int64{other.ID}, models.RoleAuthor)
 			})
 		}
 		wg.Wait()
@@ -160,7 +160,7 @@ func TestSuspensionEndsSessions(t *testing.T) {
 	db := dbtest.New(t)
 	um := &models.UserModel{DB: db, Hasher: models.NewHasher(models.TestPasswordParams, 0)}
 	admin := &models.AdminModel{DB: db}
-	boss := models.Actor{ID: newAdmin(t, db, "boss"), Name: "boss"}
+	boss := models.Actor{ID: newAdmin(t, db, "boss"), Name: "boss", Role: models.RoleAdmin}
 	id := newUser(t, db, "victim", "")
 	epoch := func() int {
 		t.Helper()

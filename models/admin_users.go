@@ -13,11 +13,13 @@ import (
 )
 
 var (
-	roleChoices  = []admintable.Choice{{Value: RoleUser, Label: "User"}, {Value: RoleAdmin, Label: "Admin"}}
+	roleChoices = []admintable.Choice{{Value: RoleContributor, Label: "Contributor"}, {Value: RoleAuthor, Label: "Author"},
+		{Value: RoleEditor, Label: "Editor"}, {Value: RoleAdmin, Label: "Admin"}}
 	stateChoices = []admintable.Choice{{Value: StateActive, Label: "Active"}, {Value: StateSuspended, Label: "Suspended"}}
 
 	changeRole = admintable.Action{Key: "change_role", Label: "Change role", Done: "Changed the role of", Confirm: true,
-		Help:   "Admins can use these pages; users cannot.",
+		Help: "Contributors write drafts and submit them for review; authors publish their own posts; " +
+			"editors edit, publish and review anyone's posts and invite writers; admins do everything.",
 		Option: &admintable.Option{Label: "New role", Choices: roleChoices}}
 	suspendUser = admintable.Action{Key: "suspend", Label: "Suspend", Done: "Suspended", Confirm: true, NeedsReason: true,
 		Danger: true, Help: "They are signed out at once and cannot sign in until reactivated. Their published posts are hidden from readers until then; nothing is deleted."}
@@ -201,8 +203,8 @@ func (m *AdminModel) SetRole(ctx context.Context, actor Actor, ids []int64, role
 
 // setRole changes roles; version >= 0 (one id) refuses a newer row.
 func (m *AdminModel) setRole(ctx context.Context, actor Actor, ids []int64, role, action string, version int) (ActionResult, error) {
-	if !slices.ContainsFunc(roleChoices, func(c admintable.Choice) bool { return c.Value == role }) {
-		return ActionResult{}, refused("Choose a role: user or admin.")
+	if !ValidRole(role) {
+		return ActionResult{}, refused("Choose a role: contributor, author, editor or admin.")
 	}
 	return m.changeUsers(ctx, actor, ids, userChange{applies: anyUser, admins: true, rowChange: rowChange{action: action,
 		after: map[string]any{"role": role}, update: setRoleSQL, args: []any{role}, version: version}})

@@ -26,7 +26,7 @@ func TestJanitorRemovesFilesOnlyAfterCommit(t *testing.T) {
 	ada := newUser(t, db, "ada", "")
 	pm := &models.PostModel{DB: db}
 	p := publishedPost(t, pm, ada, models.PostInput{Title: "Covered", Body: "text", CoverKey: cover})
-	if err := pm.SoftDelete(ctx, p.ID); err != nil {
+	if err := pm.SoftDelete(ctx, asAuthor(p), p.ID); err != nil {
 		t.Fatal(err)
 	}
 	mustExec(t, db, `UPDATE posts SET deleted_at = now() - interval '31 days' WHERE id = $1`, p.ID)

@@ -18,6 +18,10 @@ import (
 type Actor struct {
 	ID   int64
 	Name string // username, kept in the log after the account is gone
+	Role string // what the actor may do (roles.go); not logged
+	// Unverified: the actor's email address is not confirmed, so it may
+	// not publish (verification.go).
+	Unverified bool
 }
 
 // AuditEntry is one object's change by one action.
@@ -138,7 +142,9 @@ var AuditTable = admintable.Must(&admintable.Table{
 				WHERE actor_id IS NOT NULL ORDER BY actor_id, at DESC`},
 		{Key: "model", Label: "Model", Expr: "l.model", Choices: []admintable.Choice{
 			{Value: "users", Label: "Users"}, {Value: "posts", Label: "Posts"}, {Value: "media", Label: "Media"},
-			{Value: "settings", Label: "Settings"}}},
+			{Value: "settings", Label: "Settings"},
+			{Value: "invitations", Label: "Invitations"}}},
+
 		{Key: "action", Label: "Action", Expr: "l.action", Choices: auditActions()},
 		{Key: "at", Label: "Date", Expr: "l.at", Date: true},
 		{Key: "object", Label: "Object id", Expr: "l.object_id", Int: true},
@@ -150,9 +156,9 @@ var AuditTable = admintable.Must(&admintable.Table{
 // auditActions lists every action the other tables declare, and inline
 // edits, as the choices of the log's action filter.
 func auditActions() []admintable.Choice {
-	out := []admintable.Choice{{Value: "edit", Label: "Edit"}}
-	seen := map[string]bool{"edit": true}
-	for _, t := range []*admintable.Table{UsersTable, PostsTable, MediaTable} {
+	out := []admintable.Choice{{Value: "edit", Label: "Edit"}, {Value: "invite", Label: "Invite"}, {Value: "accept", Label: "Accept"}}
+	seen := map[string]bool{"edit": true, "invite": true, "accept": true}
+	for _, t := range []*admintable.Table{UsersTable, PostsTable, MediaTable, InvitationsTable, ReviewTable} {
 		for _, a := range append(t.RowActions, t.BulkActions...) {
 			if !seen[a.Key] {
 				seen[a.Key] = true

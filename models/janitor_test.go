@@ -51,7 +51,7 @@ func TestJanitorPurgesExpiredTrash(t *testing.T) {
 	pm := &models.PostModel{DB: db}
 	admin := &models.AdminModel{DB: db}
 	ada := newUser(t, db, "ada", "")
-	root := models.Actor{ID: newUser(t, db, "root", ""), Name: "root"}
+	root := models.Actor{ID: newUser(t, db, "root", ""), Name: "root", Role: models.RoleAdmin}
 
 	// edit saves a text change; a published post keeps its old text as a revision.
 	edit := func(p models.Post, body, slug string) models.Post {
@@ -77,7 +77,7 @@ func TestJanitorPurgesExpiredTrash(t *testing.T) {
 	// Recent: 1 revision; deleted 29 days ago, still in the trash.
 	recent := publishedPost(t, pm, ada, models.PostInput{Title: "Recent", Body: "one", Tags: []string{"shared"}})
 	edit(recent, "two", "")
-	if err := pm.SoftDelete(ctx, recent.ID); err != nil {
+	if err := pm.SoftDelete(ctx, asAuthor(recent), recent.ID); err != nil {
 		t.Fatal(err)
 	}
 	// Live: 1 revision, 1 old slug.

@@ -58,7 +58,7 @@ func TestJanitorRemovesOrphanMedia(t *testing.T) {
 	mustExec(t, db, `UPDATE users SET avatar = $1 WHERE id = $2`, key(2), ada)
 	pm := &models.PostModel{DB: db}
 	covered := publishedPost(t, pm, ada, models.PostInput{Title: "Covered", Body: "text", CoverKey: key(3)})
-	if err := pm.SoftDelete(ctx, covered.ID); err != nil { // trashed posts can come back
+	if err := pm.SoftDelete(ctx, asAuthor(covered), covered.ID); err != nil { // trashed posts can come back
 		t.Fatal(err)
 	}
 	publishedPost(t, pm, ada, models.PostInput{Title: "Linked", Body: "![x](/media/" + key(4) + ")"})

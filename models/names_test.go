@@ -30,7 +30,7 @@ func TestCheckStaffName(t *testing.T) {
 		"alice ✓ (staff)", "alice ✓", "Quire Team", "quire_team", "quireadmin", "sysadmin_bob", "The Moderators Desk",
 		"ＡＤＭＩＮ", "аdmin" /* Cyrillic a */, "ädmin", "r00t", "adm1n", "5upport", "ad\u200Dmin", "HELP DESK", "[Official]",
 	} {
-		if CheckStaffName(name, RoleUser) == "" {
+		if CheckStaffName(name, RoleAuthor) == "" {
 			t.Errorf("%q is allowed for a user", name)
 		}
 		if CheckStaffName(name, RoleAdmin) != "" {
@@ -41,7 +41,7 @@ func TestCheckStaffName(t *testing.T) {
 		"alice", "Grace Hopper", "grace_h", "Helena", "Rosemary", "Stafford Beer", "Esquire Jones", "squire",
 		"Systemic Thoughts", "Supporter of libraries", "jane1990", "Zoë 🌿 Müller", "Linus Torvalds", "helpful_hannah",
 	} {
-		if msg := CheckStaffName(name, RoleUser); msg != "" {
+		if msg := CheckStaffName(name, RoleAuthor); msg != "" {
 			t.Errorf("%q is refused: %s", name, msg)
 		}
 	}
@@ -65,7 +65,7 @@ func TestCleanNamesConcurrently(t *testing.T) {
 					t.Errorf("CleanDisplayName = %q, want %q", got, wantName)
 					return
 				}
-				if CheckStaffName("ＡＤＭＩＮ ✓", RoleUser) == "" || CheckStaffName("Grace Hopper", RoleUser) != "" {
+				if CheckStaffName("ＡＤＭＩＮ ✓", RoleAuthor) == "" || CheckStaffName("Grace Hopper", RoleAuthor) != "" {
 					t.Error("the staff-name rule answered differently under load")
 					return
 				}

@@ -103,7 +103,7 @@ func TestPagesStayOutOfLists(t *testing.T) {
 	}
 
 	// Unpublished, it leaves the sitemap and its stamp moves again.
-	if _, err := pm.Unpublish(ctx, page.ID, page.Version); err != nil {
+	if _, err := pm.Unpublish(ctx, asAuthor(page), page.ID, page.Version); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := pm.PagesStamp(ctx); err != nil || st.Posts != 0 || !st.At.After(after) {

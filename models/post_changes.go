@@ -16,6 +16,7 @@ import (
 // postSnap is what a change reads, and locks, before changing a post.
 type postSnap struct {
 	ID           int64  `db:"id"`
+	AuthorID     int64  `db:"author_id"` // 0: a deleted user's
 	Title        string `db:"title"`
 	Status       string `db:"status"`
 	HiddenReason string `db:"hidden_reason"`
@@ -49,10 +50,13 @@ type postChange struct {
 	one bool
 	// check, when set, refuses the whole change because of one post.
 	check func(postSnap) error
+	// own and others are the permissions (roles.go) the change asks of its
+	// actor on their own posts and on anyone else's ("": never).
+	own, others Permission
 }
 
 const (
-	publishPostsSQL = `UPDATE posts SET status = 'published', published_at = coalesce(published_at, now()),
+	publishPostsSQL = `UPDATE posts SET status = 'published', published_at = coalesce(published_at, now()), review_note = '',
 	version = version + 1, updated_at = now() WHERE id = ANY($1)`
 	unpublishPostsSQL = `UPDATE posts SET status = 'draft', version = version + 1, updated_at = now() WHERE id = ANY($1)`
 	hidePostsSQL      = `UPDATE posts SET status = 'hidden', hidden_reason = $2, version = version + 1, updated_at = now()
@@ -63,45 +67,46 @@ WHERE id = ANY($1)`
 	retitlePostSQL = `UPDATE posts SET title = $2, version = version + 1, updated_at = now() WHERE id = ANY($1)`
 )
 
-// publishChange makes drafts public; published_at is set the first time
-// only. Hidden posts are an admin's verdict and are left alone.
+// publishChange makes drafts (and posts waiting for review) public;
+// published_at is set the first time only. Hidden posts are an admin's
+// verdict and are left alone.
 func publishChange() postChange {
-	return postChange{applies: statusIn(PostDraft), rowChange: rowChange{action: "publish",
+	return postChange{applies: statusIn(PostDraft, PostSubmitted), own: PermPublish, others: PermEditAny, rowChange: rowChange{action: "publish",
 		after: map[string]any{"status": PostPublished}, update: publishPostsSQL, version: -1}}
 }
 
 // unpublishChange takes published posts back to drafts; their slugs stay
 // reserved and published_at is kept for when they return.
 func unpublishChange() postChange {
-	return postChange{applies: statusIn(PostPublished), rowChange: rowChange{action: "unpublish",
+	return postChange{applies: statusIn(PostPublished), own: PermPublish, others: PermEditAny, rowChange: rowChange{action: "unpublish",
 		after: map[string]any{"status": PostDraft}, update: unpublishPostsSQL, version: -1}}
 }
 
 // hideChange takes drafts and published posts away from readers with a
 // reason their authors see; hidden ones are left as they are.
 func hideChange(reason string) postChange {
-	return postChange{applies: statusIn(PostDraft, PostPublished), rowChange: rowChange{action: "hide",
+	return postChange{applies: statusIn(PostDraft, PostPublished), others: PermEditAny, rowChange: rowChange{action: "hide",
 		after: map[string]any{"status": PostHidden, "hidden_reason": reason}, update: hidePostsSQL,
 		args: []any{reason}, note: reason, version: -1}}
 }
 
 // unhideChange returns hidden posts to their authors as drafts.
 func unhideChange() postChange {
-	return postChange{applies: statusIn(PostHidden), rowChange: rowChange{action: "unhide",
+	return postChange{applies: statusIn(PostHidden), others: PermEditAny, rowChange: rowChange{action: "unhide",
 		after: map[string]any{"status": PostDraft, "hidden_reason": ""}, update: unhidePostsSQL, version: -1}}
 }
 
 // trashChange moves posts to their authors' trash: gone from every page
 // and list, restorable for TrashDays, their slugs reserved meanwhile.
 func trashChange() postChange {
-	return postChange{applies: func(postSnap) bool { return true }, rowChange: rowChange{action: "delete",
+	return postChange{applies: func(postSnap) bool { return true }, own: PermWrite, others: PermEditAny, rowChange: rowChange{action: "delete",
 		after: map[string]any{"deleted": true}, update: trashPostsSQL, version: -1}}
 }
 
 // retitleChange gives a post a new title and keeps its slug (links keep
 // working).
 func retitleChange(title string) postChange {
-	return postChange{applies: func(postSnap) bool { return true }, text: true, rowChange: rowChange{action: "edit",
+	return postChange{applies: func(postSnap) bool { return true }, text: true, own: PermWrite, others: PermEditAny, rowChange: rowChange{action: "edit",
 		after: map[string]any{"title": title}, update: retitlePostSQL, args: []any{title}, version: -1}}
 }
 
@@ -109,14 +114,15 @@ func statusIn(states ...string) func(postSnap) bool {
 	return func(p postSnap) bool { return slices.Contains(states, p.Status) }
 }
 
-const lockPostsSQL = `SELECT id, title, status, hidden_reason, version FROM posts
+const lockPostsSQL = `SELECT id, coalesce(author_id, 0) AS author_id, title, status, hidden_reason, version FROM posts
 WHERE id = ANY($1) AND deleted_at IS NULL ORDER BY id FOR UPDATE`
 
-// changePosts locks the posts (those in the trash are not changed), changes
-// those the change applies to, and returns an audit entry for each changed
-// post with the fields before and after. editorID (0 for none) is recorded
-// on the revisions a text change keeps.
-func changePosts(ctx context.Context, tx *sqlx.Tx, editorID int64, ids []int64, ch postChange) ([]AuditEntry, error) {
+// changePosts locks the posts (those in the trash are not changed), checks
+// that who's role allows the change on each (a *ForbiddenError refuses the
+// whole change), changes those the change applies to, and returns an audit
+// entry for each changed post with the fields before and after. who is
+// recorded on the revisions a text change keeps.
+func changePosts(ctx context.Context, tx *sqlx.Tx, who Actor, ids []int64, ch postChange) ([]AuditEntry, error) {
 	var posts []postSnap
 	if err := tx.SelectContext(ctx, &posts, lockPostsSQL, pq.Array(ids)); err != nil {
 		return nil, err
@@ -130,6 +136,9 @@ func changePosts(ctx context.Context, tx *sqlx.Tx, editorID int64, ids []int64, 
 	var targets []int64
 	var entries []AuditEntry
 	for _, p := range posts {
+		if err := who.mayChange(p.AuthorID, ch.own, ch.others); err != nil {
+			return nil, err
+		}
 		if ch.check != nil {
 			if err := ch.check(p); err != nil {
 				return nil, err
@@ -146,7 +155,7 @@ func changePosts(ctx context.Context, tx *sqlx.Tx, editorID int64, ids []int64, 
 			continue
 		}
 		if ch.text {
-			if err := keepRevision(ctx, tx, p.ID, p.Status, editorID); err != nil {
+			if err := keepRevision(ctx, tx, p.ID, p.Status, who.ID); err != nil {
 				return nil, err
 			}
 		}

@@ -20,6 +20,7 @@ import (
 // admin's verdict that the author cannot undo by publishing again.
 const (
 	PostDraft     = "draft"
+	PostSubmitted = "submitted" // waiting in the review queue (review.go)
 	PostPublished = "published"
 	PostHidden    = "hidden"
 )
@@ -58,6 +59,7 @@ type Post struct {
 
 	Status       string         `db:"status"`
 	HiddenReason string         `db:"hidden_reason"`
+	ReviewNote   string         `db:"review_note"` // an editor's note when returning it from review
 	Tags         pq.StringArray `db:"tags"`
 
 	PublishedAt *time.Time `db:"published_at"` // first publish; kept when unpublished
@@ -191,7 +193,7 @@ type PostModel struct {
 const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
 	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt,
-	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
+	p.status, p.hidden_reason, p.review_note, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
 	p.author_suspended, p.kind`
 
 // maxSlugAttempts bounds retries when a concurrent save took the slug a
@@ -407,41 +409,41 @@ func textChanged(cur Post, in PostInput) bool {
 // Publish makes a draft public. published_at is set the first time only.
 // A post that is not a draft (hidden by an admin, or already published) or
 // has moved on from version is ErrConflict.
-func (m *PostModel) Publish(ctx context.Context, id int64, version int) (Post, error) {
+func (m *PostModel) Publish(ctx context.Context, who Actor, id int64, version int) (Post, error) {
 	ch := publishChange()
 	ch.version = version
-	return m.change(ctx, id, ch)
+	return m.change(ctx, who, id, ch)
 }
 
 // Unpublish takes a published post back to draft. Its slug stays reserved
 // and its published_at is kept for when it returns.
-func (m *PostModel) Unpublish(ctx context.Context, id int64, version int) (Post, error) {
+func (m *PostModel) Unpublish(ctx context.Context, who Actor, id int64, version int) (Post, error) {
 	ch := unpublishChange()
 	ch.version = version
-	return m.change(ctx, id, ch)
+	return m.change(ctx, who, id, ch)
 }
 
 // SoftDelete moves a post to its author's trash: gone from every page and
 // list, restorable for TrashDays. Its slug stays reserved meanwhile.
-func (m *PostModel) SoftDelete(ctx context.Context, id int64) error {
-	_, err := m.change(ctx, id, trashChange())
+func (m *PostModel) SoftDelete(ctx context.Context, who Actor, id int64) error {
+	_, err := m.change(ctx, who, id, trashChange())
 	return err
 }
 
 // change runs one of the posts' state changes (post_changes.go) on one post
-// for its author, unaudited (the audit log is the admins'), and returns the
-// post as the change left it.
-func (m *PostModel) change(ctx context.Context, id int64, ch postChange) (Post, error) {
+// for who (its author, or an editor on the post's page), unaudited (the
+// audit log is the admin tables'), and returns the post as the change left it.
+func (m *PostModel) change(ctx context.Context, who Actor, id int64, ch postChange) (Post, error) {
 	ch.one = true
 	var p Post
 	err := inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
-		if _, err := changePosts(ctx, tx, 0, []int64{id}, ch); err != nil {
+		if _, err := changePosts(ctx, tx, who, []int64{id}, ch); err != nil {
 			return err
 		}
 		return tx.GetContext(ctx, &p, getAnyPostSQL, id)
 	})
 	switch {
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict):
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict), errors.Is(err, ErrForbidden):
 		return Post{}, err
 	case err != nil:
 		return Post{}, fmt.Errorf("models: %s post: %w", ch.action, err)
@@ -479,7 +481,7 @@ func slugBase(in PostInput) string {
 // step with the router.
 var reservedSlugs = map[string]bool{
 	"new": true, "edit": true, "editor": true, "view": true, "autosave": true, "preview": true,
-	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true,
+	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true, "submit": true,
 }
 
 // ReservedSlug reports whether slug is a word the site's routes use under /posts/.

@@ -243,7 +243,7 @@ func TestPostChangeStamp(t *testing.T) {
 		t.Errorf("ada's rename moved bob's list: %v, was %v", s2[3], s0[3])
 	}
 
-	if _, err := pm.Unpublish(ctx, p.ID, p.Version); err != nil {
+	if _, err := pm.Unpublish(ctx, asAuthor(p), p.ID, p.Version); err != nil {
 		t.Fatal(err)
 	}
 	if _, n3 := stamp(models.FeedFilter{}); n3 != 1 {
@@ -299,7 +299,7 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 			p := newPost(t, pm, authors[r.IntN(len(authors))], in)
 			if r.IntN(3) > 0 {
 				var err error
-				if p, err = pm.Publish(ctx, p.ID, p.Version); err != nil {
+				if p, err = pm.Publish(ctx, asAuthor(p), p.ID, p.Version); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -322,19 +322,19 @@ func TestPostListStatsFollowChanges(t *testing.T) {
 			case 4:
 				step = "unpublish"
 				if p.Status == models.PostPublished {
-					_, err = pm.Unpublish(ctx, p.ID, p.Version)
+					_, err = pm.Unpublish(ctx, asAuthor(p), p.ID, p.Version)
 				}
 			case 5:
 				step = "hide or unhide"
 				if p.Status == models.PostHidden {
-					_, err = admin.UnhidePosts(ctx, models.Actor{}, []int64{p.ID})
+					_, err = admin.UnhidePosts(ctx, models.Actor{Role: models.RoleAdmin}, []int64{p.ID})
 				} else {
-					_, err = admin.HidePosts(ctx, models.Actor{}, []int64{p.ID}, "test")
+					_, err = admin.HidePosts(ctx, models.Actor{Role: models.RoleAdmin}, []int64{p.ID}, "test")
 				}
 			case 6:
 				step = "delete or restore"
 				if p.DeletedAt == nil {
-					err = pm.SoftDelete(ctx, p.ID)
+					err = pm.SoftDelete(ctx, asAuthor(p), p.ID)
 				} else {
 					_, err = pm.Restore(ctx, p.ID)
 				}

@@ -219,7 +219,7 @@ func FuzzSearch(f *testing.F) {
 	}
 	p, err := pm.Insert(context.Background(), ada, models.PostInput{Title: "Bread at home", Body: "Flour, water, salt."})
 	if err == nil {
-		_, err = pm.Publish(context.Background(), p.ID, p.Version)
+		_, err = pm.Publish(context.Background(), asAuthor(p), p.ID, p.Version)
 	}
 	if err != nil {
 		f.Fatal(err)

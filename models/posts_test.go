@@ -43,7 +43,7 @@ func newPost(t *testing.T, pm *models.PostModel, authorID int64, in models.PostI
 func publishedPost(t *testing.T, pm *models.PostModel, authorID int64, in models.PostInput) models.Post {
 	t.Helper()
 	p := newPost(t, pm, authorID, in)
-	p, err := pm.Publish(context.Background(), p.ID, p.Version)
+	p, err := pm.Publish(context.Background(), asAuthor(p), p.ID, p.Version)
 	if err != nil {
 		t.Fatalf("publish %q: %v", in.Title, err)
 	}
@@ -240,7 +240,7 @@ func TestPostSlugLifecycle(t *testing.T) {
 	}
 
 	// Once published, the title no longer moves the slug.
-	p, err := pm.Publish(ctx, p.ID, p.Version)
+	p, err := pm.Publish(ctx, asAuthor(p), p.ID, p.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestPostSlugLifecycle(t *testing.T) {
 		t.Errorf("published slug changed with the title to %q", p.Slug)
 	}
 	// Nor after unpublishing: the old links are out there.
-	p, err = pm.Unpublish(ctx, p.ID, p.Version)
+	p, err = pm.Unpublish(ctx, asAuthor(p), p.ID, p.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +337,7 @@ func TestPostVersionConflict(t *testing.T) {
 	if _, err := pm.Update(ctx, p.ID+1000, 1, first, ada); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("update of a missing post = %v, want ErrNotFound", err)
 	}
-	if err := pm.SoftDelete(ctx, p.ID); err != nil {
+	if err := pm.SoftDelete(ctx, asAuthor(p), p.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pm.Update(ctx, p.ID, cur.Version+1, first, ada); !errors.Is(err, models.ErrNotFound) {
@@ -353,15 +353,15 @@ func TestPostPublishUnpublish(t *testing.T) {
 	ada := newUser(t, db, "ada", "")
 
 	p := newPost(t, pm, ada, models.PostInput{Title: "Going live"})
-	if _, err := pm.Publish(ctx, p.ID, p.Version+1); !errors.Is(err, models.ErrConflict) {
+	if _, err := pm.Publish(ctx, asAuthor(p), p.ID, p.Version+1); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("publish from a wrong version = %v, want ErrConflict", err)
 	}
-	p, err := pm.Publish(ctx, p.ID, p.Version)
+	p, err := pm.Publish(ctx, asAuthor(p), p.ID, p.Version)
 	if err != nil || p.Status != models.PostPublished || p.PublishedAt == nil || !p.IsPublic() || p.Version != 2 {
 		t.Fatalf("publish = %+v, %v", p, err)
 	}
 	firstPublished := *p.PublishedAt
-	if _, err := pm.Publish(ctx, p.ID, p.Version); !errors.Is(err, models.ErrConflict) {
+	if _, err := pm.Publish(ctx, asAuthor(p), p.ID, p.Version); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("publishing a published post = %v, want ErrConflict", err)
 	}
 
@@ -370,18 +370,18 @@ func TestPostPublishUnpublish(t *testing.T) {
 		t.Fatal(err)
 	}
 	firstPublished = firstPublished.Add(-24 * time.Hour)
-	p, err = pm.Unpublish(ctx, p.ID, p.Version)
+	p, err = pm.Unpublish(ctx, asAuthor(p), p.ID, p.Version)
 	if err != nil || p.Status != models.PostDraft || p.IsPublic() || p.PublishedAt == nil || !p.PublishedAt.Equal(firstPublished) {
 		t.Fatalf("unpublish = %+v, %v", p, err)
 	}
-	if _, err := pm.Unpublish(ctx, p.ID, p.Version); !errors.Is(err, models.ErrConflict) {
+	if _, err := pm.Unpublish(ctx, asAuthor(p), p.ID, p.Version); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("unpublishing a draft = %v, want ErrConflict", err)
 	}
-	p, err = pm.Publish(ctx, p.ID, p.Version)
+	p, err = pm.Publish(ctx, asAuthor(p), p.ID, p.Version)
 	if err != nil || !p.PublishedAt.Equal(firstPublished) {
 		t.Errorf("republish: published_at %v, want the first %v (%v)", p.PublishedAt, firstPublished, err)
 	}
-	if _, err := pm.Publish(ctx, p.ID+1000, 1); !errors.Is(err, models.ErrNotFound) {
+	if _, err := pm.Publish(ctx, asAuthor(p), p.ID+1000, 1); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("publish of a missing post = %v, want ErrNotFound", err)
 	}
 }
@@ -394,7 +394,7 @@ func TestPostHideUnhide(t *testing.T) {
 	db := dbtest.New(t)
 	pm := &models.PostModel{DB: db}
 	admin := &models.AdminModel{DB: db}
-	mod := models.Actor{Name: "moderator"}
+	mod := models.Actor{Name: "moderator", Role: models.RoleAdmin}
 	ada := newUser(t, db, "ada", "")
 
 	p := publishedPost(t, pm, ada, models.PostInput{Title: "Spam", Body: "buy now"})
@@ -412,7 +412,7 @@ func TestPostHideUnhide(t *testing.T) {
 	if hits, _, _ := pm.Search(ctx, "buy", models.Page{}); len(hits) != 0 {
 		t.Errorf("a hidden post is found by search")
 	}
-	if _, err := pm.Publish(ctx, p.ID, p.Version); !errors.Is(err, models.ErrConflict) {
+	if _, err := pm.Publish(ctx, asAuthor(p), p.ID, p.Version); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("author publishing a hidden post = %v, want ErrConflict", err)
 	}
 	// Authors may still edit it; it stays hidden.
@@ -432,7 +432,7 @@ func TestPostHideUnhide(t *testing.T) {
 	if res, err := admin.UnhidePosts(ctx, mod, []int64{p.ID}); err != nil || res.Changed != 0 || res.Unchanged != 1 {
 		t.Errorf("unhiding a post that is not hidden = %+v, %v; want it unchanged", res, err)
 	}
-	if _, err := pm.Publish(ctx, p.ID, p.Version); err != nil {
+	if _, err := pm.Publish(ctx, asAuthor(p), p.ID, p.Version); err != nil {
 		t.Errorf("publish after unhide: %v", err)
 	}
 	if res, err := admin.HidePosts(ctx, mod, []int64{p.ID + 1000}, "x"); err != nil || res.Changed != 0 || res.Unchanged != 1 {
@@ -449,7 +449,7 @@ func TestPostSoftDeleteRestore(t *testing.T) {
 
 	p := publishedPost(t, pm, ada, models.PostInput{Title: "Ephemeral", Body: "zeppelin", Tags: []string{"air"}})
 	keep := publishedPost(t, pm, ada, models.PostInput{Title: "Keeper", Body: "zeppelin"})
-	if err := pm.SoftDelete(ctx, p.ID); err != nil {
+	if err := pm.SoftDelete(ctx, asAuthor(p), p.ID); err != nil {
 		t.Fatal(err)
 	}
 	visible := func() map[string]bool {
@@ -499,7 +499,7 @@ func TestPostSoftDeleteRestore(t *testing.T) {
 	if a, err := pm.GetAny(ctx, p.ID); err != nil || a.DeletedAt == nil {
 		t.Errorf("GetAny of a deleted post = %v, %v", a.DeletedAt, err)
 	}
-	if err := pm.SoftDelete(ctx, p.ID); !errors.Is(err, models.ErrNotFound) {
+	if err := pm.SoftDelete(ctx, asAuthor(p), p.ID); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("deleting twice = %v, want ErrNotFound", err)
 	}
 
@@ -517,7 +517,7 @@ func TestPostSoftDeleteRestore(t *testing.T) {
 	}
 
 	// Past the trash period it is gone for good.
-	if err := pm.SoftDelete(ctx, p.ID); err != nil {
+	if err := pm.SoftDelete(ctx, asAuthor(p), p.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`UPDATE posts SET deleted_at = now() - interval '31 days' WHERE id = $1`, p.ID); err != nil {

@@ -23,6 +23,9 @@ var (
 	// RegisterNoticeLimit bounds the "someone tried to sign up with your
 	// address" mail per email address, so sign-ups cannot flood an inbox.
 	RegisterNoticeLimit = Limit{Name: "register-notice", Max: 1, Window: time.Hour}
+	// InviteAcceptLimit bounds invitation sign-ups per client address, like
+	// RegisterLimit: each probes whether a username is taken.
+	InviteAcceptLimit = Limit{Name: "invite-accept", Max: 10, Window: time.Hour}
 	// ResetClientLimit bounds password reset requests per client address.
 	ResetClientLimit = Limit{Name: "reset-client", Max: 10, Window: time.Hour}
 	// ResetEmailLimit bounds reset mail per email address; the links already

@@ -47,7 +47,7 @@ func TestRegisterTakenCostsNoHash(t *testing.T) {
 	}
 	release()
 	u, err := users.Register(ctx, models.NewUser{Username: "someone", Email: "someone@example.com", Password: pw, Role: models.RoleAdmin})
-	if err != nil || u.Role != models.RoleUser {
+	if err != nil || u.Role != models.RoleAuthor {
 		t.Fatalf("a free name: %+v, %v (sign-up must make a plain user)", u, err)
 	}
 }

@@ -2,10 +2,8 @@ package models
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -34,11 +32,10 @@ func (m *ResetModel) Create(ctx context.Context, userID int64) (string, error) {
 // createReset stores a new token through db, which may be a transaction
 // (an admin's reset is recorded in the audit log with it).
 func createReset(ctx context.Context, db sqlx.ExecerContext, userID int64) (string, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", fmt.Errorf("models: reset token: %w", err)
+	token, err := newToken()
+	if err != nil {
+		return "", err
 	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
 	if _, err := db.ExecContext(ctx, insertResetSQL, hashToken(token), userID, interval(ResetTokenTTL)); err != nil {
 		return "", fmt.Errorf("models: insert reset token: %w", err)
 	}

@@ -35,7 +35,7 @@ func TestPostRevisions(t *testing.T) {
 	if revs, _ := pm.Revisions(ctx, p.ID); len(revs) != 0 {
 		t.Fatalf("a draft edit made %d revisions", len(revs))
 	}
-	p, err := pm.Publish(ctx, p.ID, p.Version)
+	p, err := pm.Publish(ctx, asAuthor(p), p.ID, p.Version)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,13 +18,6 @@ import (
 	"quire/models/markdown"
 )
 
-// Registration modes: who may create an account.
-const (
-	RegistrationClosed = "closed" // invitations only
-	RegistrationInvite = "invite" // invite-only: anyone invited may join
-	RegistrationOpen   = "open"   // anyone, with a verified address
-)
-
 // SocialLink is a link to one of the owner's profiles elsewhere, shown in
 // the footer with rel="me".
 type SocialLink struct {

@@ -13,10 +13,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Roles and states of an account.
+// States of an account; its roles are in roles.go.
 const (
-	RoleUser       = "user"
-	RoleAdmin      = "admin"
 	StateActive    = "active"
 	StateSuspended = "suspended"
 )
@@ -31,6 +29,7 @@ type User struct {
 	Bio             string     `db:"bio"`
 	Avatar          string     `db:"avatar"`
 	Role            string     `db:"role"`
+	EmailVerified   bool       `db:"email_verified"` // open sign-ups start false (verification.go)
 	State           string     `db:"state"`
 	SuspendedReason string     `db:"suspended_reason"`
 	SessionEpoch    int        `db:"session_epoch"`
@@ -47,9 +46,6 @@ func (u User) Name() string {
 	}
 	return u.Username
 }
-
-// IsAdmin reports whether the account may use the admin pages.
-func (u User) IsAdmin() bool { return u.Role == RoleAdmin && u.State == StateActive }
 
 // Field limits shared by validation and the schema's CHECK constraints.
 const (
@@ -87,7 +83,7 @@ func NormalizeEmail(s string) (string, string) {
 	return s, ""
 }
 
-const userColumns = `id, username, email, password_hash, display_name, bio, avatar, role, state,
+const userColumns = `id, username, email, password_hash, display_name, bio, avatar, role, email_verified, state,
 	suspended_reason, session_epoch, version, created_at, updated_at, last_login_at`
 
 // UserModel reads and writes accounts.
@@ -100,23 +96,24 @@ type UserModel struct {
 // NewUser is what registration and createadmin provide.
 type NewUser struct {
 	Username, Email, Password, Role string
+	Unverified                      bool // the email address is yet to be confirmed (open sign-up)
 }
 
-const insertUserSQL = `INSERT INTO users (username, email, password_hash, role)
-VALUES ($1, $2, $3, $4) RETURNING ` + userColumns
+const insertUserSQL = `INSERT INTO users (username, email, password_hash, role, email_verified)
+VALUES ($1, $2, $3, $4, $5) RETURNING ` + userColumns
 
 // Insert creates an account. A taken username or email is a *DuplicateError
 // naming users_username_key or users_email_key.
 func (m *UserModel) Insert(ctx context.Context, nu NewUser) (User, error) {
 	if nu.Role == "" {
-		nu.Role = RoleUser
+		nu.Role = RoleAuthor
 	}
 	hash, err := m.Hasher.Hash(ctx, nu.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("models: hash password: %w", err)
 	}
 	var u User
-	err = m.DB.GetContext(ctx, &u, insertUserSQL, nu.Username, nu.Email, hash, nu.Role)
+	err = m.DB.GetContext(ctx, &u, insertUserSQL, nu.Username, nu.Email, hash, nu.Role, !nu.Unverified)
 	if err != nil {
 		return User{}, fmt.Errorf("models: insert user: %w", asDuplicate(err))
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // zones known on hosts without a zone database (a bare container)
+
+	"quire/models"
 )
 
 // Config is every setting of Quire. Each has a QUIRE_* environment variable
@@ -29,6 +31,9 @@ type Config struct {
 	// over the site's setting; finish loads it into Zone (nil: the setting).
 	TimeZone string
 	Zone     *time.Location
+	// Registration, when set, is the registration mode (open, invite,
+	// closed), overriding the site's stored setting while it is set.
+	Registration string
 }
 
 func env(name, def string) string {
@@ -62,6 +67,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 		"bearer token a Prometheus scraper sends to read /metrics (QUIRE_METRICS_TOKEN); empty: /metrics answers only direct requests from this machine")
 	fs.StringVar(&c.TimeZone, "timezone", env("QUIRE_TIMEZONE", ""),
 		"time zone of the dates pages show, an IANA name such as Europe/Berlin, over the site's setting (QUIRE_TIMEZONE)")
+	fs.StringVar(&c.Registration, "registration", env("QUIRE_REGISTRATION", ""),
+		"who may create an account: open, invite or closed, overriding the site's setting (QUIRE_REGISTRATION); empty: the setting")
 }
 
 // finish fills derived defaults and checks the values.
@@ -75,6 +82,9 @@ func (c *Config) finish() error {
 			host = "localhost" + host
 		}
 		c.BaseURL = "http://" + host
+	}
+	if c.Registration != "" && !models.ValidRegistration(c.Registration) {
+		return fmt.Errorf("--registration %q: use open, invite or closed", c.Registration)
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -86,7 +86,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	srv := handlers.New(handlers.Deps{
 		Models: data,
 		Config: handlers.Config{BaseURL: base, TrustProxy: cfg.TrustProxy, MetricsToken: cfg.MetricsToken, Version: versionString(), TimeZone: cfg.Zone,
-			SetupToken: setupToken},
+			SetupToken: setupToken, Registration: cfg.Registration},
 		Mail:     sender,
 		Sessions: sessions,
 		Logger:   log,

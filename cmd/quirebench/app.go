@@ -96,8 +96,9 @@ func (q *quire) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	args := []string{"serve", "--data-dir", q.dataDir, "--addr", q.addr, "--pprof-addr", q.pprof}
-	q.log.add(fmt.Sprintf("$TMP/quire serve --data-dir $D --addr %s --pprof-addr %s 2>$TMP/serve.log", q.addr, q.pprof))
+	// The fixtures sign up through /register: registration is open for the run.
+	args := []string{"serve", "--data-dir", q.dataDir, "--addr", q.addr, "--pprof-addr", q.pprof, "--registration", "open"}
+	q.log.add(fmt.Sprintf("$TMP/quire serve --data-dir $D --addr %s --pprof-addr %s --registration open 2>$TMP/serve.log", q.addr, q.pprof))
 	q.cmd = exec.Command(q.bin, args...) // #nosec G204 -- the quire binary built for this run, serving on loopback
 	q.cmd.Env = quireEnv()
 	q.cmd.Stdout = q.logFile

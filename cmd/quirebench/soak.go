@@ -248,7 +248,7 @@ func (b *bench) soakData(ctx context.Context) (slugs, authors []string, err erro
 		return nil, nil, err
 	}
 	if err := db.SelectContext(ctx, &authors, `SELECT username FROM users
-		WHERE role = 'user' AND state = 'active' AND username <> $1 ORDER BY id LIMIT $2`, b.fx.LoginUser, soakWriters); err != nil {
+		WHERE role = 'author' AND state = 'active' AND username <> $1 ORDER BY id LIMIT $2`, b.fx.LoginUser, soakWriters); err != nil {
 		return nil, nil, err
 	}
 	if len(slugs) == 0 || len(authors) == 0 {

@@ -31,14 +31,14 @@ func people() *admintable.Table {
 			{Key: "mail", Label: "Email", Expr: "u.email", Searchable: true, Render: admintable.Text},
 			{Key: "bio", Label: "Bio", Expr: "u.bio", Sortable: true, Searchable: true, Render: admintable.Text},
 			{Key: "role", Label: "Role", Expr: "u.role", Sortable: true, Render: admintable.Badge,
-				Editable: &admintable.Editable{Type: "select", Choices: []admintable.Choice{{Value: "user", Label: "User"}, {Value: "admin", Label: "Admin"}}}},
+				Editable: &admintable.Editable{Type: "select", Choices: []admintable.Choice{{Value: "author", Label: "Author"}, {Value: "admin", Label: "Admin"}}}},
 			{Key: "joined", Label: "Joined", Expr: "u.created_at", Sortable: true, Render: admintable.Date},
 			{Key: "seen", Label: "Last login", Expr: "u.last_login_at", Sortable: true, Render: admintable.Date},
 			{Key: "profile", Label: "Profile", Expr: "u.username",
 				Link: &admintable.Ref{Page: "author", Args: []string{"u.username"}}, Render: admintable.Link},
 		},
 		Filters: []admintable.Filter{
-			{Key: "role", Label: "Role", Expr: "u.role", Choices: []admintable.Choice{{Value: "user", Label: "User"}, {Value: "admin", Label: "Admin"}}},
+			{Key: "role", Label: "Role", Expr: "u.role", Choices: []admintable.Choice{{Value: "author", Label: "Author"}, {Value: "admin", Label: "Admin"}}},
 			{Key: "joined", Label: "Joined", Expr: "u.created_at", Date: true},
 			{Key: "ident", Label: "Id", Expr: "u.id", Int: true, ChoicesSQL: "SELECT id::text, username FROM users ORDER BY id"},
 		},
@@ -192,7 +192,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestQueryWith(t *testing.T) {
-	q := admintable.Query{Sort: "name", Page: 4, PerPage: 10, Filters: map[string]string{"role": "user"}}
+	q := admintable.Query{Sort: "name", Page: 4, PerPage: 10, Filters: map[string]string{"role": "author"}}
 	if s := q.WithSort("name"); !s.Desc || s.Page != 1 {
 		t.Errorf("clicking the sorted column: %+v, want descending on page 1", s)
 	}
@@ -203,7 +203,7 @@ func TestQueryWith(t *testing.T) {
 		t.Errorf("clicking another column: %+v", s)
 	}
 	f := q.WithFilter("role", "")
-	if _, ok := f.Filters["role"]; ok || q.Filters["role"] != "user" {
+	if _, ok := f.Filters["role"]; ok || q.Filters["role"] != "author" {
 		t.Error("WithFilter changed the original query's filters")
 	}
 	if p := q.WithPerPage(25); p.PerPage != 25 || p.Page != 1 {
@@ -217,7 +217,7 @@ func TestQueryWith(t *testing.T) {
 func seed(t *testing.T, db *sqlx.DB, n int) {
 	t.Helper()
 	for i := range n {
-		role := "user"
+		role := "author"
 		if i%3 == 0 {
 			role = "admin"
 		}

@@ -24,6 +24,7 @@ type TableView struct {
 	URL         string // this state's canonical URL
 	Back        string // this state's query string, carried by row and bulk forms
 	Tabs        []Tab
+	Create      *Tab // a link to add a row ("Invite someone"), when the table has one
 
 	Searchable  bool
 	Search      string

@@ -12,8 +12,12 @@ type Field struct {
 	Autocomplete string
 	Required     bool
 	MaxLength    int
-	Accept       string // file inputs
+	Accept       string   // file inputs
+	Choices      []Choice // select
 }
+
+// Choice is one option of a select: its value and what it says.
+type Choice struct{ Value, Label string }
 
 func (f Field) id() string      { return "f-" + f.Name }
 func (f Field) errorID() string { return "f-" + f.Name + "-error" }

@@ -20,6 +20,8 @@ type Page struct {
 	Social *Social
 	// Feeds are alternate RSS/Atom versions of the page.
 	Feeds []Feed
+	// SignUp offers Register in the header: registration is open.
+	SignUp bool
 	// Scripts are extra static scripts by logical name ("js/admin.js"),
 	// for the pages that need them. Boosted navigation swaps the body, not
 	// the head, so links into such pages carry hx-boost="false".
@@ -73,7 +75,7 @@ type Viewer struct {
 	Username  string
 	Name      string
 	AvatarURL string
-	IsAdmin   bool
+	AdminHref string // the admin area's page for the viewer's role; "" when none
 }
 
 // HTMXConfig matches the Content-Security-Policy: no inline styles, no eval,

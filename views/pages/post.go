@@ -15,8 +15,10 @@ type PostView struct {
 	Tags           []string
 	AuthorUsername string // "" when the author's account is gone
 	AuthorName     string
-	Status         string // draft, published, hidden
+	Status         string // draft, submitted, published, hidden
 	HiddenReason   string
+	ReviewNote     string // an editor's note on a draft returned from review
+	CanPublish     bool   // the viewer may publish it; otherwise a draft is submitted for review
 	Published      string // "2 January 2006", "" for never
 	PublishedISO   string
 	Updated        string

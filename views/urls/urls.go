@@ -94,6 +94,7 @@ func PostView(id int64) string             { return post(id) + "/view" }
 func PostAutosave(id int64) string         { return post(id) + "/autosave" }
 func PostPreview(id int64) string          { return post(id) + "/preview" }
 func PublishPost(id int64) string          { return post(id) + "/publish" }
+func SubmitPost(id int64) string           { return post(id) + "/submit" }
 func UnpublishPost(id int64) string        { return post(id) + "/unpublish" }
 func DeletePost(id int64) string           { return post(id) + "/delete" }
 func RestorePost(id int64) string          { return post(id) + "/restore" }
@@ -107,6 +108,9 @@ func MediaLibrary() string                 { return "/media" }
 
 func Register() string                       { return "/register" }
 func Setup(token string) string              { return "/setup/" + seg(token) }
+func Invitation(token string) string         { return "/invitations/" + seg(token) }
+func Verify(token string) string             { return "/verify/" + seg(token) }
+func VerifyResend() string                   { return "/verify/resend" }
 func Logout() string                         { return "/logout" }
 func PasswordReset() string                  { return "/password/reset" }
 func PasswordResetToken(token string) string { return PasswordReset() + "/" + seg(token) }
@@ -123,6 +127,10 @@ func Folder(path string) string { return path[:strings.LastIndex(path, "/")+1] }
 // Admins.
 
 func Admin() string { return "/admin" }
+
+// NewInvitation is the invitation form; CreateInvitation where it posts.
+func NewInvitation() string    { return "/admin/invitations/new" }
+func CreateInvitation() string { return "/admin/invitations" }
 
 // AdminSettings is the site's settings form.
 func AdminSettings() string { return "/admin/settings" }
