@@ -60,16 +60,21 @@ func (a *App) setupToken(c echo.Context) error {
 	return nil
 }
 
-func setupForm(token, username, email string, fe fieldErrors) pages.FormPage {
+// setupInput is what the setup form asks (never the password).
+type setupInput struct{ title, username, email string }
+
+func setupForm(token string, in setupInput, fe fieldErrors) pages.FormPage {
 	return pages.FormPage{
 		Heading: "Set up your site",
-		Intro:   "Create the administrator's account. You can name the site and choose who may join in the settings next.",
+		Intro:   "Name the site and create its administrator's account. Everything else waits in the settings.",
 		Form: components.Form{
-			ID: "setup-form", Action: urls.Setup(token), Submit: "Create the administrator",
+			ID: "setup-form", Action: urls.Setup(token), Submit: "Set up the site",
 			Fields: fe.apply([]components.Field{
-				{Name: "username", Label: "Username", Type: "text", Value: username, Required: true, MaxLength: 30,
+				{Name: "title", Label: "Site title", Type: "text", Value: in.title, Required: true, MaxLength: models.MaxSiteTitleLen,
+					Hint: "The site's name: in every page's header and title, its feeds and mail."},
+				{Name: "username", Label: "Username", Type: "text", Value: in.username, Required: true, MaxLength: 30,
 					Autocomplete: "username", Hint: "3 to 30 characters: letters a-z, digits and underscores."},
-				{Name: "email", Label: "Email", Type: "email", Value: email, Required: true, MaxLength: models.MaxEmailLen, Autocomplete: "email"},
+				{Name: "email", Label: "Email", Type: "email", Value: in.email, Required: true, MaxLength: models.MaxEmailLen, Autocomplete: "email"},
 				{Name: "password", Label: "Password", Type: "password", Required: true, Autocomplete: "new-password",
 					Hint: fmt.Sprintf("At least %d characters; a phrase of several words works well.", models.MinPasswordLen)},
 			}),
@@ -82,35 +87,46 @@ func (a *App) getSetup(c echo.Context) error {
 		return err
 	}
 	private(c)
-	return a.renderForm(c, http.StatusOK, "Set up your site", setupForm(c.Param("token"), "", "", nil))
+	return a.renderForm(c, http.StatusOK, "Set up your site", setupForm(c.Param("token"), setupInput{title: a.site(c).Title}, nil))
 }
 
-// postSetup creates the first administrator and signs them in.
+// postSetup names the site, creates its first administrator and signs
+// them in.
 func (a *App) postSetup(c echo.Context) error {
 	if err := a.setupToken(c); err != nil {
 		return err
 	}
 	private(c)
-	username := models.NormalizeUsername(c.FormValue("username"))
-	email, emailErr := models.NormalizeEmail(c.FormValue("email"))
+	ctx := c.Request().Context()
+	in := setupInput{username: models.NormalizeUsername(c.FormValue("username"))}
+	var emailErr string
+	in.email, emailErr = models.NormalizeEmail(c.FormValue("email"))
 	password := c.FormValue("password")
+	site, err := a.Settings.Get(ctx)
+	if err != nil {
+		return err
+	}
+	named := site.SiteInput
+	named.Title = c.FormValue("title")
+	named = named.Normalized()
+	in.title = named.Title
 	fe := fieldErrors{}
-	fe.add("username", models.CheckUsername(username))
+	fe.add("title", named.Validate()["title"])
+	fe.add("username", models.CheckUsername(in.username))
 	fe.add("email", emailErr)
-	if err := models.CheckPassword(password, username, email); err != nil {
+	if err := models.CheckPassword(password, in.username, in.email); err != nil {
 		fe.add("password", err.Error())
 	}
-	v := setupForm(c.Param("token"), username, email, fe)
 	if len(fe) > 0 {
-		return a.renderForm(c, http.StatusUnprocessableEntity, "Set up your site", v)
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Set up your site", setupForm(c.Param("token"), in, fe))
 	}
-	u, err := a.Users.CreateFirstAdmin(c.Request().Context(), models.NewUser{Username: username, Email: email, Password: password})
+	u, err := a.Users.CreateFirstAdmin(ctx, models.NewUser{Username: in.username, Email: in.email, Password: password})
 	switch {
 	case errors.Is(err, models.ErrSetUp):
 		a.setup.done.Store(true)
 		return models.ErrNotFound
 	case duplicateField(err, fe):
-		return a.renderForm(c, http.StatusUnprocessableEntity, "Set up your site", setupForm(c.Param("token"), username, email, fe))
+		return a.renderForm(c, http.StatusUnprocessableEntity, "Set up your site", setupForm(c.Param("token"), in, fe))
 	case err != nil:
 		return err
 	}
@@ -118,6 +134,11 @@ func (a *App) postSetup(c echo.Context) error {
 	if err := a.logIn(c, u); err != nil {
 		return err
 	}
-	a.flash(c, "Your site is set up, and you are its administrator.")
-	return redirect(c, urls.Admin())
+	// The name is saved as the administrator's first settings change (and
+	// audited as one); if it cannot be, the settings page is where to retry.
+	if _, err := a.Settings.Save(ctx, models.Actor{ID: u.ID, Name: u.Username, Role: u.Role}, site.Version, named); err != nil {
+		return err
+	}
+	a.flash(c, "Your site is set up, and you are its administrator. Here are its settings.")
+	return redirect(c, urls.AdminSettings())
 }

@@ -30,24 +30,28 @@ func TestFirstRunSetup(t *testing.T) {
 	wantStatus(t, c.get("/healthz"), http.StatusOK)
 
 	wantStatus(t, c.get("/setup/the-token"), http.StatusOK)
-	bad := c.post("/setup/the-token", url.Values{"username": {"owner"}, "email": {"owner@example.com"}, "password": {"short"}})
+	bad := c.post("/setup/the-token", url.Values{"title": {"  "}, "username": {"owner"}, "email": {"owner@example.com"}, "password": {"short"}})
 	wantStatus(t, bad, http.StatusUnprocessableEntity)
-	if bad.fieldError("password") == "" {
-		t.Error("a short password was not refused beside its field")
+	if bad.fieldError("password") == "" || bad.fieldError("title") == "" {
+		t.Error("a short password and an empty title were not refused beside their fields")
 	}
 	if v, _ := bad.doc.Find(`input[name="email"]`).Attr("value"); v != "owner@example.com" {
 		t.Errorf("the email given was not kept: %q", v)
 	}
 
-	res := c.post("/setup/the-token", url.Values{"username": {"owner"}, "email": {"owner@example.com"}, "password": {strongPassword}})
+	res := c.post("/setup/the-token", url.Values{"title": {"Field Notes"}, "username": {"owner"}, "email": {"owner@example.com"},
+		"password": {strongPassword}})
 	wantStatus(t, res, http.StatusSeeOther)
-	if loc := res.Header.Get("Location"); loc != "/admin" {
-		t.Errorf("after setup: to %q, want /admin", loc)
+	if loc := res.Header.Get("Location"); loc != "/admin/settings" {
+		t.Errorf("after setup: to %q, want /admin/settings", loc)
 	}
 	home := c.get("/")
 	wantStatus(t, home, http.StatusOK)
 	if who := home.signedInAs(); who != "owner" {
 		t.Errorf("signed in as %q after setup, want owner", who)
+	}
+	if title := a.client().get("/").doc.Find("title").Text(); !strings.Contains(title, "Field Notes") {
+		t.Errorf("a reader's home page is titled %q, want the name given at setup", title)
 	}
 	u, err := a.users.GetByUsername(context.Background(), "owner")
 	if err != nil || u.Role != models.RoleAdmin {

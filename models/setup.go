@@ -41,7 +41,7 @@ func (m *UserModel) CreateFirstAdmin(ctx context.Context, nu NewUser) (User, err
 		if taken {
 			return ErrSetUp
 		}
-		return tx.GetContext(ctx, &u, insertUserSQL, nu.Username, nu.Email, hash, RoleAdmin)
+		return tx.GetContext(ctx, &u, insertUserSQL, nu.Username, nu.Email, hash, RoleAdmin, true) // the owner's address is theirs
 	})
 	if errors.Is(err, ErrSetUp) {
 		return User{}, err
