@@ -56,5 +56,8 @@ func (a *App) adminTabs(c echo.Context, current string) []admin.Tab {
 			tabs = append(tabs, admin.Tab{Label: t.Title, Href: urls.AdminTable(t.Name, ""), Current: current == t.Name})
 		}
 	}
-	return append(tabs, admin.Tab{Label: "Settings", Href: urls.AdminSettings(), Current: current == "settings"})
+	if u.Can(models.PermAdmin) {
+		tabs = append(tabs, admin.Tab{Label: "Settings", Href: urls.AdminSettings(), Current: current == "settings"})
+	}
+	return tabs
 }

@@ -23,7 +23,7 @@ func (p Post) IsPage() bool { return p.Kind == KindPage }
 var reservedPageSlugs = map[string]bool{
 	"admin": true, "assets": true, "drafts": true, "healthz": true, "login": true, "logout": true,
 	"media": true, "metrics": true, "pages": true, "password": true, "posts": true, "readyz": true,
-	"register": true, "search": true, "settings": true, "setup": true, "tags": true,
+	"invitations": true, "register": true, "search": true, "settings": true, "setup": true, "tags": true, "verify": true,
 }
 
 // ReservedPageSlug reports whether slug is a word the site's routes use at
