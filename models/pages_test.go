@@ -213,8 +213,17 @@ func TestPagesMigrationDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Down(ctx, io.Discard); err != nil {
-		t.Fatal(err)
+	for { // down past 00013, whatever came after it
+		var v int64
+		if err := db.Get(&v, `SELECT coalesce(max(version_id), 0) FROM goose_db_version`); err != nil {
+			t.Fatal(err)
+		}
+		if v < 13 {
+			break
+		}
+		if err := m.Down(ctx, io.Discard); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if home, pages := count(); home != 2 || pages != 0 {
 		t.Errorf("after down: home %d, pages %d; want 2, 0", home, pages)

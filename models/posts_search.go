@@ -82,12 +82,17 @@ func (g *searchGate) enter(ctx context.Context) (leave func(), err error) {
 	}
 }
 
+// searchConfig is the text search configuration of the site's language
+// (sql/00015), which the posts' search vectors are made with: evaluated
+// once per statement.
+const searchConfig = `(SELECT search_config FROM site_settings WHERE id = 1)`
+
 // Queries are parsed with websearch_to_tsquery ("quoted phrases", or, -not).
 // numnode(...) = 0 means the query has no searchable words (empty, or only
 // stop words): it folds to false when planned, so nothing is scanned.
 const searchCountSQL = `SELECT count(*) FROM posts p
-WHERE numnode(websearch_to_tsquery('english', $1)) > 0
-	AND search @@ websearch_to_tsquery('english', $1) AND ` + listedPost
+WHERE numnode(websearch_to_tsquery(` + searchConfig + `, $1)) > 0
+	AND search @@ websearch_to_tsquery(` + searchConfig + `, $1) AND ` + listedPost
 
 // The ranked page is picked from ids first, so the sort carries only
 // small rows; titles and bodies are read for that page alone.
@@ -99,22 +104,22 @@ WHERE numnode(websearch_to_tsquery('english', $1)) > 0
 // and escapes it). Matches are delimited by \x02 and \x03, which are first
 // removed from the text, so only ts_headline's own marks remain.
 const searchSQL = `WITH hits AS (
-	SELECT id, published_at, ts_rank_cd(search, websearch_to_tsquery('english', $1)) AS rank
+	SELECT id, published_at, ts_rank_cd(search, websearch_to_tsquery(` + searchConfig + `, $1)) AS rank
 	FROM posts p
-	WHERE numnode(websearch_to_tsquery('english', $1)) > 0
-		AND search @@ websearch_to_tsquery('english', $1) AND ` + listedPost + `
+	WHERE numnode(websearch_to_tsquery(` + searchConfig + `, $1)) > 0
+		AND search @@ websearch_to_tsquery(` + searchConfig + `, $1) AND ` + listedPost + `
 	ORDER BY rank DESC, published_at DESC, id DESC
 	LIMIT $2 OFFSET $3
 )
 SELECT ` + listColumns + `,
-	ts_headline('english',
+	ts_headline(` + searchConfig + `,
 		translate(
 			regexp_replace(regexp_replace(regexp_replace(left(p.title || E'\n\n' || p.body, $4),
 				'!?\[([^]\n]*)\]\([^)\n]*\)', '\1', 'g'),
 				'(^|\n)[ \t]*[#>][#> \t]*', '\1', 'g'),
 				'[*_\x60~|]+', ' ', 'g'),
 			E'\x01\x02\x03<', E'   \x01'),
-		websearch_to_tsquery('english', $1),
+		websearch_to_tsquery(` + searchConfig + `, $1),
 		E'StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
 	) AS snippet
 FROM hits h JOIN posts p ON p.id = h.id LEFT JOIN users u ON u.id = p.author_id
