@@ -22,7 +22,7 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, f := admin.Thousands, a.formatter(c)
+	n, f := format.Number, a.formatter(c)
 	users, posts, media := models.UsersTable.Name, models.PostsTable.Name, models.MediaTable.Name
 	v := admin.DashboardView{Tabs: a.adminTabs(c, ""), Counts: []admin.CountGroup{
 		{Title: "Users", Href: urls.AdminTable(users, ""), Counts: []admin.Count{

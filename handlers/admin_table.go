@@ -17,6 +17,7 @@ import (
 	"quire/models"
 	"quire/models/admintable"
 	"quire/views/admin"
+	"quire/views/format"
 	"quire/views/urls"
 )
 
@@ -172,7 +173,7 @@ func (a *App) postAdminBulk(c echo.Context) error {
 		}
 		if total > len(ids) {
 			capped = fmt.Sprintf("Only the first %s of the %s matching %s are included: one bulk action changes at most %s.",
-				admin.Thousands(len(ids)), admin.Thousands(total), t.Plural, admin.Thousands(admintable.MaxMatching))
+				format.Number(len(ids)), format.Number(total), t.Plural, format.Number(admintable.MaxMatching))
 		}
 	default:
 		ids, err = parseRowIDs(form["id"])

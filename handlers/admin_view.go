@@ -174,7 +174,7 @@ func (t *adminTable) cellView(f format.Formatter, col admintable.Column, r admin
 		}
 	case admintable.Number:
 		n, _ := val.(int64)
-		c.Text = admin.Thousands(int(n))
+		c.Text = format.Number(int(n))
 	case admintable.Bytes:
 		n, _ := val.(int64)
 		c.Text = format.Bytes(n)
@@ -285,7 +285,7 @@ func adminCount(t *adminTable, n int) string {
 	if n == 1 {
 		return "1 " + t.Noun
 	}
-	return admin.Thousands(n) + " " + t.Plural
+	return format.Number(n) + " " + t.Plural
 }
 
 // editorView is the inline editor of col on row r, holding value over version.

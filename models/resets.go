@@ -24,11 +24,6 @@ type ResetModel struct {
 const insertResetSQL = `INSERT INTO password_resets (token_hash, user_id, expires_at)
 VALUES ($1, $2, now() + $3::interval)`
 
-// Create returns a new random token for the account.
-func (m *ResetModel) Create(ctx context.Context, userID int64) (string, error) {
-	return createReset(ctx, m.DB, userID)
-}
-
 // createReset stores a new token through db, which may be a transaction
 // (an admin's reset is recorded in the audit log with it).
 func createReset(ctx context.Context, db sqlx.ExecerContext, userID int64) (string, error) {

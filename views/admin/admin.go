@@ -5,7 +5,11 @@
 // the same controls swap in place.
 package admin
 
-import "strconv"
+import (
+	"strconv"
+
+	"quire/views/format"
+)
 
 // Target is the element every table interaction swaps.
 const Target = "#admin-table"
@@ -207,30 +211,18 @@ func itoa(n int) string          { return strconv.Itoa(n) }
 func i64(n int64) string         { return strconv.FormatInt(n, 10) }
 func (v TableView) cols() string { return itoa(len(v.Headers) + 2) }
 
-// Thousands formats n as 1,234,567.
-func Thousands(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + Thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 func (v TableView) allLabel() string {
 	if v.Total > v.MatchingCap {
-		return "Apply to the first " + Thousands(v.MatchingCap) + " of " + Thousands(v.Total) + " matching"
+		return "Apply to the first " + format.Number(v.MatchingCap) + " of " + format.Number(v.Total) + " matching"
 	}
-	return "Apply to all " + Thousands(v.Total) + " matching"
+	return "Apply to all " + format.Number(v.Total) + " matching"
 }
 
 func (p PagerView) showing(noun string) string {
 	if p.Total == 0 {
 		return "No " + noun
 	}
-	return Thousands(p.From) + "–" + Thousands(p.To) + " of " + Thousands(p.Total) + " " + noun
+	return format.Number(p.From) + "–" + format.Number(p.To) + " of " + format.Number(p.Total) + " " + noun
 }
 
 func sortMark(s string) string {
