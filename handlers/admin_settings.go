@@ -185,7 +185,11 @@ func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs ma
 			})},
 		},
 		Registration: admin.Select{Name: "registration", Label: "Who may register", Error: fe["registration"],
-			Hint: "Closed: only people you invite. Invite-only: anyone with an invitation from a member. Open: anyone, once their email address is confirmed."},
+			Hint: "Closed: there is no sign-up page; people join through the invitations admins and editors send. Invite-only: the same, and the sign-up page says so. Open: anyone, once their email address is confirmed."},
+	}
+	if mode := a.Config.Registration; mode != "" {
+		v.Registration.Hint += " The server was started with --registration " + mode +
+			" (QUIRE_REGISTRATION): that mode is in force, whatever is chosen here, while it is set."
 	}
 	for _, o := range []admin.Option{{Value: models.RegistrationClosed, Label: "Closed"},
 		{Value: models.RegistrationInvite, Label: "Invite-only"}, {Value: models.RegistrationOpen, Label: "Open"}} {

@@ -12,6 +12,9 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"quire/models"
+	"quire/models/dbtest"
 )
 
 // settingsForm is a complete, valid settings form at version.
@@ -310,5 +313,23 @@ func TestAdminSettingsImages(t *testing.T) {
 	}
 	if home.doc.Find(`link[rel="apple-touch-icon"]`).Length() != 1 {
 		t.Error("removing the logo took the favicon too")
+	}
+}
+
+// TestSettingsSayRegistrationOverride: while serve's --registration is set,
+// the settings page says that mode is in force over the stored choice.
+func TestSettingsSayRegistrationOverride(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{models.RegistrationOpen, models.RegistrationInvite} {
+		a := startApp(t, dbtest.New(t), appOptions{registration: mode})
+		a.createUser("boss", models.RoleAdmin)
+		c := a.client()
+		c.login("boss", strongPassword)
+		res := c.get("/admin/settings")
+		wantStatus(t, res, http.StatusOK)
+		hint := res.doc.Find("#f-registration-hint").Text()
+		if !strings.Contains(hint, "--registration "+mode) || !strings.Contains(hint, "in force") {
+			t.Errorf("override %s: the registration hint says %q", mode, hint)
+		}
 	}
 }
