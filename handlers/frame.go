@@ -32,6 +32,10 @@ func (a *App) readerFrame(c echo.Context) layout.Page {
 // frame is the view model every page shares, without a token.
 func (a *App) frame(c echo.Context, title string) layout.Page {
 	p := layout.Page{Title: title, Site: a.siteFrame(a.site(c)), SignUp: a.signUpOpen(c) == nil}
+	here := c.Request().URL.EscapedPath()
+	for i := range p.Site.Nav {
+		p.Site.Nav[i].Current = p.Site.Nav[i].Href == here
+	}
 	if u, ok := currentUser(c); ok {
 		p.Viewer = &layout.Viewer{Username: u.Username, Name: u.Name(), AvatarURL: avatarURL(u), AdminHref: adminHref(u)}
 	}
