@@ -180,10 +180,18 @@ func TestSiteMenu(t *testing.T) {
 		[4]string{"1", "About", "page", "about"},
 		[4]string{"2", "", "tag", ""},
 		[4]string{"3", "Boss", "author", "boss"},
+		[4]string{"4", "Café", "tag", "Café"},
 	)
 	wantStatus(t, c.post("/admin/settings", cleared), http.StatusSeeOther)
-	if links, _ := menuOf(t, reader.get("/")); !slices.Equal(links, []string{"About → /about", "Boss → /@boss"}) {
-		t.Errorf("after clearing a row: %v", links)
+	want = []string{"About → /about", "Boss → /@boss", "Café → /tags/caf%C3%A9"}
+	if links, _ := menuOf(t, reader.get("/")); !slices.Equal(links, want) {
+		t.Errorf("after clearing a row: %v, want %v", links, want)
+	}
+	// However the address is spelt, the link to it is the current one.
+	for _, path := range []string{"/tags/caf%C3%A9", "/tags/caf%c3%a9"} {
+		if _, current := menuOf(t, reader.get(path)); !slices.Equal(current, []string{"Café"}) {
+			t.Errorf("on %s the current link is %v", path, current)
+		}
 	}
 
 	// The page goes back to draft: the settings say so when opened, and
