@@ -162,7 +162,8 @@ func TestSiteMenu(t *testing.T) {
 		t.Errorf("the feed changed with the menu:\n%s\nwas\n%s", after, feedBefore)
 	}
 
-	// The form shows the menu in its order, with room for more; clearing a row removes it.
+	// The form shows the menu in its order, with room for more; clearing a
+	// row removes it; a row given a taken place goes before the row there.
 	form := c.get("/admin/settings")
 	for i, w := range []string{"About", "Testing", "Boss", "Elsewhere", ""} {
 		n := strconv.Itoa(i + 1)
@@ -180,12 +181,12 @@ func TestSiteMenu(t *testing.T) {
 		[4]string{"1", "About", "page", "about"},
 		[4]string{"2", "", "tag", ""},
 		[4]string{"3", "Boss", "author", "boss"},
-		[4]string{"4", "Café", "tag", "Café"},
+		[4]string{"1", "Café", "tag", "Café"}, // moved to first place
 	)
 	wantStatus(t, c.post("/admin/settings", cleared), http.StatusSeeOther)
-	want = []string{"About → /about", "Boss → /@boss", "Café → /tags/caf%C3%A9"}
+	want = []string{"Café → /tags/caf%C3%A9", "About → /about", "Boss → /@boss"}
 	if links, _ := menuOf(t, reader.get("/")); !slices.Equal(links, want) {
-		t.Errorf("after clearing a row: %v, want %v", links, want)
+		t.Errorf("after clearing a row and moving one: %v, want %v", links, want)
 	}
 	// However the address is spelt, the link to it is the current one.
 	for _, path := range []string{"/tags/caf%C3%A9", "/tags/caf%c3%a9"} {
@@ -203,7 +204,7 @@ func TestSiteMenu(t *testing.T) {
 	}
 	form = c.get("/admin/settings")
 	wantStatus(t, form, http.StatusOK)
-	if msg := form.fieldError("nav_target_1"); !strings.Contains(msg, "not published") {
+	if msg := form.fieldError("nav_target_2"); !strings.Contains(msg, "not published") { // About, second
 		t.Errorf("the settings page says of the unpublished page: %q", msg)
 	}
 	res = c.post("/admin/settings", withMenu("2", [4]string{"1", "About", "page", "about"}))
