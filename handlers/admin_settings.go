@@ -1,10 +1,13 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,7 +53,13 @@ func (a *App) getAdminSettings(c echo.Context) error {
 		return err
 	}
 	f := settingsForm{in: s.SiteInput, postsPerPage: strconv.Itoa(s.PostsPerPage), version: s.Version}
-	return a.renderSettings(c, http.StatusOK, f, nil, "")
+	// A menu page unpublished or an author suspended since the last save
+	// is pointed out now, not first when another setting is saved.
+	errs, err := a.Settings.NavProblems(c.Request().Context(), s.Nav)
+	if err != nil {
+		return err
+	}
+	return a.renderSettings(c, http.StatusOK, f, errs, "")
 }
 
 // postAdminSettings saves the settings: 422 with every field's error beside
@@ -62,7 +71,10 @@ func (a *App) postAdminSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	errs := f.in.Validate()
+	errs, err := a.Settings.Check(c.Request().Context(), f.in)
+	if err != nil {
+		return err
+	}
 	maps.Copy(errs, imageErrs)
 	if _, err := strconv.Atoi(f.postsPerPage); err != nil {
 		errs["posts_per_page"] = "Choose a number of posts from 1 to " + strconv.Itoa(models.MaxPostsPerPage) + "."
@@ -71,6 +83,10 @@ func (a *App) postAdminSettings(c echo.Context) error {
 		return a.renderSettings(c, status, f, errs, "")
 	}
 	_, err = a.Settings.Save(c.Request().Context(), adminActor(c), f.version, f.in)
+	var invalid *models.InvalidSettingsError
+	if errors.As(err, &invalid) { // a menu page unpublished since the check
+		return a.renderSettings(c, http.StatusUnprocessableEntity, f, invalid.Fields, "")
+	}
 	if errors.Is(err, models.ErrConflict) {
 		cur, gerr := a.Settings.Get(c.Request().Context())
 		if gerr != nil {
@@ -144,8 +160,44 @@ func bindSettings(c echo.Context) settingsForm {
 		f.in.SocialLinks = append(f.in.SocialLinks,
 			models.SocialLink{Label: c.FormValue("link_label_" + n), URL: c.FormValue("link_url_" + n)})
 	}
+	f.in.Nav = bindNav(c)
 	f.in = f.in.Normalized()
 	return f
+}
+
+// bindNav reads the menu's rows in the order of their position numbers.
+// A row given the number another row has goes before it ("2" moves a link
+// to second place); a row without a number keeps its place.
+func bindNav(c echo.Context) models.NavItems {
+	type row struct {
+		at    float64
+		moved bool
+		item  models.NavItem
+	}
+	var rows []row
+	for i := 1; i <= models.MaxNavItems+1; i++ {
+		n := strconv.Itoa(i)
+		at, err := strconv.ParseFloat(field(c, "nav_position_"+n), 64)
+		if err != nil || math.IsNaN(at) {
+			at = float64(i)
+		}
+		rows = append(rows, row{at, at != float64(i), models.NavItem{Label: c.FormValue("nav_label_" + n),
+			Kind: c.FormValue("nav_kind_" + n), Target: c.FormValue("nav_target_" + n)}})
+	}
+	slices.SortStableFunc(rows, func(x, y row) int {
+		if d := cmp.Compare(x.at, y.at); d != 0 || x.moved == y.moved {
+			return d
+		}
+		if x.moved {
+			return -1
+		}
+		return 1
+	})
+	nav := models.NavItems{}
+	for _, r := range rows {
+		nav = append(nav, r.item)
+	}
+	return nav
 }
 
 func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs map[string]string, formError string) error {
@@ -209,6 +261,22 @@ func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs ma
 		})))
 	}
 	v.LinksError = fe["link_url_"+strconv.Itoa(models.MaxSocialLinks+1)]
+	kinds := []components.Choice{{Value: models.NavPage, Label: "Page"}, {Value: models.NavTag, Label: "Tag"},
+		{Value: models.NavAuthor, Label: "Author"}, {Value: models.NavURL, Label: "Web address"}}
+	for i := range min(max(len(in.Nav)+3, 4), models.MaxNavItems) {
+		it := models.NavItem{Kind: models.NavPage}
+		if i < len(in.Nav) {
+			it = in.Nav[i]
+		}
+		n := strconv.Itoa(i + 1)
+		v.Nav = append(v.Nav, [4]components.Field(fe.apply([]components.Field{
+			{Name: "nav_position_" + n, Label: "Place", Type: "number", Value: n},
+			{Name: "nav_label_" + n, Label: "Label", Type: "text", Value: it.Label, MaxLength: models.MaxNavLabelLen},
+			{Name: "nav_kind_" + n, Label: "Leads to", Type: "select", Value: it.Kind, Choices: kinds},
+			{Name: "nav_target_" + n, Label: "Page, tag, username or address", Type: "text", Value: it.Target, MaxLength: models.MaxLinkURLLen},
+		})))
+	}
+	v.NavError = fe["nav_target_"+strconv.Itoa(models.MaxNavItems+1)]
 	for _, im := range siteImages {
 		field := admin.ImageField{Name: im.name, Label: im.label, Hint: im.hint, Error: fe[im.name], Key: *in.Image(im.name)}
 		if field.Key != "" {

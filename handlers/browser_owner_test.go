@@ -79,6 +79,14 @@ func TestBrowserNewOwner(t *testing.T) {
 	owner.click("[data-testid=publish]")
 	owner.wait("published", `!document.querySelector("[data-testid=post-status]")`)
 
+	// ... and put it in the menu.
+	owner.open("/admin/settings")
+	owner.typeText("#f-nav_label_1", "About us", true)
+	owner.run("the link leads to a page", chromedp.SetValue("#f-nav_kind_1", models.NavPage, chromedp.ByQuery))
+	owner.typeText("#f-nav_target_1", "about", true)
+	owner.click("#site-settings button[type=submit]")
+	owner.wait("saved", `document.querySelector(".flash")?.textContent.includes("saved")`)
+
 	// What a reader gets.
 	reader := a.client()
 	home := reader.get("/")
@@ -108,6 +116,9 @@ func TestBrowserNewOwner(t *testing.T) {
 	wantStatus(t, post, http.StatusOK)
 	if site, _ := post.doc.Find(`meta[property="og:site_name"]`).Attr("content"); site != "Field Notes" {
 		t.Errorf("og:site_name is %q", site)
+	}
+	if href, _ := home.doc.Find(`[data-testid=site-menu] a:contains("About us")`).Attr("href"); href != "/about" {
+		t.Errorf("the menu's About link leads to %q", href)
 	}
 	about := reader.get("/about")
 	wantStatus(t, about, http.StatusOK)

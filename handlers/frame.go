@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"net/url"
+
 	"github.com/labstack/echo/v4"
 
 	"quire/assets"
@@ -32,6 +34,12 @@ func (a *App) readerFrame(c echo.Context) layout.Page {
 // frame is the view model every page shares, without a token.
 func (a *App) frame(c echo.Context, title string) layout.Page {
 	p := layout.Page{Title: title, Site: a.siteFrame(a.site(c)), SignUp: a.signUpOpen(c) == nil}
+	// Compared unescaped, as the shared copy's key is: a copy is marked
+	// the same however its address was spelt.
+	for i, l := range p.Site.Nav {
+		href, err := url.PathUnescape(l.Href)
+		p.Site.Nav[i].Current = err == nil && href == c.Request().URL.Path
+	}
 	if u, ok := currentUser(c); ok {
 		p.Viewer = &layout.Viewer{Username: u.Username, Name: u.Name(), AvatarURL: avatarURL(u), AdminHref: adminHref(u)}
 	}

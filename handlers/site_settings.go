@@ -65,6 +65,9 @@ func (a *App) siteFrame(s models.Settings) layout.Site {
 	for _, l := range s.SocialLinks {
 		f.Links = append(f.Links, layout.Link{Label: l.Label, URL: l.URL})
 	}
+	for _, it := range s.Nav {
+		f.Nav = append(f.Nav, layout.NavLink{Label: it.Label, Href: navHref(it)})
+	}
 	if s.Stylesheet != "" {
 		f.Stylesheet = urls.SiteCSS(s.StylesheetHash)
 	}
@@ -85,6 +88,19 @@ func (a *App) siteFrame(s models.Settings) layout.Site {
 		}
 	}
 	return f
+}
+
+// navHref is where a menu link leads.
+func navHref(it models.NavItem) string {
+	switch it.Kind {
+	case models.NavPage:
+		return urls.Page(it.Target)
+	case models.NavTag:
+		return urls.Tag(it.Target)
+	case models.NavAuthor:
+		return urls.Author(it.Target)
+	}
+	return it.Target
 }
 
 // getSiteCSS serves the CSS the settings add to the theme (the accent

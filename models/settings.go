@@ -26,19 +26,23 @@ type SocialLink struct {
 }
 
 // SocialLinks are stored as a JSON array.
-type SocialLinks []SocialLink
+type SocialLinks = JSONList[SocialLink]
+
+// JSONList is a repeated setting stored as a JSON array (the profile
+// links, the menu).
+type JSONList[T any] []T
 
 // Value implements driver.Valuer.
-func (l SocialLinks) Value() (driver.Value, error) {
+func (l JSONList[T]) Value() (driver.Value, error) {
 	if l == nil {
-		l = SocialLinks{}
+		l = JSONList[T]{}
 	}
 	b, err := json.Marshal(l)
 	return string(b), err
 }
 
 // Scan implements sql.Scanner.
-func (l *SocialLinks) Scan(src any) error {
+func (l *JSONList[T]) Scan(src any) error {
 	var b []byte
 	switch v := src.(type) {
 	case []byte:
@@ -46,7 +50,7 @@ func (l *SocialLinks) Scan(src any) error {
 	case string:
 		b = []byte(v)
 	default:
-		return fmt.Errorf("models: social links: cannot scan %T", src)
+		return fmt.Errorf("models: settings list: cannot scan %T", src)
 	}
 	return json.Unmarshal(b, l)
 }
@@ -63,6 +67,7 @@ type SiteInput struct {
 	Accent       string      `db:"accent"` // "" for the theme's own colours
 	CustomCSS    string      `db:"custom_css"`
 	Registration string      `db:"registration"`
+	Nav          NavItems    `db:"navigation"` // the header's menu, in order
 	// Media keys of uploaded images, "" for none.
 	Logo        string `db:"logo_key"`
 	Favicon     string `db:"favicon_key"` // square, with FaviconSizes copies
@@ -100,7 +105,7 @@ type Settings struct {
 // DefaultSettings are a new site's: what sql/00011 inserts.
 func DefaultSettings() Settings {
 	s := Settings{SiteInput: SiteInput{Title: "Quire", Language: "en", TimeZone: "UTC", PostsPerPage: 10,
-		SocialLinks: SocialLinks{}, Registration: RegistrationClosed}}
+		SocialLinks: SocialLinks{}, Registration: RegistrationClosed, Nav: NavItems{}}}
 	s.derive()
 	return s
 }
@@ -147,7 +152,7 @@ type SettingsModel struct {
 }
 
 const settingsColumns = `title, tagline, language, time_zone, posts_per_page, footer, social_links, accent,
-	custom_css, registration, logo_key, favicon_key, social_image_key, version, updated_at`
+	custom_css, registration, logo_key, favicon_key, social_image_key, navigation, version, updated_at`
 
 const getSettingsSQL = `SELECT ` + settingsColumns + ` FROM site_settings WHERE id = 1`
 
@@ -237,16 +242,18 @@ const lockSettingsSQL = `SELECT ` + settingsColumns + ` FROM site_settings WHERE
 // microsecond, a clock set back): pages' Last-Modified follows it.
 const updateSettingsSQL = `UPDATE site_settings SET title = $1, tagline = $2, language = $3, time_zone = $4,
 	posts_per_page = $5, footer = $6, social_links = $7, accent = $8, custom_css = $9, registration = $10,
-	logo_key = $11, favicon_key = $12, social_image_key = $13, version = version + 1, updated_at = greatest(now(), updated_at + interval '1 microsecond')
+	logo_key = $11, favicon_key = $12, social_image_key = $13, navigation = $14, version = version + 1, updated_at = greatest(now(), updated_at + interval '1 microsecond')
 WHERE id = 1 RETURNING ` + settingsColumns
 
 // Save stores in over the settings at version (ErrConflict if someone
 // saved since) and audits what changed, in one transaction. in must have
-// passed Validate; Save normalises it again and refuses it otherwise.
+// passed Check; Save normalises it and checks it again (the menu's pages
+// and authors in the transaction), and refuses it with an
+// *InvalidSettingsError otherwise.
 func (m *SettingsModel) Save(ctx context.Context, actor Actor, version int64, in SiteInput) (Settings, error) {
 	in = in.normalized()
 	if errs := in.Validate(); len(errs) > 0 {
-		return Settings{}, fmt.Errorf("models: save settings: %w: %v", ErrInvalidSettings, errs)
+		return Settings{}, &InvalidSettingsError{Fields: errs}
 	}
 	var saved Settings
 	err := inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
@@ -257,16 +264,23 @@ func (m *SettingsModel) Save(ctx context.Context, actor Actor, version int64, in
 		if before.Version != version {
 			return ErrConflict
 		}
-		err := tx.GetContext(ctx, &saved, updateSettingsSQL, in.Title, in.Tagline, in.Language, in.TimeZone,
+		errs, err := navTargetProblems(ctx, tx, in.Nav)
+		if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return &InvalidSettingsError{Fields: errs}
+		}
+		err = tx.GetContext(ctx, &saved, updateSettingsSQL, in.Title, in.Tagline, in.Language, in.TimeZone,
 			in.PostsPerPage, in.Footer, in.SocialLinks, in.Accent, in.CustomCSS, in.Registration, in.Logo, in.Favicon,
-			in.SocialImage)
+			in.SocialImage, in.Nav)
 		if err != nil {
 			return err
 		}
 		b, a := diff(before.auditFields(), saved.auditFields())
 		return Audit(ctx, tx, actor, AuditEntry{Model: "settings", ObjectID: 1, Action: "edit", Before: b, After: a})
 	})
-	if errors.Is(err, ErrConflict) {
+	if errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalidSettings) {
 		return Settings{}, err
 	}
 	if err != nil {
@@ -277,8 +291,19 @@ func (m *SettingsModel) Save(ctx context.Context, actor Actor, version int64, in
 	return saved, nil
 }
 
-// ErrInvalidSettings is a save of settings that did not pass Validate.
+// ErrInvalidSettings is a save of settings that did not pass Check.
 var ErrInvalidSettings = errors.New("invalid settings")
+
+// InvalidSettingsError is ErrInvalidSettings with its messages, keyed by
+// form field as Validate's.
+type InvalidSettingsError struct{ Fields map[string]string }
+
+func (e *InvalidSettingsError) Error() string {
+	return fmt.Sprintf("models: save settings: %v: %v", ErrInvalidSettings, e.Fields)
+}
+
+// Is makes errors.Is(err, ErrInvalidSettings) true.
+func (e *InvalidSettingsError) Is(target error) bool { return target == ErrInvalidSettings }
 
 // auditFields are the settings as the audit log records them. The custom
 // CSS (up to 64 KiB) is recorded by size and hash: the log says that it
@@ -287,6 +312,10 @@ func (s Settings) auditFields() map[string]any {
 	links := make([]any, len(s.SocialLinks))
 	for i, l := range s.SocialLinks {
 		links[i] = map[string]any{"label": l.Label, "url": l.URL}
+	}
+	nav := make([]any, len(s.Nav))
+	for i, l := range s.Nav {
+		nav[i] = map[string]any{"label": l.Label, "kind": l.Kind, "target": l.Target}
 	}
 	css := ""
 	if s.CustomCSS != "" {
@@ -297,6 +326,6 @@ func (s Settings) auditFields() map[string]any {
 		"title": s.Title, "tagline": s.Tagline, "language": s.Language, "time_zone": s.TimeZone,
 		"posts_per_page": s.PostsPerPage, "footer": s.Footer, "social_links": links, "accent": s.Accent,
 		"custom_css": css, "registration": s.Registration, "logo": s.Logo, "favicon": s.Favicon,
-		"social_image": s.SocialImage,
+		"social_image": s.SocialImage, "navigation": nav,
 	}
 }

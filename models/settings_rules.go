@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ const (
 	MaxLinkURLLen     = 2000
 	MaxCustomCSSBytes = 64 << 10
 	MaxPostsPerPage   = 100
+	MaxNavItems       = 12
+	MaxNavLabelLen    = 40
 	maxLanguageLen    = 35
 )
 
@@ -51,6 +54,15 @@ func (in SiteInput) normalized() SiteInput {
 		}
 	}
 	in.SocialLinks = links
+	nav := NavItems{}
+	for _, it := range in.Nav {
+		it.Label, it.Kind = CleanDisplayName(it.Label), strings.ToLower(strings.TrimSpace(it.Kind))
+		it.Target = navTarget(it.Kind, it.Target)
+		if it.Label != "" || it.Target != "" {
+			nav = append(nav, it)
+		}
+	}
+	in.Nav = nav
 	in.Accent = strings.ToLower(strings.TrimSpace(in.Accent))
 	in.CustomCSS = strings.ReplaceAll(CleanText(in.CustomCSS), "\r\n", "\n")
 	in.Registration = strings.TrimSpace(in.Registration)
@@ -100,6 +112,18 @@ func (in SiteInput) Validate() map[string]string {
 		}
 		if msg := linkProblem(l.URL); msg != "" {
 			errs["link_url_"+n] = msg
+		}
+	}
+	if len(in.Nav) > MaxNavItems {
+		errs["nav_target_"+strconv.Itoa(MaxNavItems+1)] = fmt.Sprintf("Give the menu at most %d links.", MaxNavItems)
+	}
+	for i, it := range in.Nav {
+		n := strconv.Itoa(i + 1)
+		for field, msg := range map[string]string{"label": navLabelProblem(it.Label), "kind": navKindProblem(it.Kind),
+			"target": navTargetProblem(it)} {
+			if msg != "" {
+				errs["nav_"+field+"_"+n] = msg
+			}
 		}
 	}
 	if in.Accent != "" && !accentPattern.MatchString(in.Accent) {
@@ -184,4 +208,77 @@ func linkProblem(s string) string {
 		return msg
 	}
 	return ""
+}
+
+// navTarget is a menu link's target in its stored form: a page's slug
+// without slashes ("/About/" is about), a tag as tags are stored ("#Slow
+// Travel" is slow-travel), a username without its @, an address trimmed.
+func navTarget(kind, s string) string {
+	s = strings.TrimSpace(CleanText(s))
+	switch kind {
+	case NavPage:
+		return strings.ToLower(strings.Trim(s, "/"))
+	case NavTag:
+		if len(s) > maxTagBytes {
+			return s // refused as too long, unread
+		}
+		return normalizeTag(s)
+	case NavAuthor:
+		return NormalizeUsername(strings.TrimPrefix(s, "@"))
+	}
+	return s
+}
+
+func navLabelProblem(s string) string {
+	switch n := utf8.RuneCountInString(s); {
+	case n == 0:
+		return "Give the link a label, for example About."
+	case n > MaxNavLabelLen:
+		return fmt.Sprintf("Keep the label to %d characters (it has %d).", MaxNavLabelLen, n)
+	}
+	return ""
+}
+
+func navKindProblem(kind string) string {
+	if !slices.Contains(NavKinds, kind) {
+		return "Choose what the link leads to: a page, a tag, an author or a web address."
+	}
+	return ""
+}
+
+// navTargetProblem says what is wrong with the form of a link's target;
+// whether its page or author exists is navTargetProblems' to say. A link
+// of no known kind has no target to judge.
+func navTargetProblem(it NavItem) string {
+	t := it.Target
+	switch it.Kind {
+	case NavPage:
+		if t == "" {
+			return "Give the page's address, such as about."
+		}
+		if !markdown.ValidSlug(t) {
+			return "Give the page's address as it ends its link: lower-case letters, digits and hyphens, such as about."
+		}
+	case NavTag:
+		if t == "" {
+			return "Give the tag, such as travel."
+		}
+		return tagsProblem([]string{t})
+	case NavAuthor:
+		if t == "" {
+			return "Give the author's username, such as ada."
+		}
+		if CheckUsername(t) != "" {
+			return "Give the author's username: 3 to 30 characters, letters a-z, digits and underscores."
+		}
+	case NavURL:
+		return linkProblem(t)
+	}
+	return ""
+}
+
+// navTargetWellFormed reports whether the link's kind and target pass
+// Validate, so that the database may be asked about them.
+func navTargetWellFormed(it NavItem) bool {
+	return navKindProblem(it.Kind) == "" && navTargetProblem(it) == ""
 }

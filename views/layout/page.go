@@ -31,14 +31,23 @@ type Page struct {
 // Site is what every page shows of the site's settings.
 type Site struct {
 	Title      string
-	Tagline    string // the default meta description
-	Lang       string // BCP 47, for <html lang>
-	FooterHTML string // sanitised
-	Links      []Link // the owner's profiles elsewhere, rel="me"
-	Stylesheet string // URL of the settings' CSS (accent, custom), "" for none
-	Logo       string // URL of the header's logo, "" for the title in text
-	Icons      []Icon // the favicon's sizes; none: Quire's own
-	Image      string // absolute URL of the social image of pages without their own
+	Tagline    string    // the default meta description
+	Lang       string    // BCP 47, for <html lang>
+	FooterHTML string    // sanitised
+	Links      []Link    // the owner's profiles elsewhere, rel="me"
+	Stylesheet string    // URL of the settings' CSS (accent, custom), "" for none
+	Logo       string    // URL of the header's logo, "" for the title in text
+	Icons      []Icon    // the favicon's sizes; none: Quire's own
+	Image      string    // absolute URL of the social image of pages without their own
+	Nav        []NavLink // the header's menu, in order
+}
+
+// NavLink is a link of the header's menu; Current marks the page it leads
+// to (aria-current), which is safe in the copy signed-out readers share,
+// since that copy is kept per address.
+type NavLink struct {
+	Label, Href string
+	Current     bool
 }
 
 // Icon is a <link> to one size of the favicon.
