@@ -73,3 +73,217 @@
     if (box) box.remove();
   });
 })();
+
+// The editor never loses a word on the author's side: while an editor
+// (form[data-editor]) holds changes not yet saved, leaving the page asks
+// first, and what is typed is kept in this browser's localStorage until a
+// save succeeds, to be offered back when the editor opens again after a
+// crash, a closed tab or a lost connection.
+(function () {
+  "use strict";
+  var leaveQuestion = "You have changes that are not saved yet. Leave this page and lose them?";
+  var prefix = "quire:editor:";
+  // Per backup key: how many edits were made, and how many of them the last
+  // successful save carried. Dirty while they differ.
+  var edits = {};
+  var saved = {};
+  var sent = new WeakMap(); // xhr -> edit count when it was sent
+  var timers = {};
+
+  function keyOf(form) { return form && form.getAttribute("data-backup-key"); }
+  function isDirty(key) { return (edits[key] || 0) !== (saved[key] || 0); }
+  function editorOf(elt) {
+    return elt && elt.closest ? elt.closest("form[data-editor]") : null;
+  }
+  function versionOf(form) {
+    var v = form.querySelector("#post-version");
+    return v ? v.value : "";
+  }
+  // The fields a backup keeps: what the author types, not tokens or versions.
+  function fieldsOf(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text"));
+    });
+  }
+  function dirtyEditors() {
+    return Array.prototype.filter.call(document.querySelectorAll("form[data-editor]"), function (f) {
+      return isDirty(keyOf(f));
+    });
+  }
+
+  function readBackup(key) {
+    try { return JSON.parse(localStorage.getItem(prefix + key) || "null"); } catch (e) { return null; }
+  }
+  function removeBackup(key) {
+    try { localStorage.removeItem(prefix + key); } catch (e) { /* storage off: nothing kept */ }
+  }
+  function writeBackup(form) {
+    var key = keyOf(form);
+    if (!key) return;
+    var values = {};
+    fieldsOf(form).forEach(function (el) { values[el.name] = el.value; });
+    try {
+      localStorage.setItem(prefix + key, JSON.stringify({ version: versionOf(form), time: Date.now(), fields: values }));
+    } catch (e) { /* full or off: the leave guard still protects the text */ }
+  }
+
+  function edited(form) {
+    var key = keyOf(form);
+    if (!key) return;
+    edits[key] = (edits[key] || 0) + 1;
+    // Written a moment after typing pauses: a long body is costly to copy
+    // on every key.
+    clearTimeout(timers[key]);
+    timers[key] = setTimeout(function () { writeBackup(form); }, 300);
+  }
+
+  // The author's changes are saved: nothing left to warn about or offer.
+  function clean(key) {
+    saved[key] = edits[key] || 0;
+    clearTimeout(timers[key]);
+    removeBackup(key);
+  }
+
+  document.addEventListener("input", function (evt) {
+    var form = editorOf(evt.target);
+    if (form) edited(form);
+  });
+
+  // Requests that carry the form (save, autosave) are saves; the edit count
+  // at sending says which changes a success covers.
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var form = editorOf(evt.detail.elt);
+    if (form && evt.detail.requestConfig.verb === "post" && isSave(evt.detail.elt, form)) {
+      sent.set(evt.detail.xhr, { key: keyOf(form), count: edits[keyOf(form)] || 0 });
+    }
+  });
+  // The form's own submit saves; the body field's requests autosave.
+  // (Preview is a button; uploads are another form.)
+  function isSave(elt, form) {
+    return elt === form || elt.name === "body";
+  }
+  // Runs before htmx follows an HX-Redirect, which would otherwise meet the
+  // leave guard.
+  document.addEventListener("htmx:beforeOnLoad", function (evt) {
+    var s = sent.get(evt.detail.xhr);
+    var status = evt.detail.xhr.status;
+    if (!s || status < 200 || status >= 300) return;
+    if ((edits[s.key] || 0) === s.count) {
+      clean(s.key);
+      return;
+    }
+    // Typed on while the save was under way: those words still need keeping,
+    // now against the version the save made.
+    saved[s.key] = s.count;
+    var form = document.querySelector('form[data-editor][data-backup-key="' + s.key + '"]');
+    if (form) setTimeout(function () { writeBackup(form); }, 0);
+  });
+
+  // Cancel (and any [data-editor-discard]) gives the changes up on purpose.
+  document.addEventListener("click", function (evt) {
+    var btn = evt.target.closest && evt.target.closest("[data-testid=cancel], [data-editor-discard]");
+    var form = btn && editorOf(btn);
+    if (form) clean(keyOf(form));
+  }, true);
+
+  // Reloads, closing the tab, links that are not boosted, typed addresses.
+  window.addEventListener("beforeunload", function (evt) {
+    if (dirtyEditors().length === 0) return;
+    evt.preventDefault();
+    evt.returnValue = leaveQuestion;
+    return leaveQuestion;
+  });
+
+  // Boosted links and forms, and any request from outside an editor whose
+  // answer would replace it.
+  document.addEventListener("htmx:confirm", function (evt) {
+    var target = evt.detail.target;
+    var away = dirtyEditors().filter(function (form) {
+      return !form.contains(evt.detail.elt) && target && target.contains(form);
+    });
+    if (away.length === 0) return;
+    if (!window.confirm(leaveQuestion)) {
+      evt.preventDefault();
+      return;
+    }
+    // The author chose to leave: the backup stays, to be offered back.
+    away.forEach(function (form) { saved[keyOf(form)] = edits[keyOf(form)] || 0; });
+  });
+
+  function clock(t) {
+    var d = new Date(t);
+    var hm = ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+    if (d.toDateString() === new Date().toDateString()) return hm;
+    return d.toLocaleDateString(undefined, { day: "numeric", month: "long" }) + " " + hm;
+  }
+
+  // A backup of the version this editor starts from, holding other text, is
+  // words the server never got: offer them back.
+  function offer(form) {
+    var key = keyOf(form);
+    var b = key && readBackup(key);
+    if (!b || !b.fields || form.querySelector("[data-restore-offer]")) return;
+    if (String(b.version) !== versionOf(form)) return;
+    var fields = fieldsOf(form);
+    var differs = fields.some(function (el) {
+      return Object.prototype.hasOwnProperty.call(b.fields, el.name) && b.fields[el.name] !== el.value;
+    });
+    if (!differs) return;
+    var box = document.createElement("div");
+    box.className = "flash";
+    box.setAttribute("role", "status");
+    box.setAttribute("data-restore-offer", "");
+    box.setAttribute("data-testid", "restore-offer");
+    var p = document.createElement("p");
+    p.textContent = "This browser kept text you typed here at " + clock(b.time) + " that was never saved.";
+    var restore = document.createElement("button");
+    restore.type = "button";
+    restore.setAttribute("data-testid", "restore");
+    restore.textContent = "Restore what you typed at " + clock(b.time);
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "secondary";
+    discard.setAttribute("data-testid", "restore-discard");
+    discard.textContent = "Discard";
+    box.appendChild(p);
+    box.appendChild(restore);
+    box.appendChild(document.createTextNode(" "));
+    box.appendChild(discard);
+    form.insertBefore(box, form.firstChild);
+
+    restore.addEventListener("click", function () {
+      var body = null;
+      fields.forEach(function (el) {
+        if (!Object.prototype.hasOwnProperty.call(b.fields, el.name)) return;
+        el.value = b.fields[el.name];
+        if (el.name === "body") body = el;
+      });
+      box.remove();
+      edited(form);
+      // Lets autosave, where the editor has it, save the restored text.
+      if (body) body.dispatchEvent(new Event("input", { bubbles: true }));
+      (body || form).focus();
+    });
+    discard.addEventListener("click", function () {
+      box.remove();
+      removeBackup(key);
+    });
+  }
+
+  function scan(root) {
+    if (!root || !root.querySelectorAll) return;
+    if (root.matches && root.matches("form[data-editor]")) offer(root);
+    root.querySelectorAll("form[data-editor]").forEach(offer);
+    // An upload puts Markdown in the body by swapping the field: a change too.
+    if (root.id === "body-field") {
+      var form = editorOf(root);
+      if (form) edited(form);
+    }
+  }
+  document.addEventListener("htmx:load", function (evt) { scan(evt.detail.elt); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { scan(document.body); });
+  } else {
+    scan(document.body);
+  }
+})();
