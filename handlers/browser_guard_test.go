@@ -207,21 +207,23 @@ func TestBrowserGuardRestoresBackup(t *testing.T) {
 		t.Error("the browser's copy outlived the save")
 	}
 
-	// Discard declines an offer: the copy is removed, the field keeps the
-	// server's text, and the next opening offers nothing.
+	// In the inline editor too; Discard declines the offer: the copy is
+	// removed, the field keeps the server's text, and the next opening
+	// offers nothing.
 	b2.eval(`localStorage.setItem(`+key+`, JSON.stringify({version: document.querySelector("article#post").dataset.version,
 		time: Date.now(), fields: {body: "Not wanted."}})), true`, new(bool))
-	b2.open(urls.EditPost(p.Slug))
-	b2.fullPage("the editor, third time")
-	b2.wait("the offer", `!!document.querySelector("[data-testid=restore-offer]")`)
+	b2.click("[data-testid=edit]")
+	b2.wait("the inline editor's offer", `!!document.querySelector("form#post [data-testid=restore-offer]")`)
 	b2.click("[data-testid=restore-discard]")
 	if b2.count("[data-testid=restore-offer]") != 0 || b2.value("#f-body") != want ||
 		b2.is(`localStorage.getItem(`+key+`) !== null`) {
 		t.Errorf("after Discard: offer shown %d, body %q, copy kept %v", b2.count("[data-testid=restore-offer]"),
 			b2.value("#f-body"), b2.is(`localStorage.getItem(`+key+`) !== null`))
 	}
-	b2.open(urls.EditPost(p.Slug))
-	b2.fullPage("the editor, fourth time")
+	b2.click("[data-testid=cancel]")
+	b2.wait("the post again", `!!document.querySelector("article#post")`)
+	b2.click("[data-testid=edit]")
+	b2.wait("the inline editor again", `!!document.querySelector("form#post #f-body")`)
 	if b2.count("[data-testid=restore-offer]") != 0 {
 		t.Error("an offer after Discard")
 	}
