@@ -263,3 +263,26 @@ func TestBrowserGuardAutosaveOffline(t *testing.T) {
 	}
 	b.forgive("htmx:") // htmx reports the failed request on the console: expected here
 }
+
+// Back from an editor reached by a boosted link is htmx's (popstate): it
+// asks too, and staying keeps the editor at its address.
+func TestBrowserGuardBack(t *testing.T) {
+	a, _, _ := guardPost(t, "Saved text.", true)
+	b := a.browser(t)
+	d := b.dismissDialogs()
+	b.signIn("alice")
+	b.open("/")
+	b.fullPage("home")
+	b.mark()
+	b.click(`header a[href="` + urls.NewPost() + `"]`)
+	b.wait("the new post's editor", `location.pathname === `+jsString(urls.NewPost())+` && !!document.querySelector("#f-body")`)
+	b.typeText("#f-body", "Words not saved yet.", true)
+	b.back()
+	b.waitDialog(d, 1, "Back from the editor")
+	if got := d.seen()[0]; got != "confirm" {
+		t.Errorf("dialog = %q, want confirm", got)
+	}
+	if b.path() != urls.NewPost() || b.value("#f-body") != "Words not saved yet." || !b.marked() {
+		t.Errorf("after staying: at %s with body %q (same page: %v)", b.path(), b.value("#f-body"), b.marked())
+	}
+}

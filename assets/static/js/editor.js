@@ -210,6 +210,30 @@
     away.forEach(function (form) { saved[keyOf(form)] = edits[keyOf(form)] || 0; });
   });
 
+  // Back and Forward between pages htmx put in the history are popstate
+  // events, handled by htmx's window.onpopstate (a reload, as the history
+  // cache is off). Asked first; staying puts the editor's address back.
+  var here = location.href;
+  function moved() { here = location.href; }
+  document.addEventListener("htmx:pushedIntoHistory", moved);
+  document.addEventListener("htmx:replacedInHistory", moved);
+  function guardHistory() {
+    var htmxPop = window.onpopstate;
+    if (typeof htmxPop !== "function") return;
+    window.onpopstate = function (evt) {
+      var away = evt.state && evt.state.htmx ? dirtyEditors() : [];
+      if (away.length > 0) {
+        if (!window.confirm(leaveQuestion)) {
+          history.pushState({ htmx: true }, "", here);
+          return;
+        }
+        away.forEach(function (form) { saved[keyOf(form)] = edits[keyOf(form)] || 0; });
+      }
+      moved();
+      return htmxPop.call(window, evt);
+    };
+  }
+
   function clock(t) {
     var d = new Date(t);
     var hm = ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
@@ -281,9 +305,19 @@
     }
   }
   document.addEventListener("htmx:load", function (evt) { scan(evt.detail.elt); });
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { scan(document.body); });
-  } else {
+  // htmx (a deferred script before this one) sets its onpopstate on
+  // DOMContentLoaded; "load" comes later still, should that have passed.
+  var started = false;
+  function start() {
+    if (started) return;
+    started = true;
     scan(document.body);
+    guardHistory();
+  }
+  if (document.readyState === "complete") {
+    start();
+  } else {
+    document.addEventListener("DOMContentLoaded", start);
+    window.addEventListener("load", start);
   }
 })();
