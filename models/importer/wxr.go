@@ -105,6 +105,7 @@ type Item struct {
 	ID            int64
 	Date          string // site-local "2006-01-02 15:04:05"
 	DateGMT       string // "0000-00-00 00:00:00" for drafts
+	ModifiedGMT   string
 	Name          string // the slug; empty for drafts
 	Status        string // publish, draft, future, pending, private, inherit
 	Parent        int64
@@ -160,6 +161,7 @@ type rawItem struct {
 	ID            int64      `xml:"post_id"`
 	Date          string     `xml:"post_date"`
 	DateGMT       string     `xml:"post_date_gmt"`
+	ModifiedGMT   string     `xml:"post_modified_gmt"`
 	Name          string     `xml:"post_name"`
 	Status        string     `xml:"status"`
 	Parent        int64      `xml:"post_parent"`
@@ -395,7 +397,7 @@ func (r *rawItem) item(line int) *Item {
 	it := &Item{
 		Line: line, Title: r.Title, Link: strings.TrimSpace(r.Link), PubDate: strings.TrimSpace(r.PubDate),
 		Creator: r.Creator, GUID: strings.TrimSpace(r.GUID), Content: r.Content, ID: r.ID,
-		Date: r.Date, DateGMT: r.DateGMT, Name: r.Name, Status: r.Status, Parent: r.Parent,
+		Date: r.Date, DateGMT: r.DateGMT, ModifiedGMT: r.ModifiedGMT, Name: r.Name, Status: r.Status, Parent: r.Parent,
 		MenuOrder: r.MenuOrder, Type: r.Type, Password: r.Password, Sticky: r.Sticky == 1,
 		AttachmentURL: strings.TrimSpace(r.AttachmentURL), Terms: r.Terms, Meta: r.Meta, Comments: r.Comments,
 	}

@@ -1,0 +1,25 @@
+-- +goose Up
+-- What an import made, by the source's own ids (models/importer): running
+-- the same import again finds each item here and changes nothing, or
+-- updates the post when the source changed and nobody edited it in Quire.
+-- source names the exporting site ("wordpress http://example.org"); kind
+-- is 'post' or 'user'; digest is a hash of the imported fields and
+-- version the post's version after the import wrote it.
+CREATE TABLE import_sources (
+    source     text        NOT NULL,
+    kind       text        NOT NULL CHECK (kind IN ('post', 'user')),
+    source_id  text        NOT NULL,
+    post_id    bigint      REFERENCES posts (id) ON DELETE CASCADE,
+    user_id    bigint      REFERENCES users (id) ON DELETE CASCADE,
+    digest     text        NOT NULL DEFAULT '',
+    version    integer     NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (source, kind, source_id),
+    CHECK ((kind = 'post') = (post_id IS NOT NULL) AND (kind = 'user') = (user_id IS NOT NULL))
+);
+CREATE INDEX import_sources_post_idx ON import_sources (post_id) WHERE post_id IS NOT NULL;
+CREATE INDEX import_sources_user_idx ON import_sources (user_id) WHERE user_id IS NOT NULL;
+
+-- +goose Down
+DROP TABLE import_sources;
