@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"quire/models"
 	"quire/models/importer"
+	"quire/views/urls"
 )
 
 // importFormats are the exports quire import reads.
@@ -17,11 +19,14 @@ var importFormats = map[string]bool{"wordpress": true}
 func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	var cfg Config
 	var dryRun bool
-	fs := newFlagSet("import", "import wordpress PATH [--dry-run] [flags]\n\n"+
+	var uploads string
+	fs := newFlagSet("import", "import wordpress PATH [--uploads DIR] [--dry-run] [flags]\n\n"+
 		"Reads a WordPress export (Tools → Export → All content, a WXR file) and adds its\n"+
 		"authors, posts and pages. Running it again with the same file changes nothing.")
 	fs.BoolVar(&dryRun, "dry-run", false, "report what would be imported and write nothing")
+	fs.StringVar(&uploads, "uploads", "", "a copy of WordPress's wp-content/uploads folder: featured images and images in posts become media")
 	cfg.databaseFlags(fs)
+	fs.StringVar(&cfg.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder for uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -42,6 +47,14 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer f.Close()
+	if uploads != "" {
+		if st, err := os.Stat(uploads); err != nil || !st.IsDir() {
+			return fmt.Errorf("--uploads %s is not a folder", uploads)
+		}
+	}
+	if cfg.MediaDir == "" {
+		cfg.MediaDir = filepath.Join(cfg.DataDir, "media")
+	}
 	db, err := openDatabase(ctx, &cfg)
 	if err != nil {
 		return err
@@ -54,7 +67,12 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sum, err := importer.ImportWordPress(ctx, db.DB, f, path, importer.Options{DryRun: dryRun, Location: settings.Location()})
+	opt := importer.Options{DryRun: dryRun, Location: settings.Location(), MediaURL: urls.Media}
+	if uploads != "" {
+		opt.UploadsDir = uploads
+		opt.Uploads = &models.Uploads{Rows: &models.MediaModel{DB: db.DB}, Files: models.LocalStore{Dir: cfg.MediaDir}}
+	}
+	sum, err := importer.ImportWordPress(ctx, db.DB, f, path, opt)
 	printSummary(stdout, sum, dryRun)
 	return err
 }

@@ -18,10 +18,13 @@ func TestImportWordPressCommand(t *testing.T) {
 	if !strings.Contains(out, "Would import: posts and pages 17 created, 0 updated, 1 skipped; accounts 7 created.") {
 		t.Errorf("dry run:\n%s", out)
 	}
-	out = run(t, "", "import", "--data-dir", dir, "wordpress", wxrFixture)
+	out = run(t, "", "import", "--data-dir", dir, "wordpress", wxrFixture, "--uploads", "../../models/importer/testdata/wordpress-small-uploads")
 	if !strings.Contains(out, "Imported: posts and pages 17 created, 0 updated, 1 skipped; accounts 7 created.") ||
-		!strings.Contains(out, "Quire does not schedule posts") {
+		!strings.Contains(out, "Quire does not schedule posts") || strings.Contains(out, "Attachments need --uploads") {
 		t.Errorf("import:\n%s", out)
+	}
+	if files, _ := os.ReadDir(filepath.Join(dir, "media")); len(files) == 0 {
+		t.Error("--uploads stored no media under the data dir")
 	}
 	out = run(t, "", "import", "wordpress", wxrFixture, "--data-dir", dir)
 	if !strings.Contains(out, "Imported: posts and pages 0 created, 0 updated, 18 skipped; accounts 0 created.") {
@@ -51,6 +54,7 @@ func TestImportCommandErrors(t *testing.T) {
 		{[]string{"import", "wordpress"}, "import needs a format and a file"},
 		{[]string{"import", "ghost", wxrFixture}, `cannot read "ghost" exports`},
 		{[]string{"import", "wordpress", "/no/such/file.xml"}, "there is no file /no/such/file.xml"},
+		{[]string{"import", "wordpress", wxrFixture, "--uploads", "/no/such/dir"}, "--uploads /no/such/dir is not a folder"},
 		{[]string{"import", "wordpress", notWXR, "--data-dir", dir}, "feed.xml: importer: the file is not a WordPress export"},
 		{[]string{"import", "wordpress", truncated, "--data-dir", dir}, "cut.xml:"},
 	} {

@@ -30,7 +30,7 @@ Usage:
                                      create an administrator (password prompted,
                                      or read from standard input)
   quire seed --users N --posts M     fill the database with realistic demo content
-  quire import wordpress PATH [--dry-run]
+  quire import wordpress PATH [--uploads DIR] [--dry-run]
                                      add the authors, posts and pages of a
                                      WordPress export (WXR); safe to run again
   quire version                      print the version

@@ -30,6 +30,12 @@ type Options struct {
 	DryRun bool
 	// Location is the site's time zone: drafts carry only a local date.
 	Location *time.Location
+	// Uploads and UploadsDir bring images in from a copy of WordPress's
+	// wp-content/uploads folder; nil leaves them at their old addresses.
+	Uploads    *models.Uploads
+	UploadsDir string
+	// MediaURL is the address of a stored image (urls.Media).
+	MediaURL func(key string) string
 }
 
 // Counts are what happened to one kind of record.
@@ -56,10 +62,15 @@ type wordpress struct {
 	db      *sqlx.DB
 	opt     Options
 	source  string             // import_sources.source: "wordpress " + base site URL
+	base    string             // the old site's address, without a final slash
+	oldLink *regexp.Regexp     // an address on the old site
 	authors map[string]*Author // by login
 	terms   map[[2]string]*Term
 	sum     Summary
 	dry     *sqlx.Tx // the one rolled-back transaction of a dry run
+
+	media       *media // nil: no uploads folder
+	attachments map[int64]attachment
 }
 
 // ImportWordPress reads a WXR file from r (name is its path, for messages)
@@ -67,11 +78,23 @@ type wordpress struct {
 // transaction with its import_sources row, so a failure leaves whole items
 // behind and a second run picks up where the first stopped. Malformed XML
 // stops the import with the file and line; a bad item is skipped and noted.
-func ImportWordPress(ctx context.Context, db *sqlx.DB, r io.Reader, name string, opt Options) (Summary, error) {
+func ImportWordPress(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name string, opt Options) (Summary, error) {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
 	w := &wordpress{db: db, opt: opt, authors: map[string]*Author{}, terms: map[[2]string]*Term{}}
+	if opt.Uploads != nil {
+		// A first pass finds the attachments, which featured images name
+		// by id and which may come after the posts.
+		var err error
+		if w.attachments, err = scanAttachments(r, name); err != nil {
+			return Summary{}, err
+		}
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return Summary{}, err
+		}
+		w.media = &media{uploads: opt.Uploads, dir: opt.UploadsDir, stored: map[string]string{}}
+	}
 	if opt.DryRun {
 		tx, err := db.BeginTxx(ctx, nil)
 		if err != nil {
@@ -91,7 +114,11 @@ func ImportWordPress(ctx context.Context, db *sqlx.DB, r io.Reader, name string,
 		}
 		switch v := rec.(type) {
 		case *Site:
-			w.source = "wordpress " + strings.TrimRight(v.BaseSiteURL, "/")
+			w.base = strings.TrimRight(v.BaseSiteURL, "/")
+			w.source = "wordpress " + w.base
+			if w.base != "" {
+				w.oldLink = regexp.MustCompile(regexp.QuoteMeta(w.base) + `(/[^\s)"'<>]*)?`)
+			}
 		case *Author:
 			w.authors[v.Login] = v
 		case *Term:
@@ -145,21 +172,23 @@ func (w *wordpress) skip(it *Item, format string, args ...any) {
 // post is an item as Quire will store it.
 type post struct {
 	kind, title, slug, body, excerpt, status string
+	cover, coverAlt                          string
 	tags                                     []string
 	published                                *time.Time
 	created, updated                         time.Time
 }
 
-// digest identifies the imported fields, to tell a changed source item
-// from one imported before.
-func (p post) digest(authorID int64) string {
+// sourceDigest identifies what the import reads of an item, to tell a
+// changed source item from one imported before without converting it.
+func sourceDigest(it *Item) string {
 	h := sha256.New()
-	pub := ""
-	if p.published != nil {
-		pub = p.published.UTC().Format(time.RFC3339)
+	fields := []string{it.Type, it.Title, it.Content, it.Excerpt, it.Name, it.Status, it.Password, it.Date, it.DateGMT,
+		it.Creator, it.MetaValue("_thumbnail_id")}
+	for _, t := range it.Terms {
+		fields = append(fields, t.Domain, t.Slug, t.Name)
 	}
-	for _, s := range []string{p.kind, p.title, p.slug, p.body, p.excerpt, p.status, strings.Join(p.tags, ","), pub, strconv.FormatInt(authorID, 10)} {
-		h.Write([]byte(s))
+	for _, f := range fields {
+		h.Write([]byte(f))
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -169,26 +198,54 @@ func (w *wordpress) item(ctx context.Context, it *Item) error {
 	switch it.Type {
 	case "post", "page":
 	case "attachment":
-		w.skip(it, "Attachments are not imported yet; the post keeps a link to the file at its old address.")
+		if w.media == nil {
+			w.skip(it, "Attachments need --uploads, the copy of WordPress's uploads folder; posts keep links to the files at their old addresses.")
+		} else {
+			w.sum.Posts.Skipped++ // brought in with the posts that show it
+		}
 		return nil
 	default:
 		w.skip(it, "WordPress's %q items have no counterpart in Quire.", it.Type)
+		return nil
+	}
+	digest := sourceDigest(it)
+	prev, found, err := w.previous(ctx, it)
+	if err != nil {
+		return err
+	}
+	switch {
+	case found && prev.Digest == digest:
+		w.sum.Posts.Skipped++ // unchanged: not worth a note each
+		return nil
+	case found && prev.Current != prev.Version:
+		w.skip(it, "It changed in WordPress, but post %d was edited in Quire since the last import; it was left as it is.", prev.PostID)
 		return nil
 	}
 	p, ok := w.convert(it)
 	if !ok {
 		return nil
 	}
+	// The author is committed first: the item's images are stored for them
+	// outside the item's transaction.
+	var authorID int64
+	err = w.inTx(ctx, func(tx *sqlx.Tx) error {
+		authorID, err = w.author(ctx, tx, it)
+		return err
+	})
+	if errors.Is(err, ErrNoAuthor) {
+		w.skip(it, "Its author %q is not in the file's author list.", it.Creator)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.body = w.rewrite(ctx, it, p.body, authorID)
+	p.cover, p.coverAlt = w.cover(ctx, it, authorID)
 	return w.inTx(ctx, func(tx *sqlx.Tx) error {
-		authorID, err := w.author(ctx, tx, it)
-		if errors.Is(err, ErrNoAuthor) {
-			w.skip(it, "Its author %q is not in the file's author list.", it.Creator)
-			return nil
+		if found {
+			return w.update(ctx, tx, it, p, authorID, prev.PostID, digest)
 		}
-		if err != nil {
-			return err
-		}
-		return w.save(ctx, tx, it, p, authorID)
+		return w.insert(ctx, tx, it, p, authorID, digest)
 	})
 }
 
@@ -326,62 +383,59 @@ FROM import_sources s JOIN posts p ON p.id = s.post_id
 WHERE s.source = $1 AND s.kind = 'post' AND s.source_id = $2`
 
 const insertImportedPostSQL = `INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, tags, kind,
-	status, published_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, version`
+	status, published_at, created_at, updated_at, cover_key, cover_alt)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id, version`
 
 const insertPostSourceSQL = `INSERT INTO import_sources (source, kind, source_id, post_id, digest, version)
 VALUES ($1, 'post', $2, $3, $4, $5)`
 
 const updateImportedPostSQL = `UPDATE posts SET author_id = $2, title = $3, body = $4, body_html = $5, excerpt = $6,
-	summary = $7, tags = $8, status = $9, published_at = coalesce(published_at, $10), updated_at = now(),
-	version = version + 1
+	summary = $7, tags = $8, status = $9, published_at = coalesce(published_at, $10), cover_key = $11, cover_alt = $12,
+	updated_at = now(), version = version + 1
 WHERE id = $1 RETURNING version`
 
 const updatePostSourceSQL = `UPDATE import_sources SET digest = $3, version = $4, updated_at = now()
 WHERE source = $1 AND kind = 'post' AND source_id = $2`
 
-// save writes one converted item: a new post, an update of the post an
-// earlier run made (when the source changed and nobody edited it here),
-// or nothing.
-func (w *wordpress) save(ctx context.Context, tx *sqlx.Tx, it *Item, p post, authorID int64) error {
-	id := strconv.FormatInt(it.ID, 10)
-	digest := p.digest(authorID)
-	html, err := markdown.Render(p.body)
-	if err != nil {
-		w.skip(it, "Its converted content could not be rendered: %v", err)
-		return nil
+type previous struct {
+	PostID  int64  `db:"post_id"`
+	Digest  string `db:"digest"`
+	Version int    `db:"version"` // the post's version the last import left
+	Current int    `db:"current"` // the post's version now
+}
+
+// previous is the record of an earlier import of the item.
+func (w *wordpress) previous(ctx context.Context, it *Item) (prev previous, found bool, err error) {
+	var q sqlx.QueryerContext = w.db
+	if w.dry != nil {
+		q = w.dry
 	}
-	summary := p.excerpt
+	err = sqlx.GetContext(ctx, q, &prev, findSourceSQL, w.source, strconv.FormatInt(it.ID, 10))
+	if errors.Is(err, sql.ErrNoRows) {
+		return prev, false, nil
+	}
+	if err != nil {
+		return prev, false, fmt.Errorf("importer: find item %d: %w", it.ID, err)
+	}
+	return prev, true, nil
+}
+
+// rendered is the post's HTML and list summary, as Quire derives them.
+func (p post) rendered() (html, summary string, err error) {
+	html, err = markdown.Render(p.body)
+	summary = p.excerpt
 	if summary == "" {
 		summary = markdown.Excerpt(p.body, models.SummaryLen)
 	}
-	var prev struct {
-		PostID  int64  `db:"post_id"`
-		Digest  string `db:"digest"`
-		Version int    `db:"version"`
-		Current int    `db:"current"`
-	}
-	err = tx.GetContext(ctx, &prev, findSourceSQL, w.source, id)
-	switch {
-	case err == nil && prev.Digest == digest:
-		w.sum.Posts.Skipped++ // unchanged: not worth a note each
+	return html, summary, err
+}
+
+// insert writes an item imported for the first time.
+func (w *wordpress) insert(ctx context.Context, tx *sqlx.Tx, it *Item, p post, authorID int64, digest string) error {
+	html, summary, err := p.rendered()
+	if err != nil {
+		w.skip(it, "Its converted content could not be rendered: %v", err)
 		return nil
-	case err == nil && prev.Current != prev.Version:
-		w.skip(it, "It changed in WordPress, but post %d was edited in Quire since the last import; it was left as it is.", prev.PostID)
-		return nil
-	case err == nil:
-		var version int
-		if err := tx.GetContext(ctx, &version, updateImportedPostSQL, prev.PostID, authorID, p.title, p.body, html,
-			p.excerpt, summary, pq.StringArray(p.tags), p.status, p.published); err != nil {
-			return fmt.Errorf("importer: %s:%d: update post %d: %w", it.Type, it.ID, prev.PostID, err)
-		}
-		if _, err := tx.ExecContext(ctx, updatePostSourceSQL, w.source, id, digest, version); err != nil {
-			return fmt.Errorf("importer: record post %d: %w", prev.PostID, err)
-		}
-		w.sum.Posts.Updated++
-		return nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("importer: find item %d: %w", it.ID, err)
 	}
 	slug, err := models.FreeSlug(ctx, tx, p.slug, p.kind)
 	if err != nil {
@@ -392,12 +446,32 @@ func (w *wordpress) save(ctx context.Context, tx *sqlx.Tx, it *Item, p post, aut
 		Version int   `db:"version"`
 	}
 	if err := tx.GetContext(ctx, &made, insertImportedPostSQL, authorID, p.title, slug, p.body, html, p.excerpt, summary,
-		pq.StringArray(p.tags), p.kind, p.status, p.published, p.created, p.updated); err != nil {
+		pq.StringArray(p.tags), p.kind, p.status, p.published, p.created, p.updated, p.cover, p.coverAlt); err != nil {
 		return fmt.Errorf("importer: insert item %d (line %d): %w", it.ID, it.Line, err)
 	}
-	if _, err := tx.ExecContext(ctx, insertPostSourceSQL, w.source, id, made.ID, digest, made.Version); err != nil {
+	if _, err := tx.ExecContext(ctx, insertPostSourceSQL, w.source, strconv.FormatInt(it.ID, 10), made.ID, digest, made.Version); err != nil {
 		return fmt.Errorf("importer: record item %d: %w", it.ID, err)
 	}
 	w.sum.Posts.Created++
+	return nil
+}
+
+// update rewrites the post an earlier run made from a changed item; its
+// slug stays, so its address does not move.
+func (w *wordpress) update(ctx context.Context, tx *sqlx.Tx, it *Item, p post, authorID, postID int64, digest string) error {
+	html, summary, err := p.rendered()
+	if err != nil {
+		w.skip(it, "Its converted content could not be rendered: %v", err)
+		return nil
+	}
+	var version int
+	if err := tx.GetContext(ctx, &version, updateImportedPostSQL, postID, authorID, p.title, p.body, html,
+		p.excerpt, summary, pq.StringArray(p.tags), p.status, p.published, p.cover, p.coverAlt); err != nil {
+		return fmt.Errorf("importer: item %d: update post %d: %w", it.ID, postID, err)
+	}
+	if _, err := tx.ExecContext(ctx, updatePostSourceSQL, w.source, strconv.FormatInt(it.ID, 10), digest, version); err != nil {
+		return fmt.Errorf("importer: record post %d: %w", postID, err)
+	}
+	w.sum.Posts.Updated++
 	return nil
 }

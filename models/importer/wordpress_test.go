@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"quire/models"
 	"quire/models/dbtest"
 	"quire/models/importer"
 )
@@ -202,5 +203,73 @@ func TestImportWordPressUpdates(t *testing.T) {
 	}
 	if n := count(t, db, `SELECT count(*) FROM posts WHERE body LIKE '%edited here'`); n != 1 {
 		t.Error("the post edited in Quire was overwritten")
+	}
+}
+
+func withUploads(t *testing.T, db *sqlx.DB, opt importer.Options) (importer.Options, string) {
+	t.Helper()
+	store := t.TempDir()
+	opt.Uploads = &models.Uploads{Rows: &models.MediaModel{DB: db}, Files: models.LocalStore{Dir: store}}
+	opt.UploadsDir = "testdata/wordpress-small-uploads"
+	opt.MediaURL = func(key string) string { return "/media/" + key }
+	return opt, store
+}
+
+// With --uploads, featured images become covers and images in bodies
+// become media, from the original file rather than WordPress's sizes;
+// links to the old host become paths on this one.
+func TestImportWordPressMedia(t *testing.T) {
+	db := dbtest.New(t)
+	opt, store := withUploads(t, db, importer.Options{})
+	sum := importFixture(t, db, opt)
+	for _, n := range sum.Notes {
+		t.Logf("%s: %s", n.Item, n.Text)
+	}
+	var harbour struct {
+		Cover string `db:"cover_key"`
+		Alt   string `db:"cover_alt"`
+		Body  string `db:"body"`
+	}
+	if err := db.Get(&harbour, `SELECT cover_key, cover_alt, body FROM posts WHERE title LIKE 'Harbour at dusk%'`); err != nil {
+		t.Fatal(err)
+	}
+	if harbour.Cover == "" || harbour.Alt != "A sailing boat in a harbour at sunset" {
+		t.Fatalf("harbour cover = %q %q", harbour.Cover, harbour.Alt)
+	}
+	if !strings.Contains(harbour.Body, "](/media/"+harbour.Cover+")") || strings.Contains(harbour.Body, "127.0.0.1") {
+		t.Errorf("harbour body does not show the imported original:\n%s", harbour.Body)
+	}
+	var classic string
+	if err := db.Get(&classic, `SELECT body FROM posts WHERE title LIKE 'Classic editor%'`); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(classic, "](/media/"+harbour.Cover+")") || !strings.Contains(classic, "](/a-post-with-a-conversation/)") {
+		t.Errorf("classic body:\n%s", classic)
+	}
+	var width int
+	if err := db.Get(&width, `SELECT width FROM media WHERE key = $1 LIMIT 1`, harbour.Cover); err != nil || width != 1200 {
+		t.Errorf("media row width = %d (%v), want the 1200-pixel original", width, err)
+	}
+	if files, _ := os.ReadDir(store); len(files) == 0 {
+		t.Error("no files in the media store")
+	}
+	rows := count(t, db, `SELECT count(*) FROM media`)
+	again := importFixture(t, db, opt)
+	if again.Posts != (importer.Counts{Skipped: 18}) || count(t, db, `SELECT count(*) FROM media`) != rows {
+		t.Errorf("second run with uploads = %+v, media rows %d → %d", again.Posts, rows, count(t, db, `SELECT count(*) FROM media`))
+	}
+}
+
+// A dry run with uploads reads the files but stores none.
+func TestImportWordPressMediaDryRun(t *testing.T) {
+	db := dbtest.New(t)
+	opt, store := withUploads(t, db, importer.Options{DryRun: true})
+	sum := importFixture(t, db, opt)
+	if sum.Posts.Created != 17 {
+		t.Errorf("dry run = %+v", sum)
+	}
+	files, _ := os.ReadDir(store)
+	if n := count(t, db, `SELECT count(*) FROM media`); n != 0 || len(files) != 0 {
+		t.Errorf("dry run stored %d media rows and %d files", n, len(files))
 	}
 }
