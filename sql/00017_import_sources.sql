@@ -21,5 +21,18 @@ CREATE TABLE import_sources (
 CREATE INDEX import_sources_post_idx ON import_sources (post_id) WHERE post_id IS NOT NULL;
 CREATE INDEX import_sources_user_idx ON import_sources (user_id) WHERE user_id IS NOT NULL;
 
+-- Old addresses of imported posts (WordPress's /%postname%/, /YYYY/MM/DD/slug/,
+-- /?p=ID, a child page's /parent/child/), answered with a 301 to the post's
+-- address, whatever its slug is then. path is decoded (UTF-8, as a request's
+-- path reads) and keeps WordPress's trailing slash; a ?p= or ?page_id= query
+-- is kept after it. Only a request no route answers looks here.
+CREATE TABLE redirects (
+    path       text        COLLATE "C" PRIMARY KEY CHECK (path LIKE '/%' AND char_length(path) <= 2000),
+    post_id    bigint      NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX redirects_post_idx ON redirects (post_id);
+
 -- +goose Down
+DROP TABLE redirects;
 DROP TABLE import_sources;

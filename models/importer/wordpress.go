@@ -452,6 +452,9 @@ func (w *wordpress) insert(ctx context.Context, tx *sqlx.Tx, it *Item, p post, a
 	if _, err := tx.ExecContext(ctx, insertPostSourceSQL, w.source, strconv.FormatInt(it.ID, 10), made.ID, digest, made.Version); err != nil {
 		return fmt.Errorf("importer: record item %d: %w", it.ID, err)
 	}
+	if err := addRedirects(ctx, tx, it, made.ID); err != nil {
+		return err
+	}
 	w.sum.Posts.Created++
 	return nil
 }
