@@ -33,8 +33,8 @@ const insertUserSourceSQL = `INSERT INTO import_sources (source, kind, source_id
 
 // author finds the Quire account for an item's author: the one an earlier
 // item or import made or matched, else the account with the author's
-// email, else a new one. It is looked up each time, not cached: an item
-// whose transaction fails takes the account it made with it.
+// email, else a new one. It runs in a transaction of its own, so the
+// account stays even when the item then fails.
 func (w *wordpress) author(ctx context.Context, tx *sqlx.Tx, it *Item) (int64, error) {
 	a, ok := w.authors[it.Creator]
 	if !ok {

@@ -69,7 +69,8 @@ type wordpress struct {
 	sum     Summary
 	dry     *sqlx.Tx // the one rolled-back transaction of a dry run
 
-	media       *media // nil: no uploads folder
+	authorIDs   map[string]int64 // by login, once their transaction committed
+	media       *media           // nil: no uploads folder
 	attachments map[int64]attachment
 }
 
@@ -82,7 +83,7 @@ func ImportWordPress(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name str
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
-	w := &wordpress{db: db, opt: opt, authors: map[string]*Author{}, terms: map[[2]string]*Term{}}
+	w := &wordpress{db: db, opt: opt, authors: map[string]*Author{}, terms: map[[2]string]*Term{}, authorIDs: map[string]int64{}}
 	if opt.Uploads != nil {
 		// A first pass finds the attachments, which featured images name
 		// by id and which may come after the posts.
@@ -226,12 +227,17 @@ func (w *wordpress) item(ctx context.Context, it *Item) error {
 		return nil
 	}
 	// The author is committed first: the item's images are stored for them
-	// outside the item's transaction.
-	var authorID int64
-	err = w.inTx(ctx, func(tx *sqlx.Tx) error {
-		authorID, err = w.author(ctx, tx, it)
-		return err
-	})
+	// outside the item's transaction. Once committed, they are kept by login.
+	authorID, ok := w.authorIDs[it.Creator]
+	if !ok {
+		err = w.inTx(ctx, func(tx *sqlx.Tx) error {
+			authorID, err = w.author(ctx, tx, it)
+			return err
+		})
+		if err == nil {
+			w.authorIDs[it.Creator] = authorID
+		}
+	}
 	if errors.Is(err, ErrNoAuthor) {
 		w.skip(it, "Its author %q is not in the file's author list.", it.Creator)
 		return nil
