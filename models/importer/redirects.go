@@ -44,14 +44,14 @@ func oldPaths(it *Item) []string {
 	return out
 }
 
-// A path already taken (two items with one old address) keeps its first post.
-const insertRedirectSQL = `INSERT INTO redirects (path, post_id) VALUES ($1, $2) ON CONFLICT (path) DO NOTHING`
+// A path already taken (two items with one old address) keeps its first
+// post. One statement for all of an item's paths: a round trip each would
+// be most of a large import's time.
+const insertRedirectsSQL = `INSERT INTO redirects (path, post_id) SELECT unnest($1::text[]), $2 ON CONFLICT (path) DO NOTHING`
 
 func addRedirects(ctx context.Context, tx *sqlx.Tx, it *Item, postID int64) error {
-	for _, p := range oldPaths(it) {
-		if _, err := tx.ExecContext(ctx, insertRedirectSQL, p, postID); err != nil {
-			return fmt.Errorf("importer: item %d: old address %s: %w", it.ID, p, err)
-		}
+	if _, err := tx.ExecContext(ctx, insertRedirectsSQL, pq.StringArray(oldPaths(it)), postID); err != nil {
+		return fmt.Errorf("importer: item %d: old addresses: %w", it.ID, err)
 	}
 	return nil
 }
