@@ -33,6 +33,20 @@ CREATE TABLE redirects (
 );
 CREATE INDEX redirects_post_idx ON redirects (post_id);
 
+-- Comments of imported posts, kept as the source wrote them (the WXR fields
+-- as JSON: author, email, address, date, content, approval, parent) until
+-- Quire has comments of its own to make them into.
+CREATE TABLE imported_comments (
+    source     text        NOT NULL,
+    source_id  text        NOT NULL,
+    post_id    bigint      NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    data       jsonb       NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (source, source_id)
+);
+CREATE INDEX imported_comments_post_idx ON imported_comments (post_id);
+
 -- +goose Down
+DROP TABLE imported_comments;
 DROP TABLE redirects;
 DROP TABLE import_sources;

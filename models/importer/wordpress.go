@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -461,6 +462,9 @@ func (w *wordpress) insert(ctx context.Context, tx *sqlx.Tx, it *Item, p post, a
 	if err := addRedirects(ctx, tx, it, made.ID); err != nil {
 		return err
 	}
+	if err := w.keepComments(ctx, tx, it, made.ID); err != nil {
+		return err
+	}
 	w.sum.Posts.Created++
 	return nil
 }
@@ -481,6 +485,31 @@ func (w *wordpress) update(ctx context.Context, tx *sqlx.Tx, it *Item, p post, a
 	if _, err := tx.ExecContext(ctx, updatePostSourceSQL, w.source, strconv.FormatInt(it.ID, 10), digest, version); err != nil {
 		return fmt.Errorf("importer: record post %d: %w", postID, err)
 	}
+	if err := w.keepComments(ctx, tx, it, postID); err != nil {
+		return err
+	}
 	w.sum.Posts.Updated++
+	return nil
+}
+
+// A comment kept before stays as it was: it is the record of what the
+// source said, not something the import edits.
+const insertCommentSQL = `INSERT INTO imported_comments (source, source_id, post_id, data)
+SELECT $1, c->>'id', $2, c FROM jsonb_array_elements($3::jsonb) AS c
+ON CONFLICT (source, source_id) DO NOTHING`
+
+// keepComments stores the item's comments raw (imported_comments) for the
+// comments feature to take up.
+func (w *wordpress) keepComments(ctx context.Context, tx *sqlx.Tx, it *Item, postID int64) error {
+	if len(it.Comments) == 0 {
+		return nil
+	}
+	data, err := json.Marshal(it.Comments)
+	if err != nil {
+		return fmt.Errorf("importer: item %d: comments: %w", it.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, insertCommentSQL, w.source, postID, string(data)); err != nil {
+		return fmt.Errorf("importer: item %d: keep comments: %w", it.ID, err)
+	}
 	return nil
 }

@@ -132,6 +132,31 @@ func snapshot(t *testing.T, db *sqlx.DB) string {
 	return s + "\n" + u
 }
 
+// Comments are kept raw, threading and all, once.
+func TestImportWordPressKeepsComments(t *testing.T) {
+	db := dbtest.New(t)
+	importFixture(t, db, importer.Options{})
+	importFixture(t, db, importer.Options{})
+	var rows []struct {
+		ID     string `db:"source_id"`
+		Author string `db:"author"`
+		Parent string `db:"parent"`
+		User   string `db:"user_id"`
+		Title  string `db:"title"`
+	}
+	if err := db.Select(&rows, `SELECT c.source_id, c.data->>'author' AS author, c.data->>'parent' AS parent,
+		c.data->>'user_id' AS user_id, p.title FROM imported_comments c JOIN posts p ON p.id = c.post_id ORDER BY c.source_id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 {
+		t.Fatalf("comments = %+v, want 3", rows)
+	}
+	if rows[0].Author != "Rita Reader" || rows[0].User != "8" || rows[2].Parent != "2" || rows[1].Author != "Zoë Visitor" ||
+		!strings.HasPrefix(rows[0].Title, "A post with a conversation") {
+		t.Errorf("comments = %+v", rows)
+	}
+}
+
 // A second run of the same file changes nothing.
 func TestImportWordPressTwice(t *testing.T) {
 	db := dbtest.New(t)

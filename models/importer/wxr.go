@@ -78,18 +78,18 @@ type Meta struct {
 // Comment is one <wp:comment>, kept as WordPress wrote it until Quire has
 // comments of its own.
 type Comment struct {
-	ID          int64  `xml:"comment_id"`
-	Author      string `xml:"comment_author"`
-	AuthorEmail string `xml:"comment_author_email"`
-	AuthorURL   string `xml:"comment_author_url"`
-	AuthorIP    string `xml:"comment_author_IP"`
-	Date        string `xml:"comment_date"`
-	DateGMT     string `xml:"comment_date_gmt"`
-	Content     string `xml:"comment_content"`
-	Approved    string `xml:"comment_approved"`
-	Type        string `xml:"comment_type"`
-	Parent      int64  `xml:"comment_parent"`
-	UserID      int64  `xml:"comment_user_id"`
+	ID          int64  `xml:"comment_id" json:"id"`
+	Author      string `xml:"comment_author" json:"author"`
+	AuthorEmail string `xml:"comment_author_email" json:"author_email"`
+	AuthorURL   string `xml:"comment_author_url" json:"author_url"`
+	AuthorIP    string `xml:"comment_author_IP" json:"author_ip"`
+	Date        string `xml:"comment_date" json:"date"`
+	DateGMT     string `xml:"comment_date_gmt" json:"date_gmt"`
+	Content     string `xml:"comment_content" json:"content"`
+	Approved    string `xml:"comment_approved" json:"approved"`
+	Type        string `xml:"comment_type" json:"type"`
+	Parent      int64  `xml:"comment_parent" json:"parent"`
+	UserID      int64  `xml:"comment_user_id" json:"user_id"`
 }
 
 // Item is one <item>: a post, page, attachment or other post type.
