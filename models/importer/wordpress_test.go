@@ -78,6 +78,15 @@ func TestImportWordPressFixture(t *testing.T) {
 			t.Errorf("rich body lacks %q:\n%s", want, rich.Body)
 		}
 	}
+	var html string
+	if err := db.Get(&html, `SELECT body_html FROM posts WHERE title LIKE 'Crème brûlée%'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<h2", "<table>", "<blockquote>", "<ol>", "<pre><code>", "<hr>", "👩‍🍳"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("rich post's HTML lacks %q", want)
+		}
+	}
 	if string(rich.Tags) != "{café-culture,cooking,crème-brûlée,desserts,中文}" {
 		t.Errorf("rich tags = %s (categories and tags as tags, uncategorized left out)", rich.Tags)
 	}
