@@ -29,7 +29,7 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/robots.txt", a.getRobots)
 	e.GET("/site.css", a.getSiteCSS)
 
-	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.renderErrors, a.loadUser, a.gateSetup, a.readBody)
+	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.renderErrors, a.loadUser, a.gateSetup, a.readBody, a.oldAddresses)
 	// Readers.
 	g.GET("/", a.getHome)
 	g.GET("/@:username", a.getAuthor)

@@ -30,6 +30,9 @@ Usage:
                                      create an administrator (password prompted,
                                      or read from standard input)
   quire seed --users N --posts M     fill the database with realistic demo content
+  quire import wordpress PATH [--uploads DIR] [--dry-run]
+                                     add the authors, posts and pages of a
+                                     WordPress export (WXR); safe to run again
   quire version                      print the version
 
 Run "quire <command> --help" for a command's flags. Every setting is also a
@@ -47,6 +50,7 @@ func main() {
 		"migrate":     migrate,
 		"createadmin": createAdmin,
 		"seed":        seed,
+		"import":      importCmd,
 		"version":     printVersion,
 	}
 	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
