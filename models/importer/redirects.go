@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -66,6 +67,9 @@ const findRedirectSQL = `SELECT post_id FROM redirects WHERE path = ANY($1) ORDE
 // trailing slash finds the one with it. Whether readers may see the post
 // is the caller's to check.
 func (r *Redirects) Find(ctx context.Context, path string) (postID int64, err error) {
+	if !utf8.ValidString(path) || strings.ContainsRune(path, 0) {
+		return 0, models.ErrNotFound // no stored address is text PostgreSQL refuses
+	}
 	paths := []string{path}
 	if !strings.HasSuffix(path, "/") && !strings.Contains(path, "?") {
 		paths = append(paths, path+"/")
