@@ -251,12 +251,48 @@ func (a *App) renderEditor(c echo.Context, status int, v pages.EditorView) error
 }
 
 // getEditor is the inline editor (click-to-edit) and /posts/{slug}/edit.
+// Pending changes come back in the form, over the version they started from.
 func (a *App) getEditor(c echo.Context) error {
 	p, err := a.editablePost(c)
 	if err != nil {
 		return err
 	}
-	return a.renderEditor(c, http.StatusOK, editorFor(p, true))
+	v := editorFor(p, true)
+	pd, err := a.Posts.GetPending(c.Request().Context(), p.ID)
+	switch {
+	case err == nil:
+		v = withPending(v, pd, a.formatter(c).Clock(pd.UpdatedAt))
+	case !errors.Is(err, models.ErrNotFound):
+		return err
+	}
+	return a.renderEditor(c, http.StatusOK, v)
+}
+
+// withPending is the editor v showing pending changes kept at savedAt.
+func withPending(v pages.EditorView, pd models.Pending, savedAt string) pages.EditorView {
+	v.Title, v.Body, v.Tags, v.Excerpt = pd.Title, pd.Body, strings.Join(pd.Tags, ", "), pd.Excerpt
+	v.CoverKey, v.CoverAlt, v.Version, v.PendingAt = pd.CoverKey, pd.CoverAlt, pd.BaseVersion, savedAt
+	if pd.Slug != "" {
+		v.SlugEdit = pd.Slug
+	}
+	return v
+}
+
+// postDiscardPending drops the post's pending changes and shows the editor
+// again with the saved text.
+func (a *App) postDiscardPending(c echo.Context) error {
+	p, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	if err := a.Posts.DiscardPending(c.Request().Context(), p.ID); err != nil {
+		return err
+	}
+	if wantsFragment(c.Request()) {
+		return a.renderEditor(c, http.StatusOK, editorFor(p, true))
+	}
+	a.flash(c, "Your unsaved changes were discarded.")
+	return redirect(c, urls.EditPost(p.Slug))
 }
 
 func (a *App) getEditPage(c echo.Context) error {
@@ -376,20 +412,22 @@ func (a *App) renderConflict(c echo.Context, form pages.EditorView) error {
 }
 
 // postAutosave saves a draft while its author types; it answers with the
-// time saved and the new version, or 409 when another save came first.
+// time saved and the new version, or 409 when another save came first. Any
+// other post keeps the text as pending changes: readers see nothing until
+// Update.
 func (a *App) postAutosave(c echo.Context) error {
 	p, err := a.editablePost(c)
 	if err != nil {
 		return err
 	}
 	private(c)
-	if p.Status != models.PostDraft {
-		return echo.NewHTTPError(http.StatusConflict, "Only drafts are saved automatically.")
-	}
 	u, _ := currentUser(c)
 	in, form, errs := editorInput(c)
 	if len(errs) > 0 {
 		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus("not saved: "+firstError(errs)), nil)
+	}
+	if p.Status != models.PostDraft {
+		return a.autosavePending(c, p, form.Version, in, u.ID)
 	}
 	saved, err := a.Posts.Update(c.Request().Context(), p.ID, form.Version, in, u.ID)
 	if errors.Is(err, models.ErrConflict) {
@@ -404,6 +442,19 @@ func (a *App) postAutosave(c echo.Context) error {
 		return err
 	}
 	return render(c, http.StatusOK, pages.Autosaved(a.formatter(c).Clock(saved.UpdatedAt), saved.Version), nil)
+}
+
+// autosavePending keeps in as p's pending changes and says so.
+func (a *App) autosavePending(c echo.Context, p models.Post, version int, in models.PostInput, editorID int64) error {
+	pd, err := a.Posts.SavePending(c.Request().Context(), p.ID, version, in, editorID)
+	if errors.Is(err, markdown.ErrTooLarge) {
+		msg := "not saved: " + firstError(map[string]string{"body": bodyTooLarge})
+		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus(msg), nil)
+	}
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, pages.PendingSaved(a.formatter(c).Clock(pd.UpdatedAt)), nil)
 }
 
 func firstError(errs map[string]string) string {

@@ -149,7 +149,11 @@ var authzMatrix = map[string][]authzCase{
 	},
 	"GET /posts/:id/view": {{want: ownPage}},
 	"POST /posts/:id/autosave": {{post: "draft", form: func(w *world) url.Values { return postForm(w.draft) },
-		want: ownDraft}},
+		want: ownDraft},
+		// A published post's autosave is kept as pending changes: only those who may edit it.
+		{name: "published", form: func(w *world) url.Values { return postForm(w.published) }, want: ownPage}},
+	"POST /posts/:id/discard": {{form: func(w *world) url.Values { return versionForm(w.published) }, want: ownChange},
+		{name: "draft", post: "draft", want: draftMove}},
 	"POST /posts/:id/preview": {{post: "draft", form: func(*world) url.Values { return url.Values{"body": {"*b*"}} },
 		want: ownDraft}},
 	"POST /posts/:id/publish": {{post: "draft", form: func(w *world) url.Values { return versionForm(w.draft) },

@@ -350,7 +350,8 @@ SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 // has never been public follows its title with its slug; once public, the
 // slug changes only when in.Slug asks for another (numbered as in Insert
 // when taken), and the old one keeps redirecting. editorID (0 for none) is
-// recorded on the revision.
+// recorded on the revision. A save clears the editor's pending changes
+// (pending.go) in the same transaction.
 func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostInput, editorID int64) (Post, error) {
 	in = in.normalized()
 	r, err := render(in)
@@ -381,8 +382,12 @@ func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostIn
 					return err
 				}
 			}
-			return tx.GetContext(ctx, &p, updatePostSQL, id, version, in.Title, slug, in.Body, r.html,
-				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags))
+			if err := tx.GetContext(ctx, &p, updatePostSQL, id, version, in.Title, slug, in.Body, r.html,
+				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags)); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, clearOwnPendingSQL, id, editorID) // saved: the saver's pending changes are moot
+			return err
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
 			break
@@ -482,6 +487,7 @@ func slugBase(in PostInput) string {
 var reservedSlugs = map[string]bool{
 	"new": true, "edit": true, "editor": true, "view": true, "autosave": true, "preview": true,
 	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true, "submit": true,
+	"discard": true,
 }
 
 // ReservedSlug reports whether slug is a word the site's routes use under /posts/.

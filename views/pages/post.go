@@ -52,9 +52,11 @@ type EditorView struct {
 	Message  string // about the whole form
 	Conflict *ConflictView
 	SavedAt  string
-	Inline   bool
-	CSRF     string
-	Page     bool // a page: no tags; a new one is created with kind=page
+	// PendingAt is when the pending changes shown were kept, "" for none.
+	PendingAt string
+	Inline    bool
+	CSRF      string
+	Page      bool // a page: no tags; a new one is created with kind=page
 }
 
 // ConflictView shows the newer version that a save collided with.
@@ -96,7 +98,9 @@ func (v EditorView) readURL() string {
 	return urls.Post(v.Slug)
 }
 
-func (v EditorView) autosave() bool { return v.ID != 0 && v.Status == "draft" }
+// autosave: every saved post autosaves (a draft in place, any other as
+// pending changes).
+func (v EditorView) autosave() bool { return v.ID != 0 }
 
 func (v EditorView) err(name string) string { return v.Errors[name] }
 
