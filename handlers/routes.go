@@ -43,6 +43,7 @@ func (a *App) routes(e *echo.Echo) {
 	g.GET("/posts/new", a.getNewPost, requireUser)
 	g.GET("/pages/new", a.getNewPage, requireUser) // pages are created through POST /posts too
 	a.allowBody(g.POST("/posts", a.postCreate, requireUser), postBody)
+	a.allowBody(g.POST("/posts/autosave", a.postAutosaveNew, requireUser), postBody)
 	g.GET("/posts/:slug/edit", a.getEditPage, requireUser)
 	a.allowBody(g.POST("/posts/:id", a.postSave, requireUser), postBody)
 	g.GET("/posts/:id/editor", a.getEditor, requireUser)

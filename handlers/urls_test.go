@@ -66,6 +66,7 @@ var urlCases = []urlCase{
 
 	getTo("NewPost", urls.NewPost(), "/posts/new"),
 	postTo("CreatePost", urls.CreatePost(), "/posts"),
+	postTo("AutosaveNewPost", urls.AutosaveNewPost(), "/posts/autosave"),
 	getTo("EditPost", urls.EditPost("hello"), "/posts/:slug/edit"),
 	postTo("SavePost", urls.SavePost(7), "/posts/:id"),
 	getTo("PostEditor", urls.PostEditor(7), "/posts/:id/editor"),

@@ -108,6 +108,9 @@ type PostInput struct {
 	Tags []string
 	// Kind is read by Insert only ("" is KindPost): a post stays a post.
 	Kind string
+	// DraftKey is read by Insert only: the new-post editor's key, so that
+	// editor's saves find the draft it made (InsertDraft); "" for none.
+	DraftKey string
 }
 
 // normalized trims what the author cannot mean to keep and mends what the
@@ -203,8 +206,8 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 const maxSlugAttempts = 25
 
 const insertPostSQL = `WITH p AS (
-	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *
+	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind, draft_key)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, '')) RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 
@@ -226,7 +229,7 @@ func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (P
 				return err
 			}
 			return tx.GetContext(ctx, &p, insertPostSQL, authorID, in.Title, slug, in.Body, r.html,
-				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind)
+				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind, in.DraftKey)
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
 			break

@@ -87,6 +87,7 @@ func TagFeeds(tag string) Feeds { return func(f Feed) string { return TagFeed(ta
 func NewPost() string                      { return "/posts/new" }
 func NewPage() string                      { return "/pages/new" }
 func CreatePost() string                   { return "/posts" }
+func AutosaveNewPost() string              { return "/posts/autosave" }
 func EditPost(slug string) string          { return Post(slug) + "/edit" }
 func SavePost(id int64) string             { return post(id) }
 func PostEditor(id int64) string           { return post(id) + "/editor" }
