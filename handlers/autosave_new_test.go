@@ -44,6 +44,8 @@ func TestNewPostAutosave(t *testing.T) {
 		if count() != before {
 			t.Fatal("an empty autosave created a post")
 		}
+		forged := c.post(urls.AutosaveNewPost(), url.Values{"title": {"T"}, "body": {"b"}, "draft_key": {"\x00\xff"}, "version": {"0"}}, "HX-Request", "true")
+		wantStatus(t, forged, http.StatusBadRequest)
 
 		// Two autosaves of the same form at once, as a slow network sends them.
 		var wg sync.WaitGroup

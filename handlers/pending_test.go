@@ -16,12 +16,13 @@ import (
 // TestPendingChanges: autosave on a published post keeps the text aside;
 // readers (and the page's ETag) see nothing of it until Update; the editor
 // brings it back with a note; Discard drops it; other accounts can neither
-// read nor discard it.
+// read nor discard it, not even an admin who may edit the post.
 func TestPendingChanges(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	author := a.createUser("author", "author")
 	a.createUser("other", "author")
+	a.createUser("admin", "admin")
 	p := a.newPost(author, "Public", true)
 	c := a.client()
 	c.login("author", strongPassword)
@@ -68,12 +69,20 @@ func TestPendingChanges(t *testing.T) {
 	other.login("other", strongPassword)
 	wantStatus(t, other.get(urls.PostEditor(p.ID), "HX-Request", "true"), http.StatusForbidden)
 	wantStatus(t, other.post(urls.DiscardPending(p.ID), nil), http.StatusForbidden)
-	if !a.hasPending(p.ID) {
+	admin := a.client()
+	admin.login("admin", strongPassword)
+	theirs := admin.get(urls.PostEditor(p.ID), "HX-Request", "true")
+	wantStatus(t, theirs, http.StatusOK)
+	if theirs.doc.Find(`[data-testid="pending-note"]`).Length() != 0 || theirs.doc.Find(`[data-testid="body"]`).Text() != p.Body {
+		t.Errorf("an admin's editor shows the author's pending changes: %q", theirs.doc.Find(`[data-testid="body"]`).Text())
+	}
+	wantStatus(t, admin.post(urls.DiscardPending(p.ID), nil), http.StatusSeeOther)
+	if !a.hasPending(p.ID, author.ID) {
 		t.Fatal("another account discarded the pending changes")
 	}
 
 	wantStatus(t, c.post(urls.DiscardPending(p.ID), nil), http.StatusSeeOther)
-	if a.hasPending(p.ID) {
+	if a.hasPending(p.ID, author.ID) {
 		t.Fatal("Discard kept the pending changes")
 	}
 	ed := c.get(urls.EditPost(p.Slug))
@@ -84,7 +93,7 @@ func TestPendingChanges(t *testing.T) {
 	// Update publishes what was pending and clears it.
 	wantStatus(t, c.post(urls.PostAutosave(p.ID), form, "HX-Request", "true"), http.StatusOK)
 	wantStatus(t, c.post(urls.SavePost(p.ID), form), http.StatusSeeOther)
-	if a.hasPending(p.ID) {
+	if a.hasPending(p.ID, author.ID) {
 		t.Error("Update kept the pending changes")
 	}
 	if got := reader.get(urls.Post(p.Slug)); !strings.Contains(got.body, "pending words") || got.Header.Get("ETag") == etag {
@@ -124,11 +133,28 @@ func TestPendingConflict(t *testing.T) {
 	}
 }
 
-func (a *testApp) hasPending(id int64) bool {
+func (a *testApp) hasPending(id, editorID int64) bool {
 	a.t.Helper()
-	_, err := (&models.PostModel{DB: a.db}).GetPending(context.Background(), id)
+	_, err := (&models.PostModel{DB: a.db}).GetPending(context.Background(), id, editorID)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		a.t.Fatal(err)
 	}
 	return err == nil
+}
+
+// TestDiscardTakesTheEditorForm: Discard without JavaScript posts the whole
+// editor form, so it takes a long post's body as Save does.
+func TestDiscardTakesTheEditorForm(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	author := a.createUser("author", "author")
+	p := a.newPost(author, "Long", true)
+	c := a.client()
+	c.login("author", strongPassword)
+	form := url.Values{"title": {"Long"}, "body": {strings.Repeat("word ", 30_000)}, "version": {strconv.Itoa(p.Version)}}
+	wantStatus(t, c.post(urls.PostAutosave(p.ID), form, "HX-Request", "true"), http.StatusOK)
+	wantStatus(t, c.post(urls.DiscardPending(p.ID), form), http.StatusSeeOther)
+	if a.hasPending(p.ID, author.ID) {
+		t.Fatal("Discard kept the pending changes")
+	}
 }

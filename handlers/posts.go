@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"html"
@@ -247,7 +246,7 @@ func (a *App) renderEditor(c echo.Context, status int, v pages.EditorView) error
 		title = "New post"
 	}
 	if v.ID == 0 && v.DraftKey == "" {
-		v.DraftKey = rand.Text() // names this editor's draft to its saves (models.InsertDraft)
+		v.DraftKey = models.NewDraftKey() // names this editor's draft to its saves (models.InsertDraft)
 	}
 	p := a.page(c, title)
 	p.Private = true
@@ -255,14 +254,16 @@ func (a *App) renderEditor(c echo.Context, status int, v pages.EditorView) error
 }
 
 // getEditor is the inline editor (click-to-edit) and /posts/{slug}/edit.
-// Pending changes come back in the form, over the version they started from.
+// The viewer's pending changes come back in the form, over the version they
+// started from.
 func (a *App) getEditor(c echo.Context) error {
 	p, err := a.editablePost(c)
 	if err != nil {
 		return err
 	}
+	u, _ := currentUser(c)
 	v := editorFor(p, true)
-	pd, err := a.Posts.GetPending(c.Request().Context(), p.ID)
+	pd, err := a.Posts.GetPending(c.Request().Context(), p.ID, u.ID)
 	switch {
 	case err == nil:
 		v = withPending(v, pd, a.formatter(c).Clock(pd.UpdatedAt))
@@ -282,14 +283,15 @@ func withPending(v pages.EditorView, pd models.Pending, savedAt string) pages.Ed
 	return v
 }
 
-// postDiscardPending drops the post's pending changes and shows the editor
+// postDiscardPending drops the viewer's pending changes and shows the editor
 // again with the saved text.
 func (a *App) postDiscardPending(c echo.Context) error {
 	p, err := a.editablePost(c)
 	if err != nil {
 		return err
 	}
-	if err := a.Posts.DiscardPending(c.Request().Context(), p.ID); err != nil {
+	u, _ := currentUser(c)
+	if err := a.Posts.DiscardPending(c.Request().Context(), p.ID, u.ID); err != nil {
 		return err
 	}
 	if wantsFragment(c.Request()) {
@@ -458,7 +460,7 @@ func (a *App) postAutosaveNew(c echo.Context) error {
 	switch {
 	case strings.TrimSpace(in.Title) == "" && strings.TrimSpace(in.Body) == "":
 		return render(c, http.StatusOK, pages.SaveStatus(""), nil) // nothing typed: no post yet
-	case in.DraftKey == "":
+	case !models.ValidDraftKey(in.DraftKey):
 		return echo.NewHTTPError(http.StatusBadRequest, "This form is out of date. Copy your text, reload the page and paste it back.")
 	case len(errs) > 0:
 		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus("not saved: "+firstError(errs)), nil)

@@ -49,7 +49,7 @@ func (a *App) routes(e *echo.Echo) {
 	g.GET("/posts/:id/editor", a.getEditor, requireUser)
 	g.GET("/posts/:id/view", a.getPostView, requireUser)
 	a.allowBody(g.POST("/posts/:id/autosave", a.postAutosave, requireUser), postBody)
-	g.POST("/posts/:id/discard", a.postDiscardPending, requireUser)
+	a.allowBody(g.POST("/posts/:id/discard", a.postDiscardPending, requireUser), postBody) // the whole editor form comes along
 	a.allowBody(g.POST("/posts/:id/preview", a.postPreview, requireUser), postBody)
 	g.POST("/posts/:id/publish", a.postPublish, requireUser)
 	g.POST("/posts/:id/submit", a.postSubmit, requireUser)

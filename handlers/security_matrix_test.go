@@ -135,9 +135,9 @@ var authzMatrix = map[string][]authzCase{
 	}, want: editorApply}},
 	// A new post's autosave makes the draft; only editors and admins make pages.
 	"POST /posts/autosave": {{form: func(w *world) url.Values {
-		return url.Values{"title": {"Typed " + w.id}, "body": {"Text."}, "draft_key": {"matrix-" + w.id}, "version": {"0"}}
+		return url.Values{"title": {"Typed " + w.id}, "body": {"Text."}, "draft_key": {models.NewDraftKey()}, "version": {"0"}}
 	}, want: signedIn}, {name: "page", form: func(w *world) url.Values {
-		return url.Values{"title": {"Page " + w.id}, "body": {"Text."}, "kind": {"page"}, "draft_key": {"matrix-page-" + w.id}, "version": {"0"}}
+		return url.Values{"title": {"Page " + w.id}, "body": {"Text."}, "kind": {"page"}, "draft_key": {models.NewDraftKey()}, "version": {"0"}}
 	}, want: editorOnly}},
 	"GET /posts/:slug/edit": {
 		{name: "published", want: ownPage},

@@ -10,8 +10,9 @@ import (
 	"github.com/lib/pq"
 )
 
-// Pending is what an author typed into a post that is not a draft, kept by
-// autosave (SavePending) while readers go on seeing the saved post. Update
+// Pending is what an account typed into a post that is not a draft, kept
+// by autosave (SavePending) while readers go on seeing the saved post: one
+// copy per post and account, seen only by that account. Its Update
 // publishes it and clears it; DiscardPending drops it.
 type Pending struct {
 	PostID   int64          `db:"post_id"`
@@ -24,9 +25,9 @@ type Pending struct {
 	Tags     pq.StringArray `db:"tags"`
 	// BaseVersion is the post's version the edit started from; when the post
 	// has moved on since, saving it is a conflict (Update's ErrConflict).
-	BaseVersion int           `db:"base_version"`
-	EditorID    sql.NullInt64 `db:"editor_id"`
-	UpdatedAt   time.Time     `db:"updated_at"`
+	BaseVersion int       `db:"base_version"`
+	EditorID    int64     `db:"editor_id"`
+	UpdatedAt   time.Time `db:"updated_at"`
 }
 
 // Input is the pending copy as the editor's form gives it back.
@@ -38,14 +39,15 @@ func (p Pending) Input() PostInput {
 const pendingColumns = `post_id, title, slug, body, excerpt, cover_key, cover_alt, tags, base_version, editor_id, updated_at`
 
 const savePendingSQL = `INSERT INTO post_pending (post_id, title, slug, body, excerpt, cover_key, cover_alt, tags, base_version, editor_id)
-SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, nullif($10, 0) FROM posts WHERE id = $1 AND deleted_at IS NULL
-ON CONFLICT (post_id) DO UPDATE SET title = EXCLUDED.title, slug = EXCLUDED.slug, body = EXCLUDED.body,
+SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM posts WHERE id = $1 AND deleted_at IS NULL
+ON CONFLICT (post_id, editor_id) DO UPDATE SET title = EXCLUDED.title, slug = EXCLUDED.slug, body = EXCLUDED.body,
 	excerpt = EXCLUDED.excerpt, cover_key = EXCLUDED.cover_key, cover_alt = EXCLUDED.cover_alt, tags = EXCLUDED.tags,
-	base_version = EXCLUDED.base_version, editor_id = EXCLUDED.editor_id, updated_at = now()
+	base_version = EXCLUDED.base_version, updated_at = now()
 RETURNING ` + pendingColumns
 
-// SavePending keeps in as post id's pending changes, started from version
-// baseVersion, replacing any earlier copy. The post itself is not touched.
+// SavePending keeps in as editorID's pending changes to post id, started
+// from version baseVersion, replacing their earlier copy. The post itself
+// is not touched.
 // in is checked as Update would (a body whose HTML is over the budget is
 // markdown.ErrTooLarge), so a kept copy can be saved later.
 func (m *PostModel) SavePending(ctx context.Context, id int64, baseVersion int, in PostInput, editorID int64) (Pending, error) {
@@ -65,12 +67,13 @@ func (m *PostModel) SavePending(ctx context.Context, id int64, baseVersion int, 
 	return p, nil
 }
 
-const getPendingSQL = `SELECT ` + pendingColumns + ` FROM post_pending WHERE post_id = $1`
+const getPendingSQL = `SELECT ` + pendingColumns + ` FROM post_pending WHERE post_id = $1 AND editor_id = $2`
 
-// GetPending returns post id's pending changes, ErrNotFound when it has none.
-func (m *PostModel) GetPending(ctx context.Context, id int64) (Pending, error) {
+// GetPending returns editorID's pending changes to post id, ErrNotFound
+// when there are none.
+func (m *PostModel) GetPending(ctx context.Context, id, editorID int64) (Pending, error) {
 	var p Pending
-	err := m.DB.GetContext(ctx, &p, getPendingSQL, id)
+	err := m.DB.GetContext(ctx, &p, getPendingSQL, id, editorID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Pending{}, ErrNotFound
 	}
@@ -80,16 +83,16 @@ func (m *PostModel) GetPending(ctx context.Context, id int64) (Pending, error) {
 	return p, nil
 }
 
-const deletePendingSQL = `DELETE FROM post_pending WHERE post_id = $1`
+// deletePendingSQL drops editor $2's pending changes to post $1. Update runs
+// it too: a save makes the saver's copy moot; others' copies stay, and
+// become a conflict when their accounts save them (their base version is
+// now older).
+const deletePendingSQL = `DELETE FROM post_pending WHERE post_id = $1 AND editor_id = $2`
 
-// clearOwnPendingSQL drops the pending changes a save by editor $2 makes
-// moot: that editor's own. Another account's stay, and become a conflict
-// when that account saves them (their base version is now older).
-const clearOwnPendingSQL = `DELETE FROM post_pending WHERE post_id = $1 AND (editor_id = $2 OR editor_id IS NULL)`
-
-// DiscardPending drops post id's pending changes; none is not an error.
-func (m *PostModel) DiscardPending(ctx context.Context, id int64) error {
-	if _, err := m.DB.ExecContext(ctx, deletePendingSQL, id); err != nil {
+// DiscardPending drops editorID's pending changes to post id; none is not
+// an error.
+func (m *PostModel) DiscardPending(ctx context.Context, id, editorID int64) error {
+	if _, err := m.DB.ExecContext(ctx, deletePendingSQL, id, editorID); err != nil {
 		return fmt.Errorf("models: discard pending changes: %w", err)
 	}
 	return nil

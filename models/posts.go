@@ -128,6 +128,9 @@ func (in PostInput) normalized() PostInput {
 	if in.Kind == "" {
 		in.Kind = KindPost
 	}
+	if !ValidDraftKey(in.DraftKey) {
+		in.DraftKey = ""
+	}
 	return in
 }
 
@@ -389,7 +392,7 @@ func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostIn
 				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags)); err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, clearOwnPendingSQL, id, editorID) // saved: the saver's pending changes are moot
+			_, err = tx.ExecContext(ctx, deletePendingSQL, id, editorID) // saved: the saver's pending changes are moot
 			return err
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {

@@ -1,11 +1,13 @@
 -- +goose Up
--- Pending changes: what an author typed into a post that is not a draft,
--- kept by autosave until Update publishes it or Discard drops it. A table
--- of its own, not columns on posts, so an autosave never touches the
+-- Pending changes: what an account typed into a post that is not a draft,
+-- kept by autosave until its Update publishes it or Discard drops it. A
+-- table of its own, not columns on posts, so an autosave never touches the
 -- public row: its updated_at, version, search vector and the lists' and
--- feeds' stamps stay as readers last saw them.
+-- feeds' stamps stay as readers last saw them. One copy per post and
+-- account, so an editor's autosave never overwrites the author's words.
 CREATE TABLE post_pending (
-    post_id      bigint      PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+    post_id      bigint      NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    editor_id    bigint      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     title        text        NOT NULL CHECK (char_length(title) <= 200),
     slug         text        NOT NULL DEFAULT '' CHECK (char_length(slug) <= 80),
     body         text        NOT NULL DEFAULT '' CHECK (char_length(body) <= 200000),
@@ -16,8 +18,8 @@ CREATE TABLE post_pending (
     -- The post's version the edit started from: older than the post's own
     -- version means someone saved since, and Update shows the conflict.
     base_version integer     NOT NULL,
-    editor_id    bigint      REFERENCES users (id) ON DELETE SET NULL,
-    updated_at   timestamptz NOT NULL DEFAULT now()
+    updated_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (post_id, editor_id)
 );
 
 -- A new post's editor names itself with a random key, so its autosaves and
