@@ -48,6 +48,15 @@ func TestBrowserEveryEditorAutosaves(t *testing.T) {
 		t.Errorf("the draft's body = %q", got.Body)
 	}
 
+	// A title alone is a start worth keeping too.
+	b.open(urls.NewPost())
+	b.fullPage("another new-post editor")
+	b.typeText(`[name=title]`, "Only a title", false)
+	b.wait("the title's autosave", `document.querySelector("[data-testid=save-status]").textContent.includes("Saved at")`)
+	if n := count(); n != 2 {
+		t.Fatalf("after a title's autosave: %d posts, want 2", n)
+	}
+
 	p := seedBrowserPost(a, alice, models.PostInput{Title: "Public", Body: "As published."}, true)
 	b.open(urls.EditPost(p.Slug))
 	b.fullPage("the editor")

@@ -906,7 +906,7 @@ func PostEditor(v EditorView) templ.Component {
 }
 
 // BodyField is the Markdown textarea. Posts autosave a moment after typing
-// stops (a new one from its first words); an image upload re-renders it with the image's Markdown appended.
+// in it or in the title stops (a new one from its first words); an image upload re-renders it with the image's Markdown appended.
 func BodyField(v EditorView, oob bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -975,7 +975,7 @@ func BodyField(v EditorView, oob bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "\" hx-trigger=\"input changed delay:1500ms\" hx-include=\"closest form\" hx-target=\"#save-status\" hx-swap=\"outerHTML\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "\" hx-trigger=\"input changed delay:1500ms, input changed delay:1500ms from:#f-title\" hx-include=\"closest form\" hx-target=\"#save-status\" hx-swap=\"outerHTML\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
