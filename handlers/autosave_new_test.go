@@ -19,14 +19,7 @@ func TestNewPostAutosave(t *testing.T) {
 	author := a.createUser("author", "author")
 	c := a.client()
 	c.login("author", strongPassword)
-	count := func() int {
-		t.Helper()
-		var n int
-		if err := a.db.Get(&n, `SELECT count(*) FROM posts WHERE author_id = $1`, author.ID); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := func() int { return a.postCount(author.ID) }
 
 	for round := range 4 {
 		page := c.get(urls.NewPost())
@@ -93,4 +86,14 @@ func TestNewPostAutosave(t *testing.T) {
 			t.Errorf("the draft after Save: %q, %s", p.Body, p.Status)
 		}
 	}
+}
+
+// postCount is how many posts authorID has, in any state.
+func (a *testApp) postCount(authorID int64) int {
+	a.t.Helper()
+	var n int
+	if err := a.db.Get(&n, `SELECT count(*) FROM posts WHERE author_id = $1`, authorID); err != nil {
+		a.t.Fatal(err)
+	}
+	return n
 }

@@ -16,13 +16,7 @@ func TestBrowserEveryEditorAutosaves(t *testing.T) {
 	alice := a.createUser("alice", "author")
 	b := a.browser(t)
 	b.signIn("alice")
-	count := func() int {
-		var n int
-		if err := a.db.Get(&n, `SELECT count(*) FROM posts WHERE author_id = $1`, alice.ID); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := func() int { return a.postCount(alice.ID) }
 
 	b.open(urls.NewPost())
 	b.fullPage("the new-post editor")
