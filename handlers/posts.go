@@ -245,18 +245,60 @@ func (a *App) renderEditor(c echo.Context, status int, v pages.EditorView) error
 	case v.ID == 0:
 		title = "New post"
 	}
+	if v.ID == 0 && v.DraftKey == "" {
+		v.DraftKey = models.NewDraftKey() // names this editor's draft to its saves (models.InsertDraft)
+	}
 	p := a.page(c, title)
 	p.Private = true
 	return render(c, status, pages.EditorPage(p, v), pages.PostEditor(v))
 }
 
 // getEditor is the inline editor (click-to-edit) and /posts/{slug}/edit.
+// The viewer's pending changes come back in the form, over the version they
+// started from.
 func (a *App) getEditor(c echo.Context) error {
 	p, err := a.editablePost(c)
 	if err != nil {
 		return err
 	}
-	return a.renderEditor(c, http.StatusOK, editorFor(p, true))
+	u, _ := currentUser(c)
+	v := editorFor(p, true)
+	pd, err := a.Posts.GetPending(c.Request().Context(), p.ID, u.ID)
+	switch {
+	case err == nil:
+		v = withPending(v, pd, a.formatter(c).Clock(pd.UpdatedAt))
+	case !errors.Is(err, models.ErrNotFound):
+		return err
+	}
+	return a.renderEditor(c, http.StatusOK, v)
+}
+
+// withPending is the editor v showing pending changes kept at savedAt.
+func withPending(v pages.EditorView, pd models.Pending, savedAt string) pages.EditorView {
+	v.Title, v.Body, v.Tags, v.Excerpt = pd.Title, pd.Body, strings.Join(pd.Tags, ", "), pd.Excerpt
+	v.CoverKey, v.CoverAlt, v.Version, v.PendingAt = pd.CoverKey, pd.CoverAlt, pd.BaseVersion, savedAt
+	if pd.Slug != "" {
+		v.SlugEdit = pd.Slug
+	}
+	return v
+}
+
+// postDiscardPending drops the viewer's pending changes and shows the editor
+// again with the saved text.
+func (a *App) postDiscardPending(c echo.Context) error {
+	p, err := a.editablePost(c)
+	if err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	if err := a.Posts.DiscardPending(c.Request().Context(), p.ID, u.ID); err != nil {
+		return err
+	}
+	if wantsFragment(c.Request()) {
+		return a.renderEditor(c, http.StatusOK, editorFor(p, true))
+	}
+	a.flash(c, "Your unsaved changes were discarded.")
+	return redirect(c, urls.EditPost(p.Slug))
 }
 
 func (a *App) getEditPage(c echo.Context) error {
@@ -279,12 +321,12 @@ func editorInput(c echo.Context) (models.PostInput, pages.EditorView, map[string
 		Title: c.FormValue("title"), Body: c.FormValue("body"), Tags: c.FormValue("tags"),
 		Excerpt: c.FormValue("excerpt"), SlugEdit: strings.TrimSpace(c.FormValue("slug")),
 		CoverKey: strings.TrimSpace(c.FormValue("cover_key")), CoverAlt: c.FormValue("cover_alt"),
-		Page: c.FormValue("kind") == models.KindPage,
+		Page: c.FormValue("kind") == models.KindPage, DraftKey: c.FormValue("draft_key"),
 	}
 	form.Version = versionField(c)
 	in := models.PostInput{
 		Title: form.Title, Body: form.Body, Excerpt: form.Excerpt, CoverKey: form.CoverKey,
-		CoverAlt: form.CoverAlt, Slug: form.SlugEdit, Kind: c.FormValue("kind"),
+		CoverAlt: form.CoverAlt, Slug: form.SlugEdit, Kind: c.FormValue("kind"), DraftKey: form.DraftKey,
 	}
 	tags, tagErr := models.ParseTags(form.Tags)
 	in.Tags = tags
@@ -299,7 +341,8 @@ func editorInput(c echo.Context) (models.PostInput, pages.EditorView, map[string
 	return in, form, errs
 }
 
-// postCreate makes a draft post or page and opens it in the editor.
+// postCreate makes a draft post or page and opens it in the editor. When
+// the form's autosave already made the draft, it saves over that one.
 func (a *App) postCreate(c echo.Context) error {
 	u, _ := currentUser(c)
 	in, form, errs := editorInput(c)
@@ -311,7 +354,17 @@ func (a *App) postCreate(c echo.Context) error {
 		form.Errors = errs
 		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
 	}
-	p, err := a.Posts.Insert(c.Request().Context(), u.ID, in)
+	p, created, err := a.Posts.InsertDraft(c.Request().Context(), u.ID, in)
+	if err == nil && !created {
+		if !canEdit(c, p) {
+			return errForbidden
+		}
+		form.ID, form.Slug, form.Status, form.Page = p.ID, p.Slug, p.Status, p.IsPage()
+		p, err = a.Posts.Update(c.Request().Context(), p.ID, versionOr(form.Version, p.Version), in, u.ID)
+		if errors.Is(err, models.ErrConflict) {
+			return a.renderConflict(c, form)
+		}
+	}
 	if errors.Is(err, markdown.ErrTooLarge) {
 		form.Errors = map[string]string{"body": bodyTooLarge}
 		return a.renderEditor(c, http.StatusUnprocessableEntity, form)
@@ -376,22 +429,76 @@ func (a *App) renderConflict(c echo.Context, form pages.EditorView) error {
 }
 
 // postAutosave saves a draft while its author types; it answers with the
-// time saved and the new version, or 409 when another save came first.
+// time saved and the new version, or 409 when another save came first. Any
+// other post keeps the text as pending changes: readers see nothing until
+// Update.
 func (a *App) postAutosave(c echo.Context) error {
 	p, err := a.editablePost(c)
 	if err != nil {
 		return err
 	}
 	private(c)
-	if p.Status != models.PostDraft {
-		return echo.NewHTTPError(http.StatusConflict, "Only drafts are saved automatically.")
-	}
 	u, _ := currentUser(c)
 	in, form, errs := editorInput(c)
 	if len(errs) > 0 {
 		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus("not saved: "+firstError(errs)), nil)
 	}
-	saved, err := a.Posts.Update(c.Request().Context(), p.ID, form.Version, in, u.ID)
+	return a.autosaveInto(c, p, form.Version, in, u.ID)
+}
+
+// postAutosaveNew is the new-post editor's autosave: the first that has a
+// title or body creates the draft, and the editor's key (in.DraftKey) takes
+// every later one, and its Save, to that draft. The address bar moves to
+// the draft's editor, so a reload or a return finds it.
+func (a *App) postAutosaveNew(c echo.Context) error {
+	u, _ := currentUser(c)
+	in, form, errs := editorInput(c)
+	if form.Page && !canManagePages(u) {
+		return errForbidden
+	}
+	private(c)
+	switch {
+	case strings.TrimSpace(in.Title) == "" && strings.TrimSpace(in.Body) == "":
+		return render(c, http.StatusOK, pages.SaveStatus(""), nil) // nothing typed: no post yet
+	case !models.ValidDraftKey(in.DraftKey):
+		return echo.NewHTTPError(http.StatusBadRequest, "This form is out of date. Copy your text, reload the page and paste it back.")
+	case len(errs) > 0:
+		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus("not saved: "+firstError(errs)), nil)
+	}
+	p, created, err := a.Posts.InsertDraft(c.Request().Context(), u.ID, in)
+	if errors.Is(err, markdown.ErrTooLarge) {
+		msg := "not saved: " + firstError(map[string]string{"body": bodyTooLarge})
+		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus(msg), nil)
+	}
+	if err != nil {
+		return err
+	}
+	setPushURL(c, urls.PostEditor(p.ID))
+	if created {
+		return render(c, http.StatusOK, pages.Autosaved(a.formatter(c).Clock(p.UpdatedAt), p.Version), nil)
+	}
+	if !canEdit(c, p) {
+		return errForbidden
+	}
+	return a.autosaveInto(c, p, versionOr(form.Version, p.Version), in, u.ID)
+}
+
+// versionOr is the form's version, or cur for a new-post form (0) whose
+// draft a racing save of the same form made.
+func versionOr(form, cur int) int {
+	if form == 0 {
+		return cur
+	}
+	return form
+}
+
+// autosaveInto autosaves in over p from version: a draft in place, any
+// other post as pending changes.
+func (a *App) autosaveInto(c echo.Context, p models.Post, version int, in models.PostInput, editorID int64) error {
+	if p.Status != models.PostDraft {
+		return a.autosavePending(c, p, version, in, editorID)
+	}
+	saved, err := a.Posts.Update(c.Request().Context(), p.ID, version, in, editorID)
 	if errors.Is(err, models.ErrConflict) {
 		msg := "not saved: this draft was changed elsewhere. Save to see both versions."
 		return render(c, http.StatusConflict, pages.SaveStatus(msg), nil)
@@ -404,6 +511,19 @@ func (a *App) postAutosave(c echo.Context) error {
 		return err
 	}
 	return render(c, http.StatusOK, pages.Autosaved(a.formatter(c).Clock(saved.UpdatedAt), saved.Version), nil)
+}
+
+// autosavePending keeps in as p's pending changes and says so.
+func (a *App) autosavePending(c echo.Context, p models.Post, version int, in models.PostInput, editorID int64) error {
+	pd, err := a.Posts.SavePending(c.Request().Context(), p.ID, version, in, editorID)
+	if errors.Is(err, markdown.ErrTooLarge) {
+		msg := "not saved: " + firstError(map[string]string{"body": bodyTooLarge})
+		return render(c, http.StatusUnprocessableEntity, pages.SaveStatus(msg), nil)
+	}
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, pages.PendingSaved(a.formatter(c).Clock(pd.UpdatedAt)), nil)
 }
 
 func firstError(errs map[string]string) string {

@@ -43,11 +43,13 @@ func (a *App) routes(e *echo.Echo) {
 	g.GET("/posts/new", a.getNewPost, requireUser)
 	g.GET("/pages/new", a.getNewPage, requireUser) // pages are created through POST /posts too
 	a.allowBody(g.POST("/posts", a.postCreate, requireUser), postBody)
+	a.allowBody(g.POST("/posts/autosave", a.postAutosaveNew, requireUser), postBody)
 	g.GET("/posts/:slug/edit", a.getEditPage, requireUser)
 	a.allowBody(g.POST("/posts/:id", a.postSave, requireUser), postBody)
 	g.GET("/posts/:id/editor", a.getEditor, requireUser)
 	g.GET("/posts/:id/view", a.getPostView, requireUser)
 	a.allowBody(g.POST("/posts/:id/autosave", a.postAutosave, requireUser), postBody)
+	a.allowBody(g.POST("/posts/:id/discard", a.postDiscardPending, requireUser), postBody) // the whole editor form comes along
 	a.allowBody(g.POST("/posts/:id/preview", a.postPreview, requireUser), postBody)
 	g.POST("/posts/:id/publish", a.postPublish, requireUser)
 	g.POST("/posts/:id/submit", a.postSubmit, requireUser)

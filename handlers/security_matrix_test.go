@@ -133,6 +133,12 @@ var authzMatrix = map[string][]authzCase{
 	}, want: expect{toLogin, 303, 303, 303, 303, 303, toLogin}}, {name: "page", form: func(w *world) url.Values {
 		return url.Values{"title": {"Page " + w.id}, "body": {"Text."}, "kind": {"page"}}
 	}, want: editorApply}},
+	// A new post's autosave makes the draft; only editors and admins make pages.
+	"POST /posts/autosave": {{form: func(w *world) url.Values {
+		return url.Values{"title": {"Typed " + w.id}, "body": {"Text."}, "draft_key": {models.NewDraftKey()}, "version": {"0"}}
+	}, want: signedIn}, {name: "page", form: func(w *world) url.Values {
+		return url.Values{"title": {"Page " + w.id}, "body": {"Text."}, "kind": {"page"}, "draft_key": {models.NewDraftKey()}, "version": {"0"}}
+	}, want: editorOnly}},
 	"GET /posts/:slug/edit": {
 		{name: "published", want: ownPage},
 		{name: "draft", post: "draft", want: ownDraft},
@@ -149,7 +155,11 @@ var authzMatrix = map[string][]authzCase{
 	},
 	"GET /posts/:id/view": {{want: ownPage}},
 	"POST /posts/:id/autosave": {{post: "draft", form: func(w *world) url.Values { return postForm(w.draft) },
-		want: ownDraft}},
+		want: ownDraft},
+		// A published post's autosave is kept as pending changes: only those who may edit it.
+		{name: "published", form: func(w *world) url.Values { return postForm(w.published) }, want: ownPage}},
+	"POST /posts/:id/discard": {{form: func(w *world) url.Values { return versionForm(w.published) }, want: ownChange},
+		{name: "draft", post: "draft", want: draftMove}},
 	"POST /posts/:id/preview": {{post: "draft", form: func(*world) url.Values { return url.Values{"body": {"*b*"}} },
 		want: ownDraft}},
 	"POST /posts/:id/publish": {{post: "draft", form: func(w *world) url.Values { return versionForm(w.draft) },

@@ -108,6 +108,9 @@ type PostInput struct {
 	Tags []string
 	// Kind is read by Insert only ("" is KindPost): a post stays a post.
 	Kind string
+	// DraftKey is read by Insert only: the new-post editor's key, so that
+	// editor's saves find the draft it made (InsertDraft); "" for none.
+	DraftKey string
 }
 
 // normalized trims what the author cannot mean to keep and mends what the
@@ -124,6 +127,9 @@ func (in PostInput) normalized() PostInput {
 	in.Tags = normalizeTags(in.Tags)
 	if in.Kind == "" {
 		in.Kind = KindPost
+	}
+	if !ValidDraftKey(in.DraftKey) {
+		in.DraftKey = ""
 	}
 	return in
 }
@@ -203,8 +209,8 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 const maxSlugAttempts = 25
 
 const insertPostSQL = `WITH p AS (
-	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *
+	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind, draft_key)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, '')) RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 
@@ -226,7 +232,7 @@ func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (P
 				return err
 			}
 			return tx.GetContext(ctx, &p, insertPostSQL, authorID, in.Title, slug, in.Body, r.html,
-				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind)
+				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind, in.DraftKey)
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
 			break
@@ -350,7 +356,8 @@ SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 // has never been public follows its title with its slug; once public, the
 // slug changes only when in.Slug asks for another (numbered as in Insert
 // when taken), and the old one keeps redirecting. editorID (0 for none) is
-// recorded on the revision.
+// recorded on the revision. A save clears the editor's pending changes
+// (pending.go) in the same transaction.
 func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostInput, editorID int64) (Post, error) {
 	in = in.normalized()
 	r, err := render(in)
@@ -381,8 +388,12 @@ func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostIn
 					return err
 				}
 			}
-			return tx.GetContext(ctx, &p, updatePostSQL, id, version, in.Title, slug, in.Body, r.html,
-				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags))
+			if err := tx.GetContext(ctx, &p, updatePostSQL, id, version, in.Title, slug, in.Body, r.html,
+				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags)); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, deletePendingSQL, id, editorID) // saved: the saver's pending changes are moot
+			return err
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
 			break
@@ -482,6 +493,7 @@ func slugBase(in PostInput) string {
 var reservedSlugs = map[string]bool{
 	"new": true, "edit": true, "editor": true, "view": true, "autosave": true, "preview": true,
 	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true, "submit": true,
+	"discard": true,
 }
 
 // ReservedSlug reports whether slug is a word the site's routes use under /posts/.

@@ -52,9 +52,14 @@ type EditorView struct {
 	Message  string // about the whole form
 	Conflict *ConflictView
 	SavedAt  string
-	Inline   bool
-	CSRF     string
-	Page     bool // a page: no tags; a new one is created with kind=page
+	// PendingAt is when the pending changes shown were kept, "" for none.
+	PendingAt string
+	Inline    bool
+	CSRF      string
+	Page      bool // a page: no tags; a new one is created with kind=page
+	// DraftKey names a new post's editor to its saves, so all of them land
+	// on the one draft its first autosave makes.
+	DraftKey string
 }
 
 // ConflictView shows the newer version that a save collided with.
@@ -96,7 +101,18 @@ func (v EditorView) readURL() string {
 	return urls.Post(v.Slug)
 }
 
-func (v EditorView) autosave() bool { return v.ID != 0 && v.Status == "draft" }
+// autosave: every saved post autosaves (a draft in place, any other as
+// pending changes).
+func (v EditorView) autosave() bool { return v.ID != 0 || v.DraftKey != "" }
+
+// autosaveURL is where the body's autosave posts: a new post's first
+// autosave creates the draft.
+func (v EditorView) autosaveURL() string {
+	if v.ID == 0 {
+		return urls.AutosaveNewPost()
+	}
+	return urls.PostAutosave(v.ID)
+}
 
 func (v EditorView) err(name string) string { return v.Errors[name] }
 

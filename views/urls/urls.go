@@ -87,12 +87,14 @@ func TagFeeds(tag string) Feeds { return func(f Feed) string { return TagFeed(ta
 func NewPost() string                      { return "/posts/new" }
 func NewPage() string                      { return "/pages/new" }
 func CreatePost() string                   { return "/posts" }
+func AutosaveNewPost() string              { return "/posts/autosave" }
 func EditPost(slug string) string          { return Post(slug) + "/edit" }
 func SavePost(id int64) string             { return post(id) }
 func PostEditor(id int64) string           { return post(id) + "/editor" }
 func PostView(id int64) string             { return post(id) + "/view" }
 func PostAutosave(id int64) string         { return post(id) + "/autosave" }
 func PostPreview(id int64) string          { return post(id) + "/preview" }
+func DiscardPending(id int64) string       { return post(id) + "/discard" }
 func PublishPost(id int64) string          { return post(id) + "/publish" }
 func SubmitPost(id int64) string           { return post(id) + "/submit" }
 func UnpublishPost(id int64) string        { return post(id) + "/unpublish" }
