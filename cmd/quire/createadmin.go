@@ -39,14 +39,11 @@ func createAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := models.CheckPassword(password, username, email); err != nil {
 		return fmt.Errorf("password: %w", err)
 	}
-	db, err := openDatabase(ctx, &cfg)
+	db, err := openMigrated(ctx, &cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close(context.WithoutCancel(ctx))
-	if err := migrateUp(ctx, db, io.Discard); err != nil {
-		return err
-	}
 	users := &models.UserModel{DB: db.DB, Hasher: models.NewHasher(models.PasswordParams, 0)}
 	u, err := users.Insert(ctx, models.NewUser{Username: username, Email: email, Password: password, Role: models.RoleAdmin})
 	var dup *models.DuplicateError

@@ -55,14 +55,11 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if cfg.MediaDir == "" {
 		cfg.MediaDir = filepath.Join(cfg.DataDir, "media")
 	}
-	db, err := openDatabase(ctx, &cfg)
+	db, err := openMigrated(ctx, &cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close(context.WithoutCancel(ctx))
-	if err := migrateUp(ctx, db, io.Discard); err != nil {
-		return err
-	}
 	settings, err := (&models.SettingsModel{DB: db.DB}).Get(ctx)
 	if err != nil {
 		return err

@@ -87,6 +87,20 @@ type database struct {
 	cluster *pgcluster.Cluster
 }
 
+// openMigrated opens the database, as openDatabase does, and brings its
+// schema up to this build's, for the commands that write to it.
+func openMigrated(ctx context.Context, cfg *Config) (*database, error) {
+	db, err := openDatabase(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrateUp(ctx, db, io.Discard); err != nil {
+		_ = db.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return db, nil
+}
+
 // openDatabase connects to QUIRE_DATABASE_URL, or joins the private cluster
 // (starting it when no other quire process has).
 func openDatabase(ctx context.Context, cfg *Config) (*database, error) {
