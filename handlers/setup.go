@@ -25,7 +25,7 @@ type firstRun struct {
 	done  atomic.Bool
 }
 
-const notSetUp = "This site is not set up yet. Its owner finishes setting it up at the address that `quire serve` printed."
+const notSetUp = "This site is not set up yet. Its owner finishes setting it up at the one-time address Quire printed when it started."
 
 // gateSetup answers every page with "not set up yet" (503) until the site
 // has an administrator, except the setup page itself. An administrator made
