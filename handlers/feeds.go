@@ -16,7 +16,7 @@ import (
 	"quire/views/urls"
 )
 
-// Reader feeds (RSS 2.0 and Atom 1.0) for the whole site, one author or one
+// Reader feeds (RSS 2.0, Atom 1.0 and JSON Feed 1.1, in feeds_json.go) for the whole site, one author or one
 // tag, plus the sitemap and robots.txt. They are the same for every reader,
 // so they are served outside the session layer: no cookies, and any cache
 // may keep them as long as it revalidates (see notModified).
@@ -72,6 +72,10 @@ func (a *App) getAuthorAtom(c echo.Context) error { return a.serveAuthorFeed(c, 
 func (a *App) getTagRSS(c echo.Context) error  { return a.serveTagFeed(c, formatRSS) }
 func (a *App) getTagAtom(c echo.Context) error { return a.serveTagFeed(c, formatAtom) }
 
+func (a *App) getSiteJSONFeed(c echo.Context) error   { return a.serveFeed(c, formatJSON, siteFeed()) }
+func (a *App) getAuthorJSONFeed(c echo.Context) error { return a.serveAuthorFeed(c, formatJSON) }
+func (a *App) getTagJSONFeed(c echo.Context) error    { return a.serveTagFeed(c, formatJSON) }
+
 func siteFeed() feedSource {
 	return feedSource{about: "posts", page: urls.Home(), feed: urls.SiteFeed, key: []string{"site"}}
 }
@@ -121,19 +125,33 @@ func (a *App) serveTagFeed(c echo.Context, f feedFormat) error {
 	})
 }
 
-// feedFormat is RSS or Atom.
+// feedFormat is RSS, Atom or JSON Feed.
 type feedFormat int
 
 const (
 	formatRSS feedFormat = iota
 	formatAtom
+	formatJSON
 )
 
 func (f feedFormat) file() urls.Feed {
-	if f == formatAtom {
+	switch f {
+	case formatAtom:
 		return urls.Atom
+	case formatJSON:
+		return urls.JSONFeed
 	}
 	return urls.RSS
+}
+
+func (f feedFormat) contentType() string {
+	switch f {
+	case formatAtom:
+		return atomContentType
+	case formatJSON:
+		return jsonFeedContentType
+	}
+	return rssContentType
 }
 
 // serveFeed answers from the posts' change stamp when the reader's copy is
@@ -152,18 +170,21 @@ func (a *App) serveFeed(c echo.Context, f feedFormat, src feedSource) error {
 	if a.notModified(c, stamp, parts...) {
 		return nil
 	}
-	contentType := rssContentType
-	if f == formatAtom {
-		contentType = atomContentType
+	encode := encodeXML
+	if f == formatJSON {
+		encode = encodeJSON
 	}
-	return a.cachedXML(c, contentType, func() (any, error) {
+	return a.cachedDoc(c, f.contentType(), encode, func() (any, error) {
 		posts, err := a.Posts.ListForFeed(ctx, src.filter, max(feedLen, site.PostsPerPage))
 		if err != nil {
 			return nil, err
 		}
 		self := a.absURL(src.feed(f.file()))
-		if f == formatAtom {
+		switch f {
+		case formatAtom:
 			return a.atomFeed(src, site, self, stamp, posts), nil
+		case formatJSON:
+			return a.jsonFeed(src, site, self, posts), nil
 		}
 		return a.rssFeed(src, site, self, stamp, posts), nil
 	})
@@ -450,7 +471,7 @@ func (a *App) getSitemap(c echo.Context) error {
 		strconv.Itoa(pagesN), strconv.FormatInt(pagesAt.UnixNano(), 10)) {
 		return nil
 	}
-	return a.cachedXML(c, xmlContentType, func() (any, error) {
+	return a.cachedDoc(c, xmlContentType, encodeXML, func() (any, error) {
 		posts, err := a.Posts.ListForSitemap(ctx, models.MaxSitemapURLs-1)
 		if err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"strconv"
@@ -22,13 +23,13 @@ const (
 	postMemoBytes = 8 << 20
 )
 
-// cachedXML sends the URL's document from memory when it was rendered
+// cachedDoc sends the URL's document from memory when it was rendered
 // under the ETag notModified has just set (for feeds and sitemaps, which
 // are the same for every reader, the ETag covers all they show), and
 // otherwise builds it, encodes it to a buffer (so an error never sends half
 // a document) and keeps it. Encoding a feed of full posts is most of its
 // cost, and feed readers ask often.
-func (a *App) cachedXML(c echo.Context, contentType string, build func() (any, error)) error {
+func (a *App) cachedDoc(c echo.Context, contentType string, encode docEncoding, build func() (any, error)) error {
 	path, etag := c.Request().URL.Path, c.Response().Header().Get(headerETag)
 	if body, ok := a.docs.Get(path, etag); ok {
 		return c.Blob(http.StatusOK, contentType, body)
@@ -38,18 +39,32 @@ func (a *App) cachedXML(c echo.Context, contentType string, build func() (any, e
 		return err
 	}
 	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	if err := encode(&buf, doc); err != nil {
 		return err
 	}
-	buf.WriteByte('\n')
 	if etag != "" {
 		a.docs.Put(path, etag, buf.Bytes())
 	}
 	return c.Blob(http.StatusOK, contentType, buf.Bytes())
 }
+
+// docEncoding writes a document in its format.
+type docEncoding func(*bytes.Buffer, any) error
+
+func encodeXML(buf *bytes.Buffer, doc any) error {
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	return nil
+}
+
+// encodeJSON escapes <, > and & as JSON allows, so HTML in a document stays
+// inert even if something shows it as HTML.
+func encodeJSON(buf *bytes.Buffer, doc any) error { return json.NewEncoder(buf).Encode(doc) }
 
 // listStamp is a public list's change stamp (models.PostModel.ChangeStamp).
 type listStamp struct {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -176,10 +177,12 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 // and social cards.
 func (a *App) postFrame(pg layout.Page, p models.Post) layout.Page {
 	pg.Title = p.Title
-	pg.Description = p.Summary
-	pg.Canonical = a.absURL(postPath(p))
+	pg.Description = cmp.Or(p.MetaDescription, p.Summary)
+	pg.Canonical = cmp.Or(p.CanonicalURL, a.absURL(postPath(p)))
+	pg.NoIndex = p.NoIndex
 	pg.Social = a.postSocial(p)
 	pg.Feeds = a.feeds(pg.Site.Title, urls.SiteFeed)
+	pg.StructuredData = a.postJSONLD(p, pg)
 	return pg
 }
 
@@ -225,7 +228,7 @@ func editorFor(p models.Post, inline bool) pages.EditorView {
 	v := pages.EditorView{
 		ID: p.ID, Slug: p.Slug, Status: p.Status, Title: p.Title, Body: p.Body, Tags: strings.Join(p.Tags, ", "),
 		Excerpt: p.Excerpt, CoverKey: p.CoverKey, CoverAlt: p.CoverAlt, Version: p.Version, Inline: inline,
-		Page: p.IsPage(),
+		Page: p.IsPage(), SEO: seoView(p.SEO),
 	}
 	if p.Status == models.PostPublished {
 		v.SlugEdit = p.Slug
@@ -322,11 +325,13 @@ func editorInput(c echo.Context) (models.PostInput, pages.EditorView, map[string
 		Excerpt: c.FormValue("excerpt"), SlugEdit: strings.TrimSpace(c.FormValue("slug")),
 		CoverKey: strings.TrimSpace(c.FormValue("cover_key")), CoverAlt: c.FormValue("cover_alt"),
 		Page: c.FormValue("kind") == models.KindPage, DraftKey: c.FormValue("draft_key"),
+		SEO: seoForm(c),
 	}
 	form.Version = versionField(c)
 	in := models.PostInput{
 		Title: form.Title, Body: form.Body, Excerpt: form.Excerpt, CoverKey: form.CoverKey,
 		CoverAlt: form.CoverAlt, Slug: form.SlugEdit, Kind: c.FormValue("kind"), DraftKey: form.DraftKey,
+		SEO: seoInput(form.SEO),
 	}
 	tags, tagErr := models.ParseTags(form.Tags)
 	in.Tags = tags
@@ -527,7 +532,8 @@ func (a *App) autosavePending(c echo.Context, p models.Post, version int, in mod
 }
 
 func firstError(errs map[string]string) string {
-	for _, k := range []string{"title", "body", "tags", "excerpt", "slug", "cover_key", "cover_alt"} {
+	for _, k := range []string{"title", "body", "tags", "excerpt", "slug", "cover_key", "cover_alt",
+		"meta_description", "social_title", "social_image", "canonical_url"} {
 		if errs[k] != "" {
 			return strings.ToLower(k) + ": " + errs[k]
 		}

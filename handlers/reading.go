@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -198,25 +199,27 @@ func searchRefusal(err error) string {
 	return ""
 }
 
-// feeds lists a page's RSS and Atom feeds, whose paths feed builds.
+// feeds lists a page's RSS, Atom and JSON feeds, whose paths feed builds.
 func (a *App) feeds(title string, feed urls.Feeds) []layout.Feed {
 	return []layout.Feed{
 		{Title: title + " (RSS)", URL: a.absURL(feed(urls.RSS)), Type: "application/rss+xml"},
 		{Title: title + " (Atom)", URL: a.absURL(feed(urls.Atom)), Type: "application/atom+xml"},
+		{Title: title + " (JSON Feed)", URL: a.absURL(feed(urls.JSONFeed)), Type: jsonFeedType},
 	}
 }
 
 // postSocial describes a post for search engines and social cards; a page
 // as the site's own, undated and unsigned.
 func (a *App) postSocial(p models.Post) *layout.Social {
-	s := &layout.Social{Type: "article", Title: p.Title, Description: p.Summary, Author: p.AuthorName}
+	s := &layout.Social{Type: "article", Title: cmp.Or(p.SocialTitle, p.Title),
+		Description: cmp.Or(p.MetaDescription, p.Summary), Author: p.AuthorName}
 	if p.IsPage() {
 		s.Type, s.Author = "website", ""
 	} else if p.PublishedAt != nil {
 		s.Published = w3cDate(*p.PublishedAt)
 	}
-	if p.CoverKey != "" {
-		s.Image = a.absURL(urls.Media(p.CoverKey))
+	if key := cmp.Or(p.SocialImage, p.CoverKey); key != "" {
+		s.Image = a.absURL(urls.Media(key))
 	}
 	return s
 }

@@ -63,6 +63,9 @@ var urlCases = []urlCase{
 	getTo("AuthorFeeds", urls.AuthorFeeds("alice")(urls.Atom), "/@:username/atom.xml"),
 	getTo("TagFeed", urls.TagFeed("a/b", urls.RSS), "/tags/:tag/feed.xml"),
 	getTo("TagFeeds", urls.TagFeeds("go")(urls.Atom), "/tags/:tag/atom.xml"),
+	getTo("SiteFeed", urls.SiteFeed(urls.JSONFeed), "/feed.json"),
+	getTo("AuthorFeed", urls.AuthorFeed("alice", urls.JSONFeed), "/@:username/feed.json"),
+	getTo("TagFeed", urls.TagFeed("go", urls.JSONFeed), "/tags/:tag/feed.json"),
 
 	getTo("NewPost", urls.NewPost(), "/posts/new"),
 	postTo("CreatePost", urls.CreatePost(), "/posts"),

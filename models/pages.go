@@ -54,7 +54,7 @@ func (m *PostModel) ResolvePageHead(ctx context.Context, slug string) (p Post, m
 const publicPage = publicPost + ` AND p.kind = 'page'`
 
 const listPagesForSitemapSQL = `SELECT id, kind, slug, published_at, updated_at FROM posts p
-WHERE ` + publicPage + `
+WHERE ` + publicPage + ` AND ` + inSitemap + `
 ORDER BY slug LIMIT $1`
 
 // pagesStamp is the pages' own entry in post_list_stats (sql/00013): no

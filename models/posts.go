@@ -75,6 +75,8 @@ type Post struct {
 	// SiteVersion is the site settings' version, read by ResolveHead with
 	// the post's stamp (0 from every other read).
 	SiteVersion int64 `db:"site_version"`
+	// SEO is filled by the reads that fill Body (post_seo.go).
+	SEO
 }
 
 // publicPost is the one condition for a post or page readers may see. The
@@ -111,6 +113,7 @@ type PostInput struct {
 	// DraftKey is read by Insert only: the new-post editor's key, so that
 	// editor's saves find the draft it made (InsertDraft); "" for none.
 	DraftKey string
+	SEO      SEO
 }
 
 // normalized trims what the author cannot mean to keep and mends what the
@@ -131,6 +134,7 @@ func (in PostInput) normalized() PostInput {
 	if !ValidDraftKey(in.DraftKey) {
 		in.DraftKey = ""
 	}
+	in.SEO = in.SEO.normalized()
 	return in
 }
 
@@ -169,6 +173,7 @@ func (in PostInput) Validate() map[string]string {
 	if in.Kind != KindPost && in.Kind != KindPage {
 		errs["kind"] = "Choose a post or a page."
 	}
+	in.SEO.validate(errs)
 	return errs
 }
 
@@ -200,7 +205,7 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
 	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt,
 	p.status, p.hidden_reason, p.review_note, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
-	p.author_suspended, p.kind`
+	p.author_suspended, p.kind, p.meta_description, p.social_title, p.social_image, p.canonical_url, p.noindex`
 
 // maxSlugAttempts bounds retries when a concurrent save took the slug a
 // save picked. Saves asking for the same base slug queue on a lock (see
@@ -209,8 +214,9 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 const maxSlugAttempts = 25
 
 const insertPostSQL = `WITH p AS (
-	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind, draft_key)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, '')) RETURNING *
+	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind, draft_key,
+		` + seoColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13, $14, $15, $16, $17) RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 
@@ -231,8 +237,9 @@ func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (P
 			if err != nil {
 				return err
 			}
-			return tx.GetContext(ctx, &p, insertPostSQL, authorID, in.Title, slug, in.Body, r.html,
-				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind, in.DraftKey)
+			args := append([]any{authorID, in.Title, slug, in.Body, r.html, in.Excerpt, r.summary,
+				in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind, in.DraftKey}, in.SEO.args()...)
+			return tx.GetContext(ctx, &p, insertPostSQL, args...)
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
 			break
@@ -345,7 +352,8 @@ ON CONFLICT (slug) DO UPDATE SET post_id = EXCLUDED.post_id`
 
 const updatePostSQL = `WITH p AS (
 	UPDATE posts SET title = $3, slug = $4, body = $5, body_html = $6, excerpt = $7, summary = $8,
-		cover_key = $9, cover_alt = $10, tags = $11, version = version + 1, updated_at = now()
+		cover_key = $9, cover_alt = $10, tags = $11, version = version + 1, updated_at = now(),
+		(` + seoColumns + `) = ($12, $13, $14, $15, $16)
 	WHERE id = $1 AND version = $2 AND deleted_at IS NULL RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
@@ -388,8 +396,9 @@ func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostIn
 					return err
 				}
 			}
-			if err := tx.GetContext(ctx, &p, updatePostSQL, id, version, in.Title, slug, in.Body, r.html,
-				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags)); err != nil {
+			args := append([]any{id, version, in.Title, slug, in.Body, r.html, in.Excerpt, r.summary,
+				in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags)}, in.SEO.args()...)
+			if err := tx.GetContext(ctx, &p, updatePostSQL, args...); err != nil {
 				return err
 			}
 			_, err = tx.ExecContext(ctx, deletePendingSQL, id, editorID) // saved: the saver's pending changes are moot

@@ -205,8 +205,12 @@ func (m *PostModel) ListForFeed(ctx context.Context, f FeedFilter, limit int) ([
 // MaxSitemapURLs is the sitemap protocol's limit for one file.
 const MaxSitemapURLs = 50_000
 
+// inSitemap leaves out what asks search engines to skip it: noindex, or a
+// canonical address elsewhere (a sitemap lists canonical addresses only).
+const inSitemap = `NOT p.noindex AND p.canonical_url = ''`
+
 const listForSitemapSQL = `SELECT id, kind, slug, published_at, updated_at FROM posts p
-WHERE ` + listedPost + `
+WHERE ` + listedPost + ` AND ` + inSitemap + `
 ORDER BY published_at DESC, id DESC LIMIT $1`
 
 // ListForSitemap returns the public pages, by slug, then the newest public

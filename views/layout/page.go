@@ -16,6 +16,11 @@ type Page struct {
 	Private bool
 	// Canonical is the page's absolute URL, for search engines and sharing.
 	Canonical string
+	// NoIndex asks search engines to leave the page out.
+	NoIndex bool
+	// StructuredData is the page's schema.org description (JSON-LD), nil
+	// for none; it is encoded as JSON, escaped for a script element.
+	StructuredData any
 	// Social describes the page for Open Graph and Twitter cards.
 	Social *Social
 	// Feeds are alternate RSS/Atom versions of the page.

@@ -66,8 +66,9 @@ func query(name, value string) string {
 type Feed string
 
 const (
-	RSS  Feed = "feed.xml"
-	Atom Feed = "atom.xml"
+	RSS      Feed = "feed.xml"
+	Atom     Feed = "atom.xml"
+	JSONFeed Feed = "feed.json"
 )
 
 func SiteFeed(f Feed) string                    { return "/" + string(f) }
