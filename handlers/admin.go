@@ -57,7 +57,8 @@ func (a *App) adminTabs(c echo.Context, current string) []admin.Tab {
 		}
 	}
 	if u.Can(models.PermAdmin) {
-		tabs = append(tabs, admin.Tab{Label: "Settings", Href: urls.AdminSettings(), Current: current == "settings"})
+		tabs = append(tabs, admin.Tab{Label: "Settings", Href: urls.AdminSettings(), Current: current == "settings"},
+			admin.Tab{Label: "Import", Href: urls.AdminImport(), Current: current == "import"})
 	}
 	return tabs
 }

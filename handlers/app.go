@@ -18,6 +18,7 @@ import (
 	"quire/models"
 	"quire/models/dbhealth"
 	"quire/models/imaging"
+	"quire/models/importer"
 	"quire/models/mail"
 )
 
@@ -63,6 +64,8 @@ type Models struct {
 	Invitations *models.InvitationModel
 	// Settings are the site's settings, kept in memory; nil: New makes one on DB.
 	Settings *models.SettingsModel
+	// Imports are the imports started from the admin area.
+	Imports *importer.Jobs
 }
 
 // NewModels builds every model on db; hasher hashes passwords (with
@@ -79,6 +82,7 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 
 		Invitations: &models.InvitationModel{DB: db},
 		Settings:    &models.SettingsModel{DB: db},
+		Imports:     &importer.Jobs{DB: db},
 	}
 }
 
@@ -106,4 +110,6 @@ type App struct {
 	setup  firstRun
 	bodies *bodies       // request body sizes by route, and the large-body budget
 	tables []*adminTable // the admin tables, in navigation order
+	// imports runs the admin area's imports in the background.
+	imports *importRunner
 }

@@ -51,18 +51,21 @@ func redirectOr(c echo.Context, to string, err error) error {
 	return c.Redirect(http.StatusMovedPermanently, to)
 }
 
-// oldAddress is where an old path leads now, or "" when nowhere readers
-// may go.
+// oldAddress is where an old path leads now (a post, or a tag page for
+// an old category or tag address), or "" when nowhere readers may go.
 func (a *App) oldAddress(c echo.Context, path string) (string, error) {
 	ctx := c.Request().Context()
-	id, err := (&importer.Redirects{DB: a.Posts.DB}).Find(ctx, path)
+	to, err := (&importer.Redirects{DB: a.Posts.DB}).Find(ctx, path)
 	if errors.Is(err, models.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {
 		return "", err
 	}
-	p, err := a.Posts.Get(ctx, id)
+	if to.Tag.Valid {
+		return urls.Tag(to.Tag.String), nil
+	}
+	p, err := a.Posts.Get(ctx, to.PostID.Int64)
 	if errors.Is(err, models.ErrNotFound) || err == nil && !p.IsPublic() {
 		return "", nil
 	}

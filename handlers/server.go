@@ -51,7 +51,7 @@ func New(d Deps) *Server {
 		lists:  pagecache.NewMemo(listMemoBytes, listSize),
 		posts:  pagecache.NewMemo(postMemoBytes, postSize),
 		shared: pagecache.NewShared(sharedMemoBytes, gzipMinSize),
-		bodies: newBodies()}
+		bodies: newBodies(), imports: newImportRunner()}
 	a.tables = a.adminTables()
 	a.setup.token = d.Config.SetupToken
 	e := echo.New()
@@ -106,9 +106,11 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Shutdown stops accepting connections, lets in-flight requests finish,
-// then waits for mail still being sent.
+// stops imports running in the background (between two items), then waits
+// for mail still being sent.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.Echo.Shutdown(ctx)
+	s.app.imports.stop(ctx)
 	s.app.mailer.wait(ctx)
 	return err
 }

@@ -13,6 +13,15 @@ import (
 	"quire/models"
 )
 
+// person is an author as the source describes them.
+type person struct {
+	key      string // the source's id for them
+	login    string // the source's user name, made a Quire username when it can be
+	email    string
+	name     string // shown name
+	fallback string // the username when login cannot be one: "wp_7"
+}
+
 const findUserSourceSQL = `SELECT user_id FROM import_sources WHERE source = $1 AND kind = 'user' AND source_id = $2`
 
 const findUserByEmailSQL = `SELECT id FROM users WHERE lower(email) = lower($1)`
@@ -35,27 +44,22 @@ const insertUserSourceSQL = `INSERT INTO import_sources (source, kind, source_id
 // item or import made or matched, else the account with the author's
 // email, else a new one. It runs in a transaction of its own, so the
 // account stays even when the item then fails.
-func (w *wordpress) author(ctx context.Context, tx *sqlx.Tx, it *Item) (int64, error) {
-	a, ok := w.authors[it.Creator]
-	if !ok {
-		return 0, ErrNoAuthor
-	}
-	key := strconv.FormatInt(a.ID, 10)
+func (r *run) author(ctx context.Context, tx *sqlx.Tx, a person) (int64, error) {
 	var id int64
-	err := tx.GetContext(ctx, &id, findUserSourceSQL, w.source, key)
+	err := tx.GetContext(ctx, &id, findUserSourceSQL, r.source, a.key)
 	if errors.Is(err, sql.ErrNoRows) {
-		id, err = w.matchOrCreate(ctx, tx, a, key)
+		id, err = r.matchOrCreate(ctx, tx, a)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("importer: author %q: %w", a.Login, err)
+		return 0, fmt.Errorf("author %q: %w", a.login, err)
 	}
 	return id, nil
 }
 
-func (w *wordpress) matchOrCreate(ctx context.Context, tx *sqlx.Tx, a *Author, key string) (int64, error) {
-	email, problem := models.NormalizeEmail(a.Email)
+func (r *run) matchOrCreate(ctx context.Context, tx *sqlx.Tx, a person) (int64, error) {
+	email, problem := models.NormalizeEmail(a.email)
 	if problem != "" {
-		return 0, fmt.Errorf("the email address %q is not valid", a.Email)
+		return 0, fmt.Errorf("the email address %q is not valid", a.email)
 	}
 	var id int64
 	err := tx.GetContext(ctx, &id, findUserByEmailSQL, email)
@@ -63,31 +67,31 @@ func (w *wordpress) matchOrCreate(ctx context.Context, tx *sqlx.Tx, a *Author, k
 	case err == nil:
 		// Matched by email: an existing account, not one this import made.
 	case errors.Is(err, sql.ErrNoRows):
-		name, err := w.freeUsername(ctx, tx, a)
+		name, err := freeUsername(ctx, tx, a)
 		if err != nil {
 			return 0, err
 		}
-		display := models.CleanDisplayName(a.DisplayName)
+		display := models.CleanDisplayName(a.name)
 		if models.CheckStaffName(display, models.RoleAuthor) != "" || display == name {
 			display = ""
 		}
 		if err := tx.GetContext(ctx, &id, insertImportedUserSQL, name, email, display, models.RoleAuthor); err != nil {
 			return 0, err
 		}
-		w.sum.Users.Created++
+		r.sum.Users.Created++
 	default:
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, insertUserSourceSQL, w.source, key, id); err != nil {
+	if _, err := tx.ExecContext(ctx, insertUserSourceSQL, r.source, a.key, id); err != nil {
 		return 0, err
 	}
 	return id, nil
 }
 
-// freeUsername makes a Quire username from the WordPress login (hyphens
-// and dots become underscores), falling back to wp_<id> when the login
+// freeUsername makes a Quire username from the source's login (hyphens
+// and dots become underscores), falling back to a.fallback when the login
 // cannot be one or reads as staff ("admin"), numbered when taken.
-func (w *wordpress) freeUsername(ctx context.Context, tx *sqlx.Tx, a *Author) (string, error) {
+func freeUsername(ctx context.Context, tx *sqlx.Tx, a person) (string, error) {
 	base := strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_':
@@ -96,12 +100,12 @@ func (w *wordpress) freeUsername(ctx context.Context, tx *sqlx.Tx, a *Author) (s
 			return '_'
 		}
 		return -1
-	}, models.NormalizeUsername(a.Login))
+	}, models.NormalizeUsername(a.login))
 	if len(base) > 26 {
 		base = base[:26]
 	}
 	if models.CheckUsername(base) != "" || models.CheckStaffName(base, models.RoleAuthor) != "" {
-		base = "wp_" + strconv.FormatInt(a.ID, 10)
+		base = a.fallback
 	}
 	name := base
 	for n := 2; ; n++ {

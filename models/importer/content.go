@@ -43,6 +43,12 @@ func toMarkdown(body string) (string, error) {
 	if !strings.Contains(body, "<!-- wp:") {
 		html = autop(html)
 	}
+	return htmlMarkdown(html)
+}
+
+// htmlMarkdown converts HTML to Markdown (what every importer's bodies go
+// through once made plain HTML).
+func htmlMarkdown(html string) (string, error) {
 	md, err := mdConverter.ConvertString(html)
 	if err != nil {
 		return "", fmt.Errorf("importer: convert the body to Markdown: %w", err)

@@ -3,10 +3,8 @@ package importer
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -18,101 +16,60 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"quire/models"
 	"quire/models/markdown"
 )
 
-// Options steer an import.
-type Options struct {
-	// DryRun does all the work in a transaction that is rolled back, so
-	// the summary is what a real run would do and nothing is written.
-	DryRun bool
-	// Location is the site's time zone: drafts carry only a local date.
-	Location *time.Location
-	// Uploads and UploadsDir bring images in from a copy of WordPress's
-	// wp-content/uploads folder; nil leaves them at their old addresses.
-	Uploads    *models.Uploads
-	UploadsDir string
-	// MediaURL is the address of a stored image (urls.Media).
-	MediaURL func(key string) string
-}
-
-// Counts are what happened to one kind of record.
-type Counts struct{ Created, Updated, Skipped int }
-
-// Note says what happened to one record when it was not imported as it
-// was, or not at all.
-type Note struct {
-	Item string // "post 15 “Title” (line 712)"
-	Text string
-}
-
-// Summary is an import's report.
-type Summary struct {
-	Users, Posts Counts
-	Notes        []Note
-}
-
-// ErrNoAuthor means an item names an author the file does not describe.
-var ErrNoAuthor = errors.New("importer: the item's author is not in the file's author list")
-
 // wordpress is one WordPress import run.
 type wordpress struct {
-	db      *sqlx.DB
-	opt     Options
-	source  string             // import_sources.source: "wordpress " + base site URL
-	base    string             // the old site's address, without a final slash
-	oldLink *regexp.Regexp     // an address on the old site
-	authors map[string]*Author // by login
-	terms   map[[2]string]*Term
-	sum     Summary
-	dry     *sqlx.Tx // the one rolled-back transaction of a dry run
-
-	authorIDs   map[string]int64 // by login, once their transaction committed
-	media       *media           // nil: no uploads folder
+	*run
+	authors     map[string]*Author // by login
+	terms       map[[2]string]*Term
 	attachments map[int64]attachment
 }
 
 // ImportWordPress reads a WXR file from r (name is its path, for messages)
 // and writes its authors, posts and pages. Each item is written in its own
 // transaction with its import_sources row, so a failure leaves whole items
-// behind and a second run picks up where the first stopped. Malformed XML
-// stops the import with the file and line; a bad item is skipped and noted.
+// behind and a second run picks up where the first stopped (or, with
+// opt.Atomic, all in one). Malformed XML stops the import with the file and
+// line; a bad item is skipped and noted.
 func ImportWordPress(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name string, opt Options) (Summary, error) {
-	if opt.Location == nil {
-		opt.Location = time.UTC
+	w := &wordpress{run: newRun(db, opt), authors: map[string]*Author{}, terms: map[[2]string]*Term{}}
+	w.uploads = "/wp-content/uploads/"
+	size, err := r.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = r.Seek(0, io.SeekStart)
 	}
-	w := &wordpress{db: db, opt: opt, authors: map[string]*Author{}, terms: map[[2]string]*Term{}, authorIDs: map[string]int64{}}
+	if err != nil {
+		return Summary{}, err
+	}
 	if opt.Uploads != nil {
 		// A first pass finds the attachments, which featured images name
 		// by id and which may come after the posts.
-		var err error
 		if w.attachments, err = scanAttachments(r, name); err != nil {
 			return Summary{}, err
 		}
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return Summary{}, err
 		}
-		w.media = &media{uploads: opt.Uploads, dir: opt.UploadsDir, stored: map[string]string{}}
+		w.media = &media{uploads: opt.Uploads, dir: opt.UploadsDir, stored: map[string]string{}, original: wpOriginal}
 	}
-	if opt.DryRun {
-		tx, err := db.BeginTxx(ctx, nil)
-		if err != nil {
-			return Summary{}, fmt.Errorf("importer: begin: %w", err)
-		}
-		defer func() { _ = tx.Rollback() }()
-		w.dry = tx
+	if err := w.begin(ctx); err != nil {
+		return Summary{}, err
 	}
-	wxr := NewWXR(r, name)
+	return w.end(w.read(ctx, NewWXR(r, name), size))
+}
+
+func (w *wordpress) read(ctx context.Context, wxr *WXR, size int64) error {
 	for {
 		rec, err := wxr.Next()
 		if err == io.EOF {
-			return w.sum, nil
+			return w.termRedirects(ctx)
 		}
 		if err != nil {
-			return w.sum, err
+			return err
 		}
 		switch v := rec.(type) {
 		case *Site:
@@ -127,57 +84,24 @@ func ImportWordPress(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name str
 			w.terms[[2]string{v.Taxonomy, v.Slug}] = v
 		case *Item:
 			if err := w.item(ctx, v); err != nil {
-				return w.sum, err
+				return err
 			}
+			w.progress(wxr.dec.InputOffset(), size)
 		}
 	}
 }
 
-// inTx runs fn in the item's own transaction; in a dry run, under a
-// savepoint of the one transaction, so later items see earlier ones.
-func (w *wordpress) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	if w.dry != nil {
-		if _, err := w.dry.ExecContext(ctx, "SAVEPOINT item"); err != nil {
-			return err
-		}
-		if err := fn(w.dry); err != nil {
-			_, _ = w.dry.ExecContext(ctx, "ROLLBACK TO SAVEPOINT item")
-			return err
-		}
-		_, err := w.dry.ExecContext(ctx, "RELEASE SAVEPOINT item")
-		return err
-	}
-	tx, err := w.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+func itemLabel(it *Item) string {
+	return fmt.Sprintf("%s %d “%s” (line %d)", it.Type, it.ID, it.Title, it.Line)
 }
 
 func (w *wordpress) note(it *Item, format string, args ...any) {
-	w.sum.Notes = append(w.sum.Notes, Note{
-		Item: fmt.Sprintf("%s %d “%s” (line %d)", it.Type, it.ID, it.Title, it.Line),
-		Text: fmt.Sprintf(format, args...),
-	})
+	w.run.note(itemLabel(it), format, args...)
 }
 
 // skip counts an item left out and says why.
 func (w *wordpress) skip(it *Item, format string, args ...any) {
-	w.sum.Posts.Skipped++
-	w.note(it, format, args...)
-}
-
-// post is an item as Quire will store it.
-type post struct {
-	kind, title, slug, body, excerpt, status string
-	cover, coverAlt                          string
-	tags                                     []string
-	published                                *time.Time
-	created, updated                         time.Time
+	w.run.skip(itemLabel(it), format, args...)
 }
 
 // sourceDigest identifies what the import reads of an item, to tell a
@@ -210,49 +134,26 @@ func (w *wordpress) item(ctx context.Context, it *Item) error {
 		w.skip(it, "WordPress's %q items have no counterpart in Quire.", it.Type)
 		return nil
 	}
-	digest := sourceDigest(it)
-	prev, found, err := w.previous(ctx, it)
-	if err != nil {
-		return err
-	}
-	switch {
-	case found && prev.Digest == digest:
-		w.sum.Posts.Skipped++ // unchanged: not worth a note each
-		return nil
-	case found && prev.Current != prev.Version:
-		w.skip(it, "It changed in WordPress, but post %d was edited in Quire since the last import; it was left as it is.", prev.PostID)
-		return nil
-	}
-	p, ok := w.convert(it)
+	a, ok := w.authors[it.Creator]
 	if !ok {
-		return nil
-	}
-	// The author is committed first: the item's images are stored for them
-	// outside the item's transaction. Once committed, they are kept by login.
-	authorID, ok := w.authorIDs[it.Creator]
-	if !ok {
-		err = w.inTx(ctx, func(tx *sqlx.Tx) error {
-			authorID, err = w.author(ctx, tx, it)
-			return err
-		})
-		if err == nil {
-			w.authorIDs[it.Creator] = authorID
-		}
-	}
-	if errors.Is(err, ErrNoAuthor) {
 		w.skip(it, "Its author %q is not in the file's author list.", it.Creator)
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	p.body = w.rewrite(ctx, it, p.body, authorID)
-	p.cover, p.coverAlt = w.cover(ctx, it, authorID)
-	return w.inTx(ctx, func(tx *sqlx.Tx) error {
-		if found {
-			return w.update(ctx, tx, it, p, authorID, prev.PostID, digest)
-		}
-		return w.insert(ctx, tx, it, p, authorID, digest)
+	return w.write(ctx, entry{
+		key: strconv.FormatInt(it.ID, 10), label: itemLabel(it), digest: sourceDigest(it),
+		author: person{key: strconv.FormatInt(a.ID, 10), login: a.Login, email: a.Email, name: a.DisplayName,
+			fallback: "wp_" + strconv.FormatInt(a.ID, 10)},
+		convert: func() (post, bool) { return w.convert(it) },
+		images: func(ctx context.Context, p *post, owner int64) {
+			p.body = w.rewrite(ctx, itemLabel(it), it.Title, p.body, owner)
+			p.cover, p.coverAlt = w.cover(ctx, it, owner)
+		},
+		written: func(ctx context.Context, tx *sqlx.Tx, postID int64) error {
+			if err := addRedirects(ctx, tx, oldPaths(it), postID); err != nil {
+				return err
+			}
+			return w.keepComments(ctx, tx, it, postID)
+		},
 	})
 }
 
@@ -345,13 +246,10 @@ func (w *wordpress) tags(it *Item) []string {
 		if (t.Domain != "category" && t.Domain != "post_tag") || t.Domain == "category" && t.Slug == "uncategorized" {
 			continue
 		}
-		tag, ok := models.ParseTag(t.Name)
+		tag, ok := termTag(t.Name, t.Slug)
 		if !ok {
-			slug, _ := url.PathUnescape(t.Slug)
-			if tag, ok = models.ParseTag(slug); !ok {
-				w.note(it, "The %s %q cannot be a tag (use letters, digits and hyphens); it was left out.", termWord(t.Domain), t.Name)
-				continue
-			}
+			w.note(it, "The %s %q cannot be a tag (use letters, digits and hyphens); it was left out.", termWord(t.Domain), t.Name)
+			continue
 		}
 		if seen[tag] {
 			continue
@@ -383,113 +281,6 @@ var tagPattern = regexp.MustCompile(`<[^>]*>`)
 func plainText(s string) string {
 	s = tagPattern.ReplaceAllString(models.CleanText(s), "")
 	return strings.Join(strings.Fields(html.UnescapeString(s)), " ")
-}
-
-const findSourceSQL = `SELECT s.post_id, s.digest, s.version, p.version AS current
-FROM import_sources s JOIN posts p ON p.id = s.post_id
-WHERE s.source = $1 AND s.kind = 'post' AND s.source_id = $2`
-
-const insertImportedPostSQL = `INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, tags, kind,
-	status, published_at, created_at, updated_at, cover_key, cover_alt)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id, version`
-
-const insertPostSourceSQL = `INSERT INTO import_sources (source, kind, source_id, post_id, digest, version)
-VALUES ($1, 'post', $2, $3, $4, $5)`
-
-const updateImportedPostSQL = `UPDATE posts SET author_id = $2, title = $3, body = $4, body_html = $5, excerpt = $6,
-	summary = $7, tags = $8, status = $9, published_at = coalesce(published_at, $10), cover_key = $11, cover_alt = $12,
-	updated_at = now(), version = version + 1
-WHERE id = $1 RETURNING version`
-
-const updatePostSourceSQL = `UPDATE import_sources SET digest = $3, version = $4, updated_at = now()
-WHERE source = $1 AND kind = 'post' AND source_id = $2`
-
-type previous struct {
-	PostID  int64  `db:"post_id"`
-	Digest  string `db:"digest"`
-	Version int    `db:"version"` // the post's version the last import left
-	Current int    `db:"current"` // the post's version now
-}
-
-// previous is the record of an earlier import of the item.
-func (w *wordpress) previous(ctx context.Context, it *Item) (prev previous, found bool, err error) {
-	var q sqlx.QueryerContext = w.db
-	if w.dry != nil {
-		q = w.dry
-	}
-	err = sqlx.GetContext(ctx, q, &prev, findSourceSQL, w.source, strconv.FormatInt(it.ID, 10))
-	if errors.Is(err, sql.ErrNoRows) {
-		return prev, false, nil
-	}
-	if err != nil {
-		return prev, false, fmt.Errorf("importer: find item %d: %w", it.ID, err)
-	}
-	return prev, true, nil
-}
-
-// rendered is the post's HTML and list summary, as Quire derives them.
-func (p post) rendered() (html, summary string, err error) {
-	html, err = markdown.Render(p.body)
-	summary = p.excerpt
-	if summary == "" {
-		summary = markdown.Excerpt(p.body, models.SummaryLen)
-	}
-	return html, summary, err
-}
-
-// insert writes an item imported for the first time.
-func (w *wordpress) insert(ctx context.Context, tx *sqlx.Tx, it *Item, p post, authorID int64, digest string) error {
-	html, summary, err := p.rendered()
-	if err != nil {
-		w.skip(it, "Its converted content could not be rendered: %v", err)
-		return nil
-	}
-	slug, err := models.FreeSlug(ctx, tx, p.slug, p.kind)
-	if err != nil {
-		return fmt.Errorf("importer: item %d: %w", it.ID, err)
-	}
-	var made struct {
-		ID      int64 `db:"id"`
-		Version int   `db:"version"`
-	}
-	if err := tx.GetContext(ctx, &made, insertImportedPostSQL, authorID, p.title, slug, p.body, html, p.excerpt, summary,
-		pq.StringArray(p.tags), p.kind, p.status, p.published, p.created, p.updated, p.cover, p.coverAlt); err != nil {
-		return fmt.Errorf("importer: insert item %d (line %d): %w", it.ID, it.Line, err)
-	}
-	if _, err := tx.ExecContext(ctx, insertPostSourceSQL, w.source, strconv.FormatInt(it.ID, 10), made.ID, digest, made.Version); err != nil {
-		return fmt.Errorf("importer: record item %d: %w", it.ID, err)
-	}
-	if err := addRedirects(ctx, tx, it, made.ID); err != nil {
-		return err
-	}
-	if err := w.keepComments(ctx, tx, it, made.ID); err != nil {
-		return err
-	}
-	w.sum.Posts.Created++
-	return nil
-}
-
-// update rewrites the post an earlier run made from a changed item; its
-// slug stays, so its address does not move.
-func (w *wordpress) update(ctx context.Context, tx *sqlx.Tx, it *Item, p post, authorID, postID int64, digest string) error {
-	html, summary, err := p.rendered()
-	if err != nil {
-		w.skip(it, "Its converted content could not be rendered: %v", err)
-		return nil
-	}
-	var version int
-	if err := tx.GetContext(ctx, &version, updateImportedPostSQL, postID, authorID, p.title, p.body, html,
-		p.excerpt, summary, pq.StringArray(p.tags), p.status, p.published, p.cover, p.coverAlt); err != nil {
-		return fmt.Errorf("importer: item %d: update post %d: %w", it.ID, postID, err)
-	}
-	if _, err := tx.ExecContext(ctx, updatePostSourceSQL, w.source, strconv.FormatInt(it.ID, 10), digest, version); err != nil {
-		return fmt.Errorf("importer: record post %d: %w", postID, err)
-	}
-	if err := w.keepComments(ctx, tx, it, postID); err != nil {
-		return err
-	}
-	w.sum.Posts.Updated++
-	return nil
 }
 
 // A comment kept before stays as it was: it is the record of what the

@@ -138,6 +138,10 @@ func CreateInvitation() string { return "/admin/invitations" }
 // AdminSettings is the site's settings form.
 func AdminSettings() string { return "/admin/settings" }
 
+// AdminImport is the import form and list; AdminImportJob one import's page.
+func AdminImport() string            { return "/admin/import" }
+func AdminImportJob(id int64) string { return AdminImport() + "/" + strconv.FormatInt(id, 10) }
+
 // SiteCSS is the settings' stylesheet (accent colour, custom CSS) by the
 // hash of its content, so a page links the version it was made with.
 func SiteCSS(hash string) string { return withQuery("/site.css", query("v", hash)) }
