@@ -62,15 +62,6 @@ type EditorView struct {
 	DraftKey string
 }
 
-// ConflictView shows the newer version that a save collided with.
-type ConflictView struct {
-	Version int
-	Title   string
-	Body    string
-	Tags    string
-	Updated string
-}
-
 func (v EditorView) action() string {
 	if v.ID == 0 {
 		return urls.CreatePost()
