@@ -118,7 +118,11 @@ func TestConflictKeepMine(t *testing.T) {
 			t.Fatal("the conflict form still carries the old version")
 		}
 		// Keep mine is the form's own submit: yours, at their version.
-		if _, ok := res.doc.Find(`[data-testid="keep-mine"]`).Attr("formaction"); ok {
+		keep := res.doc.Find(`form#post button[type="submit"][data-testid="keep-mine"]`)
+		if keep.Length() != 1 {
+			t.Fatal("no Keep mine button in the form")
+		}
+		if _, ok := keep.Attr("formaction"); ok {
 			t.Fatal("Keep mine posts elsewhere than the form")
 		}
 		saved := w.yours.post("/posts/"+w.id, w.form(yourBody, v), hx...)
