@@ -55,10 +55,10 @@ func TestBrowserConflictChoices(t *testing.T) {
 
 	conflict("The quick red fox.\n", "The quick grey fox.\n")
 	b.mark()
-	if got := b.text("[data-testid=conflict-Body] del"); got != "[removed: grey]" {
+	if got := b.text("[data-testid=conflict-body] del"); got != "[removed: grey]" {
 		t.Errorf("theirs' word = %q", got)
 	}
-	if got := b.text("[data-testid=conflict-Body] ins"); got != "[added: red]" {
+	if got := b.text("[data-testid=conflict-body] ins"); got != "[added: red]" {
 		t.Errorf("your word = %q", got)
 	}
 	if got := b.text("[data-testid=conflict-who]"); !strings.Contains(got, "You, in another tab or device, saved it") {

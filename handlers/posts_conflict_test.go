@@ -63,7 +63,7 @@ func TestConflictShowsWordDiff(t *testing.T) {
 		if len(hx) > 0 == strings.Contains(strings.ToLower(res.body), "<!doctype") {
 			t.Fatalf("HX-Request %v: page or fragment is wrong: %.200s", hx, res.body)
 		}
-		diff := res.doc.Find(`[data-testid="conflict-Body"]`)
+		diff := res.doc.Find(`[data-testid="conflict-body"]`)
 		// Theirs against yours, words within the line: only the word differs.
 		if got := diff.Find("del").Text(); got != "[removed: brown]" {
 			t.Errorf("del = %q, want theirs' word alone, labelled", got)
@@ -74,7 +74,7 @@ func TestConflictShowsWordDiff(t *testing.T) {
 		if !strings.Contains(diff.Text(), "The quick ") || !strings.Contains(diff.Text(), " fox jumps.") {
 			t.Errorf("the unchanged words are not shown: %q", diff.Text())
 		}
-		if res.doc.Find(`[data-testid="conflict-Title"]`).Length() != 0 {
+		if res.doc.Find(`[data-testid="conflict-title"]`).Length() != 0 {
 			t.Error("an unchanged title is shown as a difference")
 		}
 		legend := res.doc.Find(".diff-legend").Text()

@@ -31,7 +31,7 @@ func TestRevisionCompareOlderToNewer(t *testing.T) {
 	if !strings.HasPrefix(heading, "Changes from version "+v1+" (") || !strings.Contains(heading, ") to version "+v2+", the current one (") {
 		t.Fatalf("heading = %q", heading)
 	}
-	diff := page.doc.Find(`[data-testid="diff-Body"]`)
+	diff := page.doc.Find(`[data-testid="diff-body"]`)
 	// Older to newer: what the later save wrote is added, what it replaced removed.
 	if got := diff.Find("del").Text(); got != "[removed: old]" {
 		t.Errorf("removed = %q, want the older version's word", got)

@@ -1,6 +1,10 @@
 package pages
 
-import "quire/views/textdiff"
+import (
+	"strings"
+
+	"quire/views/textdiff"
+)
 
 // ConflictView is a save that lost the version race: the saved copy
 // (theirs) against the form's text (yours), field by field.
@@ -21,6 +25,9 @@ type FieldDiff struct {
 	Label string
 	Diff  textdiff.Diff
 }
+
+// id names the field in test ids: "body".
+func (f FieldDiff) id() string { return strings.ToLower(f.Label) }
 
 // fields are the fields whose text differs.
 func (c ConflictView) fields() []FieldDiff { return changedFields(c.Title, c.Body, c.Tags, c.Excerpt) }

@@ -155,7 +155,7 @@ func conflictNotice(v EditorView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = TextDiff(f.Diff, "conflict-"+f.Label).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextDiff(f.Diff, "conflict-"+f.id()).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -711,7 +711,7 @@ func Revision(p layout.Page, v RevisionView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = TextDiff(f.Diff, "diff-"+f.Label).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TextDiff(f.Diff, "diff-"+f.id()).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
