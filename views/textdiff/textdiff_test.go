@@ -72,6 +72,18 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+func TestCompareBeyondItsInput(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("word ", maxInput/5)
+	d := Compare(big, big+"more")
+	if !d.Coarse || len(d.Parts) != 2 || d.Parts[0].Kind != Removed || d.Parts[1].Kind != Added {
+		t.Fatalf("over maxInput: coarse %v, %d parts", d.Coarse, len(d.Parts))
+	}
+	if d := Compare(big, big); d.Changed() || d.Coarse {
+		t.Fatal("two equal large texts differ")
+	}
+}
+
 func TestFold(t *testing.T) {
 	t.Parallel()
 	var from strings.Builder
