@@ -19,30 +19,16 @@ const (
 // both share once, and for each stretch where they differ both versions,
 // theirs first, between marker lines naming them.
 func Conflicted(theirs, yours, theirLabel, yourLabel string) string {
-	dmp := diffmatchpatch.New()
-	dmp.DiffTimeout = lineTimeout
-	r1, r2, lines := dmp.DiffLinesToRunes(theirs, yours)
-	ds := dmp.DiffCharsToLines(dmp.DiffMainRunes(r1, r2, false), lines)
 	var b strings.Builder
-	for i := 0; i < len(ds); {
-		if ds[i].Type == diffmatchpatch.DiffEqual {
-			b.WriteString(ds[i].Text)
-			i++
-			continue
+	for _, st := range byLine(diffmatchpatch.New(), theirs, yours) {
+		if st.changed() {
+			b.WriteString(MarkStart + theirLabel + "\n")
+			b.WriteString(endLine(st.del))
+			b.WriteString(MarkSplit + "\n")
+			b.WriteString(endLine(st.ins))
+			b.WriteString(MarkEnd + yourLabel + "\n")
 		}
-		var th, yo strings.Builder
-		for ; i < len(ds) && ds[i].Type != diffmatchpatch.DiffEqual; i++ {
-			if ds[i].Type == diffmatchpatch.DiffDelete {
-				th.WriteString(ds[i].Text)
-			} else {
-				yo.WriteString(ds[i].Text)
-			}
-		}
-		b.WriteString(MarkStart + theirLabel + "\n")
-		b.WriteString(endLine(th.String()))
-		b.WriteString(MarkSplit + "\n")
-		b.WriteString(endLine(yo.String()))
-		b.WriteString(MarkEnd + yourLabel + "\n")
+		b.WriteString(st.same)
 	}
 	return b.String()
 }

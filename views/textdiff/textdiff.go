@@ -45,7 +45,8 @@ const (
 	lineTimeout = 300 * time.Millisecond
 	// wordBudget bounds the word comparison over all changed hunks: a hunk
 	// of n tokens costs n² (Myers' worst case), and hunks beyond what is
-	// left are shown as whole lines. 16M is about 30 ms (BenchmarkCompare).
+	// left are shown as whole lines. Spending all 16M took 30–100 ms here
+	// (BenchmarkCompare/word-budget).
 	wordBudget = 16_000_000
 )
 
@@ -68,34 +69,63 @@ func Compare(from, to string) Diff {
 		return d
 	}
 	dmp := diffmatchpatch.New()
-	dmp.DiffTimeout = lineTimeout
 	deadline := time.Now().Add(lineTimeout)
-	r1, r2, lines := dmp.DiffLinesToRunes(from, to)
-	ds := dmp.DiffCharsToLines(dmp.DiffMainRunes(r1, r2, false), lines)
 	var d Diff
-	d.Coarse = time.Now().After(deadline)
 	budget := wordBudget
+	for _, st := range byLine(dmp, from, to) {
+		if st.changed() && !d.words(dmp, st.del, st.ins, &budget) {
+			d.add(Removed, st.del)
+			d.add(Added, st.ins)
+			d.Coarse = true
+		}
+		d.add(Same, st.same)
+	}
+	d.Coarse = d.Coarse || time.Now().After(deadline)
+	return d
+}
+
+// stretch is a run both texts share (same), or one that differs: what only
+// the first text has there (del) and what only the second has (ins).
+type stretch struct{ same, del, ins string }
+
+func (s stretch) changed() bool { return s.del != "" || s.ins != "" }
+
+// byLine compares two texts line by line, within lineTimeout.
+func byLine(dmp *diffmatchpatch.DiffMatchPatch, from, to string) []stretch {
+	dmp.DiffTimeout = lineTimeout
+	r1, r2, lines := dmp.DiffLinesToRunes(from, to)
+	return stretches(dmp.DiffCharsToLines(dmp.DiffMainRunes(r1, r2, false), lines), false)
+}
+
+// stretches groups a diff into shared and differing runs. With
+// joinBlanks, blanks between two changes belong to the change, so it
+// reads as one: "[-a b-][+c d+]", not "[-a-][+c+] [-b-][+d+]".
+func stretches(ds []diffmatchpatch.Diff, joinBlanks bool) []stretch {
+	var out []stretch
 	for i := 0; i < len(ds); {
 		if ds[i].Type == diffmatchpatch.DiffEqual {
-			d.add(Same, ds[i].Text)
+			out = append(out, stretch{same: ds[i].Text})
 			i++
 			continue
 		}
 		var del, ins strings.Builder
-		for ; i < len(ds) && ds[i].Type != diffmatchpatch.DiffEqual; i++ {
-			if ds[i].Type == diffmatchpatch.DiffDelete {
-				del.WriteString(ds[i].Text)
+		for ; i < len(ds); i++ {
+			x := ds[i]
+			if x.Type == diffmatchpatch.DiffEqual {
+				if !joinBlanks || i+1 == len(ds) || strings.TrimFunc(x.Text, isBlank) != "" {
+					break
+				}
+				del.WriteString(x.Text)
+				ins.WriteString(x.Text)
+			} else if x.Type == diffmatchpatch.DiffDelete {
+				del.WriteString(x.Text)
 			} else {
-				ins.WriteString(ds[i].Text)
+				ins.WriteString(x.Text)
 			}
 		}
-		if !d.words(dmp, del.String(), ins.String(), &budget) {
-			d.add(Removed, del.String())
-			d.add(Added, ins.String())
-			d.Coarse = true
-		}
+		out = append(out, stretch{del: del.String(), ins: ins.String()})
 	}
-	return d
+	return out
 }
 
 // Changed reports whether the texts differ.
@@ -140,34 +170,10 @@ func (d *Diff) words(dmp *diffmatchpatch.DiffMatchPatch, del, ins string, budget
 	for i := range ds {
 		ds[i].Text = t.text(ds[i].Text)
 	}
-	// A run of changes reads as one: removed then added, with blanks
-	// between two changes inside it ("[-a b-][+c d+]", not
-	// "[-a-][+c+] [-b-][+d+]").
-	for i := 0; i < len(ds); {
-		if ds[i].Type == diffmatchpatch.DiffEqual {
-			d.add(Same, ds[i].Text)
-			i++
-			continue
-		}
-		var rm, ad strings.Builder
-		for ; i < len(ds); i++ {
-			x := ds[i]
-			switch {
-			case x.Type == diffmatchpatch.DiffDelete:
-				rm.WriteString(x.Text)
-				continue
-			case x.Type == diffmatchpatch.DiffInsert:
-				ad.WriteString(x.Text)
-				continue
-			case i+1 < len(ds) && strings.TrimFunc(x.Text, isBlank) == "":
-				rm.WriteString(x.Text)
-				ad.WriteString(x.Text)
-				continue
-			}
-			break
-		}
-		d.add(Removed, rm.String())
-		d.add(Added, ad.String())
+	for _, st := range stretches(ds, true) {
+		d.add(Removed, st.del)
+		d.add(Added, st.ins)
+		d.add(Same, st.same)
 	}
 	return true
 }
