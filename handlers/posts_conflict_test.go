@@ -85,7 +85,7 @@ func TestConflictShowsWordDiff(t *testing.T) {
 			t.Error("your text is not kept in the form")
 		}
 		for _, choice := range []string{"keep-mine", "take-theirs", "edit-merge"} {
-			if res.doc.Find(`[data-testid="` + choice + `"]`).Length() != 1 {
+			if res.doc.Find(`[data-testid="`+choice+`"]`).Length() != 1 {
 				t.Errorf("no %s choice", choice)
 			}
 		}
