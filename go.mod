@@ -24,9 +24,9 @@ require (
 	github.com/mtibben/confusables v0.0.0-20210201002637-9d1b0723b659
 	github.com/peterldowns/pgtestdb v0.1.1
 	github.com/peterldowns/pgtestdb/migrators/goosemigrator v0.1.1
-	github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2
 	github.com/pressly/goose/v3 v3.26.0
 	github.com/prometheus/client_golang v1.23.2
+	github.com/sergi/go-diff v1.4.5
 	github.com/trustelem/zxcvbn v1.0.1
 	github.com/yuin/goldmark v1.7.17
 	golang.org/x/image v0.43.0

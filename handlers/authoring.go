@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/pmezard/go-difflib/difflib"
 
 	"quire/models"
 	"quire/views/format"
 	"quire/views/pages"
+	"quire/views/textdiff"
 	"quire/views/urls"
 )
 
@@ -77,7 +77,7 @@ func (a *App) editableRevision(c echo.Context) (models.Post, int64, error) {
 	return post, revID, nil
 }
 
-// getRevision shows what changed between a revision and the current text.
+// getRevision shows what changed from a revision to the current text.
 func (a *App) getRevision(c echo.Context) error {
 	post, revID, err := a.editableRevision(c)
 	if err != nil {
@@ -88,33 +88,17 @@ func (a *App) getRevision(c echo.Context) error {
 		return err
 	}
 	p := a.privatePage(c, "Revision")
+	f := a.formatter(c)
 	v := pages.RevisionView{
-		PostID: post.ID, Slug: post.Slug, RevisionID: r.ID, Version: r.Version, Created: a.formatter(c).DateTime(r.CreatedAt),
-		TitleFrom: r.Title, TitleTo: post.Title, Lines: diffLines(r.Body, post.Body), CurVersion: post.Version, CSRF: p.CSRF,
+		PostID: post.ID, Slug: post.Slug, RevisionID: r.ID, Version: r.Version, Until: f.DateTime(r.CreatedAt),
+		CurVersion: post.Version, CurSaved: f.DateTime(post.UpdatedAt), CSRF: p.CSRF,
+		// From the older text to the newer: what the edits since added
+		// shows as added.
+		Title: textdiff.Compare(r.Title, post.Title), Body: textdiff.Compare(r.Body, post.Body),
+		Tags:    textdiff.Compare(strings.Join(r.Tags, ", "), strings.Join(post.Tags, ", ")),
+		Excerpt: textdiff.Compare(r.Excerpt, post.Excerpt),
 	}
 	return render(c, http.StatusOK, pages.Revision(p, v), nil)
-}
-
-// diffLines compares two texts line by line.
-func diffLines(from, to string) []pages.DiffLine {
-	a, b := strings.Split(from, "\n"), strings.Split(to, "\n")
-	var out []pages.DiffLine
-	for _, op := range difflib.NewMatcher(a, b).GetOpCodes() {
-		switch op.Tag {
-		case 'e':
-			for _, l := range a[op.I1:op.I2] {
-				out = append(out, pages.DiffLine{Op: " ", Text: l})
-			}
-		default:
-			for _, l := range a[op.I1:op.I2] {
-				out = append(out, pages.DiffLine{Op: "-", Text: l})
-			}
-			for _, l := range b[op.J1:op.J2] {
-				out = append(out, pages.DiffLine{Op: "+", Text: l})
-			}
-		}
-	}
-	return out
 }
 
 func (a *App) postRestoreRevision(c echo.Context) error {

@@ -172,8 +172,8 @@ func TestBrowserConflict(t *testing.T) {
 	tabB.typeText("[data-testid=body]", "Text from tab B.", true)
 	tabB.click("[data-testid=save]")
 	tabB.wait("the conflict", `!!document.querySelector("form#post [data-testid=conflict]")`)
-	if got := tabB.text("[data-testid=conflict-body]"); got != "Text from tab A." {
-		t.Errorf("conflict shows %q, want tab A's text", got)
+	if got := tabB.text("[data-testid=conflict-body] del"); got != "[removed: A]" {
+		t.Errorf("conflict shows %q removed, want the word of tab A's text", got)
 	}
 	if got := tabB.value("[data-testid=body]"); got != "Text from tab B." {
 		t.Errorf("tab B's textarea holds %q, want its own text", got)

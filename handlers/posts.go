@@ -416,23 +416,6 @@ func (a *App) postSave(c echo.Context) error {
 	return redirect(c, postPath(saved))
 }
 
-// renderConflict answers 409: the author's text stays in the form, the
-// newer version is shown beside it, and the form now carries the newer
-// version number so saving again is a deliberate overwrite.
-func (a *App) renderConflict(c echo.Context, form pages.EditorView) error {
-	cur, err := a.Posts.Get(c.Request().Context(), form.ID)
-	if err != nil {
-		return err
-	}
-	form.Conflict = &pages.ConflictView{
-		Version: cur.Version, Title: cur.Title, Body: cur.Body, Tags: strings.Join(cur.Tags, ", "),
-		Updated: a.formatter(c).Clock(cur.UpdatedAt),
-	}
-	form.Version = cur.Version
-	form.Status, form.Page = cur.Status, cur.IsPage()
-	return a.renderEditor(c, http.StatusConflict, form)
-}
-
 // postAutosave saves a draft while its author types; it answers with the
 // time saved and the new version, or 409 when another save came first. Any
 // other post keeps the text as pending changes: readers see nothing until

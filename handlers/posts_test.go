@@ -202,7 +202,7 @@ func TestSaveConflict(t *testing.T) {
 	if res.doc.Find(`textarea[name="body"]`).Text() != "second tab's text" {
 		t.Fatal("the conflicting text was not kept in the form")
 	}
-	if !strings.Contains(res.doc.Find(`[data-testid="conflict-body"]`).Text(), "first tab's text") {
+	if !strings.Contains(res.doc.Find(`[data-testid="conflict-body"] del`).Text(), "first") {
 		t.Fatal("the other change is not shown")
 	}
 	if got := a.postByID(p.ID).Body; got != "first tab's text" {

@@ -53,6 +53,7 @@ func (a *App) routes(e *echo.Echo) {
 	g.GET("/posts/:id/view", a.getPostView, requireUser)
 	a.allowBody(g.POST("/posts/:id/autosave", a.postAutosave, requireUser), postBody)
 	a.allowBody(g.POST("/posts/:id/discard", a.postDiscardPending, requireUser), postBody) // the whole editor form comes along
+	a.allowBody(g.POST("/posts/:id/merge", a.postMerge, requireUser), postBody)            // Edit a merge of a conflict
 	a.allowBody(g.POST("/posts/:id/preview", a.postPreview, requireUser), postBody)
 	g.POST("/posts/:id/publish", a.postPublish, requireUser)
 	g.POST("/posts/:id/submit", a.postSubmit, requireUser)

@@ -163,6 +163,8 @@ var authzMatrix = map[string][]authzCase{
 		{name: "published", form: func(w *world) url.Values { return postForm(w.published) }, want: ownPage}},
 	"POST /posts/:id/discard": {{form: func(w *world) url.Values { return versionForm(w.published) }, want: ownChange},
 		{name: "draft", post: "draft", want: draftMove}},
+	"POST /posts/:id/merge": {{form: func(w *world) url.Values { return postForm(w.published) }, want: ownPage},
+		{name: "draft", post: "draft", form: func(w *world) url.Values { return postForm(w.draft) }, want: ownDraft}},
 	"POST /posts/:id/preview": {{post: "draft", form: func(*world) url.Values { return url.Values{"body": {"*b*"}} },
 		want: ownDraft}},
 	"POST /posts/:id/publish": {{post: "draft", form: func(w *world) url.Values { return versionForm(w.draft) },

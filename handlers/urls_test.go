@@ -80,6 +80,7 @@ var urlCases = []urlCase{
 	postTo("PostAutosave", urls.PostAutosave(7), "/posts/:id/autosave"),
 	postTo("PostPreview", urls.PostPreview(7), "/posts/:id/preview"),
 	postTo("DiscardPending", urls.DiscardPending(7), "/posts/:id/discard"),
+	postTo("MergeConflict", urls.MergeConflict(7), "/posts/:id/merge"),
 	postTo("PublishPost", urls.PublishPost(7), "/posts/:id/publish"),
 	postTo("UnpublishPost", urls.UnpublishPost(7), "/posts/:id/unpublish"),
 	getTo("DeletePost", urls.DeletePost(7), "/posts/:id/delete"),

@@ -100,3 +100,26 @@ func (m *PostModel) RestoreRevision(ctx context.Context, postID, revID int64, ve
 	// since, its version differs and Update refuses with ErrConflict.
 	return m.Update(ctx, postID, version, in, editorID)
 }
+
+const savedBySQL = `SELECT coalesce(r.edited_by, 0) AS id, coalesce(nullif(u.display_name, ''), u.username, '') AS name
+FROM post_revisions r LEFT JOIN users u ON u.id = r.edited_by
+WHERE r.post_id = $1 AND r.version = $2 - 1 ORDER BY r.id DESC LIMIT 1`
+
+// SavedBy is who saved version of the post, as far as its revisions tell:
+// a save of a published post's text keeps the text it replaced as a
+// revision naming the saver. ErrNotFound when that save left none (a
+// draft's, or one that changed no text) or the account is gone.
+func (m *PostModel) SavedBy(ctx context.Context, postID int64, version int) (id int64, name string, err error) {
+	var row struct {
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}
+	err = m.DB.GetContext(ctx, &row, savedBySQL, postID, version)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) || err == nil && row.ID == 0:
+		return 0, "", ErrNotFound
+	case err != nil:
+		return 0, "", fmt.Errorf("models: saved by: %w", err)
+	}
+	return row.ID, row.Name, nil
+}

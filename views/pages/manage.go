@@ -1,6 +1,11 @@
 package pages
 
-import "quire/views/urls"
+import (
+	"strconv"
+
+	"quire/views/textdiff"
+	"quire/views/urls"
+)
 
 // MyPostsView is /drafts: the author's own posts, and deleted ones that can
 // still be restored.
@@ -53,34 +58,30 @@ type RevisionItem struct {
 	Created string
 }
 
-// DiffLine is one line of a comparison: " " same, "-" removed, "+" added.
-type DiffLine struct {
-	Op   string
-	Text string
-}
-
-func (d DiffLine) class() string {
-	switch d.Op {
-	case "+":
-		return "diff-add"
-	case "-":
-		return "diff-del"
-	}
-	return "diff-same"
-}
-
-// RevisionView compares an earlier version with the current one.
+// RevisionView compares an earlier version with the current one: what
+// changed from the older to the newer.
 type RevisionView struct {
 	PostID     int64
 	Slug       string
 	RevisionID int64
 	Version    int
-	Created    string
-	TitleFrom  string
-	TitleTo    string
-	Lines      []DiffLine
+	Until      string // when the next save replaced it
 	CurVersion int
+	CurSaved   string // when the current version was saved
+	Title      textdiff.Diff
+	Body       textdiff.Diff
+	Tags       textdiff.Diff
+	Excerpt    textdiff.Diff
 	CSRF       string
+}
+
+// older and newer name the two sides of the comparison.
+func (v RevisionView) older() string { return "version " + strconv.Itoa(v.Version) }
+func (v RevisionView) newer() string { return "version " + strconv.Itoa(v.CurVersion) + " (current)" }
+
+// fields are the fields whose text changed.
+func (v RevisionView) fields() []FieldDiff {
+	return changedFields(v.Title, v.Body, v.Tags, v.Excerpt)
 }
 
 func (v RevisionView) restoreURL() string {

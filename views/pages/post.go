@@ -63,15 +63,6 @@ type EditorView struct {
 	SEO      SEOView
 }
 
-// ConflictView shows the newer version that a save collided with.
-type ConflictView struct {
-	Version int
-	Title   string
-	Body    string
-	Tags    string
-	Updated string
-}
-
 func (v EditorView) action() string {
 	if v.ID == 0 {
 		return urls.CreatePost()

@@ -96,6 +96,7 @@ func PostView(id int64) string             { return post(id) + "/view" }
 func PostAutosave(id int64) string         { return post(id) + "/autosave" }
 func PostPreview(id int64) string          { return post(id) + "/preview" }
 func DiscardPending(id int64) string       { return post(id) + "/discard" }
+func MergeConflict(id int64) string        { return post(id) + "/merge" }
 func PublishPost(id int64) string          { return post(id) + "/publish" }
 func SubmitPost(id int64) string           { return post(id) + "/submit" }
 func UnpublishPost(id int64) string        { return post(id) + "/unpublish" }

@@ -168,6 +168,7 @@
     var s = sent.get(evt.detail.xhr);
     var status = evt.detail.xhr.status;
     if (!s || status < 200 || status >= 300) return;
+    s.key = rekey(s.key, evt.detail.xhr);
     if ((edits[s.key] || 0) === s.count) {
       clean(s.key);
       return;
@@ -178,6 +179,31 @@
     var form = document.querySelector('form[data-editor][data-backup-key="' + s.key + '"]');
     if (form) setTimeout(function () { writeBackup(form); }, 0);
   });
+
+  // A new post's first autosave makes its draft and moves the address bar
+  // to the draft's editor (HX-Push-Url, /posts/{id}/editor): from then on
+  // the editor and its copy in this browser are the draft's, under its id,
+  // so the next new post is not offered them.
+  var movedTo = {};
+  function rekey(key, xhr) {
+    if (movedTo[key]) return movedTo[key];
+    var m = /\/posts\/(\d+)\/editor$/.exec(xhr.getResponseHeader("HX-Push-Url") || "");
+    var form = m && m[1] !== key && document.querySelector('form[data-editor][data-backup-key="' + key + '"]');
+    if (!form) return key;
+    var to = m[1];
+    form.setAttribute("data-backup-key", to);
+    edits[to] = edits[key];
+    saved[to] = saved[key];
+    delete edits[key];
+    delete saved[key];
+    var b = readBackup(key);
+    removeBackup(key);
+    try {
+      if (b) localStorage.setItem(prefix + to, JSON.stringify(b));
+    } catch (e) { /* storage off: nothing kept */ }
+    movedTo[key] = to; // autosaves of the same form still in flight
+    return to;
+  }
 
   // Cancel (and any [data-editor-discard]) gives the changes up on purpose.
   document.addEventListener("click", function (evt) {
@@ -298,6 +324,7 @@
     if (!root || !root.querySelectorAll) return;
     if (root.matches && root.matches("form[data-editor]")) offer(root);
     root.querySelectorAll("form[data-editor]").forEach(offer);
+    document.querySelectorAll("form[data-editor]").forEach(function (f) { delete movedTo[keyOf(f)]; });
     // An upload puts Markdown in the body by swapping the field: a change too.
     if (root.id === "body-field") {
       var form = editorOf(root);
