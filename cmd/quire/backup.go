@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dustin/go-humanize"
+
+	"quire/models"
+	"quire/models/backup"
+)
+
+func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	var cfg Config
+	fs := newFlagSet("backup", "backup FILE [flags]\n\n"+
+		"Writes the whole site into FILE: the database as it stood at one instant (less\n"+
+		"sessions and sign-in throttling) and exactly the media files it refers to, with\n"+
+		"a manifest of checksums. Works while quire serve runs. Read it back with\n"+
+		"quire restore FILE.")
+	cfg.databaseFlags(fs)
+	fs.StringVar(&cfg.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder of uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errors.New("backup needs the file to write: quire backup FILE")
+	}
+	path := pos[0]
+	if cfg.MediaDir == "" {
+		cfg.MediaDir = filepath.Join(cfg.DataDir, "media")
+	}
+	db, err := openDatabase(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.WithoutCancel(ctx))
+	start := time.Now()
+	m, err := backup.WriteFile(ctx, path, backup.Source{DB: db.DB, Conn: db.pgConn(&cfg),
+		Media: models.LocalStore{Dir: cfg.MediaDir}, QuireVersion: versionString()})
+	switch {
+	case errors.Is(err, backup.ErrDiskFull):
+		return fmt.Errorf("the disk holding %s is full: the backup was not written", path)
+	case errors.Is(err, backup.ErrNoSite):
+		return fmt.Errorf("nothing to back up: %w (run quire serve or quire migrate up first)", err)
+	case err != nil:
+		return err
+	}
+	size := ""
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		size = humanize.Bytes(uint64(fi.Size())) + ", " // #nosec G115 -- a file size is never negative
+	}
+	fmt.Fprintf(stdout, "Backed up the site to %s: %d posts, %d users, %d media files, schema version %d (%s%s).\n",
+		path, m.Counts.Posts, m.Counts.Users, m.Counts.MediaFiles, m.SchemaVersion, size, time.Since(start).Round(time.Millisecond))
+	if n := len(m.MissingMedia); n > 0 {
+		for _, miss := range m.MissingMedia {
+			fmt.Fprintln(stdout, "  media", miss)
+		}
+		return fmt.Errorf("the backup is written, but %d media files the site refers to were missing or damaged before it began (listed above)", n)
+	}
+	return nil
+}
+
+// pgConn is how pg_dump and psql reach the database d is connected to.
+func (d *database) pgConn(cfg *Config) backup.Conn {
+	if d.cluster != nil {
+		return backup.Conn{DSN: d.cluster.DSN(), Private: true}
+	}
+	return backup.Conn{DSN: cfg.DatabaseURL}
+}
