@@ -9,10 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/dustin/go-humanize"
-
 	"quire/models"
 	"quire/models/backup"
+	"quire/views/format"
 )
 
 func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -53,11 +52,11 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	size := ""
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
-		size = humanize.Bytes(uint64(fi.Size())) + ", " // #nosec G115 -- a file size is never negative
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() { // #nosec G703 -- the file the operator named, just written
+		size = format.Bytes(fi.Size()) + ", "
 	}
-	fmt.Fprintf(stdout, "Backed up the site to %s: %d posts, %d users, %d media files, schema version %d (%s%s).\n",
-		path, m.Counts.Posts, m.Counts.Users, m.Counts.MediaFiles, m.SchemaVersion, size, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "Backed up the site to %s: %s, schema version %d (%s%s).\n",
+		path, siteSize(m.Counts), m.SchemaVersion, size, time.Since(start).Round(time.Millisecond))
 	if n := len(m.MissingMedia); n > 0 {
 		for _, miss := range m.MissingMedia {
 			fmt.Fprintln(stdout, "  media", miss)
@@ -65,6 +64,12 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("the backup is written, but %d media files the site refers to were missing or damaged before it began (listed above)", n)
 	}
 	return nil
+}
+
+// siteSize says what an archive holds: "12 posts, 1 user and 30 media files".
+func siteSize(c backup.Counts) string {
+	return format.Count(int(c.Posts), "post") + ", " + format.Count(int(c.Users), "user") + " and " +
+		format.Count(int(c.MediaFiles), "media file")
 }
 
 // pgConn is how pg_dump and psql reach the database d is connected to.

@@ -363,10 +363,13 @@ func TestRestoreRefusals(t *testing.T) {
 		t.Errorf("restore over a site: %s", out)
 	}
 	out := run(t, "", "restore", good, "--data-dir", dir, "--force")
-	if !strings.Contains(out, "0 posts, 1 users") {
+	if !strings.Contains(out, "0 posts, 1 user and 0 media files") {
 		t.Errorf("restore --force: %s", out)
 	}
 	s := startServe(t, dir)
+	if out := runFails(t, "restore", good, "--data-dir", dir, "--force"); !strings.Contains(out, "quire serve is running") {
+		t.Errorf("restore under a running serve: %s", out)
+	}
 	if login(t, s.addr, "second", "another fine long passphrase") || !login(t, s.addr, "admin", adminPassword) {
 		t.Error("restore --force did not bring back the site as it was backed up")
 	}

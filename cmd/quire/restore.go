@@ -65,8 +65,7 @@ func restoreCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := migrateUp(ctx, db, io.Discard); err != nil {
 		return fmt.Errorf("the backup is restored, but migrating it to this Quire's schema failed: %w", err)
 	}
-	fmt.Fprintf(stdout, "Restored the site from %s (made %s by quire %s): %d posts, %d users, %d media files; schema version %d, now %d.\n",
-		path, m.CreatedAt.Format("2006-01-02 15:04 MST"), m.QuireVersion, m.Counts.Posts, m.Counts.Users, m.Counts.MediaFiles,
-		m.SchemaVersion, models.SchemaVersion())
+	fmt.Fprintf(stdout, "Restored the site from %s (made %s by quire %s): %s; schema version %d, now %d.\n",
+		path, m.CreatedAt.Format("2006-01-02 15:04 MST"), m.QuireVersion, siteSize(m.Counts), m.SchemaVersion, models.SchemaVersion())
 	return nil
 }

@@ -50,43 +50,46 @@ func splitPassword(dsn string) (conninfo, password string) {
 	}
 	var kept []string
 	for _, kv := range splitConninfo(dsn) {
-		if v, ok := strings.CutPrefix(kv, "password="); ok {
-			password = unquoteConninfo(v)
+		if kv[0] == "password" {
+			password = unquoteConninfo(kv[1])
 			continue
 		}
-		kept = append(kept, kv)
+		kept = append(kept, kv[0]+"="+kv[1])
 	}
 	return strings.Join(kept, " "), password
 }
 
-// splitConninfo splits a key=value connection string into its settings,
-// keeping quoted values ('a b', 'it\'s') whole; spaces around = are dropped.
-func splitConninfo(s string) []string {
-	var out []string
-	var cur strings.Builder
-	quoted, escaped := false, false
-	s = strings.NewReplacer(" =", "=", "= ", "=").Replace(s)
-	for _, r := range s {
-		switch {
-		case escaped:
-			escaped = false
-		case r == '\\':
-			escaped = true
-		case r == '\'':
-			quoted = !quoted
-		case r == ' ' && !quoted:
-			if cur.Len() > 0 {
-				out = append(out, cur.String())
-				cur.Reset()
-			}
-			continue
+// splitConninfo splits a key=value connection string into its settings as
+// libpq reads them: spaces may stand around =, and a value in single quotes
+// ('a b', 'it\'s') is kept whole, quotes and all.
+func splitConninfo(s string) [][2]string {
+	var out [][2]string
+	for {
+		s = strings.TrimLeft(s, " \t\n")
+		key, rest, ok := strings.Cut(s, "=")
+		if !ok {
+			return out
 		}
-		cur.WriteRune(r)
+		s = strings.TrimLeft(rest, " \t\n")
+		end, quoted, escaped := len(s), false, false
+		for i, r := range s {
+			switch {
+			case escaped:
+				escaped = false
+			case r == '\\':
+				escaped = true
+			case r == '\'':
+				quoted = !quoted
+			case (r == ' ' || r == '\t' || r == '\n') && !quoted:
+				end = i
+			}
+			if end != len(s) {
+				break
+			}
+		}
+		out = append(out, [2]string{strings.TrimSpace(key), s[:end]})
+		s = s[end:]
 	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
-	}
-	return out
 }
 
 func unquoteConninfo(v string) string {
