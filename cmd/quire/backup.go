@@ -35,6 +35,10 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if cfg.MediaDir == "" {
 		cfg.MediaDir = filepath.Join(cfg.DataDir, "media")
 	}
+	// Opening the private database would create one where there is none.
+	if _, err := os.Stat(filepath.Join(cfg.pgDataDir(), "pg", "PG_VERSION")); cfg.DatabaseURL == "" && err != nil {
+		return fmt.Errorf("there is no site in %s to back up: give its --data-dir, or --database-url", cfg.DataDir)
+	}
 	db, err := openDatabase(ctx, &cfg)
 	if err != nil {
 		return err

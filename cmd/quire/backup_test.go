@@ -250,7 +250,27 @@ func TestBackupRestoreSamePages(t *testing.T) {
 	}
 	files, _ := os.ReadDir(media)
 	if len(files) == 0 {
-		t.Error("no media restored into --media-dir")
+		t.Fatal("no media restored into --media-dir")
+	}
+
+	// A file the site lost, and one whose content no longer matches its
+	// name, are listed; the rest is written, and the command fails.
+	lost, damaged := files[0].Name(), files[len(files)-1].Name()
+	if err := os.Remove(filepath.Join(dir, "media", lost)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "media", damaged), []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file3 := filepath.Join(dataDir(t), "partial.quire")
+	out = runFails(t, "backup", file3, "--data-dir", dir)
+	for _, want := range []string{lost + ": missing", damaged + ": damaged", "2 media files"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("backup without two files: want %q in:\n%s", want, out)
+		}
+	}
+	if m, err := backup.VerifyFile(file3); err != nil || len(m.MissingMedia) != 2 || m.Counts.Posts != 12 {
+		t.Errorf("the partial backup: %v, %+v", err, m)
 	}
 	a.stop(t)
 	b.stop(t)
@@ -377,5 +397,11 @@ func TestRestoreRefusals(t *testing.T) {
 
 	if out := runFails(t, "backup", "/dev/full", "--data-dir", dir); !strings.Contains(out, "/dev/full is full") {
 		t.Errorf("backup to a full disk: %s", out)
+	}
+	if out := runFails(t, "backup", good, "--data-dir", untouched); !strings.Contains(out, "there is no site in") {
+		t.Errorf("backup of no site: %s", out)
+	}
+	if _, err := os.Stat(untouched); err == nil {
+		t.Error("a backup of no site created a data folder")
 	}
 }
