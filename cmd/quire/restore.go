@@ -10,6 +10,7 @@ import (
 
 	"quire/models"
 	"quire/models/backup"
+	"quire/views/format"
 )
 
 func restoreCmd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -67,5 +68,11 @@ func restoreCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Restored the site from %s (made %s by quire %s): %s; schema version %d, now %d.\n",
 		path, m.CreatedAt.Format("2006-01-02 15:04 MST"), m.QuireVersion, siteSize(m.Counts), m.SchemaVersion, models.SchemaVersion())
+	if len(m.MissingMedia) > 0 {
+		fmt.Fprintf(stdout, "The site already lacked %s when it was backed up:\n", format.Count(len(m.MissingMedia), "media file"))
+		for _, miss := range m.MissingMedia {
+			fmt.Fprintln(stdout, "  media", miss)
+		}
+	}
 	return nil
 }

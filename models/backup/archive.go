@@ -22,8 +22,8 @@ import (
 )
 
 // dumpChunk is the size of one database.dump.NNNNNN member: the dump
-// streams through memory one chunk at a time.
-const dumpChunk = 16 << 20
+// streams through memory one chunk at a time. A variable for tests.
+var dumpChunk = 16 << 20
 
 // maxManifest bounds the manifest read into memory.
 const maxManifest = 64 << 20
