@@ -16,11 +16,11 @@ import (
 
 func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	var cfg Config
-	fs := newFlagSet("backup", "backup FILE [flags]\n\n"+
+	fs := newFlagSet("backup", "backup FILE|- [flags]\n\n"+
 		"Writes the whole site into FILE: the database as it stood at one instant (less\n"+
 		"sessions and sign-in throttling) and exactly the media files it refers to, with\n"+
 		"a manifest of checksums. Works while quire serve runs. Read it back with\n"+
-		"quire restore FILE.")
+		"quire restore FILE. Give - as FILE to write to standard output.")
 	cfg.databaseFlags(fs)
 	fs.StringVar(&cfg.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder of uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
 	pos, err := parseInterspersed(fs, args)
@@ -31,7 +31,16 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("backup needs the file to write: quire backup FILE")
 	}
-	path := pos[0]
+	path, report := pos[0], stdout
+	if path == "-" {
+		path = "/dev/stdout"
+	}
+	// A backup sent to standard output must not get the summary mixed in.
+	if fi, err := os.Stat(path); err == nil { // #nosec G703 -- the file the operator named
+		if so, err := os.Stdout.Stat(); err == nil && os.SameFile(fi, so) {
+			report = os.Stderr
+		}
+	}
 	if cfg.MediaDir == "" {
 		cfg.MediaDir = filepath.Join(cfg.DataDir, "media")
 	}
@@ -59,11 +68,11 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() { // #nosec G703 -- the file the operator named, just written
 		size = format.Bytes(fi.Size()) + ", "
 	}
-	fmt.Fprintf(stdout, "Backed up the site to %s: %s, schema version %d (%s%s).\n",
+	fmt.Fprintf(report, "Backed up the site to %s: %s, schema version %d (%s%s).\n",
 		path, siteSize(m.Counts), m.SchemaVersion, size, time.Since(start).Round(time.Millisecond))
 	if n := len(m.MissingMedia); n > 0 {
 		for _, miss := range m.MissingMedia {
-			fmt.Fprintln(stdout, "  media", miss)
+			fmt.Fprintln(report, "  media", miss)
 		}
 		return fmt.Errorf("the backup is written, but %d media files the site refers to were missing or damaged before it began (listed above)", n)
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -397,6 +398,17 @@ func TestRestoreRefusals(t *testing.T) {
 
 	if out := runFails(t, "backup", "/dev/full", "--data-dir", dir); !strings.Contains(out, "/dev/full is full") {
 		t.Errorf("backup to a full disk: %s", out)
+	}
+	// To standard output, for a pipe: the archive alone, the summary on
+	// standard error.
+	toStdout := exec.Command(quireBin, "backup", "-", "--data-dir", dir)
+	toStdout.Env = cleanEnv()
+	piped, err := toStdout.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := backup.Verify(bytes.NewReader(piped)); err != nil || m.Counts.Users != 1 {
+		t.Errorf("quire backup - wrote no backup: %v", err)
 	}
 	if out := runFails(t, "backup", good, "--data-dir", untouched); !strings.Contains(out, "there is no site in") {
 		t.Errorf("backup of no site: %s", out)
