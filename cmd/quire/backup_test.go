@@ -417,3 +417,30 @@ func TestRestoreRefusals(t *testing.T) {
 		t.Error("a backup of no site created a data folder")
 	}
 }
+
+// TestRestoreOlderSchemaMigrates: a backup of a site one migration behind
+// this build (rolled back with migrate down) restores and is migrated up to
+// this build's schema, its accounts intact.
+func TestRestoreOlderSchemaMigrates(t *testing.T) {
+	dir := setUpSite(t)
+	run(t, "", "migrate", "down", "--data-dir", dir)
+	file := filepath.Join(dataDir(t), "old.quire")
+	run(t, "", "backup", file, "--data-dir", dir)
+	m, err := backup.VerifyFile(file)
+	if err != nil || m.SchemaVersion >= models.SchemaVersion() {
+		t.Fatalf("the backup of the rolled-back site: %v, schema %d", err, m.SchemaVersion)
+	}
+	restored := dataDir(t)
+	out := run(t, "", "restore", file, "--data-dir", restored)
+	if want := fmt.Sprintf("schema version %d, now %d", m.SchemaVersion, models.SchemaVersion()); !strings.Contains(out, want) {
+		t.Errorf("want %q in: %s", want, out)
+	}
+	if status := run(t, "", "migrate", "status", "--data-dir", restored); notApplied.MatchString(status) {
+		t.Errorf("migrations left after the restore:\n%s", status)
+	}
+	s := startServe(t, restored)
+	if !login(t, s.addr, "admin", adminPassword) {
+		t.Error("the restored admin cannot sign in")
+	}
+	s.stop(t)
+}
