@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -36,6 +37,9 @@ func writeTemp(ctx context.Context, path string, src Source) (Manifest, error) {
 	// CreateTemp makes the file readable by its owner alone: the archive
 	// holds password hashes and email addresses.
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		return Manifest{}, fmt.Errorf("backup: there is no folder %s", dir)
+	}
 	if err != nil {
 		return Manifest{}, err
 	}
