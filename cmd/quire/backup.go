@@ -22,7 +22,7 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		"a manifest of checksums. Works while quire serve runs. Read it back with\n"+
 		"quire restore FILE. Give - as FILE to write to standard output.")
 	cfg.databaseFlags(fs)
-	fs.StringVar(&cfg.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder of uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
+	cfg.mediaFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -41,9 +41,6 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			report = os.Stderr
 		}
 	}
-	if cfg.MediaDir == "" {
-		cfg.MediaDir = filepath.Join(cfg.DataDir, "media")
-	}
 	// Opening the private database would create one where there is none.
 	if _, err := os.Stat(filepath.Join(cfg.pgDataDir(), "pg", "PG_VERSION")); cfg.DatabaseURL == "" && err != nil {
 		return fmt.Errorf("there is no site in %s to back up: give its --data-dir, or --database-url", cfg.DataDir)
@@ -55,7 +52,7 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	defer db.Close(context.WithoutCancel(ctx))
 	start := time.Now()
 	m, err := backup.WriteFile(ctx, path, backup.Source{DB: db.DB, Conn: db.pgConn(&cfg),
-		Media: models.LocalStore{Dir: cfg.MediaDir}, QuireVersion: versionString()})
+		Media: models.LocalStore{Dir: cfg.mediaDir()}, QuireVersion: versionString()})
 	switch {
 	case errors.Is(err, backup.ErrDiskFull):
 		return fmt.Errorf("the disk holding %s is full: the backup was not written", path)

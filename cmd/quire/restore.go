@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"quire/models"
 	"quire/models/backup"
@@ -22,7 +21,7 @@ func restoreCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		"site that is there. Stop quire serve first.")
 	force := fs.Bool("force", false, "replace the site the database holds with the backup")
 	cfg.databaseFlags(fs)
-	fs.StringVar(&cfg.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder of uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
+	cfg.mediaFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -32,9 +31,6 @@ func restoreCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("restore needs the backup to read: quire restore FILE")
 	}
 	path := pos[0]
-	if cfg.MediaDir == "" {
-		cfg.MediaDir = filepath.Join(cfg.DataDir, "media")
-	}
 	m, err := backup.VerifyFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -56,7 +52,7 @@ func restoreCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer release()
 	err = backup.Restore(ctx, path, m, backup.Target{DB: db.DB, Conn: db.pgConn(&cfg),
-		Media: models.LocalStore{Dir: cfg.MediaDir}, Force: *force})
+		Media: models.LocalStore{Dir: cfg.mediaDir()}, Force: *force})
 	if errors.Is(err, backup.ErrNotEmpty) {
 		return fmt.Errorf("%w. Restore into an empty --data-dir or database, or add --force to replace that site with the backup", err)
 	}
