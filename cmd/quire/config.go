@@ -51,6 +51,19 @@ func (c *Config) databaseFlags(fs *flag.FlagSet) {
 		"folder for the private database (pgdata/) and uploads (QUIRE_DATA_DIR)")
 }
 
+// mediaFlag is the media folder's setting, for commands that read or write
+// the image files; mediaDir resolves its default.
+func (c *Config) mediaFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder for uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
+}
+
+func (c *Config) mediaDir() string {
+	if c.MediaDir == "" {
+		return filepath.Join(c.DataDir, "media")
+	}
+	return c.MediaDir
+}
+
 // serveFlags are the settings of the web server.
 func (c *Config) serveFlags(fs *flag.FlagSet) {
 	c.databaseFlags(fs)

@@ -33,6 +33,8 @@ Usage:
   quire import wordpress PATH [--uploads DIR] [--dry-run]
                                      add the authors, posts and pages of a
                                      WordPress export (WXR); safe to run again
+  quire backup FILE                  write the whole site (database and media) to FILE
+  quire restore FILE [--force]       put a site written by backup back
   quire version                      print the version
 
 Run "quire <command> --help" for a command's flags. Every setting is also a
@@ -51,6 +53,8 @@ func main() {
 		"createadmin": createAdmin,
 		"seed":        seed,
 		"import":      importCmd,
+		"backup":      backupCmd,
+		"restore":     restoreCmd,
 		"version":     printVersion,
 	}
 	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
