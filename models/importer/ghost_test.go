@@ -296,7 +296,9 @@ func hasNote(sum importer.Summary, item, text string) bool {
 }
 
 func ghostRow(id, title, field, doc string) string {
-	q := func(s string) string { return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"` }
+	q := func(s string) string {
+		return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+	}
 	return `{"id":"` + id + `","title":"` + title + `","slug":"` + id + `","type":"post","status":"published","visibility":"public",` +
 		`"created_at":"2025-01-01T00:00:00.000Z","updated_at":"2025-01-01T00:00:00.000Z","published_at":"2025-01-01T00:00:00.000Z",` +
 		`"html":null,"` + field + `":` + q(doc) + `}`
