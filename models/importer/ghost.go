@@ -108,7 +108,11 @@ func ImportGhost(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name string,
 	if err := g.begin(ctx); err != nil {
 		return Summary{}, err
 	}
-	return g.end(g.read(ctx, r, name, size))
+	err = g.read(ctx, r, name, size)
+	if err == nil {
+		g.progress(size, size)
+	}
+	return g.end(err)
 }
 
 // relations is the first pass: tags, users and the join tables.

@@ -58,7 +58,11 @@ func ImportWordPress(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name str
 	if err := w.begin(ctx); err != nil {
 		return Summary{}, err
 	}
-	return w.end(w.read(ctx, NewWXR(r, name), size))
+	err = w.read(ctx, NewWXR(r, name), size)
+	if err == nil {
+		w.progress(size, size)
+	}
+	return w.end(err)
 }
 
 func (w *wordpress) read(ctx context.Context, wxr *WXR, size int64) error {
