@@ -138,3 +138,24 @@ func TestImportAtomicTruncated(t *testing.T) {
 		t.Errorf("the per-item import kept none of the items before the cut:\n%s", out)
 	}
 }
+
+// On a terminal the import draws a progress bar, then the summary; the
+// other tests, whose output is a pipe, see no bar.
+func TestImportProgressOnTerminal(t *testing.T) {
+	script, err := exec.LookPath("script") // util-linux: runs a command on a pseudo-terminal
+	if err != nil {
+		t.Skip("no script(1) to give the command a terminal")
+	}
+	dir := dataDir(t)
+	cmd := exec.Command(script, "-qec", quireBin+" import ghost "+ghostFixture+" --dry-run --data-dir "+dir, "/dev/null")
+	cmd.Env = cleanEnv()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	bar := strings.Index(string(out), "Importing ")
+	summary := strings.Index(string(out), "Would import: posts and pages 14 created")
+	if bar < 0 || summary < bar || !strings.Contains(string(out), "%") {
+		t.Errorf("no progress bar before the summary on a terminal:\n%q", out)
+	}
+}
