@@ -16,7 +16,7 @@ import (
 
 const ghostFixture = "testdata/ghost-small.json"
 
-func importGhost(t *testing.T, db *sqlx.DB, path string, opt importer.Options) (importer.Summary, error) {
+func importGhost(t testing.TB, db *sqlx.DB, path string, opt importer.Options) (importer.Summary, error) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
