@@ -23,7 +23,7 @@ import (
 // importFormat is one kind of export quire import reads: its reader, the
 // flag naming the old site's images folder, and what the two are.
 type importFormat struct {
-	read       func(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name string, opt importer.Options) (importer.Summary, error)
+	read       func(ctx context.Context, db *sqlx.DB, path string, opt importer.Options) (importer.Summary, error)
 	imagesFlag string
 	file       string // what PATH is
 	images     string // what the images folder is
@@ -31,8 +31,23 @@ type importFormat struct {
 
 // importFormats are the exports quire import reads: one line each.
 var importFormats = map[string]importFormat{
-	"wordpress": {importer.ImportWordPress, "uploads", "a WordPress export (Tools → Export → All content, a WXR file)", "a copy of WordPress's wp-content/uploads folder"},
-	"ghost":     {importer.ImportGhost, "images", "a Ghost export (Settings → Labs → Export, a JSON file)", "a copy of Ghost's content/images folder"},
+	"wordpress": {fromFile(importer.ImportWordPress), "uploads", "a WordPress export (Tools → Export → All content, a WXR file)", "a copy of WordPress's wp-content/uploads folder"},
+	"ghost":     {fromFile(importer.ImportGhost), "images", "a Ghost export (Settings → Labs → Export, a JSON file)", "a copy of Ghost's content/images folder"},
+}
+
+// fromFile reads an export that is one file.
+func fromFile(read func(context.Context, *sqlx.DB, io.ReadSeeker, string, importer.Options) (importer.Summary, error)) func(context.Context, *sqlx.DB, string, importer.Options) (importer.Summary, error) {
+	return func(ctx context.Context, db *sqlx.DB, path string, opt importer.Options) (importer.Summary, error) {
+		f, err := os.Open(path) // #nosec G304 G703 -- the operator names the file to import
+		if err != nil {
+			return importer.Summary{}, err
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err != nil || st.IsDir() {
+			return importer.Summary{}, fmt.Errorf("%s is a folder; give the export file", path)
+		}
+		return read(ctx, db, f, path, opt)
+	}
 }
 
 func importFormatNames() string {
@@ -83,20 +98,8 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("--%s is not for %s exports; their images folder is --%s", flagName, name, format.imagesFlag)
 		}
 	}
-	f, err := os.Open(path) // #nosec G304 G703 -- the operator names the file to import
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("there is no file %s", path)
-		}
-		return err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if st.IsDir() {
-		return fmt.Errorf("%s is a folder; give the export file", path)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("there is no file %s", path)
 	}
 	if imagesDir != "" {
 		if st, err := os.Stat(imagesDir); err != nil || !st.IsDir() {
@@ -120,14 +123,16 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		opt.UploadsDir = imagesDir
 		opt.Uploads = &models.Uploads{Rows: &models.MediaModel{DB: db.DB}, Files: models.LocalStore{Dir: cfg.MediaDir}}
 	}
-	bar := progressOn(stdout, st.Size())
+	bar := progressOn(stdout)
 	opt.Progress = bar.set
-	sum, err := format.read(ctx, db.DB, f, path, opt)
+	sum, err := format.read(ctx, db.DB, path, opt)
 	bar.done()
 	if err != nil && atomic && !dryRun {
 		return err // it names the item; nothing was written, so there is nothing to sum up
 	}
-	printSummary(stdout, sum, dryRun)
+	if err == nil || sum.Posts != (importer.Counts{}) || sum.Users.Created > 0 || len(sum.Notes) > 0 {
+		printSummary(stdout, sum, dryRun) // what was done before a failure too
+	}
 	if errors.Is(err, importer.ErrItemsFailed) {
 		return fmt.Errorf("%d items could not be imported; the list above says which and why (run it again to retry them, or use --atomic for all or nothing)", sum.Posts.Failed)
 	}
@@ -138,20 +143,26 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 // logs and pipes get the summary alone.
 type progress struct{ bar *progressbar.ProgressBar }
 
-func progressOn(w io.Writer, size int64) progress {
+func progressOn(w io.Writer) progress {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) { // #nosec G115 -- a file descriptor fits an int
 		return progress{}
 	}
-	return progress{progressbar.NewOptions64(size, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("Importing"),
+	return progress{progressbar.NewOptions64(-1, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("Importing"),
 		progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish(),
 		progressbar.OptionThrottle(100*time.Millisecond))}
 }
 
-func (p progress) set(read, _ int64) {
-	if p.bar != nil {
-		_ = p.bar.Set64(read)
+// set moves the bar to read of size (bytes, or whatever unit the format
+// counts in).
+func (p progress) set(read, size int64) {
+	if p.bar == nil {
+		return
 	}
+	if p.bar.GetMax64() != size {
+		p.bar.ChangeMax64(size)
+	}
+	_ = p.bar.Set64(read)
 }
 
 func (p progress) done() {

@@ -71,6 +71,7 @@ func TestImportCommandErrors(t *testing.T) {
 		{[]string{"import", "ghost", ghostFixture, "--images", "/no/such/dir"}, "--images /no/such/dir is not a folder"},
 		{[]string{"import", "ghost", wxrFixture, "--data-dir", dir}, "wordpress-small.xml: importer: the file is not a Ghost export: it is XML (a WordPress export? use quire import wordpress)"},
 		{[]string{"import", "ghost", cutJSON, "--data-dir", dir}, "cut.json (posts row 7): the file ends early (is it cut short?)"},
+		{[]string{"import", "ghost", "../../models/importer/testdata", "--data-dir", dir}, "testdata is a folder; give the export file"},
 		{[]string{"import", "wordpress", "/no/such/file.xml"}, "there is no file /no/such/file.xml"},
 		{[]string{"import", "wordpress", wxrFixture, "--uploads", "/no/such/dir"}, "--uploads /no/such/dir is not a folder"},
 		{[]string{"import", "wordpress", notWXR, "--data-dir", dir}, "feed.xml: importer: the file is not a WordPress export"},
