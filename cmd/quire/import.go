@@ -98,7 +98,7 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("--%s is not for %s exports; their images folder is --%s", flagName, name, format.imagesFlag)
 		}
 	}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) { // #nosec G703 -- the operator names the file to import
 		return fmt.Errorf("there is no file %s", path)
 	}
 	if imagesDir != "" {
