@@ -7,24 +7,86 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"quire/models"
 	"quire/models/importer"
 	"quire/views/urls"
 )
 
-// importFormats are the exports quire import reads.
-var importFormats = map[string]bool{"wordpress": true}
+// importFormat is one kind of export quire import reads: its reader, the
+// flag naming the old site's images folder, and what the two are.
+type importFormat struct {
+	read       func(ctx context.Context, db *sqlx.DB, path string, opt importer.Options) (importer.Summary, error)
+	imagesFlag string
+	file       string // what PATH is
+	images     string // what the images folder is
+}
+
+// importFormats are the exports quire import reads: one line each.
+var importFormats = map[string]importFormat{
+	"wordpress": exportFile("wordpress", "uploads", "a copy of WordPress's wp-content/uploads folder"),
+	"ghost":     exportFile("ghost", "images", "a copy of Ghost's content/images folder"),
+}
+
+// exportFile is one of the importer's formats of one file (importer.Formats,
+// which the admin area's import offers too), with its images folder's flag.
+func exportFile(name, imagesFlag, images string) importFormat {
+	f, ok := importer.FormatNamed(name)
+	if !ok {
+		panic("quire import: no importer format " + name)
+	}
+	return importFormat{fromFile(f.Read), imagesFlag, f.File, images}
+}
+
+// fromFile reads an export that is one file.
+func fromFile(read func(context.Context, *sqlx.DB, io.ReadSeeker, string, importer.Options) (importer.Summary, error)) func(context.Context, *sqlx.DB, string, importer.Options) (importer.Summary, error) {
+	return func(ctx context.Context, db *sqlx.DB, path string, opt importer.Options) (importer.Summary, error) {
+		f, err := os.Open(path) // #nosec G304 G703 -- the operator names the file to import
+		if err != nil {
+			return importer.Summary{}, err
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err != nil || st.IsDir() {
+			return importer.Summary{}, fmt.Errorf("%s is a folder; give the export file", path)
+		}
+		return read(ctx, db, f, path, opt)
+	}
+}
+
+func importFormatNames() string {
+	var names []string
+	for n := range importFormats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
 
 func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	var cfg Config
-	var dryRun bool
-	var uploads string
-	fs := newFlagSet("import", "import wordpress PATH [--uploads DIR] [--dry-run] [flags]\n\n"+
-		"Reads a WordPress export (Tools → Export → All content, a WXR file) and adds its\n"+
-		"authors, posts and pages. Running it again with the same file changes nothing.")
+	var dryRun, atomic bool
+	synopsis := "import FORMAT PATH [--dry-run] [--atomic] [flags]\n\nAdds the authors, posts and pages of another blog's export. Running it again with the\nsame file changes nothing. FORMAT and PATH:\n"
+	images := map[string]*string{}
+	for _, name := range strings.Split(importFormatNames(), ", ") {
+		f := importFormats[name]
+		synopsis += fmt.Sprintf("  %-9s %s; --%s DIR: %s\n", name, f.file, f.imagesFlag, f.images)
+		if images[f.imagesFlag] == nil {
+			images[f.imagesFlag] = new(string)
+		}
+	}
+	fs := newFlagSet("import", strings.TrimSuffix(synopsis, "\n"))
 	fs.BoolVar(&dryRun, "dry-run", false, "report what would be imported and write nothing")
-	fs.StringVar(&uploads, "uploads", "", "a copy of WordPress's wp-content/uploads folder: featured images and images in posts become media")
+	fs.BoolVar(&atomic, "atomic", false, "all or nothing: one transaction for the whole import; a failure writes nothing and names the item")
+	for flagName, dir := range images {
+		fs.StringVar(dir, flagName, "", "the old site's images folder (see above): featured images and images in posts become media")
+	}
 	cfg.databaseFlags(fs)
 	fs.StringVar(&cfg.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder for uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
 	pos, err := parseInterspersed(fs, args)
@@ -33,23 +95,25 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if len(pos) != 2 {
 		fs.Usage()
-		return fmt.Errorf("import needs a format and a file: quire import wordpress PATH")
+		return fmt.Errorf("import needs a format and a file: quire import FORMAT PATH (formats: %s)", importFormatNames())
 	}
-	format, path := pos[0], pos[1]
-	if !importFormats[format] {
-		return fmt.Errorf("import cannot read %q exports; the formats it knows are: wordpress", format)
+	name, path := pos[0], pos[1]
+	format, ok := importFormats[name]
+	if !ok {
+		return fmt.Errorf("import cannot read %q exports; the formats it knows are: %s", name, importFormatNames())
 	}
-	f, err := os.Open(path) // #nosec G304 G703 -- the operator names the file to import
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("there is no file %s", path)
+	imagesDir := *images[format.imagesFlag]
+	for flagName, dir := range images {
+		if flagName != format.imagesFlag && *dir != "" {
+			return fmt.Errorf("--%s is not for %s exports; their images folder is --%s", flagName, name, format.imagesFlag)
 		}
-		return err
 	}
-	defer f.Close()
-	if uploads != "" {
-		if st, err := os.Stat(uploads); err != nil || !st.IsDir() {
-			return fmt.Errorf("--uploads %s is not a folder", uploads)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) { // #nosec G703 -- the operator names the file to import
+		return fmt.Errorf("there is no file %s", path)
+	}
+	if imagesDir != "" {
+		if st, err := os.Stat(imagesDir); err != nil || !st.IsDir() {
+			return fmt.Errorf("--%s %s is not a folder", format.imagesFlag, imagesDir)
 		}
 	}
 	if cfg.MediaDir == "" {
@@ -64,14 +128,57 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opt := importer.Options{DryRun: dryRun, Location: settings.Location(), MediaURL: urls.Media}
-	if uploads != "" {
-		opt.UploadsDir = uploads
+	opt := importer.Options{DryRun: dryRun, Atomic: atomic, Location: settings.Location(), MediaURL: urls.Media}
+	if imagesDir != "" {
+		opt.UploadsDir = imagesDir
 		opt.Uploads = &models.Uploads{Rows: &models.MediaModel{DB: db.DB}, Files: models.LocalStore{Dir: cfg.MediaDir}}
 	}
-	sum, err := importer.ImportWordPress(ctx, db.DB, f, path, opt)
-	printSummary(stdout, sum, dryRun)
+	bar := progressOn(stdout)
+	opt.Progress = bar.set
+	sum, err := format.read(ctx, db.DB, path, opt)
+	bar.done()
+	if err != nil && atomic && !dryRun {
+		return err // it names the item; nothing was written, so there is nothing to sum up
+	}
+	if err == nil || sum.Posts != (importer.Counts{}) || sum.Users.Created > 0 || len(sum.Notes) > 0 {
+		printSummary(stdout, sum, dryRun) // what was done before a failure too
+	}
+	if errors.Is(err, importer.ErrItemsFailed) {
+		return fmt.Errorf("%d items could not be imported; the list above says which and why (run it again to retry them, or use --atomic for all or nothing)", sum.Posts.Failed)
+	}
 	return err
+}
+
+// progress is a bar of the file's bytes read, drawn only on a terminal so
+// logs and pipes get the summary alone.
+type progress struct{ bar *progressbar.ProgressBar }
+
+func progressOn(w io.Writer) progress {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) { // #nosec G115 -- a file descriptor fits an int
+		return progress{}
+	}
+	return progress{progressbar.NewOptions64(-1, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("Importing"),
+		progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100*time.Millisecond))}
+}
+
+// set moves the bar to read of size (bytes, or whatever unit the format
+// counts in).
+func (p progress) set(read, size int64) {
+	if p.bar == nil {
+		return
+	}
+	if p.bar.GetMax64() != size {
+		p.bar.ChangeMax64(size)
+	}
+	_ = p.bar.Set64(read)
+}
+
+func (p progress) done() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
 }
 
 // parseInterspersed parses flags wherever they stand among the positional
@@ -99,8 +206,14 @@ func printSummary(w io.Writer, s importer.Summary, dryRun bool) {
 	if dryRun {
 		verb = "Dry run, nothing written. Would import"
 	}
-	fmt.Fprintf(w, "%s: posts and pages %d created, %d updated, %d skipped; accounts %d created.\n",
-		verb, s.Posts.Created, s.Posts.Updated, s.Posts.Skipped, s.Users.Created)
+	fmt.Fprintf(w, "%s: posts and pages %d created, %d updated, %d skipped", verb, s.Posts.Created, s.Posts.Updated, s.Posts.Skipped)
+	if s.Posts.Failed > 0 {
+		fmt.Fprintf(w, ", %d failed", s.Posts.Failed)
+	}
+	fmt.Fprintf(w, "; accounts %d created.\n", s.Users.Created)
+	if s.Unchanged > 0 {
+		fmt.Fprintf(w, "  %d skipped as unchanged since the last import.\n", s.Unchanged)
+	}
 	for _, n := range s.Notes {
 		fmt.Fprintf(w, "  %s: %s\n", n.Item, n.Text)
 	}

@@ -30,9 +30,10 @@ Usage:
                                      create an administrator (password prompted,
                                      or read from standard input)
   quire seed --users N --posts M     fill the database with realistic demo content
-  quire import wordpress PATH [--uploads DIR] [--dry-run]
+  quire import wordpress|ghost PATH [--dry-run] [--atomic]
                                      add the authors, posts and pages of a
-                                     WordPress export (WXR); safe to run again
+                                     WordPress (WXR) or Ghost (JSON) export;
+                                     safe to run again
   quire backup FILE                  write the whole site (database and media) to FILE
   quire restore FILE [--force]       put a site written by backup back
   quire version                      print the version

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -109,7 +108,11 @@ func ImportGhost(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name string,
 	if err := g.begin(ctx); err != nil {
 		return Summary{}, err
 	}
-	return g.end(g.read(ctx, r, name, size))
+	err = g.read(ctx, r, name, size)
+	if err == nil {
+		g.progress(size, size)
+	}
+	return g.end(err)
 }
 
 // relations is the first pass: tags, users and the join tables.
@@ -251,7 +254,7 @@ func (g *ghost) post(ctx context.Context, p *ghostPost, raw []byte, row int) err
 	}
 	return g.write(ctx, entry{
 		key: p.ID, label: label, digest: g.digest(p, raw),
-		author:  person{key: u.ID + " " + strings.ToLower(u.Email), login: u.Slug, email: u.Email, name: u.Name, fallback: "ghost_" + tail(u.ID, 8)},
+		author: person{key: u.ID + " " + strings.ToLower(u.Email), login: u.Slug, email: u.Email, name: u.Name, fallback: "ghost_" + tail(u.ID, 8)},
 		convert: func() (post, bool) {
 			if len(authors) > 1 {
 				var others []string
@@ -299,30 +302,13 @@ func (g *ghost) convert(label string, gp *ghostPost) (p post, ok bool) {
 	if gp.Type == "page" {
 		p.kind = models.KindPage
 	}
-	p.title = strings.TrimSpace(models.CleanText(gp.Title))
-	if p.title == "" {
-		p.title = "Untitled"
-	}
-	if utf8.RuneCountInString(p.title) > models.MaxTitleLen {
-		p.title = truncate(p.title, models.MaxTitleLen)
-		g.note(label, "The title was cut to %d characters.", models.MaxTitleLen)
-	}
 	body, err := g.body(label, gp)
-	if err != nil {
-		g.skip(label, "Its content could not be converted: %v", err)
-		return p, false
-	}
-	if n := utf8.RuneCountInString(body); n > models.MaxBodyLen {
-		g.skip(label, "Its content is %d characters long; Quire keeps posts to %d.", n, models.MaxBodyLen)
-		return p, false
-	}
-	p.body = body
+	excerpt := ""
 	if gp.CustomExcerpt != nil {
-		p.excerpt = plainText(*gp.CustomExcerpt)
+		excerpt = *gp.CustomExcerpt
 	}
-	if utf8.RuneCountInString(p.excerpt) > models.MaxExcerptLen {
-		p.excerpt = truncate(p.excerpt, models.MaxExcerptLen)
-		g.note(label, "The excerpt was cut to %d characters.", models.MaxExcerptLen)
+	if !g.fit(label, &p, gp.Title, body, err, excerpt) {
+		return p, false
 	}
 	p.slug = markdown.Slugify(gp.Slug)
 	if p.slug == "" {
@@ -346,7 +332,7 @@ func (g *ghost) convert(label string, gp *ghostPost) (p post, ok bool) {
 		p.status = models.PostPublished
 		p.published = &at
 	case "scheduled":
-		g.note(label, "It was scheduled for %s; Quire does not schedule posts, so it is kept as a draft.", at.In(g.opt.Location).Format("2 January 2006 15:04 MST"))
+		g.noteScheduled(label, at)
 	case "draft":
 	default:
 		g.skip(label, "Its status %q (for example an email-only post) is not imported.", gp.Status)
@@ -381,29 +367,14 @@ func ghostTime(s *string, def time.Time) time.Time {
 // internal tags (#name, visibility internal) organise the site, not the
 // writing, and are left out.
 func (g *ghost) postTags(label string, p *ghostPost) []string {
-	out := []string{}
-	seen := map[string]bool{}
+	var terms []term
 	for _, l := range g.postTag[p.ID] {
 		t, ok := g.tags[l.TagID]
-		if !ok || t.Visibility == "internal" || strings.HasPrefix(t.Name, "#") {
-			continue
+		if ok && t.Visibility != "internal" && !strings.HasPrefix(t.Name, "#") {
+			terms = append(terms, term{word: "tag", name: t.Name, slug: t.Slug})
 		}
-		tag, ok := termTag(t.Name, t.Slug)
-		if !ok {
-			g.note(label, "The tag %q cannot be a Quire tag (use letters, digits and hyphens); it was left out.", t.Name)
-			continue
-		}
-		if seen[tag] {
-			continue
-		}
-		seen[tag] = true
-		if len(out) == models.MaxTags {
-			g.note(label, "It has more than %d tags; %q and the ones after it were left out.", models.MaxTags, tag)
-			break
-		}
-		out = append(out, tag)
 	}
-	return out
+	return g.tagList(label, terms)
 }
 
 // kgMarker is the comments Ghost's html puts around cards.
@@ -418,30 +389,27 @@ func (g *ghost) body(label string, p *ghostPost) (string, error) {
 	case p.HTML != nil && strings.TrimSpace(*p.HTML) != "":
 		return htmlMarkdown(kgMarker.ReplaceAllString(models.CleanText(*p.HTML), ""))
 	case p.Lexical != nil:
-		md, lost, err := lexicalMarkdown(models.CleanText(*p.Lexical))
-		if err != nil {
-			return "", err
-		}
-		g.noteLost(label, "lexical", lost)
-		return md, nil
+		return g.fromDocument(label, "lexical", *p.Lexical, lexicalMarkdown)
 	case p.Mobiledoc != nil:
-		md, lost, err := mobiledocMarkdown(models.CleanText(*p.Mobiledoc))
-		if err != nil {
-			return "", err
-		}
-		g.noteLost(label, "mobiledoc", lost)
-		return md, nil
+		return g.fromDocument(label, "mobiledoc", *p.Mobiledoc, mobiledocMarkdown)
 	case p.Plaintext != nil:
 		return strings.TrimSpace(models.CleanText(*p.Plaintext)), nil
 	}
 	return "", nil
 }
 
-func (g *ghost) noteLost(label, format string, lost []string) {
+// fromDocument reads the post's editor document with read, saying so and
+// what it left out.
+func (g *ghost) fromDocument(label, format, doc string, read func(string) (string, []string, error)) (string, error) {
+	md, lost, err := read(models.CleanText(doc))
+	if err != nil {
+		return "", err
+	}
 	g.note(label, "It had no html in the file, so its content was read from its %s document.", format)
 	if len(lost) > 0 {
 		g.note(label, "Parts Quire could not read were left out: %s.", strings.Join(lost, ", "))
 	}
+	return md, nil
 }
 
 // ghostOriginal is the image Ghost made a copy from: size/w600/x.jpg is a

@@ -16,7 +16,7 @@ import (
 
 const ghostFixture = "testdata/ghost-small.json"
 
-func importGhost(t *testing.T, db *sqlx.DB, path string, opt importer.Options) (importer.Summary, error) {
+func importGhost(t testing.TB, db *sqlx.DB, path string, opt importer.Options) (importer.Summary, error) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -115,14 +115,18 @@ func TestImportGhostFixture(t *testing.T) {
 // a real run would do.
 func TestImportGhostTwiceAndDryRun(t *testing.T) {
 	db := dbtest.New(t)
-	dry, err := importGhost(t, db, ghostFixture, importer.Options{DryRun: true})
+	dryOpt, dryStore := withImages(t, db, importer.Options{DryRun: true})
+	dry, err := importGhost(t, db, ghostFixture, dryOpt)
 	if err != nil || dry.Posts != (importer.Counts{Created: 14}) || dry.Users.Created != 6 {
 		t.Fatalf("dry run = %+v, %v", dry, err)
 	}
-	for _, table := range []string{"posts", "users", "import_sources", "redirects"} {
+	for _, table := range []string{"posts", "users", "import_sources", "redirects", "media"} {
 		if n := count(t, db, `SELECT count(*) FROM `+table); n != 0 {
 			t.Errorf("the dry run wrote %d %s rows", n, table)
 		}
+	}
+	if files, _ := os.ReadDir(dryStore); len(files) != 0 {
+		t.Errorf("the dry run stored %d image files", len(files))
 	}
 	opt, _ := withImages(t, db, importer.Options{})
 	if _, err := importGhost(t, db, ghostFixture, opt); err != nil {
@@ -296,8 +300,84 @@ func hasNote(sum importer.Summary, item, text string) bool {
 }
 
 func ghostRow(id, title, field, doc string) string {
-	q := func(s string) string { return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"` }
+	q := func(s string) string {
+		return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+	}
 	return `{"id":"` + id + `","title":"` + title + `","slug":"` + id + `","type":"post","status":"published","visibility":"public",` +
 		`"created_at":"2025-01-01T00:00:00.000Z","updated_at":"2025-01-01T00:00:00.000Z","published_at":"2025-01-01T00:00:00.000Z",` +
 		`"html":null,"` + field + `":` + q(doc) + `}`
+}
+
+// A post changed in Ghost since the last import is updated (its address
+// stays); one edited in Quire since is left alone and noted.
+func TestImportGhostUpdates(t *testing.T) {
+	db := dbtest.New(t)
+	if _, err := importGhost(t, db, ghostFixture, importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	db.MustExec(`UPDATE posts SET body = 'Edited here', version = version + 1 WHERE slug = 'contact'`)
+	raw, err := os.ReadFile(ghostFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(raw), `"title":"Colophon — how this site is made"`, `"title":"Colophon, revised"`, 1)
+	changed = strings.Replace(changed, `"title":"Contact"`, `"title":"Contact us"`, 1)
+	if changed == string(raw) {
+		t.Fatal("the fixture's titles were not found")
+	}
+	path := filepath.Join(t.TempDir(), "changed.json")
+	if err := os.WriteFile(path, []byte(changed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := importGhost(t, db, path, importer.Options{})
+	if err != nil || sum.Posts != (importer.Counts{Updated: 1, Skipped: 13}) || sum.Unchanged != 12 {
+		t.Fatalf("second run = %+v, %v", sum, err)
+	}
+	var colophon, contact string
+	if err := db.Get(&colophon, `SELECT title FROM posts WHERE slug = 'colophon'`); err != nil || colophon != "Colophon, revised" {
+		t.Errorf("colophon = %q (%v)", colophon, err)
+	}
+	if err := db.Get(&contact, `SELECT title FROM posts WHERE slug = 'contact'`); err != nil || contact != "Contact" {
+		t.Errorf("contact = %q (%v), want the Quire edit kept", contact, err)
+	}
+	if !hasNote(sum, "Contact us", "was edited in Quire since the last import") {
+		t.Errorf("no note on the post edited in Quire: %+v", sum.Notes)
+	}
+}
+
+// Progress is told after each post how far through the file the import
+// is, never backwards, ending at the file's end.
+func TestImportProgress(t *testing.T) {
+	db := dbtest.New(t)
+	for _, path := range []string{ghostFixture, "testdata/wordpress-small.xml"} {
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var calls int
+		var last int64
+		opt := importer.Options{DryRun: true, Progress: func(read, size int64) {
+			if read < last || size != st.Size() || read > size {
+				t.Errorf("%s: progress %d of %d after %d", path, read, size, last)
+			}
+			calls++
+			last = read
+		}}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Ext(path) == ".json" {
+			_, err = importer.ImportGhost(context.Background(), db, f, path, opt)
+		} else {
+			_, err = importer.ImportWordPress(context.Background(), db, f, path, opt)
+		}
+		_ = f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls < 14 || last != st.Size() {
+			t.Errorf("%s: %d progress calls, the last at %d of %d", path, calls, last, st.Size())
+		}
+	}
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -350,4 +352,65 @@ func (r *run) update(ctx context.Context, tx *sqlx.Tx, e entry, p post, authorID
 	}
 	r.sum.Posts.Updated++
 	return nil
+}
+
+// fit fills the post's title, body and excerpt, made to Quire's limits
+// (cut and noted); ok is false when the body cannot be kept (skipped and
+// noted). body and err are the source's content converted to Markdown.
+func (r *run) fit(label string, p *post, title, body string, err error, excerpt string) (ok bool) {
+	p.title = strings.TrimSpace(models.CleanText(title))
+	if p.title == "" {
+		p.title = "Untitled"
+	}
+	if utf8.RuneCountInString(p.title) > models.MaxTitleLen {
+		p.title = truncate(p.title, models.MaxTitleLen)
+		r.note(label, "The title was cut to %d characters.", models.MaxTitleLen)
+	}
+	if err != nil {
+		r.skip(label, "Its content could not be converted: %v", err)
+		return false
+	}
+	if n := utf8.RuneCountInString(body); n > models.MaxBodyLen {
+		r.skip(label, "Its content is %d characters long; Quire keeps posts to %d.", n, models.MaxBodyLen)
+		return false
+	}
+	p.body = body
+	p.excerpt = plainText(excerpt)
+	if utf8.RuneCountInString(p.excerpt) > models.MaxExcerptLen {
+		p.excerpt = truncate(p.excerpt, models.MaxExcerptLen)
+		r.note(label, "The excerpt was cut to %d characters.", models.MaxExcerptLen)
+	}
+	return true
+}
+
+// noteScheduled says what became of a post scheduled at the source.
+func (r *run) noteScheduled(label string, at time.Time) {
+	r.note(label, "It was scheduled for %s; Quire does not schedule posts, so it is kept as a draft.", at.In(r.opt.Location).Format("2 January 2006 15:04 MST"))
+}
+
+// term is a source's category or tag on an item.
+type term struct{ word, name, slug string }
+
+// tagList is the item's terms as Quire tags, in order, each once, at
+// most models.MaxTags; a term that cannot be a tag is noted.
+func (r *run) tagList(label string, terms []term) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, t := range terms {
+		tag, ok := termTag(t.name, t.slug)
+		if !ok {
+			r.note(label, "The %s %q cannot be a tag (use letters, digits and hyphens); it was left out.", t.word, t.name)
+			continue
+		}
+		if seen[tag] {
+			continue
+		}
+		seen[tag] = true
+		if len(out) == models.MaxTags {
+			r.note(label, "It has more than %d tags; %q and the ones after it were left out.", models.MaxTags, tag)
+			break
+		}
+		out = append(out, tag)
+	}
+	return out
 }

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -59,7 +58,11 @@ func ImportWordPress(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name str
 	if err := w.begin(ctx); err != nil {
 		return Summary{}, err
 	}
-	return w.end(w.read(ctx, NewWXR(r, name), size))
+	err = w.read(ctx, NewWXR(r, name), size)
+	if err == nil {
+		w.progress(size, size)
+	}
+	return w.end(err)
 }
 
 func (w *wordpress) read(ctx context.Context, wxr *WXR, size int64) error {
@@ -164,28 +167,9 @@ func (w *wordpress) convert(it *Item) (p post, ok bool) {
 	if it.Type == "page" {
 		p.kind = models.KindPage
 	}
-	p.title = strings.TrimSpace(models.CleanText(it.Title))
-	if p.title == "" {
-		p.title = "Untitled"
-	}
-	if utf8.RuneCountInString(p.title) > models.MaxTitleLen {
-		p.title = string([]rune(p.title)[:models.MaxTitleLen])
-		w.note(it, "The title was cut to %d characters.", models.MaxTitleLen)
-	}
 	body, err := toMarkdown(models.CleanText(it.Content))
-	if err != nil {
-		w.skip(it, "Its content could not be converted: %v", err)
+	if !w.fit(itemLabel(it), &p, it.Title, body, err, it.Excerpt) {
 		return p, false
-	}
-	if n := utf8.RuneCountInString(body); n > models.MaxBodyLen {
-		w.skip(it, "Its content is %d characters long; Quire keeps posts to %d.", n, models.MaxBodyLen)
-		return p, false
-	}
-	p.body = body
-	p.excerpt = plainText(it.Excerpt)
-	if utf8.RuneCountInString(p.excerpt) > models.MaxExcerptLen {
-		p.excerpt = string([]rune(p.excerpt)[:models.MaxExcerptLen])
-		w.note(it, "The excerpt was cut to %d characters.", models.MaxExcerptLen)
 	}
 	p.slug = itemSlug(it)
 	p.tags = w.tags(it)
@@ -208,7 +192,7 @@ func (w *wordpress) convert(it *Item) (p post, ok bool) {
 		p.status = models.PostPublished
 		p.published = &at
 	case "future":
-		w.note(it, "It was scheduled for %s; Quire does not schedule posts, so it is kept as a draft.", at.In(w.opt.Location).Format("2 January 2006 15:04 MST"))
+		w.noteScheduled(itemLabel(it), at)
 	case "private":
 		w.note(it, "It is private in WordPress; it is kept as a draft only its author and editors see.")
 	case "draft", "pending":
@@ -240,31 +224,14 @@ func itemSlug(it *Item) string {
 // default for a post with no category, not the author's choice, and post
 // formats are layout hints; both are left out.
 func (w *wordpress) tags(it *Item) []string {
-	var out []string
-	seen := map[string]bool{}
+	var terms []term
 	for _, t := range it.Terms {
 		if (t.Domain != "category" && t.Domain != "post_tag") || t.Domain == "category" && t.Slug == "uncategorized" {
 			continue
 		}
-		tag, ok := termTag(t.Name, t.Slug)
-		if !ok {
-			w.note(it, "The %s %q cannot be a tag (use letters, digits and hyphens); it was left out.", termWord(t.Domain), t.Name)
-			continue
-		}
-		if seen[tag] {
-			continue
-		}
-		seen[tag] = true
-		if len(out) == models.MaxTags {
-			w.note(it, "It has more than %d categories and tags; %q and the ones after it were left out.", models.MaxTags, tag)
-			break
-		}
-		out = append(out, tag)
+		terms = append(terms, term{word: termWord(t.Domain), name: t.Name, slug: t.Slug})
 	}
-	if out == nil {
-		out = []string{}
-	}
-	return out
+	return w.tagList(itemLabel(it), terms)
 }
 
 func termWord(domain string) string {

@@ -239,6 +239,12 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.n > MaxItemBytes {
 		return 0, ErrTooLarge
 	}
+	// One read never takes more than the element may still have: a reader
+	// that reads large blocks (json.Decoder) would hold the whole element
+	// before the next read could refuse it.
+	if room := MaxItemBytes + 1 - l.n; int64(len(p)) > room {
+		p = p[:room]
+	}
 	n, err := l.r.Read(p)
 	l.n += int64(n)
 	return n, err
