@@ -60,6 +60,7 @@ type EditorView struct {
 	// DraftKey names a new post's editor to its saves, so all of them land
 	// on the one draft its first autosave makes.
 	DraftKey string
+	Schedule ScheduleView // the publish time (schedule.templ)
 }
 
 // ConflictView shows the newer version that a save collided with.
