@@ -177,6 +177,7 @@ type post struct {
 	cover, coverAlt                          string
 	tags                                     []string
 	published                                *time.Time
+	scheduled                                *time.Time // a future item's time: the post waits as scheduled
 	created, updated                         time.Time
 }
 
@@ -307,7 +308,13 @@ func (w *wordpress) convert(it *Item) (p post, ok bool) {
 		p.status = models.PostPublished
 		p.published = &at
 	case "future":
-		w.note(it, "It was scheduled for %s; Quire does not schedule posts, so it is kept as a draft.", at.In(w.opt.Location).Format("2 January 2006 15:04 MST"))
+		when := at.In(w.opt.Location).Format("2 January 2006 15:04 MST")
+		if dated && at.After(time.Now()) {
+			p.scheduled = &at
+			w.note(it, "It is scheduled for %s, as in WordPress.", when)
+			break
+		}
+		w.note(it, "It was scheduled for %s, which has passed; it is kept as a draft.", when)
 	case "private":
 		w.note(it, "It is private in WordPress; it is kept as a draft only its author and editors see.")
 	case "draft", "pending":
@@ -397,7 +404,7 @@ const insertPostSourceSQL = `INSERT INTO import_sources (source, kind, source_id
 VALUES ($1, 'post', $2, $3, $4, $5)`
 
 const updateImportedPostSQL = `UPDATE posts SET author_id = $2, title = $3, body = $4, body_html = $5, excerpt = $6,
-	summary = $7, tags = $8, status = $9, published_at = coalesce(published_at, $10), cover_key = $11, cover_alt = $12,
+	summary = $7, tags = $8, status = $9, published_at = coalesce(published_at, $10), cover_key = $11, cover_alt = $12, scheduled_at = NULL,
 	updated_at = now(), version = version + 1
 WHERE id = $1 RETURNING version`
 
@@ -425,6 +432,21 @@ func (w *wordpress) previous(ctx context.Context, it *Item) (prev previous, foun
 		return prev, false, fmt.Errorf("importer: find item %d: %w", it.ID, err)
 	}
 	return prev, true, nil
+}
+
+// A scheduled post is written as a draft, then given its time (the schema
+// holds a scheduled post to having one); its version stays the one the
+// import records.
+const scheduleImportedSQL = `UPDATE posts SET status = 'scheduled', scheduled_at = $2 WHERE id = $1`
+
+// schedule has a post imported from a future item wait for its time, when
+// the models' scheduler publishes it.
+func schedule(ctx context.Context, tx *sqlx.Tx, id int64, p post) error {
+	if p.scheduled == nil {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, scheduleImportedSQL, id, *p.scheduled)
+	return err
 }
 
 // rendered is the post's HTML and list summary, as Quire derives them.
@@ -456,6 +478,9 @@ func (w *wordpress) insert(ctx context.Context, tx *sqlx.Tx, it *Item, p post, a
 		pq.StringArray(p.tags), p.kind, p.status, p.published, p.created, p.updated, p.cover, p.coverAlt); err != nil {
 		return fmt.Errorf("importer: insert item %d (line %d): %w", it.ID, it.Line, err)
 	}
+	if err := schedule(ctx, tx, made.ID, p); err != nil {
+		return fmt.Errorf("importer: item %d: %w", it.ID, err)
+	}
 	if _, err := tx.ExecContext(ctx, insertPostSourceSQL, w.source, strconv.FormatInt(it.ID, 10), made.ID, digest, made.Version); err != nil {
 		return fmt.Errorf("importer: record item %d: %w", it.ID, err)
 	}
@@ -481,6 +506,9 @@ func (w *wordpress) update(ctx context.Context, tx *sqlx.Tx, it *Item, p post, a
 	if err := tx.GetContext(ctx, &version, updateImportedPostSQL, postID, authorID, p.title, p.body, html,
 		p.excerpt, summary, pq.StringArray(p.tags), p.status, p.published, p.cover, p.coverAlt); err != nil {
 		return fmt.Errorf("importer: item %d: update post %d: %w", it.ID, postID, err)
+	}
+	if err := schedule(ctx, tx, postID, p); err != nil {
+		return fmt.Errorf("importer: item %d: %w", it.ID, err)
 	}
 	if _, err := tx.ExecContext(ctx, updatePostSourceSQL, w.source, strconv.FormatInt(it.ID, 10), digest, version); err != nil {
 		return fmt.Errorf("importer: record post %d: %w", postID, err)
