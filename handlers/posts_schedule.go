@@ -102,6 +102,10 @@ func (a *App) saveAndSchedule(c echo.Context, schedule bool) error {
 	if !u.EmailVerified {
 		return a.unverified(c)
 	}
+	if schedule && !slices.Contains(schedulable, p.Status) || !schedule && p.Status != models.PostScheduled {
+		return echo.NewHTTPError(http.StatusConflict, "Only drafts, posts waiting for review and scheduled posts can be "+
+			"scheduled, and only scheduled ones cancelled. Reload the post to see where it stands.")
+	}
 	in, form, errs := editorInput(c)
 	form.ID, form.Slug, form.Status, form.Page = p.ID, p.Slug, p.Status, p.IsPage()
 	var at time.Time

@@ -121,6 +121,16 @@ func TestScheduleEditorFields(t *testing.T) {
 		t.Errorf("after Cancel schedule: %s at %v", got.Status, got.ScheduledAt)
 	}
 
+	// A published post is not scheduled, and its text is not saved by trying.
+	pub := seedBrowserPost(a, alice, models.PostInput{Title: "Out", Body: "Public."}, true)
+	f = editorForm(pub, "Out, retitled")
+	f.Set("publish_at", "2030-06-01T09:00")
+	wantStatus(t, c.post(urls.SchedulePost(pub.ID), f), http.StatusConflict)
+	if got := storedBrowserPost(a, pub.ID); got.Title != "Out" || got.Status != models.PostPublished {
+		t.Errorf("scheduling a published post made it %s %q", got.Status, got.Title)
+	}
+	wantStatus(t, c.post(urls.UnschedulePost(pub.ID), editorForm(pub, "Out, retitled")), http.StatusConflict)
+
 	// A contributor's own draft: no field, and no scheduling.
 	a.createUser("cora", models.RoleContributor)
 	cora := a.client()
