@@ -343,3 +343,30 @@ func TestScheduleMigrationDown(t *testing.T) {
 		t.Errorf("after up again: %s at %v", got.Status, got.ScheduledAt)
 	}
 }
+
+// Publish on a scheduled post publishes it now, and Hide hides it; either
+// way its schedule is gone, so no run publishes it again.
+func TestSchedulePublishNowOrHide(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	pm := &models.PostModel{DB: db}
+	admin := &models.AdminModel{DB: db}
+	ada := newUser(t, db, "ada", "")
+	root := models.Actor{ID: newUser(t, db, "root", ""), Name: "root", Role: models.RoleAdmin}
+	now := scheduledPost(t, pm, ada, "Now rather", time.Now().Add(24*time.Hour))
+	now, err := pm.Publish(ctx, asAuthor(now), now.ID, now.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now.Status != models.PostPublished || now.ScheduledAt != nil || now.PublishedAt == nil || time.Since(*now.PublishedAt) > time.Minute {
+		t.Errorf("published now: %s, published %v, scheduled %v", now.Status, now.PublishedAt, now.ScheduledAt)
+	}
+	hidden := scheduledPost(t, pm, ada, "Spam", time.Now().Add(24*time.Hour))
+	if res, err := admin.HidePosts(ctx, root, []int64{hidden.ID}, "spam"); err != nil || res.Changed != 1 {
+		t.Fatalf("hide: %+v, %v", res, err)
+	}
+	if got := getPost(t, pm, hidden.ID); got.Status != models.PostHidden || got.ScheduledAt != nil {
+		t.Errorf("hidden: %s at %v", got.Status, got.ScheduledAt)
+	}
+}
