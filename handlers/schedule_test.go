@@ -150,3 +150,45 @@ func TestScheduleEditorFields(t *testing.T) {
 		t.Errorf("a contributor scheduled a post: %s", got.Status)
 	}
 }
+
+// What the scheduler publishes reaches every kept copy: the home page, the
+// feed and the sitemap, already read (and kept in memory) before, answer
+// with the post and a new ETag, as after an author's Publish.
+func TestScheduledPostReachesFeedsAndSitemap(t *testing.T) {
+	a := newApp(t)
+	alice := a.createUser("alice", models.RoleAuthor)
+	seedBrowserPost(a, alice, models.PostInput{Title: "Already out", Body: "Old."}, true)
+	p := seedBrowserPost(a, alice, models.PostInput{Title: "Timed", Body: "New."}, false)
+	reader := a.client()
+	paths := []string{"/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/@alice", "/@alice/feed.xml"}
+	etags := map[string]string{}
+	for _, path := range paths {
+		res := reader.get(path)
+		wantStatus(t, res, http.StatusOK)
+		if strings.Contains(res.body, urls.Post(p.Slug)) {
+			t.Fatalf("%s shows the draft", path)
+		}
+		etags[path] = res.Header.Get("ETag")
+	}
+	pm := &models.PostModel{DB: a.db}
+	p, err := pm.Schedule(t.Context(), models.ActorOf(alice), p.ID, p.Version, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.db.Exec(`UPDATE posts SET scheduled_at = now() - interval '1 second' WHERE id = $1`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := (&models.Scheduler{DB: a.db}).PublishDue(t.Context()); err != nil || r.Published != 1 {
+		t.Fatalf("run: %+v, %v", r, err)
+	}
+	for _, path := range paths {
+		res := reader.get(path, "If-None-Match", etags[path])
+		wantStatus(t, res, http.StatusOK)
+		if !strings.Contains(res.body, urls.Post(p.Slug)) {
+			t.Errorf("%s does not show the post the scheduler published", path)
+		}
+		if res.Header.Get("ETag") == etags[path] {
+			t.Errorf("%s kept its ETag %s", path, etags[path])
+		}
+	}
+}
