@@ -35,8 +35,12 @@ func (a *App) getMyPosts(c echo.Context) error {
 	p := a.privatePage(c, "Your posts")
 	v := pages.MyPostsView{Pager: pager(urls.Drafts(), l), CSRF: p.CSRF, CanCreatePages: canManagePages(u)}
 	for _, post := range l.Posts {
-		v.Items = append(v.Items, pages.MyPostItem{ID: post.ID, Slug: post.Slug, Title: post.Title, Status: post.Status,
-			Updated: a.formatter(c).DateTime(post.UpdatedAt), Page: post.IsPage()})
+		it := pages.MyPostItem{ID: post.ID, Slug: post.Slug, Title: post.Title, Status: post.Status,
+			Updated: a.formatter(c).DateTime(post.UpdatedAt), Page: post.IsPage()}
+		if post.ScheduledAt != nil {
+			it.Scheduled = a.formatter(c).DateTime(*post.ScheduledAt)
+		}
+		v.Items = append(v.Items, it)
 	}
 	for _, post := range trash {
 		left := models.TrashDays - int(time.Since(*post.DeletedAt).Hours()/24)

@@ -248,6 +248,7 @@ func (a *App) renderEditor(c echo.Context, status int, v pages.EditorView) error
 	case v.ID == 0:
 		title = "New post"
 	}
+	v.Schedule = a.scheduleFields(c, v) // posts_schedule.go
 	if v.ID == 0 && v.DraftKey == "" {
 		v.DraftKey = models.NewDraftKey() // names this editor's draft to its saves (models.InsertDraft)
 	}

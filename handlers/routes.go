@@ -58,6 +58,8 @@ func (a *App) routes(e *echo.Echo) {
 	g.POST("/posts/:id/publish", a.postPublish, requireUser)
 	g.POST("/posts/:id/submit", a.postSubmit, requireUser)
 	g.POST("/posts/:id/unpublish", a.postUnpublish, requireUser)
+	a.allowBody(g.POST("/posts/:id/schedule", a.postSchedule, requireUser), postBody) // the whole editor form comes along
+	a.allowBody(g.POST("/posts/:id/unschedule", a.postUnschedule, requireUser), postBody)
 	g.GET("/posts/:id/delete", a.getDelete, requireUser)
 	g.POST("/posts/:id/delete", a.postDelete, requireUser)
 	g.POST("/posts/:id/restore", a.postRestore, requireUser)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -172,6 +173,14 @@ var authzMatrix = map[string][]authzCase{
 	// Only its author submits a draft for review; editors publish instead.
 	"POST /posts/:id/submit": {{post: "draft", form: func(w *world) url.Values { return versionForm(w.draft) },
 		want: expect{toLogin, 404, 404, 303, 403, 403, toLogin}}},
+	// Scheduling asks what publishing asks (a contributor owner would get 403: TestScheduleEditorFields).
+	"POST /posts/:id/schedule": {{post: "draft", form: func(w *world) url.Values { return scheduleForm(w.draft) }, want: draftMove}},
+	"POST /posts/:id/unschedule": {{post: "draft", form: func(w *world) url.Values {
+		if _, err := w.a.db.Exec(`UPDATE posts SET status = 'scheduled', scheduled_at = now() + interval '1 day' WHERE id = $1`, w.draft.ID); err != nil {
+			w.a.t.Fatal(err)
+		}
+		return postForm(w.draft)
+	}, want: draftMove}},
 	"POST /posts/:id/unpublish": {{form: func(w *world) url.Values { return versionForm(w.published) }, want: ownChange},
 		{name: "page", post: "page", form: func(w *world) url.Values { return versionForm(w.page) }, want: editorApply}},
 	"GET /posts/:id/delete":         {{want: ownPage}},
@@ -284,6 +293,14 @@ var authzMatrix = map[string][]authzCase{
 
 func postForm(p models.Post) url.Values {
 	return url.Values{"title": {p.Title + " (edited)"}, "body": {"Edited."}, "tags": {"matrix"}, "version": {strconv.Itoa(p.Version)}}
+}
+
+// scheduleForm is p's editor form with a publish time a day ahead, in the
+// test site's zone (UTC).
+func scheduleForm(p models.Post) url.Values {
+	f := postForm(p)
+	f.Set("publish_at", time.Now().UTC().Add(24*time.Hour).Format("2006-01-02T15:04"))
+	return f
 }
 
 func versionForm(p models.Post) url.Values { return url.Values{"version": {strconv.Itoa(p.Version)}} }

@@ -83,6 +83,8 @@ var urlCases = []urlCase{
 	postTo("MergeConflict", urls.MergeConflict(7), "/posts/:id/merge"),
 	postTo("PublishPost", urls.PublishPost(7), "/posts/:id/publish"),
 	postTo("UnpublishPost", urls.UnpublishPost(7), "/posts/:id/unpublish"),
+	postTo("SchedulePost", urls.SchedulePost(7), "/posts/:id/schedule"),
+	postTo("UnschedulePost", urls.UnschedulePost(7), "/posts/:id/unschedule"),
 	getTo("DeletePost", urls.DeletePost(7), "/posts/:id/delete"),
 	postTo("DeletePost", urls.DeletePost(7), "/posts/:id/delete"),
 	postTo("RestorePost", urls.RestorePost(7), "/posts/:id/restore"),

@@ -13,13 +13,14 @@ import (
 
 var (
 	postStatusChoices = []admintable.Choice{{Value: PostDraft, Label: "Draft"},
-		{Value: PostPublished, Label: "Published"}, {Value: PostHidden, Label: "Hidden"}, {Value: PostSubmitted, Label: "Submitted"}}
+		{Value: PostPublished, Label: "Published"}, {Value: PostHidden, Label: "Hidden"}, {Value: PostSubmitted, Label: "Submitted"},
+		{Value: PostScheduled, Label: "Scheduled"}}
 	postKindChoices = []admintable.Choice{{Value: KindPost, Label: "Post"}, {Value: KindPage, Label: "Page"}}
 
 	hidePost = admintable.Action{Key: "hide", Label: "Hide", Done: "Hid", Confirm: true, NeedsReason: true, Danger: true,
 		Help: "Readers no longer see them. Each author sees the reason, and cannot publish again until an admin unhides."}
 	unhidePost    = admintable.Action{Key: "unhide", Label: "Unhide", Done: "Unhid", Help: "They return to their authors as drafts."}
-	publishPost   = admintable.Action{Key: "publish", Label: "Publish", Done: "Published", Help: "Drafts become public; hidden posts are left alone."}
+	publishPost   = admintable.Action{Key: "publish", Label: "Publish", Done: "Published", Help: "Drafts and scheduled posts become public now; hidden posts are left alone."}
 	unpublishPost = admintable.Action{Key: "unpublish", Label: "Unpublish", Done: "Unpublished", Help: "Published posts go back to drafts."}
 	deletePost    = admintable.Action{Key: "delete", Label: "Delete", Done: "Deleted", Confirm: true, Danger: true,
 		Help: "They move to their authors' trash, where the authors can restore them for 30 days."}
@@ -47,6 +48,7 @@ var PostsTable = admintable.Must(&admintable.Table{
 		{Key: "status", Label: "Status", Expr: "p.status", Sortable: true, Render: admintable.Badge,
 			Editable: &admintable.Editable{Type: "select", Choices: postStatusChoices[:2]}},
 		{Key: "published", Label: "Published", Expr: "p.published_at", Sortable: true, Render: admintable.Date},
+		{Key: "scheduled", Label: "Scheduled for", Expr: "p.scheduled_at", Sortable: true, Render: admintable.Date},
 		{Key: "updated", Label: "Updated", Expr: "p.updated_at", Sortable: true, Render: admintable.Date},
 	},
 	Filters: []admintable.Filter{
@@ -57,9 +59,9 @@ var PostsTable = admintable.Must(&admintable.Table{
 	DefaultSort: "-updated",
 	PageSizes:   []int{20, 50, 100},
 	RowActions: []admintable.Action{
-		withIf(hidePost, "status", PostDraft, PostPublished),
+		withIf(hidePost, "status", PostDraft, PostPublished, PostScheduled),
 		withIf(unhidePost, "status", PostHidden),
-		withIf(publishPost, "status", PostDraft),
+		withIf(publishPost, "status", PostDraft, PostScheduled),
 		withIf(unpublishPost, "status", PostPublished),
 		deletePost,
 	},

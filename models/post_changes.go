@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -21,6 +22,8 @@ type postSnap struct {
 	Status       string `db:"status"`
 	HiddenReason string `db:"hidden_reason"`
 	Version      int    `db:"version"`
+	// ScheduledAt is set while the post is PostScheduled (schedule.go).
+	ScheduledAt *time.Time `db:"scheduled_at"`
 }
 
 // field is the snapshot's value of a field a change makes.
@@ -34,6 +37,8 @@ func (p postSnap) field(name string) any {
 		return p.HiddenReason
 	case "deleted":
 		return false
+	case "scheduled_at":
+		return auditTime(p.ScheduledAt)
 	}
 	return nil
 }
@@ -56,22 +61,25 @@ type postChange struct {
 }
 
 const (
-	publishPostsSQL = `UPDATE posts SET status = 'published', published_at = coalesce(published_at, now()), review_note = '',
+	publishPostsSQL = `UPDATE posts SET status = 'published', published_at = coalesce(published_at, now()), review_note = '', scheduled_at = NULL,
 	version = version + 1, updated_at = now() WHERE id = ANY($1)`
 	unpublishPostsSQL = `UPDATE posts SET status = 'draft', version = version + 1, updated_at = now() WHERE id = ANY($1)`
-	hidePostsSQL      = `UPDATE posts SET status = 'hidden', hidden_reason = $2, version = version + 1, updated_at = now()
+	hidePostsSQL      = `UPDATE posts SET status = 'hidden', hidden_reason = $2, scheduled_at = NULL, version = version + 1, updated_at = now()
 WHERE id = ANY($1)`
 	unhidePostsSQL = `UPDATE posts SET status = 'draft', hidden_reason = '', version = version + 1, updated_at = now()
 WHERE id = ANY($1)`
-	trashPostsSQL  = `UPDATE posts SET deleted_at = now(), version = version + 1, updated_at = now() WHERE id = ANY($1)`
+	// A scheduled post put in the trash is no longer scheduled: restored, it
+	// comes back as a draft rather than going public at once.
+	trashPostsSQL = `UPDATE posts SET deleted_at = now(), version = version + 1, updated_at = now(),
+	status = CASE status WHEN 'scheduled' THEN 'draft' ELSE status END, scheduled_at = NULL WHERE id = ANY($1)`
 	retitlePostSQL = `UPDATE posts SET title = $2, version = version + 1, updated_at = now() WHERE id = ANY($1)`
 )
 
-// publishChange makes drafts (and posts waiting for review) public;
-// published_at is set the first time only. Hidden posts are an admin's
+// publishChange makes drafts (and posts waiting for review or scheduled)
+// public now; published_at is set the first time only. Hidden posts are an admin's
 // verdict and are left alone.
 func publishChange() postChange {
-	return postChange{applies: statusIn(PostDraft, PostSubmitted), own: PermPublish, others: PermEditAny, rowChange: rowChange{action: "publish",
+	return postChange{applies: statusIn(PostDraft, PostSubmitted, PostScheduled), own: PermPublish, others: PermEditAny, rowChange: rowChange{action: "publish",
 		after: map[string]any{"status": PostPublished}, update: publishPostsSQL, version: -1}}
 }
 
@@ -82,10 +90,10 @@ func unpublishChange() postChange {
 		after: map[string]any{"status": PostDraft}, update: unpublishPostsSQL, version: -1}}
 }
 
-// hideChange takes drafts and published posts away from readers with a
-// reason their authors see; hidden ones are left as they are.
+// hideChange takes drafts, scheduled and published posts away from readers
+// with a reason their authors see; hidden ones are left as they are.
 func hideChange(reason string) postChange {
-	return postChange{applies: statusIn(PostDraft, PostPublished), others: PermEditAny, rowChange: rowChange{action: "hide",
+	return postChange{applies: statusIn(PostDraft, PostPublished, PostScheduled), others: PermEditAny, rowChange: rowChange{action: "hide",
 		after: map[string]any{"status": PostHidden, "hidden_reason": reason}, update: hidePostsSQL,
 		args: []any{reason}, note: reason, version: -1}}
 }
@@ -114,7 +122,7 @@ func statusIn(states ...string) func(postSnap) bool {
 	return func(p postSnap) bool { return slices.Contains(states, p.Status) }
 }
 
-const lockPostsSQL = `SELECT id, coalesce(author_id, 0) AS author_id, title, status, hidden_reason, version FROM posts
+const lockPostsSQL = `SELECT id, coalesce(author_id, 0) AS author_id, title, status, hidden_reason, version, scheduled_at FROM posts
 WHERE id = ANY($1) AND deleted_at IS NULL ORDER BY id FOR UPDATE`
 
 // changePosts locks the posts (those in the trash are not changed), checks

@@ -23,6 +23,7 @@ const (
 	PostSubmitted = "submitted" // waiting in the review queue (review.go)
 	PostPublished = "published"
 	PostHidden    = "hidden"
+	PostScheduled = "scheduled" // published by the scheduler at ScheduledAt (schedule.go)
 )
 
 // Field limits shared by validation and the schema's CHECK constraints.
@@ -66,6 +67,9 @@ type Post struct {
 	CreatedAt   time.Time  `db:"created_at"`
 	UpdatedAt   time.Time  `db:"updated_at"`
 	DeletedAt   *time.Time `db:"deleted_at"` // in the trash since
+	// ScheduledAt is when the scheduler publishes a PostScheduled post; nil
+	// in every other state.
+	ScheduledAt *time.Time `db:"scheduled_at"`
 	Version     int        `db:"version"`
 	// The author's account is suspended: the post is hidden from readers
 	// until it is reactivated (kept by a trigger, sql/00006).
@@ -205,7 +209,7 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
 	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt,
 	p.status, p.hidden_reason, p.review_note, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
-	p.author_suspended, p.kind, p.meta_description, p.social_title, p.social_image, p.canonical_url, p.noindex`
+	p.author_suspended, p.kind, p.meta_description, p.social_title, p.social_image, p.canonical_url, p.noindex, p.scheduled_at`
 
 // maxSlugAttempts bounds retries when a concurrent save took the slug a
 // save picked. Saves asking for the same base slug queue on a lock (see
@@ -502,7 +506,7 @@ func slugBase(in PostInput) string {
 var reservedSlugs = map[string]bool{
 	"new": true, "edit": true, "editor": true, "view": true, "autosave": true, "preview": true,
 	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true, "submit": true,
-	"discard": true,
+	"discard": true, "schedule": true, "unschedule": true,
 }
 
 // ReservedSlug reports whether slug is a word the site's routes use under /posts/.

@@ -141,7 +141,7 @@ func (m *PostModel) ListByTag(ctx context.Context, tag string, pg Page) (PostLis
 
 const countOwnSQL = `SELECT count(*) FROM posts WHERE author_id = $1 AND deleted_at IS NULL`
 
-const listOwnSQL = `SELECT ` + listColumns + ` FROM posts p LEFT JOIN users u ON u.id = p.author_id
+const listOwnSQL = `SELECT ` + listColumns + `, p.scheduled_at FROM posts p LEFT JOIN users u ON u.id = p.author_id
 WHERE p.author_id = $1 AND p.deleted_at IS NULL
 ORDER BY p.updated_at DESC, p.id DESC LIMIT $2 OFFSET $3`
 

@@ -620,10 +620,11 @@ func TestPublicPostCondition(t *testing.T) {
 	active, suspended := newUser(t, db, "ada", ""), newUser(t, db, "bob", "")
 	var ids []int64
 	for _, author := range []int64{active, suspended} {
-		for _, status := range []string{models.PostDraft, models.PostPublished, models.PostHidden} {
+		for _, status := range []string{models.PostDraft, models.PostPublished, models.PostHidden, models.PostScheduled} {
 			for _, trashed := range []bool{false, true} {
 				p := newPost(t, pm, author, models.PostInput{Title: fmt.Sprintf("%s %v", status, trashed)})
 				_, err := db.Exec(`UPDATE posts SET status = $2, published_at = now(),
+					scheduled_at = CASE WHEN $2 = 'scheduled' THEN now() END,
 					deleted_at = CASE WHEN $3 THEN now() END WHERE id = $1`, p.ID, status, trashed)
 				if err != nil {
 					t.Fatal(err)

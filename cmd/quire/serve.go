@@ -65,6 +65,9 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	go (&models.Janitor{DB: db.DB, Logger: log, Media: models.LocalStore{Dir: cfg.MediaDir}}).Run(ctx, time.Hour)
+	// Publishes scheduled posts at their time; what fell due while the site
+	// was down goes out now.
+	go (&models.Scheduler{DB: db.DB, Logger: log}).Run(ctx, models.ScheduleInterval)
 	// Shows `quire migrate down` that this process serves, and probes.
 	go (&models.Presence{DB: db.DB, Health: health}).Run(ctx)
 	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, log)

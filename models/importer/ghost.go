@@ -332,7 +332,7 @@ func (g *ghost) convert(label string, gp *ghostPost) (p post, ok bool) {
 		p.status = models.PostPublished
 		p.published = &at
 	case "scheduled":
-		g.noteScheduled(label, at)
+		g.scheduleAt(label, at, &p)
 	case "draft":
 	default:
 		g.skip(label, "Its status %q (for example an email-only post) is not imported.", gp.Status)

@@ -172,6 +172,7 @@ type post struct {
 	cover, coverAlt                          string
 	tags                                     []string
 	published                                *time.Time
+	scheduled                                *time.Time // a time to come: the post waits as scheduled
 	created, updated                         time.Time
 }
 
@@ -313,6 +314,9 @@ func (r *run) insert(ctx context.Context, tx *sqlx.Tx, e entry, p post, authorID
 		pq.StringArray(p.tags), p.kind, p.status, p.published, p.created, p.updated, p.cover, p.coverAlt); err != nil {
 		return fmt.Errorf("insert the post: %w", err)
 	}
+	if err := schedule(ctx, tx, made.ID, p); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, insertPostSourceSQL, r.source, e.key, made.ID, e.digest, made.Version); err != nil {
 		return fmt.Errorf("record the import: %w", err)
 	}
@@ -325,8 +329,24 @@ func (r *run) insert(ctx context.Context, tx *sqlx.Tx, e entry, p post, authorID
 
 const updateImportedPostSQL = `UPDATE posts SET author_id = $2, title = $3, body = $4, body_html = $5, excerpt = $6,
 	summary = $7, tags = $8, status = $9, published_at = coalesce(published_at, $10), cover_key = $11, cover_alt = $12,
-	updated_at = now(), version = version + 1
+	scheduled_at = NULL, updated_at = now(), version = version + 1
 WHERE id = $1 RETURNING version`
+
+// A scheduled post is written as a draft, then given its time (the schema
+// holds a scheduled post to having one); its version stays the one the
+// import records.
+const scheduleImportedSQL = `UPDATE posts SET status = 'scheduled', scheduled_at = $2 WHERE id = $1`
+
+// schedule has a post imported from a scheduled item wait for its time.
+func schedule(ctx context.Context, tx *sqlx.Tx, id int64, p post) error {
+	if p.scheduled == nil {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, scheduleImportedSQL, id, *p.scheduled); err != nil {
+		return fmt.Errorf("schedule the post: %w", err)
+	}
+	return nil
+}
 
 const updatePostSourceSQL = `UPDATE import_sources SET digest = $3, version = $4, updated_at = now()
 WHERE source = $1 AND kind = 'post' AND source_id = $2`
@@ -343,6 +363,9 @@ func (r *run) update(ctx context.Context, tx *sqlx.Tx, e entry, p post, authorID
 	if err := tx.GetContext(ctx, &version, updateImportedPostSQL, postID, authorID, p.title, p.body, html,
 		p.excerpt, summary, pq.StringArray(p.tags), p.status, p.published, p.cover, p.coverAlt); err != nil {
 		return fmt.Errorf("update post %d: %w", postID, err)
+	}
+	if err := schedule(ctx, tx, postID, p); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, updatePostSourceSQL, r.source, e.key, e.digest, version); err != nil {
 		return fmt.Errorf("record post %d: %w", postID, err)
@@ -383,9 +406,17 @@ func (r *run) fit(label string, p *post, title, body string, err error, excerpt 
 	return true
 }
 
-// noteScheduled says what became of a post scheduled at the source.
-func (r *run) noteScheduled(label string, at time.Time) {
-	r.note(label, "It was scheduled for %s; Quire does not schedule posts, so it is kept as a draft.", at.In(r.opt.Location).Format("2 January 2006 15:04 MST"))
+// scheduleAt has a post scheduled at the source for at wait for that time
+// here (the models' scheduler publishes it); a time gone by leaves it a
+// draft. Either is noted.
+func (r *run) scheduleAt(label string, at time.Time, p *post) {
+	when := at.In(r.opt.Location).Format("2 January 2006 15:04 MST")
+	if at.After(time.Now()) {
+		p.scheduled = &at
+		r.note(label, "It is scheduled for %s, as it was at the source.", when)
+		return
+	}
+	r.note(label, "It was scheduled for %s, which has passed; it is kept as a draft.", when)
 }
 
 // term is a source's category or tag on an item.

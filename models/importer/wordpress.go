@@ -192,7 +192,7 @@ func (w *wordpress) convert(it *Item) (p post, ok bool) {
 		p.status = models.PostPublished
 		p.published = &at
 	case "future":
-		w.noteScheduled(itemLabel(it), at)
+		w.scheduleAt(itemLabel(it), at, &p)
 	case "private":
 		w.note(it, "It is private in WordPress; it is kept as a draft only its author and editors see.")
 	case "draft", "pending":

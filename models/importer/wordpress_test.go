@@ -107,13 +107,42 @@ func TestImportWordPressFixture(t *testing.T) {
 	var sched struct {
 		Status    string
 		Published *time.Time `db:"published_at"`
+		Scheduled *time.Time `db:"scheduled_at"`
 		Created   time.Time  `db:"created_at"`
 	}
-	if err := db.Get(&sched, `SELECT status, published_at, created_at FROM posts WHERE title LIKE 'Scheduled:%'`); err != nil {
+	if err := db.Get(&sched, `SELECT status, published_at, scheduled_at, created_at FROM posts WHERE title LIKE 'Scheduled:%'`); err != nil {
 		t.Fatal(err)
 	}
-	if sched.Status != "draft" || sched.Published != nil || !sched.Created.Equal(time.Date(2030, 1, 1, 8, 0, 0, 0, time.UTC)) {
-		t.Errorf("scheduled post = %+v, want a draft dated 2030-01-01 08:00 UTC", sched)
+	want := time.Date(2030, 1, 1, 8, 0, 0, 0, time.UTC)
+	if sched.Status != models.PostScheduled || sched.Published != nil || sched.Scheduled == nil || !sched.Scheduled.Equal(want) ||
+		!sched.Created.Equal(want) {
+		t.Errorf("scheduled post = %+v, want scheduled for 2030-01-01 08:00 UTC", sched)
+	}
+}
+
+// A WordPress post scheduled for a time that has passed (the export is
+// older than its schedule) is kept as a draft: the import never makes
+// public what was not public there.
+func TestImportWordPressPastSchedule(t *testing.T) {
+	db := dbtest.New(t)
+	raw, err := os.ReadFile("testdata/wordpress-small.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := strings.ReplaceAll(string(raw), "2030-01-01 08:00:00", "2024-01-01 08:00:00")
+	sum, err := importer.ImportWordPress(context.Background(), db, strings.NewReader(past), "past.xml", importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM posts WHERE title LIKE 'Scheduled:%' AND status = 'draft' AND scheduled_at IS NULL`); n != 1 {
+		t.Error("the post scheduled for a time gone by is not a draft")
+	}
+	noted := false
+	for _, n := range sum.Notes {
+		noted = noted || strings.Contains(n.Text, "which has passed")
+	}
+	if !noted {
+		t.Errorf("no note says the schedule has passed: %+v", sum.Notes)
 	}
 }
 
@@ -237,6 +266,15 @@ func TestImportWordPressUpdates(t *testing.T) {
 	}
 	if n := count(t, db, `SELECT count(*) FROM posts WHERE body LIKE '%edited here'`); n != 1 {
 		t.Error("the post edited in Quire was overwritten")
+	}
+	// A scheduled post changed in WordPress is updated and stays scheduled.
+	changed = strings.ReplaceAll(changed, "This post publishes itself", "This letter publishes itself")
+	if _, err := importer.ImportWordPress(context.Background(), db, strings.NewReader(changed), "changed.xml", importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM posts WHERE body LIKE 'This letter publishes itself%' AND status = 'scheduled'
+		AND scheduled_at = '2030-01-01 08:00:00+00'`); n != 1 {
+		t.Error("the scheduled post was not updated, or is no longer scheduled")
 	}
 }
 

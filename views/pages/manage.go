@@ -24,6 +24,7 @@ type MyPostItem struct {
 	Slug, Title, Status  string
 	Updated, DeletedDays string
 	Page                 bool
+	Scheduled            string // when a scheduled post goes out; "" for others
 }
 
 // href is where readers find the post or page.

@@ -61,6 +61,7 @@ type EditorView struct {
 	// on the one draft its first autosave makes.
 	DraftKey string
 	SEO      SEOView
+	Schedule ScheduleView // the publish time (schedule.templ)
 }
 
 func (v EditorView) action() string {

@@ -100,6 +100,8 @@ func MergeConflict(id int64) string        { return post(id) + "/merge" }
 func PublishPost(id int64) string          { return post(id) + "/publish" }
 func SubmitPost(id int64) string           { return post(id) + "/submit" }
 func UnpublishPost(id int64) string        { return post(id) + "/unpublish" }
+func SchedulePost(id int64) string         { return post(id) + "/schedule" }
+func UnschedulePost(id int64) string       { return post(id) + "/unschedule" }
 func DeletePost(id int64) string           { return post(id) + "/delete" }
 func RestorePost(id int64) string          { return post(id) + "/restore" }
 func PostRevisions(id int64) string        { return post(id) + "/revisions" }
