@@ -17,34 +17,47 @@ import (
 var policy = sync.OnceValue(newPolicy)
 
 func newPolicy() *bluemonday.Policy {
-	// UGCPolicy: no script, style, iframe, object, forms or event handlers;
-	// URLs must parse and be relative, http, https or mailto; rel="nofollow"
-	// is forced on every link.
-	p := bluemonday.UGCPolicy()
+	// Only the elements and attributes the renderer writes, each in the
+	// shape it writes it (no global ids, classes or titles as in
+	// bluemonday's UGCPolicy): no script, style, iframe, object, forms or
+	// event handlers; URLs must parse and be relative, http, https or
+	// mailto; rel="nofollow" is forced on every link.
+	p := bluemonday.NewPolicy()
+	p.AllowStandardURLs()
+	p.AllowElements("p", "br", "hr", "blockquote", "pre", "code", "em", "strong", "del", "sup", "div", "span",
+		"ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "h1", "h2", "h3", "h4", "h5", "h6")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowAttrs("src").OnElements("img")
+	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
 
-	// UGCPolicy only accepts alt and title made of letters, digits and a
-	// little punctuation, so "Figure 1: results" would lose its alt text.
-	// Attribute values are escaped on output, so any text is harmless here.
+	// Alt and title are any text ("Figure 1: results"): attribute values
+	// are escaped on output, so any text is harmless here.
 	p.AllowAttrs("alt").OnElements("img")
 	p.AllowAttrs("title").OnElements("a", "img")
 
-	// Heading ids are what the anchors point at. UGCPolicy already allows
-	// ids on any element with a loose pattern; the renderer only ever emits
-	// ids on headings, made by headingIDs to match this pattern, so the id
-	// and its anchor's href always agree.
-	p.AllowAttrs("id").Matching(regexp.MustCompile(`^[a-z0-9-]+$`)).
+	// Heading ids are what the anchors point at, made by headingIDs to
+	// match this pattern, so the id and its anchor's href always agree.
+	p.AllowAttrs("id").Matching(regexp.MustCompile(`^h-[a-z0-9-]+$`)).
 		OnElements("h1", "h2", "h3", "h4", "h5", "h6")
 
-	// Self-link anchors next to headings, and the rel the renderer sets on
-	// author links (bluemonday keeps "nofollow" on them either way).
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^anchor$`)).OnElements("a")
+	// Footnotes (footnotes.go): the reference, the note and the way back.
+	p.AllowAttrs("id").Matching(regexp.MustCompile(`^fnref-[0-9]+(-[0-9]+)?$`)).OnElements("sup")
+	p.AllowAttrs("id").Matching(regexp.MustCompile(`^fn-[0-9]+$`)).OnElements("li")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^footnotes$`)).OnElements("div")
+	p.AllowAttrs("role").Matching(regexp.MustCompile(`^doc-endnotes$`)).OnElements("div")
+	p.AllowAttrs("role").Matching(regexp.MustCompile(`^doc-(noteref|backlink)$`)).OnElements("a")
+
+	// Self-link anchors next to headings, footnote links, and the rel the
+	// renderer sets on author links (bluemonday keeps "nofollow" on them
+	// either way).
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(anchor|footnote-ref|footnote-backref)$`)).OnElements("a")
 	p.AllowAttrs("aria-hidden").Matching(regexp.MustCompile(`^true$`)).OnElements("a")
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^nofollow noopener$`)).OnElements("a")
 
 	// Code blocks keep their language so the theme can highlight them.
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-z0-9+#-]+$`)).OnElements("code")
 
-	// Ordered lists may start at any number ("3. Third"); UGCPolicy drops start.
+	// Ordered lists may start at any number ("3. Third").
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
 
 	p.AllowAttrs("loading").Matching(regexp.MustCompile(`^lazy$`)).OnElements("img")
@@ -54,6 +67,7 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked").Matching(regexp.MustCompile(`^(|checked)$`)).OnElements("input")
 	p.AllowAttrs("disabled").Matching(regexp.MustCompile(`^(|disabled)$`)).OnElements("input")
+	p.AllowAttrs("aria-label").OnElements("input") // the item's text, escaped on output
 
 	return p
 }

@@ -6,12 +6,14 @@
 package markdown
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/renderer/html"
@@ -31,6 +33,8 @@ var md = goldmark.New(
 		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
 		extension.Strikethrough,
 		extension.TaskList,
+		// Footnotes, with ids of our own shape (footnotes.go).
+		extension.Footnote,
 		// Curly quotes and dashes in prose; code is left alone.
 		extension.Typographer,
 	),
@@ -99,13 +103,17 @@ var relAuthorLink = []byte("nofollow noopener")
 // linkAttributes marks links and images in the document tree before rendering.
 type linkAttributes struct{}
 
-func (linkAttributes) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+func (linkAttributes) Transform(doc *ast.Document, _ text.Reader, pc parser.Context) {
+	ids, _ := pc.IDs().(*headingIDs)
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n.Kind() {
-		case ast.KindLink, ast.KindAutoLink:
+		case ast.KindLink:
+			n.SetAttributeString("rel", relAuthorLink)
+			ids.retarget(n.(*ast.Link))
+		case ast.KindAutoLink:
 			n.SetAttributeString("rel", relAuthorLink)
 		case ast.KindImage:
 			n.SetAttributeString("loading", []byte("lazy"))
@@ -121,6 +129,10 @@ type postRenderer struct{}
 func (postRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindHeading, renderHeading)
 	reg.Register(ast.KindFencedCodeBlock, renderFencedCode)
+	reg.Register(east.KindTaskCheckBox, renderTaskCheckBox)
+	reg.Register(east.KindFootnoteLink, renderFootnoteLink)
+	reg.Register(east.KindFootnoteBacklink, renderFootnoteBacklink)
+	reg.Register(east.KindFootnote, renderFootnote)
 }
 
 // renderHeading writes <hN id="x">text <a class="anchor" href="#x"
@@ -163,7 +175,7 @@ func headingID(n *ast.Heading) string {
 		return ""
 	}
 	b, ok := v.([]byte)
-	if !ok || len(b) == 0 {
+	if !ok || !bytes.HasPrefix(b, []byte(headingIDPrefix)) {
 		return ""
 	}
 	for _, c := range b {
@@ -224,13 +236,26 @@ func codeLanguage(info []byte) string {
 // maxHeadingIDLen keeps anchors short enough to share.
 const maxHeadingIDLen = 80
 
+// headingIDPrefix starts every heading id, so no heading can take an id
+// the page around the post uses ("post", "preview", "body-field") or a
+// footnote's ("fn-1").
+const headingIDPrefix = "h-"
+
+// maxHeadingIDs is how many headings of one document get an id and an
+// anchor; later ones render plain. A real post has a few dozen; a post of
+// 10,000 one-letter headings would otherwise spend its output budget on
+// anchors (and be refused) and fill the id map.
+const maxHeadingIDs = 256
+
 // headingIDs makes heading ids from heading text with the slug rules, so
-// "Crème Brûlée" becomes #creme-brulee, and numbers repeats ("setup",
-// "setup-1", ...). Every id matches ^[a-z0-9-]+$. One is made per document.
-// Once the document's output budget is spent, no more ids are made.
+// "Crème Brûlée" becomes #h-creme-brulee, and numbers repeats ("h-setup",
+// "h-setup-1", ...). Every id matches ^h-[a-z0-9-]+$. One is made per
+// document, for at most maxHeadingIDs headings. Once the document's output
+// budget is spent, no more ids are made.
 type headingIDs struct {
 	used   map[string]bool
 	next   map[string]int // next suffix to try per base, so many repeats stay linear
+	made   int
 	budget *budget
 }
 
@@ -239,13 +264,18 @@ func newHeadingIDs(b *budget) *headingIDs {
 }
 
 func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	if h.made >= maxHeadingIDs {
+		return nil
+	}
 	if h.budget != nil && !h.budget.promise(minHeadingHTML) {
 		return nil // the document is refused; its ids are never shown
 	}
+	h.made++
 	base := slug(string(value), maxHeadingIDLen)
 	if base == "" {
 		base = "section"
 	}
+	base = headingIDPrefix + base
 	id := base
 	for h.used[id] {
 		h.next[base]++
@@ -257,4 +287,16 @@ func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
 
 func (h *headingIDs) Put(value []byte) {
 	h.used[string(value)] = true
+}
+
+// retarget points an in-page link written for a heading's id without its
+// prefix ("#setup", as ids were before headingIDPrefix) at the heading.
+func (h *headingIDs) retarget(l *ast.Link) {
+	if h == nil || len(l.Destination) < 2 || l.Destination[0] != '#' {
+		return
+	}
+	name := string(l.Destination[1:])
+	if !h.used[name] && h.used[headingIDPrefix+name] {
+		l.Destination = []byte("#" + headingIDPrefix + name)
+	}
 }
