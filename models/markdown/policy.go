@@ -54,8 +54,11 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("aria-hidden").Matching(regexp.MustCompile(`^true$`)).OnElements("a")
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^nofollow noopener$`)).OnElements("a")
 
-	// Code blocks keep their language so the theme can highlight them.
+	// Code blocks keep their language, and highlighted ones their scope
+	// and token classes (highlight.go) for highlight.css.
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-z0-9+#-]+$`)).OnElements("code")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^` + highlightScope + `$`)).OnElements("pre")
+	p.AllowAttrs("class").Matching(highlightClasses).OnElements("span")
 
 	// Ordered lists may start at any number ("3. Third").
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")

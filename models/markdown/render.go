@@ -7,8 +7,12 @@ package markdown
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+
+	"github.com/alecthomas/chroma/v2"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -81,6 +85,17 @@ func Render(src string) (string, error) {
 	if out.over { // a table or headings that could never fit
 		return "", ErrTooLarge
 	}
+	html, err := write(out, source, doc)
+	if errors.Is(err, ErrTooLarge) && out.highlighted > 0 {
+		// Highlighting's spans are what did not fit: the code goes plain,
+		// so highlighting never refuses a post that fits without it.
+		html, err = write(&budget{limit: out.limit, plainCode: true}, source, doc)
+	}
+	return html, err
+}
+
+// write renders doc into out and sanitises it, within out's budget.
+func write(out *budget, source []byte, doc ast.Node) (string, error) {
 	if err := md.Renderer().Render(out, source, doc); err != nil || out.over {
 		if out.over {
 			return "", ErrTooLarge
@@ -198,19 +213,51 @@ func renderFencedCode(w util.BufWriter, source []byte, node ast.Node, entering b
 		return s, err
 	}
 	n := node.(*ast.FencedCodeBlock)
+	lang := codeLanguage(n.Language(source))
+	lines := n.Lines()
+	if l := highlighter(w, lang, linesLen(lines)); l != nil {
+		var code strings.Builder
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			code.Write(seg.Value(source))
+		}
+		_, _ = w.WriteString(`<pre class="` + highlightScope + `"><code class="language-`)
+		_, _ = w.WriteString(lang)
+		_, _ = w.WriteString(`">`)
+		if highlight(w, l, code.String()) {
+			return ast.WalkContinue, nil
+		}
+		html.DefaultWriter.RawWrite(w, []byte(code.String()))
+		return ast.WalkContinue, nil
+	}
 	_, _ = w.WriteString("<pre><code")
-	if lang := codeLanguage(n.Language(source)); lang != "" {
+	if lang != "" {
 		_, _ = w.WriteString(` class="language-`)
 		_, _ = w.WriteString(lang)
 		_ = w.WriteByte('"')
 	}
 	_ = w.WriteByte('>')
-	lines := n.Lines()
 	for i := 0; i < lines.Len(); i++ {
 		line := lines.At(i)
 		html.DefaultWriter.RawWrite(w, line.Value(source)) // escapes <, >, & and "
 	}
 	return ast.WalkContinue, nil
+}
+
+// highlighter is the lexer to highlight a block of size bytes in lang
+// with, or nil when the block renders plain: an unknown language, a block
+// over maxHighlightBytes, a document past maxHighlightPerDoc, or a second
+// rendering without highlighting (Render).
+func highlighter(w util.BufWriter, lang string, size int) chroma.Lexer {
+	b, ok := w.(*budget)
+	if !ok || b.plainCode || size > maxHighlightBytes || b.highlighted+size > maxHighlightPerDoc {
+		return nil
+	}
+	l := lexer(lang)
+	if l != nil {
+		b.highlighted += size
+	}
+	return l
 }
 
 // maxLanguageLen keeps class names sane; no real language name comes close.

@@ -46,6 +46,22 @@ func elements(n *html.Node, tag string) []*html.Node {
 	return found
 }
 
+// textOf is the text inside n, as a browser shows it.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
 func attr(n *html.Node, key string) (string, bool) {
 	for _, a := range n.Attr {
 		if a.Key == key {
@@ -187,8 +203,13 @@ func TestRenderCodeBlocks(t *testing.T) {
 			if codes[0].Parent == nil || codes[0].Parent.Data != "pre" {
 				t.Errorf("code is not inside pre\n%s", out)
 			}
-			if !strings.Contains(out, tt.wantInOut) {
-				t.Errorf("output lacks %q\n%s", tt.wantInOut, out)
+			// Highlighted code is split into spans: the code's text holds
+			// the source, and markup in it stays escaped.
+			if want := html.UnescapeString(tt.wantInOut); !strings.Contains(textOf(codes[0]), want) {
+				t.Errorf("code's text lacks %q\n%s", want, out)
+			}
+			if strings.Contains(tt.wantInOut, "&lt;") && strings.Contains(out, "<script") {
+				t.Errorf("markup in code is not escaped\n%s", out)
 			}
 		})
 	}
