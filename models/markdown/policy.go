@@ -16,6 +16,9 @@ import (
 // once, on first use.
 var policy = sync.OnceValue(newPolicy)
 
+// srcsetPattern is a srcset of site paths by width: "/a/b.jpg 480w, /a/c.jpg 960w".
+var srcsetPattern = regexp.MustCompile(`^/[A-Za-z0-9._-][A-Za-z0-9/._-]* [1-9][0-9]*w(, /[A-Za-z0-9._-][A-Za-z0-9/._-]* [1-9][0-9]*w)*$`)
+
 func newPolicy() *bluemonday.Policy {
 	// Only the elements and attributes the renderer writes, each in the
 	// shape it writes it (no global ids, classes or titles as in
@@ -64,6 +67,12 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
 
 	p.AllowAttrs("loading").Matching(regexp.MustCompile(`^lazy$`)).OnElements("img")
+
+	// Sizes and copies of local images (images.go): only paths on this
+	// site in srcset, and the one sizes the renderer writes.
+	p.AllowAttrs("width", "height").Matching(regexp.MustCompile(`^[1-9][0-9]{0,5}$`)).OnElements("img")
+	p.AllowAttrs("srcset").Matching(srcsetPattern).OnElements("img")
+	p.AllowAttrs("sizes").Matching(regexp.MustCompile(`^` + regexp.QuoteMeta(imageSizes) + `$`)).OnElements("img")
 
 	// GFM task lists render as disabled checkboxes. No name or form
 	// attribute gets through, so they can never submit anything.

@@ -73,6 +73,18 @@ var md = goldmark.New(
 // at most 1 MiB) with ErrTooLarge: rendering stops as soon as the budget is
 // spent, so a source that amplifies costs no more than one that does not.
 func Render(src string) (string, error) {
+	return RenderWith(src, Options{})
+}
+
+// RenderVersion names what Render makes of a source. It goes up whenever
+// the HTML for the same Markdown changes (new extensions, other ids), so
+// HTML stored by an earlier version can be found and made again.
+const RenderVersion = 2
+
+// RenderWith is Render with options: with opt.Images, local images get
+// their width, height, srcset and sizes (images.go). An error from the
+// lookup is returned as it is.
+func RenderWith(src string, opt Options) (string, error) {
 	if len(src) > maxSourceBytes {
 		return "", fmt.Errorf("markdown: source is %d bytes, more than the %d allowed", len(src), maxSourceBytes)
 	}
@@ -84,6 +96,11 @@ func Render(src string) (string, error) {
 	doc := md.Parser().Parse(text.NewReader(source), parser.WithContext(ctx))
 	if out.over { // a table or headings that could never fit
 		return "", ErrTooLarge
+	}
+	if opt.Images != nil {
+		if err := sizeImages(doc, opt.Images); err != nil {
+			return "", err
+		}
 	}
 	html, err := write(out, source, doc)
 	if errors.Is(err, ErrTooLarge) && out.highlighted > 0 {
