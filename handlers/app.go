@@ -19,6 +19,7 @@ import (
 	"quire/models/dbhealth"
 	"quire/models/imaging"
 	"quire/models/mail"
+	"quire/views/urls"
 )
 
 // Config is the part of the site's configuration the HTTP layer needs.
@@ -73,7 +74,7 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 		Users:     &models.UserModel{DB: db, Hasher: hasher},
 		Throttle:  &models.ThrottleModel{DB: db},
 		Resets:    &models.ResetModel{DB: db},
-		Posts:     &models.PostModel{DB: db},
+		Posts:     &models.PostModel{DB: db, MediaURL: urls.Media},
 		Admin:     &models.AdminModel{DB: db},
 		MediaRows: &models.MediaModel{DB: db},
 

@@ -427,9 +427,10 @@ func (w *wordpress) previous(ctx context.Context, it *Item) (prev previous, foun
 	return prev, true, nil
 }
 
-// rendered is the post's HTML and list summary, as Quire derives them.
-func (p post) rendered() (html, summary string, err error) {
-	html, err = markdown.Render(p.body)
+// rendered is the post's HTML and list summary, as Quire derives them
+// (images already stored sized from the media library).
+func (w *wordpress) rendered(ctx context.Context, tx *sqlx.Tx, p post) (html, summary string, err error) {
+	html, err = models.RenderBody(ctx, tx, w.opt.MediaURL, p.body)
 	summary = p.excerpt
 	if summary == "" {
 		summary = markdown.Excerpt(p.body, models.SummaryLen)
@@ -439,7 +440,7 @@ func (p post) rendered() (html, summary string, err error) {
 
 // insert writes an item imported for the first time.
 func (w *wordpress) insert(ctx context.Context, tx *sqlx.Tx, it *Item, p post, authorID int64, digest string) error {
-	html, summary, err := p.rendered()
+	html, summary, err := w.rendered(ctx, tx, p)
 	if err != nil {
 		w.skip(it, "Its converted content could not be rendered: %v", err)
 		return nil
@@ -472,7 +473,7 @@ func (w *wordpress) insert(ctx context.Context, tx *sqlx.Tx, it *Item, p post, a
 // update rewrites the post an earlier run made from a changed item; its
 // slug stays, so its address does not move.
 func (w *wordpress) update(ctx context.Context, tx *sqlx.Tx, it *Item, p post, authorID, postID int64, digest string) error {
-	html, summary, err := p.rendered()
+	html, summary, err := w.rendered(ctx, tx, p)
 	if err != nil {
 		w.skip(it, "Its converted content could not be rendered: %v", err)
 		return nil
