@@ -39,15 +39,20 @@ func TestRenderExtensions(t *testing.T) {
 				`<p><a href="#h-setup" rel="nofollow noopener">back</a> <a href="#elsewhere" rel="nofollow noopener">away</a></p>` + "\n"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out := mustRender(t, tt.src)
-			if out != tt.want {
-				t.Errorf("Render(%q)\n got: %q\nwant: %q", tt.src, out, tt.want)
-			}
-			assertInert(t, out)
-			checkAnchors(t, out)
-		})
+		t.Run(tt.name, func(t *testing.T) { checkGolden(t, tt.src, tt.want) })
 	}
+}
+
+// checkGolden fails t unless src renders to exactly want, inert, with
+// every anchor pointing at an id.
+func checkGolden(t *testing.T, src, want string) {
+	t.Helper()
+	out := mustRender(t, src)
+	if out != want {
+		t.Errorf("Render(%q)\n got: %q\nwant: %q", src, out, want)
+	}
+	assertInert(t, out)
+	checkAnchors(t, out)
 }
 
 // TestHeadingIDsBounded: a post of 10,000 headings renders within its
