@@ -14,10 +14,10 @@ func TestRenderExtensions(t *testing.T) {
 				` then<sup id="fnref-2"><a href="#fn-2" class="footnote-ref" role="doc-noteref" rel="nofollow">2</a></sup>.</p>` + "\n" +
 				`<div class="footnotes" role="doc-endnotes">` + "\n<hr>\n<ol>\n" +
 				`<li id="fn-1">` + "\n" + `<p>The <em>first</em> note.` + "\u00a0" +
-				`<a href="#fnref-1" class="footnote-backref" role="doc-backlink" rel="nofollow">↩︎</a>` + "\u00a0" +
-				`<a href="#fnref-1-1" class="footnote-backref" role="doc-backlink" rel="nofollow">↩︎</a></p>` + "\n</li>\n" +
+				`<a href="#fnref-1" class="footnote-backref" role="doc-backlink" aria-label="Back to reference 1" rel="nofollow">↩︎</a>` + "\u00a0" +
+				`<a href="#fnref-1-1" class="footnote-backref" role="doc-backlink" aria-label="Back to reference 1-2" rel="nofollow">↩︎</a></p>` + "\n</li>\n" +
 				`<li id="fn-2">` + "\n" + `<p>Second.` + "\u00a0" +
-				`<a href="#fnref-2" class="footnote-backref" role="doc-backlink" rel="nofollow">↩︎</a></p>` + "\n</li>\n" +
+				`<a href="#fnref-2" class="footnote-backref" role="doc-backlink" aria-label="Back to reference 2" rel="nofollow">↩︎</a></p>` + "\n</li>\n" +
 				"</ol>\n</div>\n"},
 		{"task list labelled by its text", "- [ ] Buy \"milk\" -- **now**\n- [x] done `x<y`\n- [ ] \n",
 			"<ul>\n" +
@@ -98,6 +98,8 @@ func TestPolicyKeepsOnlyWhatIsEmitted(t *testing.T) {
 		{`<li id="fn-3">a</li><li id="preview">b</li>`, `<li id="fn-3">a</li><li>b</li>`},
 		{`<a class="footnote-ref" role="doc-noteref" href="#fn-1">1</a>`, `<a class="footnote-ref" role="doc-noteref" href="#fn-1" rel="nofollow">1</a>`},
 		{`<a class="btn" role="button" href="#x">1</a>`, `<a href="#x" rel="nofollow">1</a>`},
+		{`<a aria-label="Back to reference 2-1" href="#x">1</a><a aria-label="Click me" href="#x">2</a>`,
+			`<a aria-label="Back to reference 2-1" href="#x" rel="nofollow">1</a><a href="#x" rel="nofollow">2</a>`},
 		{`<div class="footnotes" role="doc-endnotes">a</div><div class="x" role="dialog">b</div>`, `<div class="footnotes" role="doc-endnotes">a</div><div>b</div>`},
 		{`<input type="checkbox" disabled aria-label="a &quot;b&quot;">`, `<input type="checkbox" disabled="" aria-label="a &#34;b&#34;">`},
 		{`<input type="text" name="p" aria-label="x">`, `<input aria-label="x">`},

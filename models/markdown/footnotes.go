@@ -14,8 +14,8 @@ import (
 // take them (heading ids start "h-").
 //
 //	text<sup id="fnref-1"><a href="#fn-1" class="footnote-ref" role="doc-noteref">1</a></sup>
-//	<div class="footnotes" role="doc-endnotes"><hr><ol><li id="fn-1"><p>Note.&#160;<a
-//	href="#fnref-1" class="footnote-backref" role="doc-backlink">↩︎</a></p></li></ol></div>
+//	<div class="footnotes" role="doc-endnotes"><hr><ol><li id="fn-1"><p>Note.&#160;<a href="#fnref-1"
+//	class="footnote-backref" role="doc-backlink" aria-label="Back to reference 1">↩︎</a></p></li></ol></div>
 
 func writeFootnoteRefID(w util.BufWriter, index, refIndex int) {
 	_, _ = w.WriteString("fnref-")
@@ -52,7 +52,14 @@ func renderFootnoteBacklink(w util.BufWriter, _ []byte, node ast.Node, entering 
 	n := node.(*east.FootnoteBacklink)
 	_, _ = w.WriteString(`&#160;<a href="#`)
 	writeFootnoteRefID(w, n.Index, n.RefIndex)
-	_, _ = w.WriteString(`" class="footnote-backref" role="doc-backlink">&#x21a9;&#xfe0e;</a>`)
+	// The arrow alone would be read out as "right arrow curving left".
+	_, _ = w.WriteString(`" class="footnote-backref" role="doc-backlink" aria-label="Back to reference `)
+	_, _ = w.WriteString(strconv.Itoa(n.Index))
+	if n.RefIndex > 0 { // the note's second reference is "1-2", as GitHub counts
+		_ = w.WriteByte('-')
+		_, _ = w.WriteString(strconv.Itoa(n.RefIndex + 1))
+	}
+	_, _ = w.WriteString(`">&#x21a9;&#xfe0e;</a>`)
 	return ast.WalkContinue, nil
 }
 

@@ -49,6 +49,7 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^footnotes$`)).OnElements("div")
 	p.AllowAttrs("role").Matching(regexp.MustCompile(`^doc-endnotes$`)).OnElements("div")
 	p.AllowAttrs("role").Matching(regexp.MustCompile(`^doc-(noteref|backlink)$`)).OnElements("a")
+	p.AllowAttrs("aria-label").Matching(regexp.MustCompile(`^Back to reference [0-9]+(-[0-9]+)?$`)).OnElements("a")
 
 	// Self-link anchors next to headings, footnote links, and the rel the
 	// renderer sets on author links (bluemonday keeps "nofollow" on them
