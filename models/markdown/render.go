@@ -64,10 +64,12 @@ var md = goldmark.New(
 )
 
 // Render converts Markdown to HTML that is safe to show to readers: GitHub
-// flavoured Markdown (tables, strikethrough, autolinks, task lists) with raw
-// HTML dropped, headings carrying ids and a "#" self-link, fenced code marked
-// with its language, links marked rel="nofollow noopener" and images loading
-// lazily, all passed through the sanitiser policy. It is safe for concurrent
+// flavoured Markdown (tables, strikethrough, autolinks, task lists with
+// labelled checkboxes) and footnotes with raw HTML dropped, smart
+// punctuation, headings carrying "h-" ids and a "#" self-link, fenced code
+// marked with its language and highlighted (highlight.go), links marked
+// rel="nofollow noopener" and images loading lazily, all passed through
+// the sanitiser policy. It is safe for concurrent
 // use. Sources over 1 MiB are refused with an error, and a source whose HTML
 // would be larger than its output budget (8 bytes a source byte plus 32 KiB,
 // at most 1 MiB) with ErrTooLarge: rendering stops as soon as the budget is
