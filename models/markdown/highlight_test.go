@@ -94,14 +94,14 @@ func TestHighlightCSSIsFresh(t *testing.T) {
 func TestRenderHighlight(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"go", "```go\nfunc main() {\n\tfmt.Println(\"<hi>\") // say\n}\n```",
-			`<pre class="hl-chroma"><code class="language-go"><span class="hl-kd">func</span> <span class="hl-nf">main</span><span class="hl-p">()</span> <span class="hl-p">{</span>` + "\n\t" +
+			`<pre tabindex="0" class="hl-chroma"><code class="language-go"><span class="hl-kd">func</span> <span class="hl-nf">main</span><span class="hl-p">()</span> <span class="hl-p">{</span>` + "\n\t" +
 				`<span class="hl-nx">fmt</span><span class="hl-p">.</span><span class="hl-nf">Println</span><span class="hl-p">(</span><span class="hl-s">&#34;&lt;hi&gt;&#34;</span><span class="hl-p">)</span> <span class="hl-c1">// say</span>` + "\n" +
 				`<span class="hl-p">}</span>` + "\n</code></pre>\n"},
 		{"markup stays text", "```html\n<script>alert(1)</script>\n```",
-			`<pre class="hl-chroma"><code class="language-html"><span class="hl-p">&lt;</span><span class="hl-nt">script</span><span class="hl-p">&gt;</span><span class="hl-nx">alert</span><span class="hl-p">(</span><span class="hl-mi">1</span><span class="hl-p">)&lt;/</span><span class="hl-nt">script</span><span class="hl-p">&gt;</span>` + "\n</code></pre>\n"},
-		{"unknown language plain", "```nosuchlang\nx < y\n```", `<pre><code class="language-nosuchlang">x &lt; y` + "\n</code></pre>\n"},
-		{"no language plain", "```\nfunc x\n```", "<pre><code>func x\n</code></pre>\n"},
-		{"indented code plain", "    func x\n", "<pre><code>func x\n</code></pre>\n"},
+			`<pre tabindex="0" class="hl-chroma"><code class="language-html"><span class="hl-p">&lt;</span><span class="hl-nt">script</span><span class="hl-p">&gt;</span><span class="hl-nx">alert</span><span class="hl-p">(</span><span class="hl-mi">1</span><span class="hl-p">)&lt;/</span><span class="hl-nt">script</span><span class="hl-p">&gt;</span>` + "\n</code></pre>\n"},
+		{"unknown language plain", "```nosuchlang\nx < y\n```", `<pre tabindex="0"><code class="language-nosuchlang">x &lt; y` + "\n</code></pre>\n"},
+		{"no language plain", "```\nfunc x\n```", `<pre tabindex="0"><code>func x` + "\n</code></pre>\n"},
+		{"indented code plain", "    func x\n", `<pre tabindex="0"><code>func x` + "\n</code></pre>\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checkGolden(t, tt.src, tt.want) })
@@ -122,7 +122,7 @@ func TestHighlightBounded(t *testing.T) {
 	}
 	small := "```go\n" + strings.Repeat(goUnit, 20_000/len(goUnit)) + "```\n\n"
 	out := mustRender(t, strings.Repeat(small, 6))
-	if n := strings.Count(out, `<pre class="hl-chroma">`); n != maxHighlightPerDoc/20_000 {
+	if n := strings.Count(out, `<pre tabindex="0" class="hl-chroma">`); n != maxHighlightPerDoc/20_000 {
 		t.Errorf("%d of 6 blocks of 20 kB highlighted, want %d", n, maxHighlightPerDoc/20_000)
 	}
 	// One-byte tokens: about 25 bytes of HTML a byte highlighted, 5 plain.
@@ -137,9 +137,9 @@ func TestHighlightBounded(t *testing.T) {
 // writes and no other.
 func TestPolicyKeepsOnlyHighlightClasses(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{`<pre class="hl-chroma"><code class="language-go"><span class="hl-kd">func</span></code></pre>`,
-			`<pre class="hl-chroma"><code class="language-go"><span class="hl-kd">func</span></code></pre>`},
-		{`<pre class="chroma x"><code><span class="kd">a</span><span class="hl-w">b</span><span class="hl-evil">c</span><span class="hl-kd hl-nf">d</span></code></pre>`,
+		{`<pre tabindex="0" class="hl-chroma"><code class="language-go"><span class="hl-kd">func</span></code></pre>`,
+			`<pre tabindex="0" class="hl-chroma"><code class="language-go"><span class="hl-kd">func</span></code></pre>`},
+		{`<pre class="chroma x" tabindex="-1"><code><span class="kd">a</span><span class="hl-w">b</span><span class="hl-evil">c</span><span class="hl-kd hl-nf">d</span></code></pre>`,
 			`<pre><code><span>a</span><span>b</span><span>c</span><span>d</span></code></pre>`},
 	}
 	for _, tt := range tests {

@@ -62,6 +62,7 @@ func newPolicy() *bluemonday.Policy {
 	// and token classes (highlight.go) for highlight.css.
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[a-z0-9+#-]+$`)).OnElements("code")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^` + highlightScope + `$`)).OnElements("pre")
+	p.AllowAttrs("tabindex").Matching(regexp.MustCompile(`^0$`)).OnElements("pre")
 	p.AllowAttrs("class").Matching(highlightClasses).OnElements("span")
 
 	// Ordered lists may start at any number ("3. Third").

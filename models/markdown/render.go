@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/alecthomas/chroma/v2"
 
@@ -157,12 +156,14 @@ func (linkAttributes) Transform(doc *ast.Document, _ text.Reader, pc parser.Cont
 }
 
 // postRenderer replaces goldmark's rendering of headings (to add self-link
-// anchors) and fenced code (to keep only well-formed language names).
+// anchors), code blocks (well-formed language names only, highlighting),
+// task checkboxes (labels) and footnotes (ids).
 type postRenderer struct{}
 
 func (postRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindHeading, renderHeading)
-	reg.Register(ast.KindFencedCodeBlock, renderFencedCode)
+	reg.Register(ast.KindFencedCodeBlock, renderCode)
+	reg.Register(ast.KindCodeBlock, renderCode)
 	reg.Register(east.KindTaskCheckBox, renderTaskCheckBox)
 	reg.Register(east.KindFootnoteLink, renderFootnoteLink)
 	reg.Register(east.KindFootnoteBacklink, renderFootnoteBacklink)
@@ -220,10 +221,14 @@ func headingID(n *ast.Heading) string {
 	return string(b)
 }
 
-// renderFencedCode writes <pre><code class="language-go">, naming the
-// language only when it is a plain lower-cased word such as "go", "c++",
-// "c#" or "objective-c"; anything else renders without a class.
-func renderFencedCode(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+// renderCode writes a code block as <pre tabindex="0"><code
+// class="language-go">, naming a fenced block's language only when it is a
+// plain lower-cased word such as "go", "c++", "c#" or "objective-c";
+// anything else renders without a class. A line wider than the column
+// scrolls the block sideways, so it takes the keyboard focus (tabindex)
+// for keyboard users to scroll it, as axe's scrollable-region-focusable
+// asks.
+func renderCode(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if !entering {
 		_, _ = w.WriteString("</code></pre>\n")
 		return ast.WalkContinue, nil
@@ -231,34 +236,30 @@ func renderFencedCode(w util.BufWriter, source []byte, node ast.Node, entering b
 	if s, err := stopWhenOver(w); err != nil {
 		return s, err
 	}
-	n := node.(*ast.FencedCodeBlock)
-	lang := codeLanguage(n.Language(source))
-	lines := n.Lines()
-	if l := highlighter(w, lang, linesLen(lines)); l != nil {
-		var code strings.Builder
-		for i := 0; i < lines.Len(); i++ {
-			seg := lines.At(i)
-			code.Write(seg.Value(source))
-		}
-		_, _ = w.WriteString(`<pre class="` + highlightScope + `"><code class="language-`)
-		_, _ = w.WriteString(lang)
-		_, _ = w.WriteString(`">`)
-		if highlight(w, l, code.String()) {
-			return ast.WalkContinue, nil
-		}
-		html.DefaultWriter.RawWrite(w, []byte(code.String()))
-		return ast.WalkContinue, nil
+	var lang string
+	if n, ok := node.(*ast.FencedCodeBlock); ok {
+		lang = codeLanguage(n.Language(source))
 	}
-	_, _ = w.WriteString("<pre><code")
+	var code []byte
+	lines := node.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		code = append(code, seg.Value(source)...)
+	}
+	_, _ = w.WriteString(`<pre tabindex="0"`)
+	l := highlighter(w, lang, len(code))
+	if l != nil {
+		_, _ = w.WriteString(` class="` + highlightScope + `"`)
+	}
+	_, _ = w.WriteString("><code")
 	if lang != "" {
 		_, _ = w.WriteString(` class="language-`)
 		_, _ = w.WriteString(lang)
 		_ = w.WriteByte('"')
 	}
 	_ = w.WriteByte('>')
-	for i := 0; i < lines.Len(); i++ {
-		line := lines.At(i)
-		html.DefaultWriter.RawWrite(w, line.Value(source)) // escapes <, >, & and "
+	if l == nil || !highlight(w, l, string(code)) {
+		html.DefaultWriter.RawWrite(w, code) // escapes <, >, & and "
 	}
 	return ast.WalkContinue, nil
 }
