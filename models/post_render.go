@@ -164,10 +164,13 @@ func (m *PostModel) RerenderStale(ctx context.Context, log *slog.Logger) (int, e
 		}
 		after = batch[len(batch)-1].ID
 	}
+	note := fmt.Sprintf("Version %d of the Markdown renderer made the HTML of %d posts again.", markdown.RenderVersion, changed)
+	if changed == 0 {
+		note = fmt.Sprintf("Version %d of the Markdown renderer: no stored post needed new HTML.", markdown.RenderVersion)
+	}
 	err = inTx(ctx, conn, func(tx *sqlx.Tx) error {
 		return Audit(ctx, tx, Actor{Name: "Quire"}, AuditEntry{
-			Model: rerenderAuditModel, ObjectID: markdown.RenderVersion, Action: rerenderAuditAction,
-			Note: fmt.Sprintf("The HTML of %d posts was made again by version %d of the Markdown renderer.", changed, markdown.RenderVersion),
+			Model: rerenderAuditModel, ObjectID: markdown.RenderVersion, Action: rerenderAuditAction, Note: note,
 		})
 	})
 	if err != nil {
