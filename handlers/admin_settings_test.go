@@ -51,7 +51,7 @@ func TestAdminSettingsForm(t *testing.T) {
 
 	bad := settingsForm("0")
 	for k, v := range map[string]string{"title": " ", "tagline": strings.Repeat("a", 301), "language": "xx",
-		"time_zone": "Mars/Olympus", "posts_per_page": "lots", "footer": strings.Repeat("#\n", 2000),
+		"time_zone": "Mars/Olympus", "posts_per_page": "lots", "footer": strings.Repeat("[a][] ", 600) + "\n\n[a]: https://example.com/" + strings.Repeat("x", 200),
 		"link_url_1": "javascript:alert(1)", "link_label_2": "", "accent": "red", "custom_css": strings.Repeat("a", 64<<10+1),
 		"registration": "anyone"} {
 		bad.Set(k, v)

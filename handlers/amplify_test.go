@@ -8,9 +8,10 @@ import (
 	"testing"
 )
 
-// amplified is 160 KB of one-character headings, well inside the body's
-// length limit, which used to render to 24 times its size.
-var amplified = strings.Repeat("# a\n", 40_000)
+// amplified is 160 KB of references to one long link, well inside the
+// body's length limit, which would render to 40 times its size. (Headings
+// were the amplifier once; only the first 256 of a post get anchors now.)
+var amplified = strings.Repeat("[a][] ", 26_600) + "\n\n[a]: https://example.com/" + strings.Repeat("x", 200) + "\n"
 
 // TestAmplifiedBodyRefused: a body whose HTML would pass the output budget
 // is a 422 on the body field wherever it is sent, with the author's text

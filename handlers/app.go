@@ -20,6 +20,7 @@ import (
 	"quire/models/imaging"
 	"quire/models/importer"
 	"quire/models/mail"
+	"quire/views/urls"
 )
 
 // Config is the part of the site's configuration the HTTP layer needs.
@@ -76,7 +77,7 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 		Users:     &models.UserModel{DB: db, Hasher: hasher},
 		Throttle:  &models.ThrottleModel{DB: db},
 		Resets:    &models.ResetModel{DB: db},
-		Posts:     &models.PostModel{DB: db},
+		Posts:     &models.PostModel{DB: db, MediaURL: urls.Media},
 		Admin:     &models.AdminModel{DB: db},
 		MediaRows: &models.MediaModel{DB: db},
 

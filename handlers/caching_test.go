@@ -213,6 +213,8 @@ func TestAbsoluteHTML(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{`<p><a href="/posts/other">x</a></p>`, `<p><a href="https://blog.example.org/posts/other">x</a></p>`},
 		{`<img src="/media/a.webp" alt="a"/>`, `<img src="https://blog.example.org/media/a.webp" alt="a"/>`},
+		{`<img src="/media/a.webp" srcset="/media/a-w480.webp 480w, /media/a.webp 1000w"/>`,
+			`<img src="https://blog.example.org/media/a.webp" srcset="https://blog.example.org/media/a-w480.webp 480w, https://blog.example.org/media/a.webp 1000w"/>`},
 		{`<a href="#top">#</a>`, `<a href="https://blog.example.org/posts/hello#top">#</a>`},
 		{`<a href="other">x</a>`, `<a href="https://blog.example.org/posts/other">x</a>`},
 		{`<a href="https://go.dev/">x</a>`, `<a href="https://go.dev/">x</a>`},

@@ -411,11 +411,17 @@ func absoluteHTML(fragment, postURL string) string {
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode {
 			for i, at := range n.Attr {
-				if at.Namespace != "" || (at.Key != "href" && at.Key != "src") {
-					continue
-				}
-				if ref, err := url.Parse(strings.TrimSpace(at.Val)); err == nil && !ref.IsAbs() && ref.Host == "" {
-					n.Attr[i].Val = base.ResolveReference(ref).String()
+				switch {
+				case at.Namespace != "":
+				case at.Key == "href" || at.Key == "src":
+					n.Attr[i].Val = absoluteURL(base, at.Val)
+				case at.Key == "srcset": // "/a-w480.jpg 480w, /a.jpg 1000w"
+					cands := strings.Split(at.Val, ", ")
+					for j, c := range cands {
+						u, width, _ := strings.Cut(c, " ")
+						cands[j] = absoluteURL(base, u) + " " + width
+					}
+					n.Attr[i].Val = strings.Join(cands, ", ")
 				}
 			}
 		}
@@ -431,6 +437,15 @@ func absoluteHTML(fragment, postURL string) string {
 		}
 	}
 	return b.String()
+}
+
+// absoluteURL resolves a relative URL against base; absolute and
+// scheme-relative ones stay as they are.
+func absoluteURL(base *url.URL, v string) string {
+	if ref, err := url.Parse(strings.TrimSpace(v)); err == nil && !ref.IsAbs() && ref.Host == "" {
+		return base.ResolveReference(ref).String()
+	}
+	return v
 }
 
 // Sitemap (sitemaps.org protocol 0.9).

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"html"
 	"net/http"
 	"strconv"
@@ -110,15 +109,10 @@ func (a *App) srcset(ctx context.Context, key string) string {
 		return ""
 	}
 	md, err := a.MediaRows.GetByKey(ctx, key)
-	if err != nil || len(md.Variants) == 0 {
+	if err != nil {
 		return ""
 	}
-	var b strings.Builder
-	for _, w := range md.Variants {
-		fmt.Fprintf(&b, "%s %dw, ", urls.Media(md.VariantKey(w)), w)
-	}
-	fmt.Fprintf(&b, "%s %dw", urls.Media(md.Key), md.Width)
-	return b.String()
+	return md.Srcset(urls.Media)
 }
 
 // getPost shows a post. A page's address under /posts/ redirects to its
@@ -541,7 +535,7 @@ func (a *App) postPreview(c echo.Context) error {
 	if utf8.RuneCountInString(body) > models.MaxBodyLen {
 		return render(c, http.StatusUnprocessableEntity, pages.Preview("<p>The body is too long to preview.</p>"), nil)
 	}
-	html, err := markdown.Render(body)
+	html, err := a.Posts.RenderBody(c.Request().Context(), body)
 	if errors.Is(err, markdown.ErrTooLarge) {
 		return render(c, http.StatusUnprocessableEntity, pages.Preview("<p>"+bodyTooLarge+"</p>"), nil)
 	}

@@ -143,7 +143,7 @@ var AuditTable = admintable.Must(&admintable.Table{
 		{Key: "model", Label: "Model", Expr: "l.model", Choices: []admintable.Choice{
 			{Value: "users", Label: "Users"}, {Value: "posts", Label: "Posts"}, {Value: "media", Label: "Media"},
 			{Value: "settings", Label: "Settings"},
-			{Value: "invitations", Label: "Invitations"}}},
+			{Value: "invitations", Label: "Invitations"}, {Value: rerenderAuditModel, Label: "Markdown"}}},
 
 		{Key: "action", Label: "Action", Expr: "l.action", Choices: auditActions()},
 		{Key: "at", Label: "Date", Expr: "l.at", Date: true},
@@ -156,8 +156,9 @@ var AuditTable = admintable.Must(&admintable.Table{
 // auditActions lists every action the other tables declare, and inline
 // edits, as the choices of the log's action filter.
 func auditActions() []admintable.Choice {
-	out := []admintable.Choice{{Value: "edit", Label: "Edit"}, {Value: "invite", Label: "Invite"}, {Value: "accept", Label: "Accept"}}
-	seen := map[string]bool{"edit": true, "invite": true, "accept": true}
+	out := []admintable.Choice{{Value: "edit", Label: "Edit"}, {Value: "invite", Label: "Invite"}, {Value: "accept", Label: "Accept"},
+		{Value: rerenderAuditAction, Label: "Render again"}}
+	seen := map[string]bool{"edit": true, "invite": true, "accept": true, rerenderAuditAction: true}
 	for _, t := range []*admintable.Table{UsersTable, PostsTable, MediaTable, InvitationsTable, ReviewTable} {
 		for _, a := range append(t.RowActions, t.BulkActions...) {
 			if !seen[a.Key] {

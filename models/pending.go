@@ -52,7 +52,7 @@ RETURNING ` + pendingColumns
 // markdown.ErrTooLarge), so a kept copy can be saved later.
 func (m *PostModel) SavePending(ctx context.Context, id int64, baseVersion int, in PostInput, editorID int64) (Pending, error) {
 	in = in.normalized()
-	if _, err := render(in); err != nil {
+	if _, err := m.render(ctx, in); err != nil {
 		return Pending{}, err
 	}
 	var p Pending

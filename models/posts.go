@@ -184,8 +184,8 @@ func (in PostInput) Validate() map[string]string {
 // rendered is what is derived from a post's Markdown at every save.
 type rendered struct{ html, summary string }
 
-func render(in PostInput) (rendered, error) {
-	html, err := markdown.Render(in.Body)
+func (m *PostModel) render(ctx context.Context, in PostInput) (rendered, error) {
+	html, err := m.RenderBody(ctx, in.Body)
 	if err != nil {
 		return rendered{}, fmt.Errorf("models: render post: %w", err)
 	}
@@ -202,6 +202,11 @@ type PostModel struct {
 	stmts stmtCache // what every reader's page asks: a post's head, a list's stamp
 
 	searches searchGate // how many searches run at once
+
+	// MediaURL is the address of a stored image (urls.Media): body images
+	// at such addresses are sized from the media library (RenderBody).
+	// nil: they are not.
+	MediaURL func(key string) string
 }
 
 // postColumns reads a post (alias p) with its author (alias u, LEFT JOINed).
@@ -229,7 +234,7 @@ SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 // still redirects.
 func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (Post, error) {
 	in = in.normalized()
-	r, err := render(in)
+	r, err := m.render(ctx, in)
 	if err != nil {
 		return Post{}, err
 	}
@@ -372,7 +377,7 @@ SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 // (pending.go) in the same transaction.
 func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostInput, editorID int64) (Post, error) {
 	in = in.normalized()
-	r, err := render(in)
+	r, err := m.render(ctx, in)
 	if err != nil {
 		return Post{}, err
 	}

@@ -76,7 +76,9 @@ func TestSettingsValidate(t *testing.T) {
 		{"no posts", func(s *models.SiteInput) { s.PostsPerPage = 0 }, "posts_per_page"},
 		{"too many posts", func(s *models.SiteInput) { s.PostsPerPage = 101 }, "posts_per_page"},
 		{"long footer", func(s *models.SiteInput) { s.Footer = strings.Repeat("word ", 1000) }, "footer"},
-		{"footer over its budget", func(s *models.SiteInput) { s.Footer = strings.Repeat("#\n", 2000) }, "footer"},
+		{"footer over its budget", func(s *models.SiteInput) {
+			s.Footer = strings.Repeat("[a][] ", 600) + "\n\n[a]: https://example.com/" + strings.Repeat("x", 200)
+		}, "footer"},
 		{"javascript link", func(s *models.SiteInput) { s.SocialLinks[0].URL = "javascript:alert(1)" }, "link_url_1"},
 		{"data link", func(s *models.SiteInput) { s.SocialLinks[1].URL = "data:text/html,hi" }, "link_url_2"},
 		{"relative link", func(s *models.SiteInput) { s.SocialLinks[0].URL = "/about" }, "link_url_1"},

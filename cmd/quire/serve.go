@@ -79,6 +79,12 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	base, _ := url.Parse(cfg.BaseURL)
 	sessions := handlers.NewSessionManager(store, base.Scheme == "https")
 	data := handlers.NewModels(db.DB, models.NewHasher(models.PasswordParams, 0))
+	// Posts stored by an earlier Markdown renderer get today's HTML, once.
+	go func() {
+		if _, err := data.Posts.RerenderStale(ctx, log); err != nil && ctx.Err() == nil {
+			log.Error("re-render posts", "err", err)
+		}
+	}()
 	// A site without an administrator is set up in the browser, at an
 	// address only this terminal sees (valid until used or restart).
 	var setupToken string

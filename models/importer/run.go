@@ -279,8 +279,8 @@ func (r *run) previous(ctx context.Context, key string) (prev previous, found bo
 }
 
 // rendered is the post's HTML and list summary, as Quire derives them.
-func (p post) rendered() (html, summary string, err error) {
-	html, err = markdown.Render(p.body)
+func (r *run) rendered(ctx context.Context, tx *sqlx.Tx, p post) (html, summary string, err error) {
+	html, err = models.RenderBody(ctx, tx, r.opt.MediaURL, p.body)
 	summary = p.excerpt
 	if summary == "" {
 		summary = markdown.Excerpt(p.body, models.SummaryLen)
@@ -297,7 +297,7 @@ VALUES ($1, 'post', $2, $3, $4, $5)`
 
 // insert writes an item imported for the first time.
 func (r *run) insert(ctx context.Context, tx *sqlx.Tx, e entry, p post, authorID int64) error {
-	html, summary, err := p.rendered()
+	html, summary, err := r.rendered(ctx, tx, p)
 	if err != nil {
 		r.skip(e.label, "Its converted content could not be rendered: %v", err)
 		return nil
@@ -354,7 +354,7 @@ WHERE source = $1 AND kind = 'post' AND source_id = $2`
 // update rewrites the post an earlier run made from a changed item; its
 // slug stays, so its address does not move.
 func (r *run) update(ctx context.Context, tx *sqlx.Tx, e entry, p post, authorID, postID int64) error {
-	html, summary, err := p.rendered()
+	html, summary, err := r.rendered(ctx, tx, p)
 	if err != nil {
 		r.skip(e.label, "Its converted content could not be rendered: %v", err)
 		return nil

@@ -49,6 +49,10 @@ type budget struct {
 	// to, counted for the nodes that are costly to make (table cells,
 	// heading ids), so the parser can stop making them once it is over.
 	promised int
+	// highlighted counts the bytes of code highlighted so far; plainCode
+	// turns highlighting off (highlight.go).
+	highlighted int
+	plainCode   bool
 }
 
 func newBudget(sourceLen int) *budget {

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"golang.org/x/net/html"
 )
 
 func TestPrepare(t *testing.T) {
@@ -55,18 +53,7 @@ func textContent(t *testing.T, out, tag string) []string {
 	t.Helper()
 	var texts []string
 	for _, n := range elements(parseHTML(t, out), tag) {
-		var b strings.Builder
-		var walk func(*html.Node)
-		walk = func(n *html.Node) {
-			if n.Type == html.TextNode {
-				b.WriteString(n.Data)
-			}
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				walk(c)
-			}
-		}
-		walk(n)
-		texts = append(texts, b.String())
+		texts = append(texts, textOf(n))
 	}
 	return texts
 }

@@ -46,6 +46,22 @@ func elements(n *html.Node, tag string) []*html.Node {
 	return found
 }
 
+// textOf is the text inside n, as a browser shows it.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
 func attr(n *html.Node, key string) (string, bool) {
 	for _, a := range n.Attr {
 		if a.Key == key {
@@ -80,7 +96,7 @@ func checkAnchors(t testing.TB, out string) {
 	}
 	walk(doc)
 	for _, a := range elements(doc, "a") {
-		if class, _ := attr(a, "class"); class != "anchor" {
+		if class, _ := attr(a, "class"); class != "anchor" && class != "footnote-ref" && class != "footnote-backref" {
 			continue
 		}
 		href, _ := attr(a, "href")
@@ -96,16 +112,16 @@ func TestRenderHeadings(t *testing.T) {
 		src  string
 		ids  []string // of the headings, in order
 	}{
-		{"atx", "# Hello World", []string{"hello-world"}},
-		{"setext", "Hello World\n===========", []string{"hello-world"}},
-		{"inline syntax left out", "## Hello *World* and `code`", []string{"hello-world-and-code"}},
-		{"diacritics", "## Crème Brûlée", []string{"creme-brulee"}},
-		{"repeats numbered", "# Setup\n# Setup\n# Setup", []string{"setup", "setup-1", "setup-2"}},
-		{"repeat of a numbered one", "# a-1\n# a\n# a", []string{"a-1", "a", "a-2"}},
-		{"no usable characters", "# 日本語\n# !!!", []string{"section", "section-1"}},
-		{"all levels", "# a\n## b\n### c\n#### d\n##### e\n###### f", []string{"a", "b", "c", "d", "e", "f"}},
-		{"raw HTML in heading", "# <script>alert(1)</script> Hi", []string{"script-alert-1-script-hi"}},
-		{"long heading capped", "# " + strings.Repeat("word ", 40), []string{strings.TrimSuffix(strings.Repeat("word-", 16), "-")}},
+		{"atx", "# Hello World", []string{"h-hello-world"}},
+		{"setext", "Hello World\n===========", []string{"h-hello-world"}},
+		{"inline syntax left out", "## Hello *World* and `code`", []string{"h-hello-world-and-code"}},
+		{"diacritics", "## Crème Brûlée", []string{"h-creme-brulee"}},
+		{"repeats numbered", "# Setup\n# Setup\n# Setup", []string{"h-setup", "h-setup-1", "h-setup-2"}},
+		{"repeat of a numbered one", "# a-1\n# a\n# a", []string{"h-a-1", "h-a", "h-a-2"}},
+		{"no usable characters", "# 日本語\n# !!!", []string{"h-section", "h-section-1"}},
+		{"all levels", "# a\n## b\n### c\n#### d\n##### e\n###### f", []string{"h-a", "h-b", "h-c", "h-d", "h-e", "h-f"}},
+		{"raw HTML in heading", "# <script>alert(1)</script> Hi", []string{"h-script-alert-1-script-hi"}},
+		{"long heading capped", "# " + strings.Repeat("word ", 40), []string{"h-" + strings.TrimSuffix(strings.Repeat("word-", 16), "-")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,8 +203,13 @@ func TestRenderCodeBlocks(t *testing.T) {
 			if codes[0].Parent == nil || codes[0].Parent.Data != "pre" {
 				t.Errorf("code is not inside pre\n%s", out)
 			}
-			if !strings.Contains(out, tt.wantInOut) {
-				t.Errorf("output lacks %q\n%s", tt.wantInOut, out)
+			// Highlighted code is split into spans: the code's text holds
+			// the source, and markup in it stays escaped.
+			if want := html.UnescapeString(tt.wantInOut); !strings.Contains(textOf(codes[0]), want) {
+				t.Errorf("code's text lacks %q\n%s", want, out)
+			}
+			if strings.Contains(tt.wantInOut, "&lt;") && strings.Contains(out, "<script") {
+				t.Errorf("markup in code is not escaped\n%s", out)
 			}
 		})
 	}
@@ -206,7 +227,7 @@ func TestRenderGFM(t *testing.T) {
 		{"strikethrough", "~~gone~~", []string{"<del>gone</del>"}},
 		{"task list",
 			"- [ ] todo\n- [x] done",
-			[]string{`<input disabled="" type="checkbox"> todo`, `<input checked="" disabled="" type="checkbox"> done`}},
+			[]string{`<input disabled="" type="checkbox" aria-label="todo"> todo`, `<input checked="" disabled="" type="checkbox" aria-label="done"> done`}},
 		{"ordered list start", "3. three\n4. four", []string{`<ol start="3">`, "<li>three</li>"}},
 		{"emphasis", "*a* **b**", []string{"<em>a</em>", "<strong>b</strong>"}},
 		{"blockquote", "> quoted", []string{"<blockquote>", "<p>quoted</p>"}},
@@ -345,6 +366,14 @@ var attacks = []string{
 	"https://example.com/\"onmouseover=\"alert(1)",
 	"\x00<script>alert(1)</script>",
 	"[x](\x01javascript:alert(1))",
+	"a[^1]\n\n[^1]: <script>alert(1)</script> [x](javascript:alert(1))",
+	"a[^<img src=x onerror=alert(1)>]\n\n[^<img src=x onerror=alert(1)>]: note",
+	"- [ ] \" onmouseover=\"alert(1)\" x=\"",
+	"- [x] <script>alert(1)</script>",
+	"[top](#\"><script>alert(1)</script>)\n\n# \"><script>",
+	"```go\nfmt.Println(\"</span></code><script>alert(1)</script>\")\n```",
+	"```html\n<script>alert(1)</script><img src=x onerror=alert(1)>\n```",
+	"![x](/media/x.png\" onerror=\"alert(1))",
 }
 
 func TestRenderInert(t *testing.T) {
@@ -357,7 +386,7 @@ func TestRenderInert(t *testing.T) {
 			// tag, even an allowed one, unless Markdown itself made it.
 			doc := parseHTML(t, out)
 			for _, tag := range []string{"input", "iframe", "script"} {
-				if tag == "input" && strings.Contains(src, "- [ ]") {
+				if tag == "input" && strings.Contains(src, "- [") {
 					continue
 				}
 				if n := len(elements(doc, tag)); n != 0 {
