@@ -33,6 +33,8 @@ const (
 	MaxTags       = 10
 	MaxTagLen     = 30
 	MaxAltLen     = 200
+	// MaxCaptionLen bounds a cover's caption (sql/00019's CHECK).
+	MaxCaptionLen = 300
 	// TrashDays is how long a deleted post can be restored.
 	TrashDays = 30
 	// SummaryLen bounds the summary derived from a body without an excerpt.
@@ -56,6 +58,8 @@ type Post struct {
 	Summary  string `db:"summary"`   // plain text for lists: Excerpt, else the body's start
 	CoverKey string `db:"cover_key"` // media key, "" for none
 	CoverAlt string `db:"cover_alt"`
+	// CoverCaption is shown under the cover on the post page, "" for none.
+	CoverCaption string `db:"cover_caption"`
 
 	Status       string         `db:"status"`
 	HiddenReason string         `db:"hidden_reason"`
@@ -102,6 +106,7 @@ func (p Post) IsPublic() bool {
 type PostInput struct {
 	Title, Body, Excerpt string
 	CoverKey, CoverAlt   string
+	CoverCaption         string
 	// Slug "" keeps the current slug, or derives one from the title for a
 	// post that has never been public.
 	Slug string
@@ -123,6 +128,7 @@ func (in PostInput) normalized() PostInput {
 	in.Excerpt = strings.TrimSpace(clean(in.Excerpt))
 	in.CoverKey = strings.TrimSpace(in.CoverKey)
 	in.CoverAlt = strings.TrimSpace(clean(in.CoverAlt))
+	in.CoverCaption = strings.TrimSpace(clean(in.CoverCaption))
 	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
 	in.Tags = normalizeTags(in.Tags)
 	if in.Kind == "" {
@@ -159,6 +165,9 @@ func (in PostInput) Validate() map[string]string {
 		errs["cover_alt"] = "Describe the cover image for readers who cannot see it."
 	case n > MaxAltLen:
 		errs["cover_alt"] = fmt.Sprintf("Keep the description to %d characters.", MaxAltLen)
+	}
+	if n := utf8.RuneCountInString(in.CoverCaption); n > MaxCaptionLen {
+		errs["cover_caption"] = fmt.Sprintf("Keep the caption to %d characters (it has %d).", MaxCaptionLen, n)
 	}
 	if in.Slug != "" && !markdown.ValidSlug(in.Slug) {
 		errs["slug"] = "Use lower-case letters a-z, digits and single hyphens, at most 80 characters."
@@ -198,7 +207,7 @@ type PostModel struct {
 // postColumns reads a post (alias p) with its author (alias u, LEFT JOINed).
 const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
-	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt,
+	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt, p.cover_caption,
 	p.status, p.hidden_reason, p.review_note, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
 	p.author_suspended, p.kind`
 
@@ -209,8 +218,8 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 const maxSlugAttempts = 25
 
 const insertPostSQL = `WITH p AS (
-	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind, draft_key)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, '')) RETURNING *
+	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind, draft_key, cover_caption)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13) RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 
@@ -232,7 +241,7 @@ func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (P
 				return err
 			}
 			return tx.GetContext(ctx, &p, insertPostSQL, authorID, in.Title, slug, in.Body, r.html,
-				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind, in.DraftKey)
+				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind, in.DraftKey, in.CoverCaption)
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
 			break
@@ -345,7 +354,7 @@ ON CONFLICT (slug) DO UPDATE SET post_id = EXCLUDED.post_id`
 
 const updatePostSQL = `WITH p AS (
 	UPDATE posts SET title = $3, slug = $4, body = $5, body_html = $6, excerpt = $7, summary = $8,
-		cover_key = $9, cover_alt = $10, tags = $11, version = version + 1, updated_at = now()
+		cover_key = $9, cover_alt = $10, tags = $11, cover_caption = $12, version = version + 1, updated_at = now()
 	WHERE id = $1 AND version = $2 AND deleted_at IS NULL RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
@@ -389,7 +398,7 @@ func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostIn
 				}
 			}
 			if err := tx.GetContext(ctx, &p, updatePostSQL, id, version, in.Title, slug, in.Body, r.html,
-				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags)); err != nil {
+				in.Excerpt, r.summary, in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.CoverCaption); err != nil {
 				return err
 			}
 			_, err = tx.ExecContext(ctx, deletePendingSQL, id, editorID) // saved: the saver's pending changes are moot
@@ -587,7 +596,7 @@ func freeSlug(ctx context.Context, tx *sqlx.Tx, base string, postID int64, kind 
 
 // likePrefix makes a LIKE pattern matching strings that start with s.
 func likePrefix(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
+	return likeLiteral(s) + "%"
 }
 
 // isSlugTaken reports a unique violation on posts.slug.
