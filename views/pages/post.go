@@ -25,6 +25,7 @@ type PostView struct {
 	CoverURL       string
 	CoverSrcset    string
 	CoverAlt       string
+	CoverCaption   string
 	Version        int
 	CanEdit        bool
 	CSRF           string
@@ -60,6 +61,8 @@ type EditorView struct {
 	// DraftKey names a new post's editor to its saves, so all of them land
 	// on the one draft its first autosave makes.
 	DraftKey string
+
+	CoverCaption string // shown under the cover
 }
 
 // ConflictView shows the newer version that a save collided with.
