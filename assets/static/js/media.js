@@ -211,7 +211,9 @@
   document.addEventListener("paste", function (evt) {
     var ta = bodyOf(evt.target);
     var files = ta && evt.clipboardData ? images(evt.clipboardData.files) : [];
-    if (files.length === 0) return;
+    // Text copied from a word processor comes with a picture of itself:
+    // what is meant is the text.
+    if (files.length === 0 || evt.clipboardData.getData("text/plain") !== "") return;
     evt.preventDefault();
     insert(ta, files, ta.selectionStart, ta.selectionEnd);
   });
