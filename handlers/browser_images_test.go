@@ -240,4 +240,12 @@ func TestBrowserCoverPicker(t *testing.T) {
 		t.Errorf("stored cover %q %q %q", got.CoverKey, got.CoverAlt, got.CoverCaption)
 	}
 	b.wait("the caption under the cover", `document.querySelector("figure.cover-figure figcaption")?.textContent === "Photo: Alice"`)
+
+	// The inline editor's field is a picker too, showing the cover it holds.
+	b.click("[data-testid=edit]")
+	b.wait("the inline editor's picker", `!!document.querySelector("form#post [data-testid=choose-cover_key]")`)
+	if !b.is(`!document.querySelector("[data-media-choice] img").hidden &&
+		document.querySelector("[data-media-choice] img").getAttribute("src").endsWith(` + jsString(fresh) + `)`) {
+		t.Error("the inline editor does not preview the post's cover")
+	}
 }
