@@ -39,7 +39,7 @@ func adminActor(c echo.Context) models.Actor {
 // history snapshot) and with the admin script.
 func (a *App) adminPage(c echo.Context, title string) layout.Page {
 	p := a.privatePage(c, title+" · Admin")
-	p.Scripts = []string{"js/admin.js"}
+	p.Scripts = append(p.Scripts, "js/admin.js")
 	return p
 }
 

@@ -76,7 +76,7 @@ func documentedQuery(key string) []string {
 	switch key {
 	case "GET /", "GET /@:username", "GET /tags/:tag", "GET /drafts", "GET /media":
 		return []string{"page"}
-	case "GET /search":
+	case "GET /search", "GET /media/picker":
 		return []string{"q", "page"}
 	case "GET /login":
 		return []string{"next"}

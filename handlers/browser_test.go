@@ -4,11 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/color"
-	"image/png"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -192,48 +188,31 @@ func TestBrowserConflict(t *testing.T) {
 	}
 }
 
-// An image uploaded from the editor shows progress and lands in the body
-// as Markdown; the link serves the stored image.
+// An image chosen with the editor's "Insert an image" lands in the body at
+// the caret as Markdown, without a page load; the link serves the stored
+// image.
 func TestBrowserUpload(t *testing.T) {
 	a := newApp(t)
 	alice := a.createUser("alice", "author")
-	p := seedBrowserPost(a, alice, models.PostInput{Title: "With a picture", Body: "Intro."}, false)
-
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for x := range 64 {
-		for y := range 48 {
-			img.Set(x, y, color.RGBA{R: uint8(x * 4), G: uint8(y * 5), B: 200, A: 255})
-		}
-	}
-	file := filepath.Join(t.TempDir(), "picture.png")
-	f, err := os.Create(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	p := seedBrowserPost(a, alice, models.PostInput{Title: "With a picture", Body: "Intro.\n\nOutro."}, false)
+	file := writePNG(t, "picture.png")
 
 	b := a.browser(t)
 	b.signIn("alice")
 	b.open("/posts/" + p.Slug + "/edit")
 	b.mark()
-	b.run("choose the file", chromedp.SetUploadFiles("#upload-file", []string{file}, chromedp.ByQuery))
-	b.typeText("#upload-form input[name=alt]", "A gradient", true)
-	b.click("[data-testid=upload]")
-	b.wait("the upload", `document.querySelector("[data-testid=upload-message]")?.textContent === "Uploaded."`)
+	b.run("place the caret", chromedp.Evaluate(`document.querySelector("[data-testid=body]").setSelectionRange(6, 6)`, nil))
+	b.run("choose the file", chromedp.SetUploadFiles("[data-body-image-file]", []string{file}, chromedp.ByQuery))
+	b.answerAlt("A gradient", false)
+	b.wait("the upload", `document.querySelector("[data-testid=body-image-status]")?.textContent === "Added picture.png."`)
 
 	body := b.value("[data-testid=body]")
-	md := regexp.MustCompile(`!\[A gradient\]\((/media/[0-9a-f]{64}\.(?:jpg|png))\)\n?$`).FindStringSubmatch(body)
-	if md == nil || !strings.HasPrefix(body, "Intro.\n") {
-		t.Fatalf("body after the upload = %q, want the text followed by the image's Markdown", body)
+	md := regexp.MustCompile(`^Intro\.\n\n!\[A gradient\]\((/media/[0-9a-f]{64}\.(?:jpg|png))\)\n\nOutro\.$`).FindStringSubmatch(body)
+	if md == nil {
+		t.Fatalf("body after the upload = %q, want the image's Markdown at the caret", body)
 	}
-	if !b.is(`!document.querySelector("#upload-progress").hidden && document.querySelector("#upload-progress").value === 100`) {
-		t.Errorf("progress bar: hidden %v, value %s", b.is(`document.querySelector("#upload-progress").hidden`),
-			b.str(`String(document.querySelector("#upload-progress").value)`))
+	if !b.is(`document.querySelector("[data-body-images] progress").hidden && document.querySelector("[data-body-images] progress").value === 0`) {
+		t.Error("the progress bar was not reset after the upload")
 	}
 	if !b.marked() {
 		t.Error("the upload loaded a new page")

@@ -42,6 +42,8 @@ func (a *App) frame(c echo.Context, title string) layout.Page {
 	}
 	if u, ok := currentUser(c); ok {
 		p.Viewer = &layout.Viewer{Username: u.Username, Name: u.Name(), AvatarURL: avatarURL(u), AdminHref: adminHref(u)}
+		// Boosted links open editors without loading a page: their script comes with every signed-in page.
+		p.Scripts = []string{"js/media.js"}
 	}
 	// Exists first: popping from an empty session would create a session row.
 	if c.Get(ctxSession) != nil && a.Sessions.Exists(c.Request().Context(), sessFlash) {

@@ -71,7 +71,7 @@ func (a *App) postPageView(c echo.Context, p models.Post, srcset string) pages.P
 		ID: p.ID, Slug: p.Slug, Title: p.Title, BodyHTML: shownHTML(p), Tags: p.Tags,
 		AuthorUsername: p.AuthorUsername, AuthorName: p.AuthorName, Status: p.Status, HiddenReason: p.HiddenReason,
 		Updated: f.Date(p.UpdatedAt), Version: p.Version, CanEdit: canEdit(c, p), CoverAlt: p.CoverAlt,
-		AuthorSuspended: p.AuthorSuspended, Page: p.IsPage(),
+		AuthorSuspended: p.AuthorSuspended, Page: p.IsPage(), CoverCaption: p.CoverCaption,
 		ReviewNote: p.ReviewNote, CanPublish: canPublish(c, p),
 	}
 	if v.CanEdit {
@@ -222,7 +222,7 @@ func editorFor(p models.Post, inline bool) pages.EditorView {
 	v := pages.EditorView{
 		ID: p.ID, Slug: p.Slug, Status: p.Status, Title: p.Title, Body: p.Body, Tags: strings.Join(p.Tags, ", "),
 		Excerpt: p.Excerpt, CoverKey: p.CoverKey, CoverAlt: p.CoverAlt, Version: p.Version, Inline: inline,
-		Page: p.IsPage(), SEO: seoView(p.SEO),
+		Page: p.IsPage(), SEO: seoView(p.SEO), CoverCaption: p.CoverCaption,
 	}
 	if p.Status == models.PostPublished {
 		v.SlugEdit = p.Slug
@@ -275,6 +275,7 @@ func (a *App) getEditor(c echo.Context) error {
 func withPending(v pages.EditorView, pd models.Pending, savedAt string) pages.EditorView {
 	v.Title, v.Body, v.Tags, v.Excerpt = pd.Title, pd.Body, strings.Join(pd.Tags, ", "), pd.Excerpt
 	v.CoverKey, v.CoverAlt, v.Version, v.PendingAt = pd.CoverKey, pd.CoverAlt, pd.BaseVersion, savedAt
+	v.CoverCaption = pd.CoverCaption
 	if pd.Slug != "" {
 		v.SlugEdit = pd.Slug
 	}
@@ -320,12 +321,12 @@ func editorInput(c echo.Context) (models.PostInput, pages.EditorView, map[string
 		Excerpt: c.FormValue("excerpt"), SlugEdit: strings.TrimSpace(c.FormValue("slug")),
 		CoverKey: strings.TrimSpace(c.FormValue("cover_key")), CoverAlt: c.FormValue("cover_alt"),
 		Page: c.FormValue("kind") == models.KindPage, DraftKey: c.FormValue("draft_key"),
-		SEO: seoForm(c),
+		SEO: seoForm(c), CoverCaption: c.FormValue("cover_caption"),
 	}
 	form.Version = versionField(c)
 	in := models.PostInput{
 		Title: form.Title, Body: form.Body, Excerpt: form.Excerpt, CoverKey: form.CoverKey,
-		CoverAlt: form.CoverAlt, Slug: form.SlugEdit, Kind: c.FormValue("kind"), DraftKey: form.DraftKey,
+		CoverAlt: form.CoverAlt, CoverCaption: form.CoverCaption, Slug: form.SlugEdit, Kind: c.FormValue("kind"), DraftKey: form.DraftKey,
 		SEO: seoInput(form.SEO),
 	}
 	tags, tagErr := models.ParseTags(form.Tags)
@@ -510,7 +511,7 @@ func (a *App) autosavePending(c echo.Context, p models.Post, version int, in mod
 }
 
 func firstError(errs map[string]string) string {
-	for _, k := range []string{"title", "body", "tags", "excerpt", "slug", "cover_key", "cover_alt",
+	for _, k := range []string{"title", "body", "tags", "excerpt", "slug", "cover_key", "cover_alt", "cover_caption",
 		"meta_description", "social_title", "social_image", "canonical_url"} {
 		if errs[k] != "" {
 			return strings.ToLower(k) + ": " + errs[k]

@@ -68,6 +68,7 @@ func (a *App) routes(e *echo.Echo) {
 	g.POST("/posts/:id/revisions/:rev/restore", a.postRestoreRevision, requireUser)
 	g.GET("/drafts", a.getMyPosts, requireUser)
 	g.GET("/media", a.getMediaLibrary, requireUser)
+	g.GET("/media/picker", a.getMediaPicker, requireUser)
 	a.allowBody(g.POST("/media", a.postMedia, requireUser), uploadBody)
 
 	g.GET(setupRoute, a.getSetup) // the first run: until an administrator exists, the only page (setup.go)

@@ -190,8 +190,9 @@ var authzMatrix = map[string][]authzCase{
 	"GET /posts/:id/revisions/:rev": {{want: ownPage}},
 	"POST /posts/:id/revisions/:rev/restore": {{form: func(w *world) url.Values { return versionForm(w.published) },
 		want: ownChange}},
-	"GET /drafts": {{want: signedIn}},
-	"GET /media":  {{want: signedIn}},
+	"GET /drafts":       {{want: signedIn}},
+	"GET /media":        {{want: signedIn}},
+	"GET /media/picker": {{want: signedIn}}, // each sees their own images; editors and admins everyone's (TestMediaPicker)
 	"POST /media": {{multipart: true, file: tinyPNG(), form: func(*world) url.Values { return url.Values{"alt": {"A dot"}} },
 		want: signedIn}},
 

@@ -74,39 +74,23 @@ func imageMarkdown(m models.Media) string {
 	return "![" + alt + "](" + urls.Media(m.Key) + ")"
 }
 
-// postMedia uploads an image. From the editor (htmx) it answers with the
-// body textarea, the image's Markdown appended; without JavaScript it
-// shows the media library with the Markdown to copy.
+// postMedia uploads an image into the uploader's media library. The
+// editor's script (media.js) asks for JSON: the stored image and its
+// Markdown, which it puts in the body at the cursor or in a media field.
+// Without JavaScript it shows the media library with the Markdown to copy.
 func (a *App) postMedia(c echo.Context) error {
 	u, _ := currentUser(c)
-	up := upload{msg: fmt.Sprintf("Keep the description under %d characters.", models.MaxAltLen)}
-	alt := field(c, "alt")
-	if utf8.RuneCountInString(alt) <= models.MaxAltLen {
-		var err error
-		if up, err = a.storeImage(c, "file", u.ID, alt, models.PostImage); err != nil {
-			return err
-		}
+	up, err := a.storePostImage(c, u.ID)
+	if err != nil {
+		return err
 	}
-	if wantsFragment(c.Request()) {
+	if wantsJSON(c.Request()) {
 		private(c)
-		id, _ := strconv.ParseInt(c.FormValue("post_id"), 10, 64)
-		c.SetParamNames("id")
-		c.SetParamValues(strconv.FormatInt(id, 10))
-		p, err := a.editablePost(c)
-		if err != nil {
-			return err
-		}
-		ev := editorFor(p, true)
-		ev.Body = c.FormValue("body")
 		if up.msg != "" {
-			return render(c, up.status(c), pages.Uploaded(up.msg, "", ev), nil)
+			return c.JSON(up.status(c), uploadAnswer{Error: up.msg})
 		}
-		md := imageMarkdown(up.media)
-		if ev.Body != "" && !strings.HasSuffix(ev.Body, "\n") {
-			ev.Body += "\n"
-		}
-		ev.Body += "\n" + md + "\n"
-		return render(c, http.StatusOK, pages.Uploaded("Uploaded.", md, ev), nil)
+		return c.JSON(http.StatusOK, uploadAnswer{Key: up.media.Key, URL: urls.Media(up.media.Key),
+			Alt: up.media.Alt, Markdown: imageMarkdown(up.media)})
 	}
 	status := http.StatusOK
 	v, err := a.library(c, u.ID)
@@ -122,6 +106,35 @@ func (a *App) postMedia(c echo.Context) error {
 	p := a.privatePage(c, "Media library")
 	v.CSRF = p.CSRF
 	return render(c, status, pages.MediaLibrary(p, v), nil)
+}
+
+// storePostImage stores the form's image for the media library, with its
+// description: one is required unless the form marks the image decorative.
+func (a *App) storePostImage(c echo.Context, owner int64) (upload, error) {
+	alt := strings.TrimSpace(field(c, "alt"))
+	switch {
+	case utf8.RuneCountInString(alt) > models.MaxAltLen:
+		return upload{msg: fmt.Sprintf("Keep the description under %d characters.", models.MaxAltLen)}, nil
+	case alt == "" && field(c, "decorative") == "":
+		return upload{msg: needsAlt}, nil
+	}
+	return a.storeImage(c, "file", owner, alt, models.PostImage)
+}
+
+const needsAlt = "Describe the image for readers who cannot see it, or mark it as decorative."
+
+// uploadAnswer is postMedia's JSON: the stored image, or the problem.
+type uploadAnswer struct {
+	Key      string `json:"key,omitempty"`
+	URL      string `json:"url,omitempty"`
+	Alt      string `json:"alt,omitempty"`
+	Markdown string `json:"markdown,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// wantsJSON: the request asks for a JSON answer (media.js's uploads).
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get(echo.HeaderAccept), echo.MIMEApplicationJSON)
 }
 
 func (a *App) getMediaLibrary(c echo.Context) error {

@@ -94,6 +94,7 @@ var urlCases = []urlCase{
 	getTo("Drafts", urls.Drafts(), "/drafts"),
 	getTo("MediaLibrary", urls.MediaLibrary(), "/media"),
 	postTo("MediaLibrary", urls.MediaLibrary(), "/media"),
+	getTo("MediaPicker", urls.MediaPicker("a b", 2), "/media/picker"),
 
 	getTo("Register", urls.Register(), "/register"),
 	postTo("Register", urls.Register(), "/register"),

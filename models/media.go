@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,6 +115,54 @@ func (m *MediaModel) ListByOwner(ctx context.Context, ownerID int64, pg Page) ([
 	}
 	if err := m.DB.SelectContext(ctx, &list, listMediaByOwnerSQL, ownerID, pg.Size, pg.Offset()); err != nil {
 		return nil, 0, fmt.Errorf("models: list media: %w", err)
+	}
+	return list, total, nil
+}
+
+// MediaPick is an image offered by the media picker: a library row and
+// its owner's name ("" once the account is gone).
+type MediaPick struct {
+	Media
+	OwnerName string `db:"owner_name"`
+}
+
+// Thumb is the key of the image's smallest copy, the original when it has none.
+func (md Media) Thumb() string {
+	if len(md.Variants) == 0 {
+		return md.Key
+	}
+	return md.VariantKey(slices.Min(md.Variants))
+}
+
+// The picker's filter: $1 an owner (0: everyone's), $2 words the
+// description or the owner's name contain ("" for any).
+const pickWhere = ` FROM media m LEFT JOIN users u ON u.id = m.owner_id
+WHERE ($1 = 0 OR m.owner_id = $1)
+	AND ($2 = '' OR m.alt ILIKE '%' || $2 || '%' OR u.username ILIKE '%' || $2 || '%')`
+
+const (
+	countPicksSQL = `SELECT count(*)` + pickWhere
+	listPicksSQL  = `SELECT m.id, m.owner_id, m.key, m.width, m.height, m.bytes, m.content_type, m.alt, m.variants,
+	m.created_at, coalesce(u.username, '') AS owner_name` + pickWhere + `
+ORDER BY m.created_at DESC, m.id DESC LIMIT $3 OFFSET $4`
+)
+
+// Pick returns one page of the images the media picker offers, newest
+// first: ownerID's, or everyone's when ownerID is 0; search narrows them to
+// those whose description (or owner's username) contains it, ignoring case.
+func (m *MediaModel) Pick(ctx context.Context, ownerID int64, search string, pg Page) ([]MediaPick, int, error) {
+	pg = pg.Normalize()
+	like := likeLiteral(CleanText(search))
+	var total int
+	if err := m.DB.GetContext(ctx, &total, countPicksSQL, ownerID, like); err != nil {
+		return nil, 0, fmt.Errorf("models: count media to pick: %w", err)
+	}
+	list := []MediaPick{}
+	if pg.Offset() >= total {
+		return list, total, nil
+	}
+	if err := m.DB.SelectContext(ctx, &list, listPicksSQL, ownerID, like, pg.Size, pg.Offset()); err != nil {
+		return nil, 0, fmt.Errorf("models: list media to pick: %w", err)
 	}
 	return list, total, nil
 }

@@ -106,3 +106,15 @@ func TestMedia(t *testing.T) {
 		t.Errorf("after the owner's deletion = %+v, %v", got, err)
 	}
 }
+
+// TestMediaThumb: the picker shows an image's smallest copy, or the image
+// when it has none.
+func TestMediaThumb(t *testing.T) {
+	md := models.Media{Key: mediaKey(1), Variants: []int64{1280, 640, 960}}
+	if got, want := md.Thumb(), md.VariantKey(640); got != want {
+		t.Errorf("Thumb = %q, want %q", got, want)
+	}
+	if got := (models.Media{Key: mediaKey(2)}).Thumb(); got != mediaKey(2) {
+		t.Errorf("Thumb without copies = %q, want the key", got)
+	}
+}

@@ -23,6 +23,8 @@ type Pending struct {
 	CoverKey string         `db:"cover_key"`
 	CoverAlt string         `db:"cover_alt"`
 	Tags     pq.StringArray `db:"tags"`
+
+	CoverCaption string `db:"cover_caption"`
 	// BaseVersion is the post's version the edit started from; when the post
 	// has moved on since, saving it is a conflict (Update's ErrConflict).
 	BaseVersion int       `db:"base_version"`
@@ -33,15 +35,16 @@ type Pending struct {
 // Input is the pending copy as the editor's form gives it back.
 func (p Pending) Input() PostInput {
 	return PostInput{Title: p.Title, Body: p.Body, Excerpt: p.Excerpt, CoverKey: p.CoverKey,
-		CoverAlt: p.CoverAlt, Slug: p.Slug, Tags: p.Tags}
+		CoverAlt: p.CoverAlt, CoverCaption: p.CoverCaption, Slug: p.Slug, Tags: p.Tags}
 }
 
-const pendingColumns = `post_id, title, slug, body, excerpt, cover_key, cover_alt, tags, base_version, editor_id, updated_at`
+const pendingColumns = `post_id, title, slug, body, excerpt, cover_key, cover_alt, cover_caption, tags, base_version, editor_id, updated_at`
 
-const savePendingSQL = `INSERT INTO post_pending (post_id, title, slug, body, excerpt, cover_key, cover_alt, tags, base_version, editor_id)
-SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM posts WHERE id = $1 AND deleted_at IS NULL
+const savePendingSQL = `INSERT INTO post_pending (post_id, title, slug, body, excerpt, cover_key, cover_alt, tags, base_version, editor_id, cover_caption)
+SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM posts WHERE id = $1 AND deleted_at IS NULL
 ON CONFLICT (post_id, editor_id) DO UPDATE SET title = EXCLUDED.title, slug = EXCLUDED.slug, body = EXCLUDED.body,
-	excerpt = EXCLUDED.excerpt, cover_key = EXCLUDED.cover_key, cover_alt = EXCLUDED.cover_alt, tags = EXCLUDED.tags,
+	excerpt = EXCLUDED.excerpt, cover_key = EXCLUDED.cover_key, cover_alt = EXCLUDED.cover_alt,
+	cover_caption = EXCLUDED.cover_caption, tags = EXCLUDED.tags,
 	base_version = EXCLUDED.base_version, updated_at = now()
 RETURNING ` + pendingColumns
 
@@ -57,7 +60,7 @@ func (m *PostModel) SavePending(ctx context.Context, id int64, baseVersion int, 
 	}
 	var p Pending
 	err := m.DB.GetContext(ctx, &p, savePendingSQL, id, in.Title, in.Slug, in.Body, in.Excerpt,
-		in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), baseVersion, editorID)
+		in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), baseVersion, editorID, in.CoverCaption)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Pending{}, ErrNotFound
 	}

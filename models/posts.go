@@ -34,6 +34,8 @@ const (
 	MaxTags       = 10
 	MaxTagLen     = 30
 	MaxAltLen     = 200
+	// MaxCaptionLen bounds a cover's caption (sql/00019's CHECK).
+	MaxCaptionLen = 300
 	// TrashDays is how long a deleted post can be restored.
 	TrashDays = 30
 	// SummaryLen bounds the summary derived from a body without an excerpt.
@@ -57,6 +59,8 @@ type Post struct {
 	Summary  string `db:"summary"`   // plain text for lists: Excerpt, else the body's start
 	CoverKey string `db:"cover_key"` // media key, "" for none
 	CoverAlt string `db:"cover_alt"`
+	// CoverCaption is shown under the cover on the post page, "" for none.
+	CoverCaption string `db:"cover_caption"`
 
 	Status       string         `db:"status"`
 	HiddenReason string         `db:"hidden_reason"`
@@ -108,6 +112,7 @@ func (p Post) IsPublic() bool {
 type PostInput struct {
 	Title, Body, Excerpt string
 	CoverKey, CoverAlt   string
+	CoverCaption         string
 	// Slug "" keeps the current slug, or derives one from the title for a
 	// post that has never been public.
 	Slug string
@@ -130,6 +135,7 @@ func (in PostInput) normalized() PostInput {
 	in.Excerpt = strings.TrimSpace(clean(in.Excerpt))
 	in.CoverKey = strings.TrimSpace(in.CoverKey)
 	in.CoverAlt = strings.TrimSpace(clean(in.CoverAlt))
+	in.CoverCaption = strings.TrimSpace(clean(in.CoverCaption))
 	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
 	in.Tags = normalizeTags(in.Tags)
 	if in.Kind == "" {
@@ -167,6 +173,9 @@ func (in PostInput) Validate() map[string]string {
 		errs["cover_alt"] = "Describe the cover image for readers who cannot see it."
 	case n > MaxAltLen:
 		errs["cover_alt"] = fmt.Sprintf("Keep the description to %d characters.", MaxAltLen)
+	}
+	if n := utf8.RuneCountInString(in.CoverCaption); n > MaxCaptionLen {
+		errs["cover_caption"] = fmt.Sprintf("Keep the caption to %d characters (it has %d).", MaxCaptionLen, n)
 	}
 	if in.Slug != "" && !markdown.ValidSlug(in.Slug) {
 		errs["slug"] = "Use lower-case letters a-z, digits and single hyphens, at most 80 characters."
@@ -212,7 +221,7 @@ type PostModel struct {
 // postColumns reads a post (alias p) with its author (alias u, LEFT JOINed).
 const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
-	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt,
+	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt, p.cover_caption,
 	p.status, p.hidden_reason, p.review_note, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
 	p.author_suspended, p.kind, p.meta_description, p.social_title, p.social_image, p.canonical_url, p.noindex, p.scheduled_at`
 
@@ -224,8 +233,8 @@ const maxSlugAttempts = 25
 
 const insertPostSQL = `WITH p AS (
 	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind, draft_key,
-		` + seoColumns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13, $14, $15, $16, $17) RETURNING *
+		cover_caption, ` + seoColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13, $14, $15, $16, $17, $18) RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 
@@ -247,7 +256,7 @@ func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (P
 				return err
 			}
 			args := append([]any{authorID, in.Title, slug, in.Body, r.html, in.Excerpt, r.summary,
-				in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind, in.DraftKey}, in.SEO.args()...)
+				in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind, in.DraftKey, in.CoverCaption}, in.SEO.args()...)
 			return tx.GetContext(ctx, &p, insertPostSQL, args...)
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
@@ -361,8 +370,8 @@ ON CONFLICT (slug) DO UPDATE SET post_id = EXCLUDED.post_id`
 
 const updatePostSQL = `WITH p AS (
 	UPDATE posts SET title = $3, slug = $4, body = $5, body_html = $6, excerpt = $7, summary = $8,
-		cover_key = $9, cover_alt = $10, tags = $11, version = version + 1, updated_at = now(),
-		(` + seoColumns + `) = ($12, $13, $14, $15, $16)
+		cover_key = $9, cover_alt = $10, tags = $11, cover_caption = $12, version = version + 1, updated_at = now(),
+		(` + seoColumns + `) = ($13, $14, $15, $16, $17)
 	WHERE id = $1 AND version = $2 AND deleted_at IS NULL RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
@@ -406,7 +415,7 @@ func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostIn
 				}
 			}
 			args := append([]any{id, version, in.Title, slug, in.Body, r.html, in.Excerpt, r.summary,
-				in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags)}, in.SEO.args()...)
+				in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.CoverCaption}, in.SEO.args()...)
 			if err := tx.GetContext(ctx, &p, updatePostSQL, args...); err != nil {
 				return err
 			}
@@ -605,7 +614,7 @@ func freeSlug(ctx context.Context, tx *sqlx.Tx, base string, postID int64, kind 
 
 // likePrefix makes a LIKE pattern matching strings that start with s.
 func likePrefix(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
+	return likeLiteral(s) + "%"
 }
 
 // isSlugTaken reports a unique violation on posts.slug.

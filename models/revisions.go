@@ -94,7 +94,7 @@ func (m *PostModel) RestoreRevision(ctx context.Context, postID, revID int64, ve
 	}
 	in := PostInput{
 		Title: rev.Title, Body: rev.Body, Excerpt: rev.Excerpt, Tags: rev.Tags,
-		CoverKey: cur.CoverKey, CoverAlt: cur.CoverAlt,
+		CoverKey: cur.CoverKey, CoverAlt: cur.CoverAlt, CoverCaption: cur.CoverCaption,
 	}
 	// cur was read outside Update's transaction; if the post has moved on
 	// since, its version differs and Update refuses with ErrConflict.

@@ -17,3 +17,9 @@ func CleanText(s string) string {
 func storable(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
+
+// likeLiteral makes s match itself in a LIKE pattern (backslash is
+// PostgreSQL's default escape).
+func likeLiteral(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -64,7 +64,7 @@ func seoFields(v EditorView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Input(components.Field{Name: "social_image", Label: "Social image", Type: "text", Value: v.SEO.SocialImage, Error: v.err("social_image"), Hint: "The file name of an image from your media library, for link previews; the cover when empty."}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = MediaField(components.Field{Name: "social_image", Label: "Social image", Value: v.SEO.SocialImage, Error: v.err("social_image"), Hint: "An image from your media library for link previews (its file name, such as 3f2a…9c.jpg); the cover when empty."}, "").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

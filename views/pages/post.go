@@ -25,6 +25,7 @@ type PostView struct {
 	CoverURL       string
 	CoverSrcset    string
 	CoverAlt       string
+	CoverCaption   string
 	Version        int
 	CanEdit        bool
 	CSRF           string
@@ -59,9 +60,10 @@ type EditorView struct {
 	Page      bool // a page: no tags; a new one is created with kind=page
 	// DraftKey names a new post's editor to its saves, so all of them land
 	// on the one draft its first autosave makes.
-	DraftKey string
-	SEO      SEOView
-	Schedule ScheduleView // the publish time (schedule.templ)
+	DraftKey     string
+	SEO          SEOView
+	Schedule     ScheduleView // the publish time (schedule.templ)
+	CoverCaption string       // shown under the cover
 }
 
 func (v EditorView) action() string {

@@ -110,6 +110,11 @@ func RestoreRevision(id, rev int64) string { return PostRevision(id, rev) + "/re
 func Drafts() string                       { return "/drafts" }
 func MediaLibrary() string                 { return "/media" }
 
+// MediaPicker is the media picker's page n for the search q ("" for all).
+func MediaPicker(q string, n int) string {
+	return Paged(withQuery(MediaLibrary()+"/picker", query("q", q)), n)
+}
+
 // Accounts.
 
 func Register() string                       { return "/register" }

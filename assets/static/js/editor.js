@@ -1,23 +1,7 @@
-// Quire's only script of its own: upload progress for the post editor, and
-// what a form says when its request fails. Everything else is htmx
-// attributes; pages work without either.
+// What a form says when its request fails. Everything else is htmx
+// attributes (images: media.js); pages work without either.
 (function () {
   "use strict";
-  document.addEventListener("htmx:xhr:progress", function (evt) {
-    var form = evt.target.closest && evt.target.closest("#upload-form");
-    if (!form || !evt.detail.lengthComputable) return;
-    var bar = form.querySelector("#upload-progress");
-    bar.hidden = false;
-    bar.value = Math.round((evt.detail.loaded / evt.detail.total) * 100);
-  });
-  document.addEventListener("htmx:afterRequest", function (evt) {
-    var form = evt.target.closest && evt.target.closest("#upload-form");
-    if (!form) return;
-    var bar = form.querySelector("#upload-progress");
-    bar.value = 100;
-    if (evt.detail.successful) form.reset();
-  });
-
   // htmx swaps only answers meant to replace the form (2xx, and 422 and 409,
   // which carry the form back with the author's input). Any other error
   // status, or a request that never reached the site, leaves the form as it
@@ -158,7 +142,7 @@
     }
   });
   // The form's own submit saves; the body field's requests autosave.
-  // (Preview is a button; uploads are another form.)
+  // (Preview is a button; images upload outside htmx, media.js.)
   function isSave(elt, form) {
     return elt === form || elt.name === "body";
   }
@@ -325,11 +309,6 @@
     if (root.matches && root.matches("form[data-editor]")) offer(root);
     root.querySelectorAll("form[data-editor]").forEach(offer);
     document.querySelectorAll("form[data-editor]").forEach(function (f) { delete movedTo[keyOf(f)]; });
-    // An upload puts Markdown in the body by swapping the field: a change too.
-    if (root.id === "body-field") {
-      var form = editorOf(root);
-      if (form) edited(form);
-    }
   }
   document.addEventListener("htmx:load", function (evt) { scan(evt.detail.elt); });
   // htmx (a deferred script before this one) sets its onpopstate on
