@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"context"
 	"image"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"quire/models"
 	"quire/models/markdown/markdowntest"
@@ -303,9 +306,16 @@ func TestXSSInert(t *testing.T) {
 			t.Fatalf("%s: nothing at %s", path, sel)
 		}
 		markdowntest.AssertInert(t, html)
-		if n := res.doc.Find("script:not([src]), [onerror], [onload]").Length(); n > 0 {
+		// A JSON-LD block is data browsers never run; it must stay one whole
+		// JSON document, so nothing in it can end the element early.
+		if n := res.doc.Find(`script:not([src]):not([type="application/ld+json"]), [onerror], [onload]`).Length(); n > 0 {
 			t.Errorf("%s: %d active elements", path, n)
 		}
+		res.doc.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
+			if !json.Valid([]byte(s.Text())) {
+				t.Errorf("%s: JSON-LD is not one JSON document: %s", path, s.Text())
+			}
+		})
 	}
 	// The editor and its fragment show the payloads as text.
 	owner := a.client()
