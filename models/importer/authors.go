@@ -63,7 +63,7 @@ func (w *wordpress) matchOrCreate(ctx context.Context, tx *sqlx.Tx, a *Author, k
 	case err == nil:
 		// Matched by email: an existing account, not one this import made.
 	case errors.Is(err, sql.ErrNoRows):
-		name, err := w.freeUsername(ctx, tx, a)
+		name, err := freeUsername(ctx, tx, a.Login, "wp_"+strconv.FormatInt(a.ID, 10))
 		if err != nil {
 			return 0, err
 		}
@@ -84,10 +84,10 @@ func (w *wordpress) matchOrCreate(ctx context.Context, tx *sqlx.Tx, a *Author, k
 	return id, nil
 }
 
-// freeUsername makes a Quire username from the WordPress login (hyphens
-// and dots become underscores), falling back to wp_<id> when the login
-// cannot be one or reads as staff ("admin"), numbered when taken.
-func (w *wordpress) freeUsername(ctx context.Context, tx *sqlx.Tx, a *Author) (string, error) {
+// freeUsername makes a Quire username from the source's login (hyphens
+// and dots become underscores), falling back to fallback (wp_<id>) when the
+// login cannot be one or reads as staff ("admin"), numbered when taken.
+func freeUsername(ctx context.Context, tx *sqlx.Tx, login, fallback string) (string, error) {
 	base := strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_':
@@ -96,12 +96,12 @@ func (w *wordpress) freeUsername(ctx context.Context, tx *sqlx.Tx, a *Author) (s
 			return '_'
 		}
 		return -1
-	}, models.NormalizeUsername(a.Login))
+	}, models.NormalizeUsername(login))
 	if len(base) > 26 {
 		base = base[:26]
 	}
 	if models.CheckUsername(base) != "" || models.CheckStaffName(base, models.RoleAuthor) != "" {
-		base = "wp_" + strconv.FormatInt(a.ID, 10)
+		base = fallback
 	}
 	name := base
 	for n := 2; ; n++ {

@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -60,7 +59,7 @@ var ErrNoAuthor = errors.New("importer: the item's author is not in the file's a
 
 // wordpress is one WordPress import run.
 type wordpress struct {
-	db      *sqlx.DB
+	itemTx
 	opt     Options
 	source  string             // import_sources.source: "wordpress " + base site URL
 	base    string             // the old site's address, without a final slash
@@ -68,7 +67,6 @@ type wordpress struct {
 	authors map[string]*Author // by login
 	terms   map[[2]string]*Term
 	sum     Summary
-	dry     *sqlx.Tx // the one rolled-back transaction of a dry run
 
 	authorIDs   map[string]int64 // by login, once their transaction committed
 	media       *media           // nil: no uploads folder
@@ -84,7 +82,7 @@ func ImportWordPress(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name str
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
-	w := &wordpress{db: db, opt: opt, authors: map[string]*Author{}, terms: map[[2]string]*Term{}, authorIDs: map[string]int64{}}
+	w := &wordpress{itemTx: itemTx{db: db}, opt: opt, authors: map[string]*Author{}, terms: map[[2]string]*Term{}, authorIDs: map[string]int64{}}
 	if opt.Uploads != nil {
 		// A first pass finds the attachments, which featured images name
 		// by id and which may come after the posts.
@@ -131,31 +129,6 @@ func ImportWordPress(ctx context.Context, db *sqlx.DB, r io.ReadSeeker, name str
 			}
 		}
 	}
-}
-
-// inTx runs fn in the item's own transaction; in a dry run, under a
-// savepoint of the one transaction, so later items see earlier ones.
-func (w *wordpress) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	if w.dry != nil {
-		if _, err := w.dry.ExecContext(ctx, "SAVEPOINT item"); err != nil {
-			return err
-		}
-		if err := fn(w.dry); err != nil {
-			_, _ = w.dry.ExecContext(ctx, "ROLLBACK TO SAVEPOINT item")
-			return err
-		}
-		_, err := w.dry.ExecContext(ctx, "RELEASE SAVEPOINT item")
-		return err
-	}
-	tx, err := w.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 func (w *wordpress) note(it *Item, format string, args ...any) {
@@ -413,18 +386,7 @@ type previous struct {
 
 // previous is the record of an earlier import of the item.
 func (w *wordpress) previous(ctx context.Context, it *Item) (prev previous, found bool, err error) {
-	var q sqlx.QueryerContext = w.db
-	if w.dry != nil {
-		q = w.dry
-	}
-	err = sqlx.GetContext(ctx, q, &prev, findSourceSQL, w.source, strconv.FormatInt(it.ID, 10))
-	if errors.Is(err, sql.ErrNoRows) {
-		return prev, false, nil
-	}
-	if err != nil {
-		return prev, false, fmt.Errorf("importer: find item %d: %w", it.ID, err)
-	}
-	return prev, true, nil
+	return w.findPrevious(ctx, w.source, strconv.FormatInt(it.ID, 10))
 }
 
 // rendered is the post's HTML and list summary, as Quire derives them.
