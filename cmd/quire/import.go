@@ -17,6 +17,9 @@ import (
 var importFormats = map[string]bool{"wordpress": true}
 
 func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if isMarkdownImport(args) {
+		return importMarkdownCmd(ctx, args, stdout)
+	}
 	var cfg Config
 	var dryRun bool
 	var uploads string
