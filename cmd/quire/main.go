@@ -33,6 +33,12 @@ Usage:
   quire import wordpress PATH [--uploads DIR] [--dry-run]
                                      add the authors, posts and pages of a
                                      WordPress export (WXR); safe to run again
+  quire import markdown DIR [--dry-run]
+                                     add the Markdown files of a folder (Hugo,
+                                     Jekyll, quire export); safe to run again
+  quire export DIR|FILE.zip [--with-emails]
+                                     write every post and page as Markdown, with
+                                     media, authors, settings and comments
   quire version                      print the version
 
 Run "quire <command> --help" for a command's flags. Every setting is also a
@@ -51,6 +57,7 @@ func main() {
 		"createadmin": createAdmin,
 		"seed":        seed,
 		"import":      importCmd,
+		"export":      exportCmd,
 		"version":     printVersion,
 	}
 	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {

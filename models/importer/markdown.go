@@ -372,12 +372,15 @@ func (m *markdownRun) tags(rel string, names []string) []string {
 // site, decoded, without its host.
 func oldPath(alias string) (string, bool) {
 	u, err := url.Parse(strings.TrimSpace(alias))
-	if err != nil || u.Path == "" {
+	if err != nil || u.Path == "" && u.RawQuery == "" {
 		return "", false
 	}
 	p := u.Path
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p // Hugo reads a relative alias from the site's root too
+	}
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery // WordPress's /?p=ID, as a Quire export lists it
 	}
 	if p == "/" || len(p) > 2000 || strings.ContainsRune(p, 0) {
 		return "", false
