@@ -57,8 +57,8 @@ func exportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Exported %d posts, %d pages, %d media files, %d accounts and %d comments to %s.\n",
-		sum.Posts, sum.Pages, sum.Media, sum.Authors, sum.Comments, name)
+	fmt.Fprintf(stdout, "Exported to %s: posts %d, pages %d, media files %d, accounts %d, comments %d.\n",
+		name, sum.Posts, sum.Pages, sum.Media, sum.Authors, sum.Comments)
 	for _, key := range sum.Missing {
 		fmt.Fprintf(stdout, "  The image %s is referenced but not in the media folder; it is not in the export.\n", key)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"quire/models"
 	"quire/models/importer"
@@ -36,7 +37,10 @@ func isMarkdownImport(args []string) bool {
 	var dryRun bool
 	fs := markdownImportFlags(&cfg, &dryRun)
 	fs.SetOutput(io.Discard)
-	pos, err := parseInterspersed(fs, args)
+	// Without the help flag, which stops parsing before the format is read.
+	pos, err := parseInterspersed(fs, slices.DeleteFunc(slices.Clone(args), func(a string) bool {
+		return a == "-h" || a == "-help" || a == "--help"
+	}))
 	return err == nil && len(pos) > 0 && pos[0] == "markdown"
 }
 
