@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -42,15 +39,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	uploads := &models.Uploads{Rows: &models.MediaModel{DB: a.db}, Files: models.LocalStore{Dir: a.media}}
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for x := range 64 {
-		img.Set(x, x%48, color.RGBA{B: 180, A: 255})
-	}
-	var raw bytes.Buffer
-	if err := png.Encode(&raw, img); err != nil {
-		t.Fatal(err)
-	}
-	cover, err := uploads.Store(ctx, &raw, alice.ID, "A blue line", models.PostImage)
+	cover, err := uploads.Store(ctx, bytes.NewReader(testImage(t, 7)), alice.ID, "A blue line", models.PostImage)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"quire/models"
 	"quire/models/exporter"
@@ -37,18 +36,11 @@ func exportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("export needs one folder or .zip file to write: quire export DIR|FILE.zip")
 	}
 	name := pos[0]
-	if cfg.MediaDir == "" {
-		cfg.MediaDir = filepath.Join(cfg.DataDir, "media")
-	}
-	db, err := openDatabase(ctx, &cfg)
+	db, settings, err := openSite(ctx, &cfg, openDatabase)
 	if err != nil {
 		return err
 	}
 	defer db.Close(context.WithoutCancel(ctx))
-	settings, err := (&models.SettingsModel{DB: db.DB}).Get(ctx)
-	if err != nil {
-		return err
-	}
 	sum, err := exporter.Export(ctx, db.DB, models.LocalStore{Dir: cfg.MediaDir}, name, exporter.Options{
 		WithEmails: withEmails, MediaURL: urls.Media, PostURL: postURL, Location: settings.Location()})
 	if errors.Is(err, exporter.ErrDiskFull) {

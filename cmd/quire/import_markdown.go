@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"quire/models"
@@ -60,18 +59,11 @@ func importMarkdownCmd(ctx context.Context, args []string, stdout io.Writer) err
 	if err := checkFolder(dir); err != nil {
 		return err
 	}
-	if cfg.MediaDir == "" {
-		cfg.MediaDir = filepath.Join(cfg.DataDir, "media")
-	}
-	db, err := openMigrated(ctx, &cfg)
+	db, settings, err := openSite(ctx, &cfg, openMigrated)
 	if err != nil {
 		return err
 	}
 	defer db.Close(context.WithoutCancel(ctx))
-	settings, err := (&models.SettingsModel{DB: db.DB}).Get(ctx)
-	if err != nil {
-		return err
-	}
 	opt := importer.Options{DryRun: dryRun, Location: settings.Location(), MediaURL: urls.Media,
 		Uploads: &models.Uploads{Rows: &models.MediaModel{DB: db.DB}, Files: models.LocalStore{Dir: cfg.MediaDir}}}
 	sum, err := importer.ImportMarkdown(ctx, db.DB, dir, opt)
@@ -81,7 +73,7 @@ func importMarkdownCmd(ctx context.Context, args []string, stdout io.Writer) err
 
 // checkFolder says plainly when dir is missing or not a folder.
 func checkFolder(dir string) error {
-	st, err := os.Stat(dir)
+	st, err := os.Stat(dir) // #nosec G703 -- the operator names the folder to import
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("there is no folder %s", dir)

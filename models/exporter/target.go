@@ -79,7 +79,7 @@ func (d *dirSink) create(name string, modified time.Time, _ bool) (io.Writer, er
 	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640) // #nosec G304 -- names the export makes under its own folder
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- names the export makes under its own folder
 	if err != nil {
 		return nil, err
 	}

@@ -1,12 +1,8 @@
 package importer_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"image"
-	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -130,29 +126,20 @@ func writeFile(t *testing.T, name, text string) {
 	}
 }
 
-func pngImage(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
-	for x := range 40 {
-		img.Set(x, x%30, color.RGBA{R: 200, A: 255})
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // Images a file shows by a path relative to it, or from the site's root,
 // become media; an author is made once; a path leaving the folder is not
 // followed.
 func TestImportMarkdownImagesAndAuthors(t *testing.T) {
 	db := siteWithAdmin(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "site", "static", "img", "cover.png"), string(pngImage(t)))
-	writeFile(t, filepath.Join(dir, "site", "posts", "pic.png"), string(pngImage(t)))
+	photo, err := os.ReadFile("testdata/wordpress-small-uploads/2025/11/harbour-at-dusk-300x200.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "site", "static", "img", "cover.jpg"), string(photo))
+	writeFile(t, filepath.Join(dir, "site", "posts", "pic.jpg"), string(photo))
 	writeFile(t, filepath.Join(dir, "site", "posts", "one.md"), "+++\ntitle = \"One\"\ndate = 2025-01-02T03:04:05Z\n"+
-		"author = \"Jane Doe\"\ncover = \"/img/cover.png\"\ncover_alt = \"A red line\"\n+++\n\n![a picture](pic.png)\n\n![no](../../../secret.png)\n")
+		"author = \"Jane Doe\"\ncover = \"/img/cover.jpg\"\ncover_alt = \"A red line\"\n+++\n\n![a picture](pic.jpg)\n\n![no](../../../secret.png)\n")
 	writeFile(t, filepath.Join(dir, "site", "posts", "two.md"), "---\ntitle: Two\nauthor: Jane Doe\n---\nText.\n")
 	media := t.TempDir()
 	opt := importer.Options{MediaURL: func(key string) string { return "/media/" + key },
