@@ -272,7 +272,12 @@ func (m *markdownRun) read(rel string, raw []byte, modTime time.Time) (p mdPost,
 		p.coverAlt = alt
 	}
 	p.coverAlt = truncate(p.coverAlt, models.MaxAltLen)
-	for _, a := range f.list("aliases", "redirect_from") {
+	// Aliases, and the address the file set for itself (Hugo's url,
+	// Jekyll's permalink), which Quire's own address replaces.
+	for _, a := range append(f.list("aliases", "redirect_from"), f.str("url", "permalink")) {
+		if a == "" {
+			continue
+		}
 		if old, ok := oldPath(a); ok {
 			p.aliases = append(p.aliases, old)
 		} else {

@@ -140,7 +140,7 @@ func TestImportMarkdownImagesAndAuthors(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "site", "posts", "pic.jpg"), string(photo))
 	writeFile(t, filepath.Join(dir, "site", "posts", "one.md"), "+++\ntitle = \"One\"\ndate = 2025-01-02T03:04:05Z\n"+
 		"author = \"Jane Doe\"\ncover = \"/img/cover.jpg\"\ncover_alt = \"A red line\"\n+++\n\n![a picture](pic.jpg)\n\n![no](../../../secret.png)\n")
-	writeFile(t, filepath.Join(dir, "site", "posts", "two.md"), "---\ntitle: Two\nauthor: Jane Doe\n---\nText.\n")
+	writeFile(t, filepath.Join(dir, "site", "posts", "two.md"), "---\ntitle: Two\nauthor: Jane Doe\nurl: /2019/two.html\naliases: [\"/?p=15\", \"http://old.example.org/two/\"]\n---\nText.\n")
 	media := t.TempDir()
 	opt := importer.Options{MediaURL: func(key string) string { return "/media/" + key },
 		Uploads: &models.Uploads{Rows: &models.MediaModel{DB: db}, Files: models.LocalStore{Dir: media}}}
@@ -160,6 +160,13 @@ func TestImportMarkdownImagesAndAuthors(t *testing.T) {
 	}
 	if !strings.Contains(one.Body, "![a picture](/media/"+one.Cover+")") || !strings.Contains(one.Body, "](../../../secret.png)") {
 		t.Errorf("body:\n%s", one.Body) // the same pixels: one key
+	}
+	var paths []string
+	if err := db.Select(&paths, `SELECT path FROM redirects ORDER BY path`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(paths, []string{"/2019/two.html", "/?p=15", "/two/"}) {
+		t.Errorf("redirects = %q", paths)
 	}
 	if !hasNote(sum, "one.md", "outside the imported folder") {
 		t.Error("no note says the image outside the folder was left")
