@@ -71,7 +71,8 @@ type export struct {
 	media map[string]bool // keys referenced, written last
 	sum   Summary
 	now   time.Time
-	// mediaRef finds a stored image's address in a body.
+	// mediaRef finds a stored image's address in a body, as a path (not
+	// inside another site's URL): what precedes it, then its key.
 	mediaRef *regexp.Regexp
 }
 
@@ -87,7 +88,7 @@ func write(ctx context.Context, db *sqlx.DB, files models.MediaStore, out sink, 
 	}
 	defer func() { _ = tx.Rollback() }()
 	e := &export{tx: tx, files: files, out: out, opt: opt, media: map[string]bool{}, now: time.Now(),
-		mediaRef: regexp.MustCompile(regexp.QuoteMeta(opt.MediaURL("")) + `([a-f0-9]{64}(?:-w[0-9]{2,4})?\.(?:jpg|png|gif))`)}
+		mediaRef: regexp.MustCompile(`(^|[\s(<"'\[])` + regexp.QuoteMeta(opt.MediaURL("")) + `([a-f0-9]{64}(?:-w[0-9]{2,4})?\.(?:jpg|png|gif))`)}
 	for _, step := range []func(context.Context) error{e.posts, e.authors, e.settings, e.comments, e.mediaFiles, e.manifest} {
 		if err := step(ctx); err != nil {
 			return e.sum, err
@@ -190,7 +191,8 @@ func (e *export) post(p exportedPost) error {
 		fm.Aliases = append(fm.Aliases, e.opt.PostURL(p.Kind, s))
 	}
 	body := e.mediaRef.ReplaceAllStringFunc(p.Body, func(ref string) string {
-		return e.mediaPath(e.mediaRef.FindStringSubmatch(ref)[1])
+		m := e.mediaRef.FindStringSubmatch(ref)
+		return m[1] + e.mediaPath(m[2])
 	})
 	w, err := e.out.create(folder+"/"+p.Slug+".md", p.UpdatedAt, true)
 	if err != nil {

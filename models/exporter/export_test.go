@@ -74,7 +74,7 @@ func seedSite(t *testing.T) site {
 		}
 		return p
 	}
-	p := publish(models.PostInput{Title: "Harbour at dusk", Body: "A photo:\n\n![A red line](/media/" + md.Key + ")",
+	p := publish(models.PostInput{Title: "Harbour at dusk", Body: "A photo:\n\n![A red line](/media/" + md.Key + ")\n\nElsewhere: https://example.org/media/" + md.Key,
 		Excerpt: "Boats, mostly.", Tags: []string{"photos", "sea"}, CoverKey: md.Key, CoverAlt: "A red line"})
 	if _, err := posts.Update(ctx, p.ID, p.Version, models.PostInput{Title: p.Title, Body: p.Body, Excerpt: p.Excerpt,
 		Tags: p.Tags, CoverKey: p.CoverKey, CoverAlt: p.CoverAlt, Slug: "harbour"}, admin); err != nil {
@@ -170,7 +170,8 @@ func TestExportFolder(t *testing.T) {
 		fm.Date.IsZero() || fm.Lastmod.Before(fm.Date) {
 		t.Errorf("front matter = %+v", fm)
 	}
-	if body := parts[2]; !strings.Contains(body, "![A red line](../media/"+s.cover+")") {
+	if body := parts[2]; !strings.Contains(body, "![A red line](../media/"+s.cover+")") ||
+		!strings.Contains(body, "Elsewhere: https://example.org/media/"+s.cover) {
 		t.Errorf("body:\n%s", body)
 	}
 	page, _ := os.ReadFile(filepath.Join(out, "pages", "about.md"))
