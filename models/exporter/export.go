@@ -363,6 +363,6 @@ func (e *export) manifest(context.Context) error {
 	return enc.Encode(map[string]any{
 		"format": "quire-export", "format_version": 1, "exported_at": e.now.UTC(),
 		"posts": e.sum.Posts, "pages": e.sum.Pages, "media": e.sum.Media, "authors": e.sum.Authors,
-		"comments": e.sum.Comments, "missing_media": e.sum.Missing, "emails": e.opt.WithEmails,
+		"comments": e.sum.Comments, "missing_media": append([]string{}, e.sum.Missing...), "emails": e.opt.WithEmails,
 	})
 }

@@ -74,7 +74,7 @@ func seedSite(t *testing.T) site {
 		}
 		return p
 	}
-	p := publish(models.PostInput{Title: "Harbour at dusk", Body: "A photo:\n\n![A red line](/media/" + md.Key + ")\n\nElsewhere: https://example.org/media/" + md.Key,
+	p := publish(models.PostInput{Title: "Harbour at dusk 🌅", Body: "A photo:\n\n![A red line](/media/" + md.Key + ")\n\nElsewhere: https://example.org/media/" + md.Key,
 		Excerpt: "Boats, mostly.", Tags: []string{"photos", "sea"}, CoverKey: md.Key, CoverAlt: "A red line"})
 	if _, err := posts.Update(ctx, p.ID, p.Version, models.PostInput{Title: p.Title, Body: p.Body, Excerpt: p.Excerpt,
 		Tags: p.Tags, CoverKey: p.CoverKey, CoverAlt: p.CoverAlt, Slug: "harbour"}, admin); err != nil {
@@ -164,11 +164,14 @@ func TestExportFolder(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(parts[1]), &fm); err != nil {
 		t.Fatal(err)
 	}
-	if fm.Title != "Harbour at dusk" || fm.Slug != "harbour" || fm.Status != "published" || fm.Draft || fm.Author != "alice" ||
+	if fm.Title != "Harbour at dusk 🌅" || fm.Slug != "harbour" || fm.Status != "published" || fm.Draft || fm.Author != "alice" ||
 		fm.Cover != "../media/"+s.cover || fm.CoverAlt != "A red line" || fm.Description != "Boats, mostly." ||
 		!slices.Equal(fm.Tags, []string{"photos", "sea"}) || !slices.Equal(fm.Aliases, []string{"/?p=15", "/posts/harbour-at-dusk"}) ||
 		fm.Date.IsZero() || fm.Lastmod.Before(fm.Date) {
 		t.Errorf("front matter = %+v", fm)
+	}
+	if !strings.Contains(parts[1], "title: \"Harbour at dusk 🌅\"\n") {
+		t.Errorf("the title is not written as people read it:\n%s", parts[1])
 	}
 	if body := parts[2]; !strings.Contains(body, "![A red line](../media/"+s.cover+")") ||
 		!strings.Contains(body, "Elsewhere: https://example.org/media/"+s.cover) {

@@ -1,9 +1,13 @@
 package exporter
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -11,10 +15,8 @@ import (
 // writeMarkdown writes a post's file: YAML front matter between --- lines,
 // as Hugo and Jekyll read it, then the body.
 func writeMarkdown(w io.Writer, fm postFrontMatter, body string) error {
-	if _, err := io.WriteString(w, "---\n"); err != nil {
-		return err
-	}
-	enc := yaml.NewEncoder(w)
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(fm); err != nil {
 		return err
@@ -22,8 +24,39 @@ func writeMarkdown(w io.Writer, fm postFrontMatter, body string) error {
 	if err := enc.Close(); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "---\n\n"+strings.TrimRight(body, "\n")+"\n")
+	_, err := io.WriteString(w, "---\n"+readable(b.String())+"---\n\n"+strings.TrimRight(body, "\n")+"\n")
 	return err
+}
+
+// astral is a \UXXXXXXXX escape, or an escaped backslash to step over.
+var astral = regexp.MustCompile(`\\\\|\\U([0-9A-F]{8})`)
+
+// readable writes back the characters beyond U+FFFF (emoji) that the YAML
+// encoder escapes as \UXXXXXXXX: YAML allows them as they are, and people
+// read the file. It keeps the escaped text unless the result reads back
+// as the same front matter.
+func readable(text string) string {
+	if !strings.Contains(text, `\U`) {
+		return text
+	}
+	out := astral.ReplaceAllStringFunc(text, func(m string) string {
+		n, err := strconv.ParseUint(strings.TrimPrefix(m, `\U`), 16, 32)
+		if m == `\\` || err != nil || !unicode.IsPrint(rune(n)) {
+			return m
+		}
+		return string(rune(n))
+	})
+	var back postFrontMatter
+	if err := yaml.Unmarshal([]byte(out), &back); err != nil {
+		return text
+	}
+	var again bytes.Buffer
+	enc := yaml.NewEncoder(&again)
+	enc.SetIndent(2)
+	if enc.Encode(back) != nil || enc.Close() != nil || again.String() != text {
+		return text
+	}
+	return out
 }
 
 // jsonArray writes a JSON array one element at a time, one per line
