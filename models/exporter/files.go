@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -40,11 +41,11 @@ func readable(text string) string {
 		return text
 	}
 	out := astral.ReplaceAllStringFunc(text, func(m string) string {
-		n, err := strconv.ParseUint(strings.TrimPrefix(m, `\U`), 16, 32)
-		if m == `\\` || err != nil || !unicode.IsPrint(rune(n)) {
+		c, err := strconv.Unquote(`"` + m + `"`)
+		if r, _ := utf8.DecodeRuneInString(c); m == `\\` || err != nil || !unicode.IsPrint(r) {
 			return m
 		}
-		return string(rune(n))
+		return c
 	})
 	var back postFrontMatter
 	if err := yaml.Unmarshal([]byte(out), &back); err != nil {
