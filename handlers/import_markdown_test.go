@@ -24,6 +24,9 @@ func TestImportedMarkdownAliasesRedirect(t *testing.T) {
 		{"/posts/old-night-trains-post/", "/posts/night-trains-field-guide"},
 		{"/2025/11/15/creme-brulee/", "/posts/creme-brulee-and-mooncakes"},
 		{"/recipes/creme-brulee.html", "/posts/creme-brulee-and-mooncakes"},
+		// Where Hugo and Jekyll put them by their default permalinks.
+		{"/posts/night-trains-field-guide/", "/posts/night-trains-field-guide"},
+		{"/recipes/desserts/2025/11/15/creme-brulee-and-mooncakes.html", "/posts/creme-brulee-and-mooncakes"},
 	} {
 		res := c.get(tc.path)
 		if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != tc.to {

@@ -20,9 +20,10 @@ func markdownImportFlags(cfg *Config, dryRun *bool) *flag.FlagSet {
 		"Reads every .md file under DIR (recursively) with YAML (---) or TOML (+++) front matter,\n"+
 		"as Hugo and Jekyll write them, or as quire export wrote them: title, date, draft, slug\n"+
 		"(else the file's name), tags and categories (both become tags), aliases and redirect_from\n"+
-		"(old addresses that redirect), description (the excerpt), author, cover. Images the files\n"+
-		"show by path are imported as media. A file without an author goes to the site's first\n"+
-		"administrator. Running it again with the same folder changes nothing.")
+		"(old addresses that redirect, as does where Hugo or Jekyll put the file), description (the\n"+
+		"excerpt), author, cover. Images the files show by path are imported as media. A file\n"+
+		"without an author goes to the site's first administrator. Running it again with the\n"+
+		"same folder changes nothing.")
 	fs.BoolVar(dryRun, "dry-run", false, "report what would be imported and write nothing")
 	cfg.databaseFlags(fs)
 	fs.StringVar(&cfg.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder for uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")

@@ -303,6 +303,11 @@ func (m *markdownRun) read(rel string, raw []byte, modTime time.Time) (p mdPost,
 	if !dated {
 		date = modTime // Jekyll dates drafts by their file's time too
 	}
+	if f.str("url", "permalink") == "" {
+		if old := generatorAddress(rel, f.str("slug"), f.list("categories", "category"), date); old != "" {
+			p.aliases = append(p.aliases, old)
+		}
+	}
 	p.created, p.updated = date, date
 	for _, k := range []string{"lastmod", "last_modified_at", "updated"} {
 		t, ok, err := f.date(k, m.opt.Location)
@@ -391,6 +396,43 @@ func oldPath(alias string) (string, bool) {
 		return "", false
 	}
 	return p, true
+}
+
+// generatorAddress is the address Hugo or Jekyll gave the file by their
+// default permalinks, to redirect from: Hugo's /SECTION/SLUG/ for a file
+// under content/, Jekyll's /CATEGORIES/YYYY/MM/DD/SLUG.html for one under
+// _posts/; "" for any other place (Jekyll's _drafts were never online).
+func generatorAddress(rel, slug string, categories []string, date time.Time) string {
+	dir, name := path.Dir(rel), strings.TrimSuffix(path.Base(rel), path.Ext(rel))
+	if name == "index" { // a Hugo page bundle
+		dir, name = path.Dir(dir), path.Base(dir)
+	}
+	segs := strings.Split(dir, "/")
+	for i, seg := range segs {
+		switch seg {
+		case "content":
+			if slug == "" {
+				slug = name
+			}
+			section := strings.Join(segs[i+1:], "/")
+			if section != "" {
+				section += "/"
+			}
+			return strings.ToLower("/" + section + slug + "/")
+		case "_posts":
+			if m := jekyllName.FindStringSubmatch(name); m != nil && slug == "" {
+				slug = m[2]
+			} else if slug == "" {
+				slug = name
+			}
+			prefix := ""
+			if len(categories) > 0 {
+				prefix = "/" + strings.Join(categories, "/")
+			}
+			return prefix + date.Format("/2006/01/02/") + slug + ".html"
+		}
+	}
+	return ""
 }
 
 const firstAdminSQL = `SELECT id FROM users WHERE role = 'admin' AND state = 'active' ORDER BY id LIMIT 1`

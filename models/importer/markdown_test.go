@@ -95,8 +95,10 @@ func TestImportMarkdownFixture(t *testing.T) {
 	}
 	if !slices.Equal(paths, []string{
 		"/2025/11/15/creme-brulee/ creme-brulee-and-mooncakes", "/2025/11/night-trains/ night-trains-field-guide",
-		"/letters/2030/ a-letter-to-2030", "/posts/old-night-trains-post/ night-trains-field-guide",
-		"/recipes/creme-brulee.html creme-brulee-and-mooncakes",
+		"/letters/2030/ a-letter-to-2030", "/posts/a-letter-to-2030/ a-letter-to-2030",
+		"/posts/night-trains-field-guide/ night-trains-field-guide", "/posts/notes-on-cafe-culture/ notes-on-cafe-culture",
+		"/posts/old-night-trains-post/ night-trains-field-guide", "/recipes/creme-brulee.html creme-brulee-and-mooncakes",
+		"/recipes/desserts/2025/11/15/creme-brulee-and-mooncakes.html creme-brulee-and-mooncakes", // Jekyll's own
 	}) {
 		t.Errorf("redirects = %q", paths)
 	}
