@@ -33,7 +33,7 @@ func socketDSN(dir, database string) string {
 	return "host=" + filepath.Join(dir, "pgdata", "run") + " port=5432 user=quire dbname=" + database + " sslmode=disable"
 }
 
-func openSite(t *testing.T, dir string) *sqlx.DB {
+func openSiteDB(t *testing.T, dir string) *sqlx.DB {
 	t.Helper()
 	db, err := models.Open(context.Background(), socketDSN(dir, "quire"))
 	if err != nil {
@@ -70,7 +70,7 @@ var editRE = regexp.MustCompile(`edit (\d+)`)
 func TestBackupWhileAuthorsSave(t *testing.T) {
 	dir := setUpSite(t)
 	s := startServe(t, dir)
-	db := openSite(t, dir)
+	db := openSiteDB(t, dir)
 	ctx := context.Background()
 	var admin models.Actor
 	if err := db.GetContext(ctx, &admin, `SELECT id, username AS name, role FROM users WHERE username = 'admin'`); err != nil {
@@ -136,7 +136,7 @@ func TestBackupWhileAuthorsSave(t *testing.T) {
 	restored := dataDir(t)
 	run(t, "", "restore", file, "--data-dir", restored)
 	r := startServe(t, restored)
-	rdb := openSite(t, restored)
+	rdb := openSiteDB(t, restored)
 
 	var got backup.Counts
 	if err := rdb.GetContext(ctx, &got, `SELECT (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM users) AS users,
@@ -238,7 +238,7 @@ func TestBackupRestoreSamePages(t *testing.T) {
 
 	// The external way: back up through the socket as a URL while serve
 	// runs, and restore into a new, empty database.
-	db := openSite(t, restored)
+	db := openSiteDB(t, restored)
 	if _, err := db.Exec(`CREATE DATABASE elsewhere`); err != nil {
 		t.Fatal(err)
 	}

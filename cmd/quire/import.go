@@ -70,6 +70,9 @@ func importFormatNames() string {
 }
 
 func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if isMarkdownImport(args) {
+		return importMarkdownCmd(ctx, args, stdout)
+	}
 	var cfg Config
 	var dryRun, atomic bool
 	synopsis := "import FORMAT PATH [--dry-run] [--atomic] [flags]\n\nAdds the authors, posts and pages of another blog's export. Running it again with the\nsame file changes nothing. FORMAT and PATH:\n"

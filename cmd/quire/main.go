@@ -34,6 +34,12 @@ Usage:
                                      add the authors, posts and pages of a
                                      WordPress (WXR) or Ghost (JSON) export;
                                      safe to run again
+  quire import markdown DIR [--dry-run]
+                                     add the Markdown files of a folder (Hugo,
+                                     Jekyll, quire export); safe to run again
+  quire export DIR|FILE.zip [--with-emails]
+                                     write every post and page as Markdown, with
+                                     media, authors, settings and comments
   quire backup FILE                  write the whole site (database and media) to FILE
   quire restore FILE [--force]       put a site written by backup back
   quire version                      print the version
@@ -56,6 +62,7 @@ func main() {
 		"import":      importCmd,
 		"backup":      backupCmd,
 		"restore":     restoreCmd,
+		"export":      exportCmd,
 		"version":     printVersion,
 	}
 	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {

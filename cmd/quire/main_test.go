@@ -208,14 +208,14 @@ func TestEmbeddedDatabaseLifecycle(t *testing.T) {
 }
 
 func TestCommandsHelp(t *testing.T) {
-	for _, cmd := range []string{"serve", "migrate", "createadmin", "seed", "import", "backup", "restore", "version"} {
+	for _, cmd := range []string{"serve", "migrate", "createadmin", "seed", "import", "backup", "restore", "export", "version"} {
 		out, _ := exec.Command(quireBin, cmd, "--help").CombinedOutput()
 		if !strings.Contains(string(out), "Usage: quire "+cmd) {
 			t.Errorf("quire %s --help:\n%s", cmd, out)
 		}
 	}
 	out, _ := exec.Command(quireBin, "--help").CombinedOutput()
-	for _, want := range []string{"serve", "migrate", "createadmin", "seed", "import", "backup", "restore", "version"} {
+	for _, want := range []string{"serve", "migrate", "createadmin", "seed", "import markdown", "export", "backup", "restore", "version"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("quire --help lacks %s", want)
 		}

@@ -58,7 +58,7 @@ type media struct {
 	uploads  *models.Uploads
 	dir      string
 	stored   map[string]string         // relative path → media key
-	original func(rel string) []string // the source's originals of a copy it made, best first
+	original func(rel string) []string // the source's originals of a copy it made, best first; nil: none
 	tx       *sqlx.Tx                  // an atomic run's: the library rows go in it
 }
 
@@ -69,7 +69,11 @@ func (m *media) path(rel string) (string, error) {
 	if rel == "." || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) {
 		return "", fmt.Errorf("the path %q is outside the uploads folder", rel)
 	}
-	for _, orig := range m.original(filepath.ToSlash(rel)) {
+	var originals []string
+	if m.original != nil {
+		originals = m.original(filepath.ToSlash(rel))
+	}
+	for _, orig := range originals {
 		orig = filepath.Clean(filepath.FromSlash(orig))
 		if _, err := os.Stat(filepath.Join(m.dir, orig)); err == nil && !strings.HasPrefix(orig, "..") {
 			return filepath.Join(m.dir, orig), nil
