@@ -93,7 +93,7 @@ func (a *App) getHome(c echo.Context) error {
 				Heading: "Latest posts", Items: a.listItems(c, l.Posts), Pager: pager(urls.Home(), l), FeedURL: urls.SiteFeed(urls.RSS),
 				Empty: "Nothing published yet. Sign in and write the first post.",
 			}
-			return pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts")
+			return pages.ListPage(p, v), pages.MoreItems(v.Items, v.Pager)
 		})
 }
 
@@ -115,7 +115,7 @@ func (a *App) getTag(c echo.Context) error {
 				Heading: "Posts tagged #" + tag, Items: a.listItems(c, l.Posts), Pager: pager(urls.Tag(tag), l),
 				FeedURL: urls.TagFeed(tag, urls.RSS), Empty: "No posts with this tag yet.",
 			}
-			return pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts")
+			return pages.ListPage(p, v), pages.MoreItems(v.Items, v.Pager)
 		})
 }
 
@@ -142,7 +142,7 @@ func (a *App) getAuthor(c echo.Context) error {
 			p.Canonical = a.absURL(base)
 			p.Feeds = a.feeds("Posts by "+u.Name(), urls.AuthorFeeds(u.Username))
 			p.Social = &layout.Social{Type: "profile", Title: u.Name(), Description: u.Bio}
-			return pages.Author(p, v, list), pages.PostListItems(list.Items, list.Pager, "#posts")
+			return pages.Author(p, v, list), pages.MoreItems(list.Items, list.Pager)
 		})
 }
 
