@@ -28,6 +28,9 @@ func (a *App) listItems(c echo.Context, posts []models.Post) []pages.PostItem {
 			Slug: p.Slug, Title: p.Title, Summary: p.Summary, AuthorUsername: p.AuthorUsername,
 			Author: p.AuthorName, Tags: p.Tags, Status: p.Status,
 		}
+		if p.CoverKey != "" {
+			items[i].CoverURL = urls.Media(p.CoverKey)
+		}
 		if p.PublishedAt != nil {
 			items[i].Published, items[i].ISO = f.Date(*p.PublishedAt), f.Machine(*p.PublishedAt)
 		}
