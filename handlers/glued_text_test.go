@@ -49,7 +49,7 @@ func gluedWords(page string) []string {
 				l, _ := utf8.DecodeLastRuneInString(last)
 				r, _ := utf8.DecodeRuneInString(n.Data)
 				if endsWord(l) && startsWord(r) {
-					found = append(found, fmt.Sprintf("%q|%q", tail(last), head(n.Data)))
+					found = append(found, fmt.Sprintf("%q|%q", gluedTail(last), gluedHead(n.Data)))
 				}
 			}
 			last += n.Data
@@ -60,7 +60,7 @@ func gluedWords(page string) []string {
 			case "head", "script", "style", "template":
 				return
 			}
-			if _, hidden := attr(n, "hidden"); hidden {
+			if _, hidden := htmlAttr(n, "hidden"); hidden {
 				return
 			}
 		}
@@ -89,21 +89,21 @@ func endsWord(r rune) bool {
 
 func startsWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '(' }
 
-func tail(s string) string {
+func gluedTail(s string) string {
 	if r := []rune(s); len(r) > 30 {
 		return string(r[len(r)-30:])
 	}
 	return s
 }
 
-func head(s string) string {
+func gluedHead(s string) string {
 	if r := []rune(s); len(r) > 30 {
 		return string(r[:30])
 	}
 	return s
 }
 
-func attr(n *html.Node, name string) (string, bool) {
+func htmlAttr(n *html.Node, name string) (string, bool) {
 	for _, a := range n.Attr {
 		if a.Key == name {
 			return a.Val, true
