@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -44,7 +43,7 @@ func (a *App) getAdminDashboard(c echo.Context) error {
 	for _, r := range d.Recent {
 		v.Recent = append(v.Recent, admin.AuditItem{
 			When: f.DayTime(r.At), Actor: r.ActorName, Action: r.Action, Note: r.Note,
-			Object: fmt.Sprintf("%s #%d", r.Model, r.ObjectID),
+			Object: r.Object,
 			Href:   urls.AdminHistory(r.Model, r.ObjectID),
 		})
 	}

@@ -153,6 +153,9 @@ func (a *App) postAdminBulk(c echo.Context) error {
 	}
 	back := backQuery(t, c.FormValue("back"))
 	act, ok := t.Action(c.FormValue("action"), true)
+	if c.FormValue("action") == "" {
+		return adminBadRequest("Choose an action for the selected rows first.")
+	}
 	if !ok {
 		return adminBadRequest(fmt.Sprintf("unknown action %q", c.FormValue("action")))
 	}

@@ -29,6 +29,9 @@ func (a *App) listItems(c echo.Context, posts []models.Post) []pages.PostItem {
 			Slug: p.Slug, Title: p.Title, Summary: p.Summary, AuthorUsername: p.AuthorUsername,
 			Author: p.AuthorName, Tags: p.Tags, Status: p.Status,
 		}
+		if p.CoverKey != "" {
+			items[i].CoverURL = urls.Media(p.CoverKey)
+		}
 		if p.PublishedAt != nil {
 			items[i].Published, items[i].ISO = f.Date(*p.PublishedAt), f.Machine(*p.PublishedAt)
 		}
@@ -94,7 +97,7 @@ func (a *App) getHome(c echo.Context) error {
 				Heading: "Latest posts", Items: a.listItems(c, l.Posts), Pager: pager(urls.Home(), l), FeedURL: urls.SiteFeed(urls.RSS),
 				Empty: "Nothing published yet. Sign in and write the first post.",
 			}
-			return pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts")
+			return pages.ListPage(p, v), pages.MoreItems(v.Items, v.Pager)
 		})
 }
 
@@ -116,7 +119,7 @@ func (a *App) getTag(c echo.Context) error {
 				Heading: "Posts tagged #" + tag, Items: a.listItems(c, l.Posts), Pager: pager(urls.Tag(tag), l),
 				FeedURL: urls.TagFeed(tag, urls.RSS), Empty: "No posts with this tag yet.",
 			}
-			return pages.ListPage(p, v), pages.PostListItems(v.Items, v.Pager, "#posts")
+			return pages.ListPage(p, v), pages.MoreItems(v.Items, v.Pager)
 		})
 }
 
@@ -143,7 +146,7 @@ func (a *App) getAuthor(c echo.Context) error {
 			p.Canonical = a.absURL(base)
 			p.Feeds = a.feeds("Posts by "+u.Name(), urls.AuthorFeeds(u.Username))
 			p.Social = &layout.Social{Type: "profile", Title: u.Name(), Description: u.Bio}
-			return pages.Author(p, v, list), pages.PostListItems(list.Items, list.Pager, "#posts")
+			return pages.Author(p, v, list), pages.MoreItems(list.Items, list.Pager)
 		})
 }
 

@@ -13,7 +13,11 @@ const (
 	hxBoosted        = "HX-Boosted"
 	hxHistoryRestore = "HX-History-Restore-Request"
 	hxRedirect       = "HX-Redirect"
+	hxTriggerName    = "HX-Trigger-Name"
 )
+
+// liveSearchField is the name of the search boxes that ask as you type.
+const liveSearchField = "q"
 
 // wantsFragment: an htmx request that is neither boosted navigation nor a
 // history restore gets just the fragment; everything else a full page.
@@ -64,7 +68,14 @@ func private(c echo.Context) {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 }
 
-// setPushURL has htmx put url in the address bar after a swap.
+// setPushURL has htmx put url in the address bar after a swap: a new
+// history entry for a click (sort, filter, page), the current one replaced
+// while typing in a live search box, so Back leaves the search instead of
+// stepping back through every keystroke.
 func setPushURL(c echo.Context, url string) {
+	if c.Request().Header.Get(hxTriggerName) == liveSearchField {
+		c.Response().Header().Set("HX-Replace-Url", url)
+		return
+	}
 	c.Response().Header().Set("HX-Push-Url", url)
 }

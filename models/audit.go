@@ -105,11 +105,26 @@ type AuditRecord struct {
 	Before    sql.NullString `db:"before"` // JSON
 	After     sql.NullString `db:"after"`  // JSON
 	Note      string         `db:"note"`
+	// Object names what the entry is about, as people know it: a post's
+	// title, a username, an invitation's address; "posts #503" only when
+	// the object is gone and the entry kept no name.
+	Object string `db:"object"`
 }
 
-const auditColumns = `id, actor_id, actor_name, at, model, object_id, action, before::text, after::text, note`
+// auditObjectSQL names an audit entry's object (l is audit_log) from its
+// row today, else from the name the entry kept when it was deleted.
+const auditObjectSQL = `COALESCE(CASE l.model
+	WHEN 'posts' THEN (SELECT NULLIF(p.title, '') FROM posts p WHERE p.id = l.object_id)
+	WHEN 'users' THEN (SELECT u.username FROM users u WHERE u.id = l.object_id)
+	WHEN 'invitations' THEN (SELECT i.email FROM invitations i WHERE i.id = l.object_id)
+	WHEN 'media' THEN (SELECT COALESCE(NULLIF(m.alt, ''), m.key) FROM media m WHERE m.id = l.object_id)
+	WHEN 'settings' THEN 'Site settings'
+	END, l.before->>'title', l.before->>'username', l.before->>'email', l.model || ' #' || l.object_id)`
 
-const recentAuditSQL = `SELECT ` + auditColumns + ` FROM audit_log ORDER BY at DESC, id DESC LIMIT $1`
+const auditColumns = `l.id, l.actor_id, l.actor_name, l.at, l.model, l.object_id, l.action, l.before::text, l.after::text, l.note, ` +
+	auditObjectSQL + ` AS object`
+
+const recentAuditSQL = `SELECT ` + auditColumns + ` FROM audit_log l ORDER BY l.at DESC, l.id DESC LIMIT $1`
 
 // RecentAudit returns the newest n entries of the log.
 func (m *AdminModel) RecentAudit(ctx context.Context, n int) ([]AuditRecord, error) {
@@ -129,7 +144,7 @@ var AuditTable = admintable.Must(&admintable.Table{
 		{Key: "at", Label: "When", Expr: "l.at", Sortable: true, Render: admintable.Date},
 		{Key: "actor", Label: "Admin", Expr: "l.actor_name", Sortable: true, Searchable: true, Render: admintable.Text},
 		{Key: "model", Label: "Model", Expr: "l.model", Sortable: true, Render: admintable.Badge},
-		{Key: "object", Label: "Object", Expr: "l.model || ' #' || l.object_id", SortExpr: "l.object_id",
+		{Key: "object", Label: "Object", Expr: auditObjectSQL, SortExpr: "l.object_id",
 			Link: &admintable.Ref{Page: HistoryPage, Args: []string{"l.model", "l.object_id"}}, Sortable: true, Render: admintable.Link},
 		{Key: "action", Label: "Action", Expr: "l.action", Sortable: true, Searchable: true, Render: admintable.Badge},
 		{Key: "changes", Label: "Changes", Expr: "jsonb_build_object('before', l.before, 'after', l.after)",

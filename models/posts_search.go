@@ -43,7 +43,7 @@ const (
 	searchWait = time.Second
 )
 
-// SnippetChars is how much of a hit's title and body its snippet is cut
+// SnippetChars is how much of a hit's body its snippet is cut
 // from. ts_headline's cost grows faster than its text: over a whole 195 KB
 // body a phrase took 1.2 s a post, over 10,000 characters a few
 // milliseconds. A match further in still finds the post; its snippet is
@@ -97,8 +97,9 @@ WHERE numnode(websearch_to_tsquery(` + searchConfig + `, $1)) > 0
 // The ranked page is picked from ids first, so the sort carries only
 // small rows; titles and bodies are read for that page alone.
 //
-// The snippet is ts_headline over the first $4 characters of the title and
-// body as plain text: links and images read as their text, Markdown
+// The snippet is ts_headline over the first $4 characters of the body as
+// plain text (the title is shown above it; joined, the two read as one
+// sentence): links and images read as their text, Markdown
 // punctuation becomes spaces, and "<" is swapped for \x01 so that the text
 // parser does not take "<script>" for a tag and drop it (Go swaps it back
 // and escapes it). Matches are delimited by \x02 and \x03, which are first
@@ -114,7 +115,7 @@ const searchSQL = `WITH hits AS (
 SELECT ` + listColumns + `,
 	ts_headline(` + searchConfig + `,
 		translate(
-			regexp_replace(regexp_replace(regexp_replace(left(p.title || E'\n\n' || p.body, $4),
+			regexp_replace(regexp_replace(regexp_replace(left(p.body, $4),
 				'!?\[([^]\n]*)\]\([^)\n]*\)', '\1', 'g'),
 				'(^|\n)[ \t]*[#>][#> \t]*', '\1', 'g'),
 				'[*_\x60~|]+', ' ', 'g'),

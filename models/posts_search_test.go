@@ -294,3 +294,23 @@ func TestSearchBounds(t *testing.T) {
 		t.Errorf("blocked search = %v after %v; want ErrSearchTooCostly after about 2 s", err, took)
 	}
 }
+
+// A snippet is the body's passage alone: the title, shown above it, ran
+// into the body as one sentence ("Garden notes Some words about…").
+func TestSearchSnippetLeavesTitleOut(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	pm := &models.PostModel{DB: db}
+	ada := newUser(t, db, "ada", "")
+	publishedPost(t, pm, ada, models.PostInput{Title: "Garden notes", Body: "Some words about gardens."})
+	for _, q := range []string{"gardens", "notes"} {
+		hits, _, err := pm.Search(ctx, q, models.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != 1 || !strings.HasPrefix(hits[0].Snippet, "Some words about") || strings.Contains(hits[0].Snippet, "notes") {
+			t.Errorf("search %q: snippets %+v, want the body's words alone", q, hits)
+		}
+	}
+}

@@ -61,12 +61,17 @@ type Icon struct{ Rel, Href, Sizes string }
 // Link is a labelled link.
 type Link struct{ Label, URL string }
 
-// description is the page's meta description: its own, else the site's.
+// description is the page's meta description: its own, else the site's
+// tagline, else a sentence naming the site.
 func (p Page) description() string {
 	if p.Description != "" {
 		return p.Description
 	}
-	return p.Site.Tagline
+	if p.Site.Tagline != "" {
+		return p.Site.Tagline
+	}
+	// Search engines show something of their own choosing without one.
+	return "Posts from " + p.Site.Title + "."
 }
 
 // Social is the Open Graph / Twitter card description of a page.

@@ -119,6 +119,7 @@ type PostItem struct {
 	Tags                   []string
 	Status                 string
 	Snippet                string // search: safe HTML with <mark> only
+	CoverURL               string // "" when the post has no cover
 }
 
 // Pager is a list's page links; they work without JavaScript.
