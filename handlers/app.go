@@ -13,6 +13,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/jmoiron/sqlx"
+	"github.com/labstack/echo/v4"
 
 	"quire/handlers/pagecache"
 	"quire/models"
@@ -66,6 +67,8 @@ type Models struct {
 	Settings *models.SettingsModel
 	// Imports are the imports started from the admin area.
 	Imports *importer.Jobs
+	// Redirects answer old addresses (redirects.go).
+	Redirects *models.RedirectModel
 }
 
 // NewModels builds every model on db; hasher hashes passwords (with
@@ -83,6 +86,7 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 		Invitations: &models.InvitationModel{DB: db},
 		Settings:    &models.SettingsModel{DB: db},
 		Imports:     &importer.Jobs{DB: db},
+		Redirects:   &models.RedirectModel{DB: db},
 	}
 }
 
@@ -112,4 +116,5 @@ type App struct {
 	tables []*adminTable // the admin tables, in navigation order
 	// imports runs the admin area's imports in the background.
 	imports *importRunner
+	echo    *echo.Echo // the routes, which say what an address on this site is
 }
