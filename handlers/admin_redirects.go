@@ -125,7 +125,9 @@ func (a *App) redirectTarget(raw string) (models.RedirectTarget, string) {
 }
 
 // routeOf is the GET route that answers an escaped path, "" for none, and
-// its parameters, decoded.
+// its parameters, decoded. Echo lets the last parameter of a route take
+// the rest of a path no other route takes (/:slug takes x/y): that is no
+// route's address.
 func (a *App) routeOf(path string) (string, map[string]string) {
 	c := a.echo.NewContext(nil, nil)
 	a.echo.Router().Find(http.MethodGet, path, c)
@@ -134,7 +136,7 @@ func (a *App) routeOf(path string) (string, map[string]string) {
 			params := map[string]string{}
 			for i, name := range c.ParamNames() {
 				v, err := url.PathUnescape(c.ParamValues()[i])
-				if err != nil {
+				if err != nil || name != "*" && strings.Contains(c.ParamValues()[i], "/") {
 					return "", nil
 				}
 				params[name] = v
