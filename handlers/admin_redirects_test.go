@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"quire/models"
-	"quire/models/importer"
 )
 
 // redirectID is the id of the redirect from path.
@@ -132,14 +130,7 @@ func TestAddRedirectForm(t *testing.T) {
 func TestRedirectsTable(t *testing.T) {
 	t.Parallel()
 	a, c, boss := adminApp(t)
-	f, err := os.Open("../models/importer/testdata/wordpress-small.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := importer.ImportWordPress(context.Background(), a.db, f, "wordpress-small.xml", importer.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	a.importWordPressSmall()
 	reader := a.client()
 	imported := c.get("/admin/redirects?origin=wordpress&per_page=200")
 	total, _ := imported.doc.Find(`[data-testid="admin-list"]`).Attr("data-total")
