@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,3 +165,54 @@ func TestAddRedirect(t *testing.T) {
 
 func nullInt(n int64) sql.NullInt64   { return sql.NullInt64{Int64: n, Valid: true} }
 func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
+
+// TestRedirectsMigration: rolling 00026 back drops the redirects only it
+// can hold (addresses here and elsewhere) and keeps the imported ones;
+// applying it again says where those came from: a post's from the import
+// that made it, a /category/ address from WordPress.
+func TestRedirectsMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	boss := models.Actor{ID: newAdmin(t, db, "boss"), Name: "boss", Role: models.RoleAdmin}
+	post, err := (&models.PostModel{DB: db}).Insert(ctx, boss.ID, models.PostInput{Title: "Imported", Body: "Text."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO import_sources (source, kind, source_id, post_id) VALUES ('wordpress http://old.example', 'post', '4', $1)`,
+		`INSERT INTO redirects (path, post_id) VALUES ('/?p=4', $1)`,
+	} {
+		if _, err := db.Exec(q, post.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO redirects (path, tag) VALUES ('/category/go/', 'go'), ('/tag/go/', 'go')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&models.AdminModel{DB: db}).AddRedirect(ctx, boss, "/shop/", models.RedirectTarget{URL: "https://shop.example/"}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := models.NewMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := models.SchemaVersion(); v >= 26; {
+		if err := m.Down(ctx, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.GetContext(ctx, &v, `SELECT max(version_id) FROM goose_db_version`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Up(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := db.Select(&got, `SELECT path || ' ' || origin FROM redirects ORDER BY path`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"/?p=4 wordpress", "/category/go/ wordpress", "/tag/go/ import"}; !slices.Equal(got, want) {
+		t.Errorf("after down and up: %q, want %q", got, want)
+	}
+}
