@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
 	"quire/models"
 	"quire/models/dbtest"
 )
@@ -193,18 +195,7 @@ func TestRedirectsMigration(t *testing.T) {
 	if _, err := (&models.AdminModel{DB: db}).AddRedirect(ctx, boss, "/shop/", models.RedirectTarget{URL: "https://shop.example/"}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := models.NewMigrator(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for v := models.SchemaVersion(); v >= 26; {
-		if err := m.Down(ctx, io.Discard); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.GetContext(ctx, &v, `SELECT max(version_id) FROM goose_db_version`); err != nil {
-			t.Fatal(err)
-		}
-	}
+	m := migrateDownThrough(t, db, 26)
 	if err := m.Up(ctx, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -215,4 +206,24 @@ func TestRedirectsMigration(t *testing.T) {
 	if want := []string{"/?p=4 wordpress", "/category/go/ wordpress", "/tag/go/ import"}; !slices.Equal(got, want) {
 		t.Errorf("after down and up: %q, want %q", got, want)
 	}
+}
+
+// migrateDownThrough rolls db's schema back to before migration version,
+// through any after it, and returns the migrator to bring it up again.
+func migrateDownThrough(t *testing.T, db *sqlx.DB, version int64) *models.Migrator {
+	t.Helper()
+	ctx := context.Background()
+	m, err := models.NewMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := models.SchemaVersion(); v >= version; {
+		if err := m.Down(ctx, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.GetContext(ctx, &v, `SELECT max(version_id) FROM goose_db_version`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
 }
