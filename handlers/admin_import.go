@@ -29,9 +29,11 @@ import (
 // reports through importer.Jobs, so the job's page (which asks for itself
 // every second) shows its progress from any replica.
 
-// maxImportFile is the largest export the admin form takes; larger ones
-// go through quire import on the server, which streams them from disk.
-const maxImportFile = 40 << 20
+// maxImportFile is the largest export the admin form takes (a blog of a
+// thousand posts or so), no more than one image upload takes of the
+// large-body budget; larger ones go through quire import on the server,
+// which streams them from disk.
+const maxImportFile = 10 << 20
 
 // importBody fits the export file and the form around it, within the
 // large-body budget (bodyBudget).

@@ -43,6 +43,9 @@ type adminTable struct {
 	act map[string]adminAction
 	// edit saves an inline edit of field over version (nil: none editable).
 	edit func(ctx context.Context, who models.Actor, id int64, version int, field, value string) error
+	// editValue, when set, is what the editor of a cell starts from (the
+	// cell's text otherwise): where a redirect leads, not the post's title.
+	editValue func(col admintable.Column, r admintable.Row) string
 	// perm is what the table asks of its viewer's role; "" is PermAdmin.
 	perm models.Permission
 	// create, when set, links from the list to the form that adds a row.
@@ -60,7 +63,7 @@ type actionInput struct{ Reason, Option string }
 // once. A new model's table is its declaration, its actions' queries and
 // one line here.
 func (a *App) adminTables() []*adminTable {
-	return []*adminTable{a.adminUsers(), a.adminPosts(), a.adminMedia(), a.adminInvitations(), a.adminReview(), a.adminAudit()}
+	return []*adminTable{a.adminUsers(), a.adminPosts(), a.adminMedia(), a.adminInvitations(), a.adminReview(), a.adminRedirects(), a.adminAudit()}
 }
 
 // tableParam finds /admin/{table} among the tables built at New; a table
@@ -400,7 +403,11 @@ func (a *App) getAdminEdit(c echo.Context) error {
 		return err
 	}
 	back := backQuery(t, c.QueryParam("back"))
-	return a.renderAdminEditor(c, t, http.StatusOK, t.editorView(c, a.formatter(c), col, r, back, cellText(r.Values[col.Key]), r.Version))
+	value := cellText(r.Values[col.Key])
+	if t.editValue != nil {
+		value = t.editValue(col, r)
+	}
+	return a.renderAdminEditor(c, t, http.StatusOK, t.editorView(c, a.formatter(c), col, r, back, value, r.Version))
 }
 
 // getAdminCell is the cell as it is: Cancel in the inline editor.

@@ -226,6 +226,8 @@ func adminLink(to admintable.Target) string {
 		return urls.PostRevisions(id(0))
 	case models.HistoryPage:
 		return urls.AdminHistory(arg(0), id(1))
+	case models.RedirectPage: // kind, then slug, tag or address
+		return redirectHref(arg(0), arg(1))
 	}
 	return ""
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/jmoiron/sqlx"
+	"github.com/labstack/echo/v4"
 
 	"quire/handlers/pagecache"
 	"quire/models"
@@ -67,6 +68,8 @@ type Models struct {
 	Settings *models.SettingsModel
 	// Imports are the imports started from the admin area.
 	Imports *importer.Jobs
+	// Redirects answer old addresses (redirects.go).
+	Redirects *models.RedirectModel
 }
 
 // NewModels builds every model on db; hasher hashes passwords (with
@@ -84,6 +87,7 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 		Invitations: &models.InvitationModel{DB: db},
 		Settings:    &models.SettingsModel{DB: db},
 		Imports:     &importer.Jobs{DB: db},
+		Redirects:   &models.RedirectModel{DB: db},
 	}
 }
 
@@ -113,4 +117,5 @@ type App struct {
 	tables []*adminTable // the admin tables, in navigation order
 	// imports runs the admin area's imports in the background.
 	imports *importRunner
+	echo    *echo.Echo // the routes, which say what an address on this site is
 }

@@ -1,8 +1,8 @@
 package handlers_test
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"image"
 	"net/http"
 	"net/url"

@@ -7,14 +7,13 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
-	"quire/models/importer"
 	"quire/views/urls"
 )
 
-// oldAddresses answers the addresses of an imported site (sql/00017
-// redirects) with a 301 to the post's address here. It looks only where
-// nothing else answers: a GET that found nothing, or the home page asked
-// for WordPress's /?p=ID or /?page_id=ID.
+// oldAddresses answers old addresses (imported sites', and those admins
+// add in /admin/redirects) with a 301 to where they lead now. It looks
+// only where nothing else answers: a GET that found nothing, or the home
+// page asked for WordPress's /?p=ID or /?page_id=ID.
 func (a *App) oldAddresses(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -51,19 +50,26 @@ func redirectOr(c echo.Context, to string, err error) error {
 	return c.Redirect(http.StatusMovedPermanently, to)
 }
 
-// oldAddress is where an old path leads now (a post, or a tag page for
-// an old category or tag address), or "" when nowhere readers may go.
+// oldAddress is where an old path leads now (a post, a tag page, another
+// address here or, as an admin typed it, one elsewhere), or "" when
+// nowhere readers may go. Only stored addresses are answered, never one
+// read from the request: what no admin typed cannot send a reader away.
 func (a *App) oldAddress(c echo.Context, path string) (string, error) {
 	ctx := c.Request().Context()
-	to, err := (&importer.Redirects{DB: a.Posts.DB}).Find(ctx, path)
+	to, err := a.Redirects.Find(ctx, path)
 	if errors.Is(err, models.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {
 		return "", err
 	}
-	if to.Tag.Valid {
+	switch {
+	case to.Tag.Valid:
 		return urls.Tag(to.Tag.String), nil
+	case to.TargetPath.Valid:
+		return redirectHref("path", to.TargetPath.String), nil
+	case to.TargetURL.Valid:
+		return redirectHref("url", to.TargetURL.String), nil
 	}
 	p, err := a.Posts.Get(ctx, to.PostID.Int64)
 	if errors.Is(err, models.ErrNotFound) || err == nil && !p.IsPublic() {
@@ -72,8 +78,5 @@ func (a *App) oldAddress(c echo.Context, path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if p.Kind == models.KindPage {
-		return urls.Page(p.Slug), nil
-	}
-	return urls.Post(p.Slug), nil
+	return redirectHref(p.Kind, p.Slug), nil
 }

@@ -10,6 +10,13 @@ import (
 // setupRoute is the first run's page, which gateSetup lets through.
 const setupRoute = "/setup/:token"
 
+// The readers' routes a redirect's target may name (admin_redirects.go).
+const (
+	postRoute = "/posts/:slug"
+	pageRoute = "/:slug"
+	tagRoute  = "/tags/:tag"
+)
+
 // routes registers every route. Static files and health checks skip the
 // session and CSRF layers: they must answer even when the database cannot.
 func (a *App) routes(e *echo.Echo) {
@@ -36,10 +43,10 @@ func (a *App) routes(e *echo.Echo) {
 	// Readers.
 	g.GET("/", a.getHome)
 	g.GET("/@:username", a.getAuthor)
-	g.GET("/tags/:tag", a.getTag)
+	g.GET(tagRoute, a.getTag)
 	g.GET("/search", a.getSearch)
-	g.GET("/posts/:slug", a.getPost)
-	g.GET("/:slug", a.getPage) // fixed routes win: no page takes their words (models.ReservedPageSlug)
+	g.GET(postRoute, a.getPost)
+	g.GET(pageRoute, a.getPage) // fixed routes win: no page takes their words (models.ReservedPageSlug)
 
 	// Authors. Fragments for the inline editor live under /posts/{id}/.
 	// Forms take a small body unless allowBody gives more (bodylimit.go).
@@ -94,6 +101,8 @@ func (a *App) routes(e *echo.Echo) {
 	ad.GET("", a.getAdminDashboard, requireRole(models.PermAdmin))
 	ad.GET("/invitations/new", a.getInvite, requireRole(models.PermInvite))
 	ad.POST("/invitations", a.postInvite, requireRole(models.PermInvite))
+	ad.GET("/redirects/new", a.getNewRedirect, requireRole(models.PermAdmin))
+	ad.POST("/redirects", a.postRedirect, requireRole(models.PermAdmin))
 	ad.GET("/settings", a.getAdminSettings, requireRole(models.PermAdmin))
 	a.allowBody(ad.POST("/settings", a.postAdminSettings, requireRole(models.PermAdmin)), settingsBody)
 	ad.GET("/import", a.getAdminImport, requireRole(models.PermAdmin))

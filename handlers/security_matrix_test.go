@@ -236,6 +236,7 @@ var authzMatrix = map[string][]authzCase{
 		{name: "audit", params: map[string]string{"table": "audit"}, want: adminOnly},
 		{name: "invitations", params: map[string]string{"table": "invitations"}, want: editorOnly},
 		{name: "review", params: map[string]string{"table": "review"}, want: editorOnly},
+		{name: "redirects", params: map[string]string{"table": "redirects"}, want: adminOnly},
 		{name: "unknown", params: map[string]string{"table": "sessions"}, want: expect{toLogin, 403, 403, 403, 404, 404, toLogin}},
 	},
 	"POST /admin/:table/bulk": {
@@ -247,12 +248,17 @@ var authzMatrix = map[string][]authzCase{
 		}, want: editorApply},
 	},
 	"GET /admin/invitations/new": {{want: editorOnly}},
+	"GET /admin/redirects/new":   {{want: adminOnly}},
+	"POST /admin/redirects": {{form: func(w *world) url.Values {
+		return url.Values{"from": {"/added-" + w.id + "/"}, "to": {"/posts/" + w.published.Slug}}
+	}, want: adminApply}},
 	"POST /admin/invitations": {{form: func(w *world) url.Values {
 		return url.Values{"email": {"asked" + w.id + "@example.com"}, "role": {models.RoleAuthor}}
 	}, want: editorApply}},
 	"GET /admin/:table/:id/edit/:field": {
 		{name: "users", params: map[string]string{"table": "users", "field": "role"}, want: adminOnly},
 		{name: "posts", params: map[string]string{"table": "posts", "field": "title"}, want: editorOnly},
+		{name: "redirects", params: map[string]string{"table": "redirects", "field": "to"}, want: adminOnly},
 	},
 	"POST /admin/:table/:id/edit/:field": {
 		{name: "users", params: map[string]string{"table": "users", "field": "role"}, form: func(w *world) url.Values {
@@ -261,6 +267,9 @@ var authzMatrix = map[string][]authzCase{
 		{name: "posts", params: map[string]string{"table": "posts", "field": "title"}, form: func(w *world) url.Values {
 			return url.Values{"value": {"Retitled"}, "version": {strconv.Itoa(w.published.Version)}}
 		}, want: editorApply},
+		{name: "redirects", params: map[string]string{"table": "redirects", "field": "to"}, form: func(w *world) url.Values {
+			return url.Values{"value": {"/posts/" + w.published.Slug}, "version": {"1"}}
+		}, want: adminApply},
 	},
 	"GET /admin/settings": {{want: adminOnly}},
 	"POST /admin/settings": {{form: func(w *world) url.Values {
@@ -278,6 +287,7 @@ var authzMatrix = map[string][]authzCase{
 		{name: "users", params: map[string]string{"table": "users", "action": "suspend"}, want: adminOnly},
 		{name: "media", params: map[string]string{"table": "media", "action": "delete"}, want: adminOnly},
 		{name: "posts", params: map[string]string{"table": "posts", "action": "hide"}, want: editorOnly},
+		{name: "redirects", params: map[string]string{"table": "redirects", "action": "delete"}, want: adminOnly},
 	},
 	"POST /admin/:table/:id/:action": {
 		{name: "users", params: map[string]string{"table": "users", "action": "suspend"}, form: func(*world) url.Values {
@@ -289,6 +299,9 @@ var authzMatrix = map[string][]authzCase{
 			return url.Values{"confirm": {"1"}}
 		}, want: editorApply},
 		{name: "review", params: map[string]string{"table": "review", "action": "approve"}, want: editorApply},
+		{name: "redirects", params: map[string]string{"table": "redirects", "action": "delete"}, form: func(*world) url.Values {
+			return url.Values{"confirm": {"1"}}
+		}, want: adminApply},
 	},
 }
 
@@ -412,6 +425,7 @@ type world struct {
 	media                     models.Media
 	token                     string
 	invitation                models.Invitation // an author's, pending
+	redirect                  int64             // an old address leading to the tag matrix
 	inviteToken               string
 	verifyToken               string      // the owner's address, marked unconfirmed
 	actor                     models.User // zero for anonymous visitors
@@ -472,6 +486,12 @@ func (a *testApp) newWorld(role string) *world {
 		a.t.Fatal(err)
 	}
 
+	w.redirect, err = (&models.AdminModel{DB: a.db}).AddRedirect(ctx, models.Actor{Name: "matrix", Role: models.RoleAdmin},
+		"/old-"+w.id+"/", models.RedirectTarget{Tag: "matrix"})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+
 	if _, err := a.db.Exec(`UPDATE users SET email_verified = false WHERE id = $1`, w.owner.ID); err != nil {
 		a.t.Fatal(err)
 	}
@@ -517,6 +537,8 @@ func (w *world) fill(pattern, post string, params map[string]string) string {
 		id = strconv.FormatInt(w.media.ID, 10)
 	case "invitations":
 		id = strconv.FormatInt(w.invitation.ID, 10)
+	case "redirects":
+		id = strconv.FormatInt(w.redirect, 10)
 	}
 	token := w.token
 	if strings.HasPrefix(pattern, "/invitations/") {

@@ -82,6 +82,7 @@ func New(d Deps) *Server {
 		a.limitBody,
 		a.deadline,
 	)
+	a.echo = e // admin_redirects.go asks its router what an address is
 	a.routes(e)
 	return &Server{Echo: e, app: a, handler: compress(e)}
 }

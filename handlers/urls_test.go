@@ -46,6 +46,8 @@ var urlCases = []urlCase{
 	postTo("SubmitPost", urls.SubmitPost(7), "/posts/:id/submit"),
 	getTo("NewInvitation", urls.NewInvitation(), "/admin/invitations/new"),
 	postTo("CreateInvitation", urls.CreateInvitation(), "/admin/invitations"),
+	getTo("NewRedirect", urls.NewRedirect(), "/admin/redirects/new"),
+	postTo("CreateRedirect", urls.CreateRedirect(), "/admin/redirects"),
 	getTo("Invitation", urls.Invitation("t/k"), "/invitations/:token"),
 	postTo("Invitation", urls.Invitation("tok"), "/invitations/:token"),
 	getTo("Verify", urls.Verify("tok"), "/verify/:token"),

@@ -209,19 +209,7 @@ func TestPagesMigrationDown(t *testing.T) {
 	if home, pages := count(); home != 1 || pages != 1 {
 		t.Fatalf("before: home %d, pages %d; want 1, 1", home, pages)
 	}
-	m, err := models.NewMigrator(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Down to before 00013, through any migration after it.
-	for v := models.SchemaVersion(); v >= 13; {
-		if err := m.Down(ctx, io.Discard); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.GetContext(ctx, &v, `SELECT max(version_id) FROM goose_db_version`); err != nil {
-			t.Fatal(err)
-		}
-	}
+	m := migrateDownThrough(t, db, 13)
 	if home, pages := count(); home != 2 || pages != 0 {
 		t.Errorf("after down: home %d, pages %d; want 2, 0", home, pages)
 	}

@@ -62,6 +62,7 @@ func TestImportGhostFixture(t *testing.T) {
 		{"images (the feature image, also in the body)", `SELECT count(*) FROM media`, 1},
 		{"post addresses /slug/", `SELECT count(*) FROM redirects WHERE post_id IS NOT NULL`, 14},
 		{"tag addresses /tag/slug/", `SELECT count(*) FROM redirects WHERE tag IS NOT NULL`, 15},
+		{"old addresses said to come from elsewhere than Ghost", `SELECT count(*) FROM redirects WHERE origin <> 'ghost'`, 0},
 	} {
 		if n := count(t, db, c.query); n != c.want {
 			t.Errorf("%s = %d, want %d", c.what, n, c.want)

@@ -2,13 +2,10 @@ package importer
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -45,10 +42,15 @@ func oldPaths(it *Item) []string {
 	return out
 }
 
-// A path already taken (two items with one old address) keeps its first
-// post. One statement for all of an item's paths: a round trip each would
-// be most of a large import's time.
-const insertRedirectsSQL = `INSERT INTO redirects (path, post_id) SELECT unnest($1::text[]), $2 ON CONFLICT (path) DO NOTHING`
+// A path already taken (two items with one old address, or one an admin
+// added) keeps what it had. One statement for all of an item's paths: a
+// round trip each would be most of a large import's time. Where it came
+// from (sql/00026 origin) is the format of the import that recorded the
+// post, written before its redirects by every import.
+const insertRedirectsSQL = `INSERT INTO redirects (path, post_id, origin)
+SELECT unnest($1::text[]), $2, coalesce((SELECT split_part(source, ' ', 1) FROM import_sources
+	WHERE kind = 'post' AND post_id = $2 LIMIT 1), 'import')
+ON CONFLICT (path) DO NOTHING`
 
 func addRedirects(ctx context.Context, tx *sqlx.Tx, paths []string, postID int64) error {
 	if _, err := tx.ExecContext(ctx, insertRedirectsSQL, pq.StringArray(paths), postID); err != nil {
@@ -59,8 +61,8 @@ func addRedirects(ctx context.Context, tx *sqlx.Tx, paths []string, postID int64
 
 // An old tag or category address leads to the tag page; a path taken
 // before (by a post or another term) keeps what it had.
-const insertTagRedirectsSQL = `INSERT INTO redirects (path, tag)
-SELECT path, tag FROM unnest($1::text[], $2::text[]) AS t (path, tag) ON CONFLICT (path) DO NOTHING`
+const insertTagRedirectsSQL = `INSERT INTO redirects (path, tag, origin)
+SELECT path, tag, split_part($3, ' ', 1) FROM unnest($1::text[], $2::text[]) AS t (path, tag) ON CONFLICT (path) DO NOTHING`
 
 // addTagRedirects records old term addresses (paths[i] leads to tags[i]),
 // all in one statement.
@@ -69,7 +71,7 @@ func (r *run) addTagRedirects(ctx context.Context, paths, tags []string) error {
 		return nil
 	}
 	return r.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, insertTagRedirectsSQL, pq.StringArray(paths), pq.StringArray(tags)); err != nil {
+		if _, err := tx.ExecContext(ctx, insertTagRedirectsSQL, pq.StringArray(paths), pq.StringArray(tags), r.source); err != nil {
 			return fmt.Errorf("importer: old tag addresses: %w", err)
 		}
 		return nil
@@ -84,39 +86,6 @@ func termTag(name, slug string) (string, bool) {
 	}
 	slug, _ = url.PathUnescape(slug)
 	return models.ParseTag(slug)
-}
-
-// Redirects answers old addresses.
-type Redirects struct{ DB *sqlx.DB }
-
-// Target is where an old address leads: a post or a tag page.
-type Target struct {
-	PostID sql.NullInt64  `db:"post_id"`
-	Tag    sql.NullString `db:"tag"`
-}
-
-const findRedirectSQL = `SELECT post_id, tag FROM redirects WHERE path = ANY($1) ORDER BY length(path) DESC LIMIT 1`
-
-// Find gives where an old path (with its ?p= or ?page_id= query, if any)
-// leads; models.ErrNotFound when nowhere. A path without the old sites'
-// trailing slash finds the one with it. Whether readers may see a post is
-// the caller's to check.
-func (r *Redirects) Find(ctx context.Context, path string) (to Target, err error) {
-	if !utf8.ValidString(path) || strings.ContainsRune(path, 0) {
-		return to, models.ErrNotFound // no stored address is text PostgreSQL refuses
-	}
-	paths := []string{path}
-	if !strings.HasSuffix(path, "/") && !strings.Contains(path, "?") {
-		paths = append(paths, path+"/")
-	}
-	err = r.DB.GetContext(ctx, &to, findRedirectSQL, pq.StringArray(paths))
-	if errors.Is(err, sql.ErrNoRows) {
-		return to, models.ErrNotFound
-	}
-	if err != nil {
-		return to, fmt.Errorf("importer: find redirect: %w", err)
-	}
-	return to, nil
 }
 
 // termRedirects records WordPress's category and tag addresses,

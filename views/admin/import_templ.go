@@ -27,7 +27,7 @@ type ImportView struct {
 	Error   string // about the whole form: another import is running
 	Running int64  // the running import's id, 0 for none
 	Jobs    []ImportJobView
-	MaxSize string // "40 MiB"
+	MaxSize string // "10 MiB"
 }
 
 // ImportJobView is one import as its page and the list show it.

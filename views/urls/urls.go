@@ -143,6 +143,10 @@ func Admin() string { return "/admin" }
 func NewInvitation() string    { return "/admin/invitations/new" }
 func CreateInvitation() string { return "/admin/invitations" }
 
+// NewRedirect is the form that adds a redirect; CreateRedirect where it posts.
+func NewRedirect() string    { return "/admin/redirects/new" }
+func CreateRedirect() string { return "/admin/redirects" }
+
 // AdminSettings is the site's settings form.
 func AdminSettings() string { return "/admin/settings" }
 
