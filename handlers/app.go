@@ -66,6 +66,8 @@ type Models struct {
 	Settings *models.SettingsModel
 	// Imports are the imports started from the admin area.
 	Imports *importer.Jobs
+	// Comments are readers' comments on posts.
+	Comments *models.CommentModel
 }
 
 // NewModels builds every model on db; hasher hashes passwords (with
@@ -83,6 +85,7 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 		Invitations: &models.InvitationModel{DB: db},
 		Settings:    &models.SettingsModel{DB: db},
 		Imports:     &importer.Jobs{DB: db},
+		Comments:    &models.CommentModel{DB: db},
 	}
 }
 
