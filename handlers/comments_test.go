@@ -212,3 +212,55 @@ func TestCommentAccountApprovedAfterFirst(t *testing.T) {
 		t.Errorf("%d comments shown, want 2", got)
 	}
 }
+
+// TestAdminSettingsComments: the comment settings are fields of
+// /admin/settings, refused beside themselves when wrong, saved and used
+// when right (a blocklisted word holds even an approved commenter's
+// comment).
+func TestAdminSettingsComments(t *testing.T) {
+	t.Parallel()
+	a, c, _ := adminApp(t)
+	page := c.get("/admin/settings")
+	if v := page.doc.Find(`#f-comments option[selected]`).AttrOr("value", ""); v != models.CommentsAccounts {
+		t.Errorf("comments mode shown %q, want the default %q", v, models.CommentsAccounts)
+	}
+	bad := settingsForm("0")
+	bad.Set("comments", "everyone")
+	bad.Set("comments_close_days", "soon")
+	bad.Set("comments_max_links", "99")
+	r := c.post("/admin/settings", bad)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	for _, f := range []string{"comments", "comments_close_days", "comments_max_links"} {
+		if r.fieldError(f) == "" {
+			t.Errorf("no error beside %s", f)
+		}
+	}
+	good := settingsForm("0")
+	good.Set("comments", models.CommentsAnyone)
+	good.Set("comments_close_days", "30")
+	good.Set("comments_max_links", "1")
+	good.Set("comments_blocklist", "  casino \n\n pills ")
+	wantStatus(t, c.post("/admin/settings", good), http.StatusSeeOther)
+	var mode, list string
+	var days, links int
+	if err := a.db.QueryRow(`SELECT comments, comments_close_days, comments_max_links, comments_blocklist FROM site_settings`).
+		Scan(&mode, &days, &links, &list); err != nil {
+		t.Fatal(err)
+	}
+	if mode != models.CommentsAnyone || days != 30 || links != 1 || list != "casino\npills" {
+		t.Errorf("saved %q %d %d %q", mode, days, links, list)
+	}
+	p := a.addPost(a.createUser("ada", models.RoleAuthor), post{title: "Swifts", body: "They are back."})
+	g := a.client()
+	path := "/posts/" + strconv.FormatInt(p.ID, 10) + "/comments"
+	g.post(path, a.commentForm(p.ID, "name", "Grace", "email", "g@example.org", "body", "Hello."))
+	a.approveAll(p.ID)
+	g.post(path, a.commentForm(p.ID, "name", "Grace", "email", "g@example.org", "body", "Cheap PILLS here."))
+	var status, reason string
+	if err := a.db.QueryRow(`SELECT status, held_reason FROM comments ORDER BY id DESC LIMIT 1`).Scan(&status, &reason); err != nil {
+		t.Fatal(err)
+	}
+	if status != models.CommentHeld || reason != models.HeldBlocklist {
+		t.Errorf("a blocklisted comment: %s (%s)", status, reason)
+	}
+}
