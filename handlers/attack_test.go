@@ -90,7 +90,7 @@ func documentedQuery(key string) []string {
 
 // adminTables are the declared admin tables by name.
 var adminTables = map[string]*admintable.Table{"users": models.UsersTable, "posts": models.PostsTable,
-	"media": models.MediaTable, "audit": models.AuditTable}
+	"media": models.MediaTable, "audit": models.AuditTable, "comments": models.CommentsTable}
 
 // tableQuery lists the filter parameters of the admin table named by a
 // route case, with a date filter's two inputs.
