@@ -698,7 +698,10 @@ func activeMarkup(body []byte) []string {
 		if n.Type == html.ElementNode {
 			switch n.Data {
 			case "script":
-				if !slices.ContainsFunc(n.Attr, func(at html.Attribute) bool { return at.Key == "src" }) {
+				// JSON-LD (post pages) is data a browser never runs.
+				if !slices.ContainsFunc(n.Attr, func(at html.Attribute) bool {
+					return at.Key == "src" || (at.Key == "type" && at.Val == "application/ld+json")
+				}) {
 					found = append(found, "an inline <script>")
 				}
 			case "svg", "iframe", "object", "embed":
