@@ -211,6 +211,15 @@ func TestCommentAccountApprovedAfterFirst(t *testing.T) {
 	if got := page.doc.Find(`[data-testid="comment-name"]`).Length(); got != 2 || !strings.Contains(page.body, "Second.") {
 		t.Errorf("%d comments shown, want 2", got)
 	}
+	// A reply shows under the comment it answers.
+	var first int64
+	a.db.Get(&first, `SELECT min(id) FROM comments`)
+	wantStatus(t, c.post(path, a.commentForm(p.ID, "body", "A reply.", "parent_id", strconv.FormatInt(first, 10))), http.StatusSeeOther)
+	page = c.get("/posts/swifts")
+	if r := page.doc.Find(`#comment-` + strconv.FormatInt(first, 10)).Parent().Find(`.comment-replies [data-testid="comment"]`); r.Length() != 1 ||
+		!strings.Contains(r.Text(), "A reply.") {
+		t.Errorf("the reply is not under its parent:\n%s", page.body)
+	}
 }
 
 // TestAdminSettingsComments: the comment settings are fields of

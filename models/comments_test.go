@@ -199,3 +199,43 @@ func TestCommentModeration(t *testing.T) {
 		t.Errorf("an author moderating: %v, want ErrForbidden", err)
 	}
 }
+
+// TestCommentReplies: a reply names an approved top-level comment of the
+// same post; a reply to a reply, to a held comment or to another post's
+// comment is refused beside the body.
+func TestCommentReplies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, cm, p := commentFixture(t)
+	other := publishedPost(t, &models.PostModel{DB: db}, p.AuthorID.Int64, models.PostInput{Title: "Herons", Body: "Tall."})
+	s := commentSite(models.CommentsAnyone)
+	mod := models.Actor{Name: "mod", Role: models.RoleEditor}
+	top, err := cm.Insert(ctx, s, models.Commenter{}, guest(p.ID, "Top."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := top
+	in := guest(p.ID, "Reply to a held one.")
+	in.ParentID = held.ID
+	var invalid *models.InvalidCommentError
+	if _, err := cm.Insert(ctx, s, models.Commenter{}, in); !errors.As(err, &invalid) {
+		t.Errorf("a reply to a held comment: %v", err)
+	}
+	if _, err := cm.Approve(ctx, mod, []int64{top.ID}); err != nil {
+		t.Fatal(err)
+	}
+	in.Body = "A reply."
+	reply, err := cm.Insert(ctx, s, models.Commenter{}, in)
+	if err != nil || reply.ParentID.Int64 != top.ID {
+		t.Fatalf("a reply: %+v, %v", reply, err)
+	}
+	in.ParentID = reply.ID
+	if _, err := cm.Insert(ctx, s, models.Commenter{}, in); !errors.As(err, &invalid) {
+		t.Errorf("a reply to a reply: %v", err)
+	}
+	in = guest(other.ID, "Elsewhere.")
+	in.ParentID = top.ID
+	if _, err := cm.Insert(ctx, s, models.Commenter{}, in); !errors.As(err, &invalid) {
+		t.Errorf("a reply across posts: %v", err)
+	}
+}
