@@ -273,3 +273,23 @@ func TestAdminSettingsComments(t *testing.T) {
 		t.Errorf("a blocklisted comment: %s (%s)", status, reason)
 	}
 }
+
+// TestCommentCountInFeed: the RSS feed carries each post's approved
+// comments as slash:comments, and a new approval reaches it.
+func TestCommentCountInFeed(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.commentsMode(models.CommentsAnyone)
+	p := a.addPost(a.createUser("ada", models.RoleAuthor), post{title: "Swifts", body: "They are back."})
+	if _, feed := a.rawGet("/feed.xml", ""); !strings.Contains(string(feed), `xmlns:slash="http://purl.org/rss/1.0/modules/slash/"`) ||
+		!strings.Contains(string(feed), "<slash:comments>0</slash:comments>") {
+		t.Fatalf("the feed lacks slash:comments:\n%s", feed)
+	}
+	g := a.client()
+	wantStatus(t, g.post("/posts/"+strconv.FormatInt(p.ID, 10)+"/comments",
+		a.commentForm(p.ID, "name", "Grace", "email", "g@example.org", "body", "Hello.")), http.StatusSeeOther)
+	a.approveAll(p.ID)
+	if _, feed := a.rawGet("/feed.xml", ""); !strings.Contains(string(feed), "<slash:comments>1</slash:comments>") {
+		t.Errorf("after an approval the feed says:\n%s", feed)
+	}
+}
