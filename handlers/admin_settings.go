@@ -155,6 +155,8 @@ func bindSettings(c echo.Context) settingsForm {
 		}
 	}
 	f.in.PostsPerPage, _ = strconv.Atoi(f.postsPerPage)
+	f.in.Comments, f.in.CommentsBlocklist = c.FormValue("comments"), c.FormValue("comments_blocklist")
+	f.in.CommentsCloseDays, f.in.CommentsMaxLinks = formNumber(c, "comments_close_days"), formNumber(c, "comments_max_links")
 	for i := 1; i <= models.MaxSocialLinks+1; i++ {
 		n := strconv.Itoa(i)
 		f.in.SocialLinks = append(f.in.SocialLinks,
@@ -229,6 +231,19 @@ func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs ma
 			})},
 		},
 		After: []admin.SettingsSection{
+			{Legend: "Comments", Fields: fe.apply([]components.Field{
+				{Name: "comments", Label: "Who may comment", Type: "select", Value: in.Comments, Choices: []components.Choice{
+					{Value: models.CommentsOff, Label: "Nobody: comments are off"},
+					{Value: models.CommentsAccounts, Label: "Signed-in accounts"},
+					{Value: models.CommentsAnyone, Label: "Anyone with a name and email address"}},
+					Hint: "A commenter's first comment waits for moderation; once one is approved, their later ones appear at once."},
+				{Name: "comments_close_days", Label: "Close comments after (days)", Type: "number",
+					Value: strconv.Itoa(in.CommentsCloseDays), Hint: "Days after a post is published; 0 keeps comments open."},
+				{Name: "comments_max_links", Label: "Links before a comment is held", Type: "number",
+					Value: strconv.Itoa(in.CommentsMaxLinks), Hint: "A comment with more links than this waits for moderation."},
+				{Name: "comments_blocklist", Label: "Blocklist", Type: "textarea", Value: in.CommentsBlocklist,
+					MaxLength: models.MaxBlocklistBytes, Hint: "One word or address a line: a comment containing any of them waits for moderation."},
+			})},
 			{Legend: "Appearance", Fields: fe.apply([]components.Field{
 				{Name: "accent", Label: "Accent colour", Type: "text", Value: in.Accent, MaxLength: 7,
 					Hint: "For links and buttons, as #rgb or #rrggbb (#2f5fd0 is the theme's). Empty keeps the theme's colours, light and dark."},
@@ -285,4 +300,18 @@ func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs ma
 		v.Images = append(v.Images, field)
 	}
 	return render(c, status, admin.SettingsPage(a.adminPage(c, "Settings"), v), admin.SettingsForm(v))
+}
+
+// formNumber is a whole-number field: 0 when empty, -1 (refused by the
+// rules) when not a number.
+func formNumber(c echo.Context, name string) int {
+	v := strings.TrimSpace(c.FormValue(name))
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
 }

@@ -63,7 +63,7 @@ type actionInput struct{ Reason, Option string }
 // once. A new model's table is its declaration, its actions' queries and
 // one line here.
 func (a *App) adminTables() []*adminTable {
-	return []*adminTable{a.adminUsers(), a.adminPosts(), a.adminMedia(), a.adminInvitations(), a.adminReview(), a.adminRedirects(), a.adminAudit()}
+	return []*adminTable{a.adminUsers(), a.adminPosts(), a.adminMedia(), a.adminInvitations(), a.adminReview(), a.adminComments(), a.adminRedirects(), a.adminAudit()}
 }
 
 // tableParam finds /admin/{table} among the tables built at New; a table

@@ -70,6 +70,8 @@ type Models struct {
 	Imports *importer.Jobs
 	// Redirects answer old addresses (redirects.go).
 	Redirects *models.RedirectModel
+	// Comments are readers' comments on posts.
+	Comments *models.CommentModel
 }
 
 // NewModels builds every model on db; hasher hashes passwords (with
@@ -88,6 +90,7 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 		Settings:    &models.SettingsModel{DB: db},
 		Imports:     &importer.Jobs{DB: db},
 		Redirects:   &models.RedirectModel{DB: db},
+		Comments:    &models.CommentModel{DB: db},
 	}
 }
 

@@ -198,6 +198,7 @@ type feedEntry struct {
 	authorName, authorURL             string // "" when the author's account was deleted
 	published, updated                time.Time
 	tags                              []string
+	comments                          int // approved comments (RSS slash:comments)
 }
 
 func (a *App) feedEntry(p models.Post) feedEntry {
@@ -209,7 +210,7 @@ func (a *App) feedEntry(p models.Post) feedEntry {
 	e := feedEntry{
 		id: a.postTagURI(p.ID, published), link: link, title: p.Title, summary: p.Summary,
 		content: entryContent(p, link), authorName: p.AuthorName,
-		published: published.UTC(), updated: p.UpdatedAt.UTC(), tags: p.Tags,
+		published: published.UTC(), updated: p.UpdatedAt.UTC(), tags: p.Tags, comments: p.CommentCount,
 	}
 	if p.AuthorUsername != "" {
 		e.authorURL = a.absURL(urls.Author(p.AuthorUsername))
@@ -246,6 +247,7 @@ type rssDoc struct {
 	NSContent string     `xml:"xmlns:content,attr"`
 	NSDC      string     `xml:"xmlns:dc,attr"`
 	NSAtom    string     `xml:"xmlns:atom,attr"`
+	NSSlash   string     `xml:"xmlns:slash,attr"`
 	Channel   rssChannel `xml:"channel"`
 }
 
@@ -271,6 +273,7 @@ type rssItem struct {
 	// escaped for it.
 	Description string `xml:"description"`
 	Content     string `xml:"content:encoded"`
+	Comments    int    `xml:"slash:comments"` // the approved comments' count
 }
 
 type rssGUID struct {
@@ -294,11 +297,12 @@ func (a *App) rssFeed(src feedSource, site models.Settings, self string, stamp t
 		ch.Items = append(ch.Items, rssItem{
 			Title: e.title, Link: e.link, GUID: rssGUID{Value: e.id}, PubDate: rssDate(e.published),
 			Creator: e.authorName, Categories: e.tags, Description: html.EscapeString(e.summary), Content: e.content,
+			Comments: e.comments,
 		})
 	}
 	return rssDoc{
 		Version: "2.0", NSContent: "http://purl.org/rss/1.0/modules/content/",
-		NSDC: "http://purl.org/dc/elements/1.1/", NSAtom: atomNS, Channel: ch,
+		NSDC: "http://purl.org/dc/elements/1.1/", NSAtom: atomNS, NSSlash: "http://purl.org/rss/1.0/modules/slash/", Channel: ch,
 	}
 }
 

@@ -148,11 +148,14 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 		}
 		pg := a.postFrame(a.page(c, p.Title), p)
 		v := a.postPageView(c, p, a.srcset(ctx, p.CoverKey))
+		if v.Comments, err = a.commentsView(ctx, c, p, pages.CommentForm{}); err != nil {
+			return err
+		}
 		return render(c, http.StatusOK, pages.PostPage(pg, v), pages.PostArticle(v))
 	}
 	return a.serveReader(c, readerPage{
 		lastMod: head.UpdatedAt,
-		etag:    []string{head.Kind, head.Slug, head.AuthorName},
+		etag:    []string{head.Kind, head.Slug, head.AuthorName, strconv.FormatInt(head.CommentsStamp, 10)},
 		build: func(ctx context.Context, pg layout.Page) (templ.Component, templ.Component, error) {
 			rp, err := a.publicPost(ctx, head)
 			if err != nil {
@@ -162,6 +165,9 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 				return nil, nil, models.ErrNotFound
 			}
 			v := a.postPageView(c, rp.post, rp.srcset)
+			if v.Comments, err = a.commentsView(ctx, c, rp.post, pages.CommentForm{}); err != nil {
+				return nil, nil, err
+			}
 			return pages.PostPage(a.postFrame(pg, rp.post), v), pages.PostArticle(v), nil
 		},
 	})

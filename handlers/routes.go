@@ -17,6 +17,11 @@ const (
 	tagRoute  = "/tags/:tag"
 )
 
+// commentRoute takes comments. A plain form post to it without a CSRF
+// token (the shared copy of a post page carries none) is answered with
+// the form to send again, with a token, instead of refused (csrfResend).
+const commentRoute = "/posts/:id/comments"
+
 // routes registers every route. Static files and health checks skip the
 // session and CSRF layers: they must answer even when the database cannot.
 func (a *App) routes(e *echo.Echo) {
@@ -73,6 +78,8 @@ func (a *App) routes(e *echo.Echo) {
 	g.GET("/posts/:id/revisions", a.getRevisions, requireUser)
 	g.GET("/posts/:id/revisions/:rev", a.getRevision, requireUser)
 	g.POST("/posts/:id/revisions/:rev/restore", a.postRestoreRevision, requireUser)
+	g.POST(commentRoute, a.postComment) // readers, signed in or not (comments.go)
+	g.GET("/posts/:id/comments/token", a.getCommentToken)
 	g.GET("/drafts", a.getMyPosts, requireUser)
 	g.GET("/media", a.getMediaLibrary, requireUser)
 	g.GET("/media/picker", a.getMediaPicker, requireUser)

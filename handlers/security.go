@@ -84,7 +84,9 @@ func csrfTokens(https bool) echo.MiddlewareFunc {
 				}
 			}
 			if !isSafeMethod(c.Request().Method) {
-				if secret == nil {
+				if secret == nil && c.Path() == commentRoute {
+					c.Set(ctxCSRFResend, true) // the handler sends the form back with a token (comments.go)
+				} else if secret == nil {
 					return errForbiddenCSRF
 				}
 				if sent := c.Request().Header.Get("X-CSRF-Token"); sent != "" {
@@ -112,9 +114,24 @@ func csrfFromForm(c echo.Context) error {
 	}
 	secret, _ := c.Get(ctxCSRFSecret).([]byte)
 	if secret == nil || !csrfValid(secret, c.Request().PostForm.Get("_csrf")) {
+		if c.Path() == commentRoute && c.Request().PostForm.Get("_csrf") == "" {
+			c.Set(ctxCSRFResend, true)
+			return nil
+		}
 		return errForbiddenCSRF
 	}
 	return nil
+}
+
+// ctxCSRFResend marks a comment sent without a token: it is not taken, and
+// its form comes back with one to send again.
+const ctxCSRFResend = "csrf_resend"
+
+// csrfResend reports whether the request's CSRF token was missing on a
+// route that answers that with its form again.
+func csrfResend(c echo.Context) bool {
+	r, _ := c.Get(ctxCSRFResend).(bool)
+	return r
 }
 
 // csrfToken returns a token for a form or htmx header on this response,

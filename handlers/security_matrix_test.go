@@ -190,9 +190,14 @@ var authzMatrix = map[string][]authzCase{
 	"GET /posts/:id/revisions/:rev": {{want: ownPage}},
 	"POST /posts/:id/revisions/:rev/restore": {{form: func(w *world) url.Values { return versionForm(w.published) },
 		want: ownChange}},
-	"GET /drafts":       {{want: signedIn}},
-	"GET /media":        {{want: signedIn}},
-	"GET /media/picker": {{want: signedIn}}, // each sees their own images; editors and admins everyone's (TestMediaPicker)
+	"GET /drafts": {{want: signedIn}},
+	// Anyone may send a comment; this form lacks the signed stamp, so it
+	// is refused (422) once the post is one the sender may see.
+	"POST /posts/:id/comments": {{form: func(*world) url.Values { return url.Values{"body": {"Hello."}} }, want: everyone(422)},
+		{name: "draft", post: "draft", want: expect{404, 404, 404, 422, 422, 422, 404}}},
+	"GET /posts/:id/comments/token": {{want: everyone(200)}},
+	"GET /media":                    {{want: signedIn}},
+	"GET /media/picker":             {{want: signedIn}}, // each sees their own images; editors and admins everyone's (TestMediaPicker)
 	"POST /media": {{multipart: true, file: tinyPNG(), form: func(*world) url.Values { return url.Values{"alt": {"A dot"}} },
 		want: signedIn}},
 

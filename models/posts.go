@@ -83,6 +83,12 @@ type Post struct {
 	// SiteVersion is the site settings' version, read by ResolveHead with
 	// the post's stamp (0 from every other read).
 	SiteVersion int64 `db:"site_version"`
+	// Comments (comments.go): closed by the author, the approved ones'
+	// count, and their stamp, which moves with every change to them (kept
+	// by a trigger, sql/00025; part of the post page's ETag).
+	CommentsClosed bool  `db:"comments_closed"`
+	CommentCount   int   `db:"comment_count"`
+	CommentsStamp  int64 `db:"comments_stamp"`
 	// SEO is filled by the reads that fill Body (post_seo.go).
 	SEO
 }
@@ -223,7 +229,8 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
 	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt, p.cover_caption,
 	p.status, p.hidden_reason, p.review_note, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
-	p.author_suspended, p.kind, p.meta_description, p.social_title, p.social_image, p.canonical_url, p.noindex, p.scheduled_at`
+	p.author_suspended, p.kind, p.meta_description, p.social_title, p.social_image, p.canonical_url, p.noindex, p.scheduled_at,
+	p.comments_closed, p.comment_count, p.comments_stamp`
 
 // maxSlugAttempts bounds retries when a concurrent save took the slug a
 // save picked. Saves asking for the same base slug queue on a lock (see
@@ -318,7 +325,7 @@ const (
 // the site settings' version).
 const headColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
-	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended, p.kind,
+	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended, p.kind, p.comments_stamp,
 	coalesce((SELECT version FROM site_settings), 0) AS site_version`
 
 const (

@@ -73,7 +73,8 @@ func (l PostList) LastPage() int {
 const listColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
 	p.title, p.slug, p.excerpt, p.summary, p.cover_key, p.cover_alt,
-	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version, p.kind`
+	p.status, p.hidden_reason, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version, p.kind,
+	p.comment_count`
 
 // list runs a count and a page query sharing the filter arguments args;
 // the page query takes LIMIT and OFFSET as the two parameters after them.

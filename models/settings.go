@@ -72,6 +72,13 @@ type SiteInput struct {
 	Logo        string `db:"logo_key"`
 	Favicon     string `db:"favicon_key"` // square, with FaviconSizes copies
 	SocialImage string `db:"social_image_key"`
+	// Comments (comments_rules.go): who may comment, after how many days
+	// a post's comments close (0: never), how many links a comment may
+	// carry before it is held, and words or addresses that hold it.
+	Comments          string `db:"comments"`
+	CommentsCloseDays int    `db:"comments_close_days"`
+	CommentsMaxLinks  int    `db:"comments_max_links"`
+	CommentsBlocklist string `db:"comments_blocklist"`
 }
 
 // Image is the key field of the settings' image called name (logo,
@@ -105,7 +112,8 @@ type Settings struct {
 // DefaultSettings are a new site's: what sql/00011 inserts.
 func DefaultSettings() Settings {
 	s := Settings{SiteInput: SiteInput{Title: "Quire", Language: "en", TimeZone: "UTC", PostsPerPage: 10,
-		SocialLinks: SocialLinks{}, Registration: RegistrationClosed, Nav: NavItems{}}}
+		SocialLinks: SocialLinks{}, Registration: RegistrationClosed, Nav: NavItems{},
+		Comments: CommentsAccounts, CommentsMaxLinks: 2}}
 	s.derive()
 	return s
 }
@@ -152,7 +160,8 @@ type SettingsModel struct {
 }
 
 const settingsColumns = `title, tagline, language, time_zone, posts_per_page, footer, social_links, accent,
-	custom_css, registration, logo_key, favicon_key, social_image_key, navigation, version, updated_at`
+	custom_css, registration, logo_key, favicon_key, social_image_key, navigation, comments, comments_close_days,
+	comments_max_links, comments_blocklist, version, updated_at`
 
 const getSettingsSQL = `SELECT ` + settingsColumns + ` FROM site_settings WHERE id = 1`
 
@@ -242,7 +251,8 @@ const lockSettingsSQL = `SELECT ` + settingsColumns + ` FROM site_settings WHERE
 // microsecond, a clock set back): pages' Last-Modified follows it.
 const updateSettingsSQL = `UPDATE site_settings SET title = $1, tagline = $2, language = $3, time_zone = $4,
 	posts_per_page = $5, footer = $6, social_links = $7, accent = $8, custom_css = $9, registration = $10,
-	logo_key = $11, favicon_key = $12, social_image_key = $13, navigation = $14, version = version + 1, updated_at = greatest(now(), updated_at + interval '1 microsecond')
+	logo_key = $11, favicon_key = $12, social_image_key = $13, navigation = $14, comments = $15,
+	comments_close_days = $16, comments_max_links = $17, comments_blocklist = $18, version = version + 1, updated_at = greatest(now(), updated_at + interval '1 microsecond')
 WHERE id = 1 RETURNING ` + settingsColumns
 
 // Save stores in over the settings at version (ErrConflict if someone
@@ -273,7 +283,7 @@ func (m *SettingsModel) Save(ctx context.Context, actor Actor, version int64, in
 		}
 		err = tx.GetContext(ctx, &saved, updateSettingsSQL, in.Title, in.Tagline, in.Language, in.TimeZone,
 			in.PostsPerPage, in.Footer, in.SocialLinks, in.Accent, in.CustomCSS, in.Registration, in.Logo, in.Favicon,
-			in.SocialImage, in.Nav)
+			in.SocialImage, in.Nav, in.Comments, in.CommentsCloseDays, in.CommentsMaxLinks, in.CommentsBlocklist)
 		if err != nil {
 			return err
 		}
@@ -326,6 +336,8 @@ func (s Settings) auditFields() map[string]any {
 		"title": s.Title, "tagline": s.Tagline, "language": s.Language, "time_zone": s.TimeZone,
 		"posts_per_page": s.PostsPerPage, "footer": s.Footer, "social_links": links, "accent": s.Accent,
 		"custom_css": css, "registration": s.Registration, "logo": s.Logo, "favicon": s.Favicon,
-		"social_image": s.SocialImage, "navigation": nav,
+		"social_image": s.SocialImage, "navigation": nav, "comments": s.Comments,
+		"comments_close_days": s.CommentsCloseDays, "comments_max_links": s.CommentsMaxLinks,
+		"comments_blocklist": s.CommentsBlocklist,
 	}
 }

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -66,6 +67,8 @@ func (in SiteInput) normalized() SiteInput {
 	in.Accent = strings.ToLower(strings.TrimSpace(in.Accent))
 	in.CustomCSS = strings.ReplaceAll(CleanText(in.CustomCSS), "\r\n", "\n")
 	in.Registration = strings.TrimSpace(in.Registration)
+	in.Comments = cmp.Or(strings.TrimSpace(in.Comments), CommentsAccounts) // a form without the field: the default
+	in.CommentsBlocklist = normalizedBlocklist(in.CommentsBlocklist)
 	in.Logo, in.Favicon, in.SocialImage = strings.TrimSpace(in.Logo), strings.TrimSpace(in.Favicon), strings.TrimSpace(in.SocialImage)
 	return in
 }
@@ -142,6 +145,7 @@ func (in SiteInput) Validate() map[string]string {
 	default:
 		errs["registration"] = "Choose who may register: closed, invite-only or open."
 	}
+	commentSettingsProblems(in, errs)
 	return errs
 }
 

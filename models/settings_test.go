@@ -19,7 +19,8 @@ func validSite() models.SiteInput {
 		TimeZone: "Europe/Paris", PostsPerPage: 5, Footer: "Written by *Ada*.",
 		SocialLinks: models.SocialLinks{{Label: "Mastodon", URL: "https://social.example/@ada"},
 			{Label: "Mail", URL: "mailto:ada@example.org"}},
-		Accent: "#C05621", CustomCSS: "body { letter-spacing: .01em; }", Registration: models.RegistrationInvite}
+		Accent: "#C05621", CustomCSS: "body { letter-spacing: .01em; }", Registration: models.RegistrationInvite,
+		CommentsMaxLinks: 2}
 }
 
 // TestSettingsDefaults: a new site's row is what DefaultSettings says, so

@@ -33,6 +33,8 @@ type PostView struct {
 	AuthorSuspended bool
 	// A page shows no byline, date or tags: it is the site's, not a dated post.
 	Page bool
+	// Comments are shown under a post (comments.templ); nil on pages.
+	Comments *CommentsView
 }
 
 // EditorView is the post form: inline on the post page (htmx) or as a full

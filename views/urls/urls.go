@@ -107,8 +107,13 @@ func RestorePost(id int64) string          { return post(id) + "/restore" }
 func PostRevisions(id int64) string        { return post(id) + "/revisions" }
 func PostRevision(id, rev int64) string    { return PostRevisions(id) + "/" + strconv.FormatInt(rev, 10) }
 func RestoreRevision(id, rev int64) string { return PostRevision(id, rev) + "/restore" }
-func Drafts() string                       { return "/drafts" }
-func MediaLibrary() string                 { return "/media" }
+func PostComments(id int64) string         { return post(id) + "/comments" }      // POST a comment
+func CommentToken(id int64) string         { return PostComments(id) + "/token" } // the form's CSRF token, for the shared copy
+func Comment(slug string, id int64) string {
+	return Post(slug) + "#comment-" + strconv.FormatInt(id, 10)
+}
+func Drafts() string       { return "/drafts" }
+func MediaLibrary() string { return "/media" }
 
 // MediaPicker is the media picker's page n for the search q ("" for all).
 func MediaPicker(q string, n int) string {
