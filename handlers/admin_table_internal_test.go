@@ -37,7 +37,7 @@ func TestAdminTablesBuiltOnce(t *testing.T) {
 	for _, tab := range s.app.adminTabs(c, "posts") {
 		names = append(names, tab.Label)
 	}
-	if got := len(names); got != 9 || names[0] != "Dashboard" || names[2] != "Posts" || names[7] != "Settings" || names[8] != "Import" {
-		t.Errorf("admin tabs: %v, want Dashboard, the six tables in order, Settings and Import", names)
+	if got := len(names); got != 11 || names[0] != "Dashboard" || names[2] != "Posts" || names[9] != "Settings" || names[10] != "Import" {
+		t.Errorf("admin tabs: %v, want Dashboard, the eight tables in order, Settings and Import", names)
 	}
 }

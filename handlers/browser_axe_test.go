@@ -82,6 +82,7 @@ func TestBrowserAxe(t *testing.T) {
 	signedIn := []string{
 		"/posts/" + p.Slug + "/edit", "/posts/new", "/drafts",
 		"/admin", "/admin/users", "/admin/posts", "/admin/media", "/admin/invitations", "/admin/review",
+		"/admin/comments", "/admin/redirects", "/admin/redirects/new", "/admin/import",
 		"/admin/audit", "/admin/settings",
 	}
 	// One tab a page (each tab's deadline is one browser test's), all in

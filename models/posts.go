@@ -527,7 +527,7 @@ func slugBase(in PostInput) string {
 var reservedSlugs = map[string]bool{
 	"new": true, "edit": true, "editor": true, "view": true, "autosave": true, "preview": true,
 	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true, "submit": true,
-	"discard": true, "schedule": true, "unschedule": true, "merge": true,
+	"discard": true, "schedule": true, "unschedule": true, "merge": true, "comments": true, "token": true,
 }
 
 // ReservedSlug reports whether slug is a word the site's routes use under /posts/.
