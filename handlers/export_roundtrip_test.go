@@ -43,7 +43,8 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	posts := &models.PostModel{DB: a.db}
+	// As serve's: bodies' images from the library are sized (NewModels).
+	posts := &models.PostModel{DB: a.db, MediaURL: urls.Media}
 	day := time.Date(2025, 3, 1, 9, 30, 0, 0, time.UTC)
 	publish := func(author models.User, in models.PostInput) models.Post {
 		p, err := posts.Insert(ctx, author.ID, in)

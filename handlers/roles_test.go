@@ -91,8 +91,8 @@ func TestEditorRole(t *testing.T) {
 	list.doc.Find(`nav[aria-label="Admin"] a`).Each(func(_ int, s *goquery.Selection) {
 		tabs = append(tabs, strings.TrimSpace(s.Text()))
 	})
-	if strings.Join(tabs, ",") != "Posts,Invitations,Review" {
-		t.Errorf("an editor's admin tabs: %v, want Posts, Invitations and Review", tabs)
+	if strings.Join(tabs, ",") != "Posts,Invitations,Review,Comments" {
+		t.Errorf("an editor's admin tabs: %v, want Posts, Invitations, Review and Comments", tabs)
 	}
 	if n := list.doc.Find(`tbody a[href^="/admin/audit"]`).Length(); n != 0 {
 		t.Errorf("an editor's posts table links %d rows to the audit log, which is the admins'", n)
