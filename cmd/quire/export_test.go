@@ -21,7 +21,7 @@ func TestImportMarkdownAndExportCommands(t *testing.T) {
 	}
 	out = run(t, "", "import", "--data-dir", dir, "markdown", markdownFixture)
 	if !strings.Contains(out, "Imported: posts and pages 5 created, 0 updated, 0 skipped; accounts 0 created.") ||
-		!strings.Contains(out, "Quire does not schedule posts") {
+		!strings.Contains(out, "a-letter-to-2030.md: It is scheduled for") {
 		t.Errorf("import:\n%s", out)
 	}
 	out = run(t, "", "import", "markdown", markdownFixture, "--data-dir", dir)
