@@ -1,9 +1,7 @@
 package handlers_test
 
 import (
-	"context"
 	"net/http"
-	"os"
 	"testing"
 
 	"quire/models/importer"
@@ -14,14 +12,7 @@ import (
 // stay 404.
 func TestImportedOldAddressesRedirect(t *testing.T) {
 	a := newApp(t)
-	f, err := os.Open("../models/importer/testdata/wordpress-small.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := importer.ImportWordPress(context.Background(), a.db, f, "wordpress-small.xml", importer.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	importWordPressFixture(t, a, importer.Options{})
 	c := a.client()
 	for _, tc := range []struct{ path, to string }{
 		{"/lessons-from-shooting-at-night-and-what-comes-next-1/", "/posts/lessons-from-shooting-at-night-and-what-comes-next-1"},
