@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"quire/models"
+	"quire/models/importer"
 )
 
 // redirectID is the id of the redirect from path.
@@ -130,7 +131,7 @@ func TestAddRedirectForm(t *testing.T) {
 func TestRedirectsTable(t *testing.T) {
 	t.Parallel()
 	a, c, boss := adminApp(t)
-	a.importWordPressSmall()
+	importWordPressFixture(t, a, importer.Options{})
 	reader := a.client()
 	imported := c.get("/admin/redirects?origin=wordpress&per_page=200")
 	total, _ := imported.doc.Find(`[data-testid="admin-list"]`).Attr("data-total")

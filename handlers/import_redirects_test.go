@@ -1,33 +1,19 @@
 package handlers_test
 
 import (
-	"context"
 	"net/http"
-	"os"
 	"testing"
 
 	"quire/models/importer"
 )
 
 // importWordPressSmall imports the small WordPress fixture.
-func (a *testApp) importWordPressSmall() {
-	a.t.Helper()
-	f, err := os.Open("../models/importer/testdata/wordpress-small.xml")
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := importer.ImportWordPress(context.Background(), a.db, f, "wordpress-small.xml", importer.Options{}); err != nil {
-		a.t.Fatal(err)
-	}
-}
-
 // The old WordPress addresses of imported posts answer 301 to their new
 // ones; old addresses of drafts, and addresses no route or import knows,
 // stay 404.
 func TestImportedOldAddressesRedirect(t *testing.T) {
 	a := newApp(t)
-	a.importWordPressSmall()
+	importWordPressFixture(t, a, importer.Options{})
 	c := a.client()
 	for _, tc := range []struct{ path, to string }{
 		{"/lessons-from-shooting-at-night-and-what-comes-next-1/", "/posts/lessons-from-shooting-at-night-and-what-comes-next-1"},

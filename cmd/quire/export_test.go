@@ -21,7 +21,7 @@ func TestImportMarkdownAndExportCommands(t *testing.T) {
 	}
 	out = run(t, "", "import", "--data-dir", dir, "markdown", markdownFixture)
 	if !strings.Contains(out, "Imported: posts and pages 5 created, 0 updated, 0 skipped; accounts 0 created.") ||
-		!strings.Contains(out, "Quire does not schedule posts") {
+		!strings.Contains(out, "a-letter-to-2030.md: It is scheduled for") {
 		t.Errorf("import:\n%s", out)
 	}
 	out = run(t, "", "import", "markdown", markdownFixture, "--data-dir", dir)
@@ -57,12 +57,16 @@ func TestExportCommandErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"export", "--help"}, "Usage: quire export DIR|FILE.zip"},
-		{[]string{"import", "markdown", "--help"}, "Usage: quire import markdown DIR"},
+		{[]string{"import", "markdown", "--help"}, "markdown  a folder of .md files"},
+		{[]string{"import", "markdown", "--help"}, "A Markdown folder: every .md file under it"},
 		{[]string{"export"}, "export needs one folder or .zip file to write"},
 		{[]string{"import", "markdown", "/no/such/folder"}, "there is no folder /no/such/folder"},
 		{[]string{"import", "markdown", markdownFixture + "/jekyll/_drafts/a-guest-post-in-progress.md"}, "a-guest-post-in-progress.md is not a folder"},
 		{[]string{"import", "markdown", broken, "--data-dir", dir}, "broken.md:3: the YAML front matter cannot be read: mapping values are not allowed"},
 		{[]string{"import", "markdown", broken, "--data-dir", dir}, "quire: some files were left out: 1 could not be read"},
+		{[]string{"import", "markdown", broken, "--atomic", "--data-dir", dir}, "quire: a file cannot be read: broken.md:3: the YAML front matter cannot be read"},
+		{[]string{"import", "markdown", broken, "--atomic", "--data-dir", dir}, "(nothing was imported: --atomic)"},
+		{[]string{"import", "markdown", broken, "--uploads", broken}, "--uploads is not for markdown imports; their images are read from the folder"},
 		{[]string{"export", full, "--data-dir", dir}, "the folder " + full + " is not empty; name a new or empty one"},
 		{[]string{"export", "/dev/full", "--data-dir", dir}, "quire: the export to /dev/full stopped: the disk is full"},
 		{[]string{"export", "/no/such/folder/site.zip", "--data-dir", dir}, "there is no folder /no/such/folder to write site.zip in"},

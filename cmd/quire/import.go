@@ -24,15 +24,18 @@ import (
 // flag naming the old site's images folder, and what the two are.
 type importFormat struct {
 	read       func(ctx context.Context, db *sqlx.DB, path string, opt importer.Options) (importer.Summary, error)
-	imagesFlag string
+	imagesFlag string // "": the images are in PATH
 	file       string // what PATH is
 	images     string // what the images folder is
+	check      func(path string) error
+	files      bool // progress counts files, not bytes
 }
 
 // importFormats are the exports quire import reads: one line each.
 var importFormats = map[string]importFormat{
 	"wordpress": exportFile("wordpress", "uploads", "a copy of WordPress's wp-content/uploads folder"),
 	"ghost":     exportFile("ghost", "images", "a copy of Ghost's content/images folder"),
+	"markdown":  {read: importer.ImportMarkdown, file: markdownFolder, check: checkFolder, files: true},
 }
 
 // exportFile is one of the importer's formats of one file (importer.Formats,
@@ -42,7 +45,15 @@ func exportFile(name, imagesFlag, images string) importFormat {
 	if !ok {
 		panic("quire import: no importer format " + name)
 	}
-	return importFormat{fromFile(f.Read), imagesFlag, f.File, images}
+	return importFormat{fromFile(f.Read), imagesFlag, f.File, images, checkFile, false}
+}
+
+// checkFile says plainly when the export file is missing.
+func checkFile(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) { // #nosec G703 -- the operator names the file to import
+		return fmt.Errorf("there is no file %s", path)
+	}
+	return nil
 }
 
 // fromFile reads an export that is one file.
@@ -70,21 +81,22 @@ func importFormatNames() string {
 }
 
 func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
-	if isMarkdownImport(args) {
-		return importMarkdownCmd(ctx, args, stdout)
-	}
 	var cfg Config
 	var dryRun, atomic bool
 	synopsis := "import FORMAT PATH [--dry-run] [--atomic] [flags]\n\nAdds the authors, posts and pages of another blog's export. Running it again with the\nsame file changes nothing. FORMAT and PATH:\n"
 	images := map[string]*string{}
 	for _, name := range strings.Split(importFormatNames(), ", ") {
 		f := importFormats[name]
+		if f.imagesFlag == "" {
+			synopsis += fmt.Sprintf("  %-9s %s\n", name, f.file)
+			continue
+		}
 		synopsis += fmt.Sprintf("  %-9s %s; --%s DIR: %s\n", name, f.file, f.imagesFlag, f.images)
 		if images[f.imagesFlag] == nil {
 			images[f.imagesFlag] = new(string)
 		}
 	}
-	fs := newFlagSet("import", strings.TrimSuffix(synopsis, "\n"))
+	fs := newFlagSet("import", synopsis+markdownHelp)
 	fs.BoolVar(&dryRun, "dry-run", false, "report what would be imported and write nothing")
 	fs.BoolVar(&atomic, "atomic", false, "all or nothing: one transaction for the whole import; a failure writes nothing and names the item")
 	for flagName, dir := range images {
@@ -105,14 +117,20 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if !ok {
 		return fmt.Errorf("import cannot read %q exports; the formats it knows are: %s", name, importFormatNames())
 	}
-	imagesDir := *images[format.imagesFlag]
+	var imagesDir string
+	if format.imagesFlag != "" {
+		imagesDir = *images[format.imagesFlag]
+	}
 	for flagName, dir := range images {
 		if flagName != format.imagesFlag && *dir != "" {
+			if format.imagesFlag == "" {
+				return fmt.Errorf("--%s is not for %s imports; their images are read from the folder", flagName, name)
+			}
 			return fmt.Errorf("--%s is not for %s exports; their images folder is --%s", flagName, name, format.imagesFlag)
 		}
 	}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) { // #nosec G703 -- the operator names the file to import
-		return fmt.Errorf("there is no file %s", path)
+	if err := format.check(path); err != nil {
+		return err
 	}
 	if imagesDir != "" {
 		if st, err := os.Stat(imagesDir); err != nil || !st.IsDir() {
@@ -132,11 +150,11 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	opt := importer.Options{DryRun: dryRun, Atomic: atomic, Location: settings.Location(), MediaURL: urls.Media}
-	if imagesDir != "" {
+	if imagesDir != "" || format.imagesFlag == "" {
 		opt.UploadsDir = imagesDir
 		opt.Uploads = &models.Uploads{Rows: &models.MediaModel{DB: db.DB}, Files: models.LocalStore{Dir: cfg.MediaDir}}
 	}
-	bar := progressOn(stdout)
+	bar := progressOn(stdout, format.files)
 	opt.Progress = bar.set
 	sum, err := format.read(ctx, db.DB, path, opt)
 	bar.done()
@@ -152,18 +170,18 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	return err
 }
 
-// progress is a bar of the file's bytes read, drawn only on a terminal so
-// logs and pipes get the summary alone.
+// progress is a bar of the file's bytes read (or of a folder's files
+// done), drawn only on a terminal so logs and pipes get the summary alone.
 type progress struct{ bar *progressbar.ProgressBar }
 
-func progressOn(w io.Writer) progress {
+func progressOn(w io.Writer, files bool) progress {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) { // #nosec G115 -- a file descriptor fits an int
 		return progress{}
 	}
 	return progress{progressbar.NewOptions64(-1, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("Importing"),
-		progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish(),
-		progressbar.OptionThrottle(100*time.Millisecond))}
+		progressbar.OptionShowBytes(!files), progressbar.OptionShowCount(), progressbar.OptionSetWidth(30),
+		progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))}
 }
 
 // set moves the bar to read of size (bytes, or whatever unit the format

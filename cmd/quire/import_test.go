@@ -64,8 +64,9 @@ func TestImportCommandErrors(t *testing.T) {
 		{[]string{"import", "--help"}, "Usage: quire import FORMAT PATH"},
 		{[]string{"import", "--help"}, "ghost     a Ghost export"},
 		{[]string{"import", "--help"}, "-atomic"},
+		{[]string{"import", "--help"}, "markdown  a folder of .md files"},
 		{[]string{"import", "wordpress"}, "import needs a format and a file"},
-		{[]string{"import", "medium", wxrFixture}, `cannot read "medium" exports; the formats it knows are: ghost, wordpress`},
+		{[]string{"import", "medium", wxrFixture}, `cannot read "medium" exports; the formats it knows are: ghost, markdown, wordpress`},
 		{[]string{"import", "ghost", "/no/such/file.json"}, "there is no file /no/such/file.json"},
 		{[]string{"import", "ghost", ghostFixture, "--uploads", "../../models/importer/testdata/ghost-small-images"}, "--uploads is not for ghost exports; their images folder is --images"},
 		{[]string{"import", "ghost", ghostFixture, "--images", "/no/such/dir"}, "--images /no/such/dir is not a folder"},
@@ -143,20 +144,37 @@ func TestImportAtomicTruncated(t *testing.T) {
 // On a terminal the import draws a progress bar, then the summary; the
 // other tests, whose output is a pipe, see no bar.
 func TestImportProgressOnTerminal(t *testing.T) {
+	out := onTerminal(t, dataDir(t), "import ghost "+ghostFixture+" --dry-run")
+	bar := strings.Index(out, "Importing ")
+	summary := strings.Index(out, "Would import: posts and pages 14 created")
+	if bar < 0 || summary < bar || !strings.Contains(out, "%") {
+		t.Errorf("no progress bar before the summary on a terminal:\n%q", out)
+	}
+}
+
+// A Markdown folder's bar counts files, not bytes.
+func TestImportMarkdownProgressOnTerminal(t *testing.T) {
+	out := onTerminal(t, setUpSite(t), "import markdown "+markdownFixture+" --dry-run")
+	bar := strings.Index(out, "Importing ")
+	summary := strings.Index(out, "Would import: posts and pages 5 created")
+	if bar < 0 || summary < bar || !strings.Contains(out, "/5") || strings.Contains(out, " B/") {
+		t.Errorf("no bar of files before the summary on a terminal:\n%q", out)
+	}
+}
+
+// onTerminal runs quire with args on the site in dir on a pseudo-terminal
+// and returns what it wrote.
+func onTerminal(t *testing.T, dir, args string) string {
+	t.Helper()
 	script, err := exec.LookPath("script") // util-linux: runs a command on a pseudo-terminal
 	if err != nil {
 		t.Skip("no script(1) to give the command a terminal")
 	}
-	dir := dataDir(t)
-	cmd := exec.Command(script, "-qec", quireBin+" import ghost "+ghostFixture+" --dry-run --data-dir "+dir, "/dev/null")
+	cmd := exec.Command(script, "-qec", quireBin+" "+args+" --data-dir "+dir, "/dev/null")
 	cmd.Env = cleanEnv()
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	bar := strings.Index(string(out), "Importing ")
-	summary := strings.Index(string(out), "Would import: posts and pages 14 created")
-	if bar < 0 || summary < bar || !strings.Contains(string(out), "%") {
-		t.Errorf("no progress bar before the summary on a terminal:\n%q", out)
-	}
+	return string(out)
 }

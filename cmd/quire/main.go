@@ -34,7 +34,7 @@ Usage:
                                      add the authors, posts and pages of a
                                      WordPress (WXR) or Ghost (JSON) export;
                                      safe to run again
-  quire import markdown DIR [--dry-run]
+  quire import markdown DIR [--dry-run] [--atomic]
                                      add the Markdown files of a folder (Hugo,
                                      Jekyll, quire export); safe to run again
   quire export DIR|FILE.zip [--with-emails]

@@ -47,7 +47,10 @@ const insertUserSourceSQL = `INSERT INTO import_sources (source, kind, source_id
 func (r *run) author(ctx context.Context, tx *sqlx.Tx, a person) (int64, error) {
 	var id int64
 	err := tx.GetContext(ctx, &id, findUserSourceSQL, r.source, a.key)
-	if errors.Is(err, sql.ErrNoRows) {
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && r.match != nil:
+		id, err = r.match(ctx, tx, a)
+	case errors.Is(err, sql.ErrNoRows):
 		id, err = r.matchOrCreate(ctx, tx, a)
 	}
 	if err != nil {

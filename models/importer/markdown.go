@@ -20,7 +20,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"quire/models"
 	"quire/models/markdown"
@@ -37,16 +36,16 @@ var ErrFilesLeftOut = errors.New("some files were left out")
 // 4-byte characters, and room for its front matter.
 const maxMarkdownFile = models.MaxBodyLen*4 + 64<<10
 
-// markdownRun is one import of a folder of Markdown files.
+// ErrUnreadable means a file's front matter cannot be read; an atomic
+// import stops at it, naming the file and line.
+var ErrUnreadable = errors.New("a file cannot be read")
+
+// markdownRun is one import of a folder of Markdown files, each an entry
+// of the shared run.
 type markdownRun struct {
-	itemTx
-	opt       Options
-	dir       string // the folder, absolute
-	source    string // import_sources.source: "markdown " + dir
-	sum       Summary
-	media     *media
+	*run
+	dir       string                    // the folder, absolute
 	authors   map[string]exportedAuthor // a Quire export's authors.json, by username
-	authorIDs map[string]int64          // by the name files give, once committed
 	owner     int64                     // the site's first administrator, for files naming no author
 	malformed int
 }
@@ -67,9 +66,6 @@ type exportedAuthor struct {
 // front matter cannot be read is left out with its file:line in the
 // notes, and the import ends with ErrFilesLeftOut.
 func ImportMarkdown(ctx context.Context, db *sqlx.DB, dir string, opt Options) (Summary, error) {
-	if opt.Location == nil {
-		opt.Location = time.UTC
-	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return Summary{}, err
@@ -77,28 +73,40 @@ func ImportMarkdown(ctx context.Context, db *sqlx.DB, dir string, opt Options) (
 	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
 		return Summary{}, fmt.Errorf("%s: %w", dir, ErrNotAFolder)
 	}
-	m := &markdownRun{itemTx: itemTx{db: db}, opt: opt, dir: abs, source: "markdown " + abs,
-		authorIDs: map[string]int64{}}
+	m := &markdownRun{run: newRun(db, opt), dir: abs}
+	m.source, m.match = "markdown "+abs, m.matchOrCreate
 	if opt.Uploads != nil {
 		m.media = &media{uploads: opt.Uploads, dir: abs, stored: map[string]string{}}
 	}
 	if err := m.readAuthors(); err != nil {
 		return Summary{}, err
 	}
-	if opt.DryRun {
-		tx, err := db.BeginTxx(ctx, nil)
-		if err != nil {
-			return Summary{}, fmt.Errorf("importer: begin: %w", err)
-		}
-		defer func() { _ = tx.Rollback() }()
-		m.dry = tx
+	files, err := m.list()
+	if err != nil {
+		return Summary{}, err
 	}
-	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+	if err := m.firstAdmin(ctx); err != nil {
+		return Summary{}, err
+	}
+	if err := m.begin(ctx); err != nil {
+		return Summary{}, err
+	}
+	err = m.files(ctx, files)
+	if err == nil && m.malformed > 0 {
+		err = fmt.Errorf("%w: %d could not be read (see the notes)", ErrFilesLeftOut, m.malformed)
+	}
+	return m.end(err)
+}
+
+// list is the folder's Markdown files, by their paths under it.
+func (m *markdownRun) list() ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(m.dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
-			if p != abs && strings.HasPrefix(d.Name(), ".") {
+			if p != m.dir && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir // .git and the like
 			}
 			return nil
@@ -107,16 +115,39 @@ func ImportMarkdown(ctx context.Context, db *sqlx.DB, dir string, opt Options) (
 		if (ext != ".md" && ext != ".markdown") || !d.Type().IsRegular() {
 			return nil
 		}
-		rel, err := filepath.Rel(abs, p)
-		if err != nil {
+		rel, err := filepath.Rel(m.dir, p)
+		files = append(files, filepath.ToSlash(rel))
+		return err
+	})
+	return files, err
+}
+
+// files imports each file, reporting files done of files found; an atomic
+// run stops at the first file that cannot be read.
+func (m *markdownRun) files(ctx context.Context, files []string) error {
+	for i, rel := range files {
+		if err := m.file(ctx, rel); err != nil {
 			return err
 		}
-		return m.file(ctx, filepath.ToSlash(rel))
-	})
-	if err == nil && m.malformed > 0 {
-		err = fmt.Errorf("%w: %d could not be read (see the notes)", ErrFilesLeftOut, m.malformed)
+		if m.malformed > 0 && m.opt.Atomic && !m.opt.DryRun {
+			return fmt.Errorf("%w: %s", ErrUnreadable, m.sum.Notes[len(m.sum.Notes)-1].Text)
+		}
+		m.progress(int64(i+1), int64(len(files)))
 	}
-	return m.sum, err
+	return nil
+}
+
+const firstAdminSQL = `SELECT id FROM users WHERE role = 'admin' AND state = 'active' ORDER BY id LIMIT 1`
+
+// firstAdmin finds the account files naming no author go to; a site
+// without one leaves those files out.
+func (m *markdownRun) firstAdmin(ctx context.Context) error {
+	err := m.db.GetContext(ctx, &m.owner, firstAdminSQL)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	m.authorIDs[""] = m.owner
+	return err
 }
 
 // readAuthors reads authors.json when the folder is a Quire export, for
@@ -138,15 +169,6 @@ func (m *markdownRun) readAuthors() error {
 		m.authors[models.NormalizeUsername(a.Username)] = a
 	}
 	return nil
-}
-
-func (m *markdownRun) note(rel, format string, args ...any) {
-	m.sum.Notes = append(m.sum.Notes, Note{Item: rel, Text: fmt.Sprintf(format, args...)})
-}
-
-func (m *markdownRun) skip(rel, format string, args ...any) {
-	m.sum.Posts.Skipped++
-	m.note(rel, format, args...)
 }
 
 // mdPost is a file read: the post, and what goes with it.
@@ -177,36 +199,30 @@ func (m *markdownRun) file(ctx context.Context, rel string) error {
 		return nil
 	}
 	digest := sha256.Sum256(raw)
-	sum := hex.EncodeToString(digest[:])
-	prev, found, err := m.findPrevious(ctx, m.source, rel)
-	if err != nil {
-		return err
-	}
-	switch {
-	case found && prev.Digest == sum:
-		m.sum.Posts.Skipped++ // unchanged
-		return nil
-	case found && prev.Current != prev.Version:
-		m.skip(rel, "It changed, but post %d was edited in Quire since the last import; it was left as it is.", prev.PostID)
-		return nil
-	}
-	p, ok := m.read(rel, raw, st.ModTime())
-	if !ok {
-		return nil
-	}
-	authorID, ok, err := m.author(ctx, rel, p.author)
-	if err != nil || !ok {
-		return err
-	}
-	p.body = m.images(ctx, rel, p.body, authorID)
-	if p.coverSrc != "" {
-		p.cover, p.coverAlt = m.image(ctx, rel, p.coverSrc, p.coverAlt, authorID)
-	}
-	return m.inTx(ctx, func(tx *sqlx.Tx) error {
-		if found {
-			return m.update(ctx, tx, rel, p, authorID, prev.PostID, sum)
-		}
-		return m.insert(ctx, tx, rel, p, authorID, sum)
+	var p mdPost
+	return m.write(ctx, entry{
+		key: rel, label: rel, digest: hex.EncodeToString(digest[:]),
+		convert: func() (post, bool) {
+			var ok bool
+			if p, ok = m.read(rel, raw, st.ModTime()); ok && p.author == "" && m.owner == 0 {
+				m.skip(rel, "It names no author, and the site has no administrator to give it to; create one first (quire createadmin).")
+				return p.post, false
+			}
+			return p.post, ok
+		},
+		byline: func() person { return person{key: p.author, login: p.author, fallback: "author"} },
+		images: func(ctx context.Context, q *post, owner int64) {
+			q.body = m.images(ctx, rel, q.body, owner)
+			if p.coverSrc != "" {
+				q.cover, q.coverAlt = m.image(ctx, rel, p.coverSrc, p.coverAlt, owner)
+			}
+		},
+		written: func(ctx context.Context, tx *sqlx.Tx, postID int64) error {
+			if len(p.aliases) == 0 {
+				return nil
+			}
+			return addRedirects(ctx, tx, p.aliases, postID)
+		},
 	})
 }
 
@@ -334,9 +350,9 @@ func (m *markdownRun) read(rel string, raw []byte, modTime time.Time) (p mdPost,
 	switch {
 	case draft:
 	case scheduled && publish.After(time.Now()):
-		m.note(rel, "It is to be published on %s; Quire does not schedule posts, so it is kept as a draft.", publish.In(m.opt.Location).Format("2 January 2006 15:04 MST"))
+		m.scheduleAt(rel, publish, &p.post)
 	case date.After(time.Now()):
-		m.note(rel, "Its date, %s, is still to come; Quire does not schedule posts, so it is kept as a draft.", date.In(m.opt.Location).Format("2 January 2006 15:04 MST"))
+		m.scheduleAt(rel, date, &p.post)
 	default:
 		p.status = models.PostPublished
 		p.published = &date
@@ -435,54 +451,24 @@ func generatorAddress(rel, slug string, categories []string, date time.Time) str
 	return ""
 }
 
-const firstAdminSQL = `SELECT id FROM users WHERE role = 'admin' AND state = 'active' ORDER BY id LIMIT 1`
-
 const findUserByUsernameSQL = `SELECT id FROM users WHERE lower(username) = lower($1)`
 
-const insertUserNamedSQL = `INSERT INTO import_sources (source, kind, source_id, user_id) VALUES ($1, 'user', $2, $3)
-ON CONFLICT DO NOTHING`
-
-// author is the account for the name a file gives: the one an earlier run
-// took, else the account with that username (or, from a Quire export's
-// authors.json, that email), else a new author without a password. A file
-// that names none belongs to the site's first administrator. ok is false
-// when the file was left out (noted).
-func (m *markdownRun) author(ctx context.Context, rel, name string) (id int64, ok bool, err error) {
-	if name == "" {
-		if m.owner == 0 {
-			err = sqlx.GetContext(ctx, m.queryer(), &m.owner, firstAdminSQL)
-			if errors.Is(err, sql.ErrNoRows) {
-				m.skip(rel, "It names no author, and the site has no administrator to give it to; create one first (quire createadmin).")
-				return 0, false, nil
-			}
-			if err != nil {
-				return 0, false, err
-			}
-		}
-		return m.owner, true, nil
-	}
-	if id, ok := m.authorIDs[name]; ok {
-		return id, true, nil
-	}
-	err = m.inTx(ctx, func(tx *sqlx.Tx) error {
-		err := tx.GetContext(ctx, &id, findUserSourceSQL, m.source, name)
-		if err == nil || !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if id, err = m.matchOrCreate(ctx, tx, name); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, insertUserNamedSQL, m.source, name, id)
-		return err
-	})
+// matchOrCreate is the account for the name a file gives (a.key), which
+// no earlier run recorded: the account with that username (or, from a
+// Quire export's authors.json, that email), else a new author without a
+// password. It is recorded for the next run.
+func (m *markdownRun) matchOrCreate(ctx context.Context, tx *sqlx.Tx, a person) (int64, error) {
+	id, err := m.matchNamed(ctx, tx, a.key)
 	if err != nil {
-		return 0, false, fmt.Errorf("importer: %s: author %q: %w", rel, name, err)
+		return 0, err
 	}
-	m.authorIDs[name] = id
-	return id, true, nil
+	if _, err := tx.ExecContext(ctx, insertUserSourceSQL, m.source, a.key, id); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
-func (m *markdownRun) matchOrCreate(ctx context.Context, tx *sqlx.Tx, name string) (int64, error) {
+func (m *markdownRun) matchNamed(ctx context.Context, tx *sqlx.Tx, name string) (int64, error) {
 	var id int64
 	err := tx.GetContext(ctx, &id, findUserByUsernameSQL, models.NormalizeUsername(name))
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -560,7 +546,7 @@ func (m *markdownRun) image(ctx context.Context, rel, src, alt string, owner int
 		if _, err := os.Stat(filepath.Join(m.dir, filepath.FromSlash(c))); err != nil {
 			continue
 		}
-		key, err := m.media.store(ctx, c, owner, alt, m.dry != nil)
+		key, err := m.media.store(ctx, c, owner, alt, m.opt.DryRun)
 		if err != nil {
 			m.note(rel, "%v; it keeps its address.", err)
 			return "", ""
@@ -569,80 +555,4 @@ func (m *markdownRun) image(ctx context.Context, rel, src, alt string, owner int
 	}
 	m.note(rel, "The image %s is not in the imported folder; it keeps its address.", src)
 	return "", ""
-}
-
-// insert writes a file imported for the first time.
-func (m *markdownRun) insert(ctx context.Context, tx *sqlx.Tx, rel string, p mdPost, authorID int64, digest string) error {
-	html, summary, err := m.rendered(ctx, tx, p.post)
-	if err != nil {
-		m.skip(rel, "Its text could not be rendered: %v", err)
-		return nil
-	}
-	slug, err := models.FreeSlug(ctx, tx, p.slug, p.kind)
-	if err != nil {
-		return fmt.Errorf("importer: %s: %w", rel, err)
-	}
-	if slug != p.slug {
-		m.note(rel, "Its slug %s is taken; it is %s here.", p.slug, slug)
-	}
-	var made struct {
-		ID      int64 `db:"id"`
-		Version int   `db:"version"`
-	}
-	if err := tx.GetContext(ctx, &made, insertImportedPostSQL, authorID, p.title, slug, p.body, html, p.excerpt, summary,
-		pq.StringArray(p.tags), p.kind, p.status, p.published, p.created, p.updated, p.cover, p.coverAlt); err != nil {
-		return fmt.Errorf("importer: insert %s: %w", rel, err)
-	}
-	if _, err := tx.ExecContext(ctx, insertPostSourceSQL, m.source, rel, made.ID, digest, made.Version); err != nil {
-		return fmt.Errorf("importer: record %s: %w", rel, err)
-	}
-	if err := m.redirect(ctx, tx, rel, p, made.ID); err != nil {
-		return err
-	}
-	m.sum.Posts.Created++
-	return nil
-}
-
-// update rewrites the post an earlier run made from a changed file; its
-// slug stays, so its address does not move.
-func (m *markdownRun) update(ctx context.Context, tx *sqlx.Tx, rel string, p mdPost, authorID, postID int64, digest string) error {
-	html, summary, err := m.rendered(ctx, tx, p.post)
-	if err != nil {
-		m.skip(rel, "Its text could not be rendered: %v", err)
-		return nil
-	}
-	var version int
-	if err := tx.GetContext(ctx, &version, updateImportedPostSQL, postID, authorID, p.title, p.body, html,
-		p.excerpt, summary, pq.StringArray(p.tags), p.status, p.published, p.cover, p.coverAlt); err != nil {
-		return fmt.Errorf("importer: %s: update post %d: %w", rel, postID, err)
-	}
-	if _, err := tx.ExecContext(ctx, updatePostSourceSQL, m.source, rel, digest, version); err != nil {
-		return fmt.Errorf("importer: record post %d: %w", postID, err)
-	}
-	if err := m.redirect(ctx, tx, rel, p, postID); err != nil {
-		return err
-	}
-	m.sum.Posts.Updated++
-	return nil
-}
-
-// rendered is the post's HTML and list summary, as Quire derives them
-// (images already stored sized from the media library).
-func (m *markdownRun) rendered(ctx context.Context, tx *sqlx.Tx, p post) (html, summary string, err error) {
-	html, err = models.RenderBody(ctx, tx, m.opt.MediaURL, p.body)
-	summary = p.excerpt
-	if summary == "" {
-		summary = markdown.Excerpt(p.body, models.SummaryLen)
-	}
-	return html, summary, err
-}
-
-func (m *markdownRun) redirect(ctx context.Context, tx *sqlx.Tx, rel string, p mdPost, postID int64) error {
-	if len(p.aliases) == 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, insertRedirectsSQL, pq.StringArray(p.aliases), postID); err != nil {
-		return fmt.Errorf("importer: %s: aliases: %w", rel, err)
-	}
-	return nil
 }

@@ -67,7 +67,7 @@ func TestImportMarkdownFixture(t *testing.T) {
 	}
 	want := []struct{ slug, status, tags string }{
 		{"a-guest-post-in-progress", "draft", "guest,draft,notes"}, // Jekyll's _drafts
-		{"a-letter-to-2030", "draft", "notes,future,essays"},       // Hugo's publishDate in 2030
+		{"a-letter-to-2030", "scheduled", "notes,future,essays"},   // Hugo's publishDate in 2030
 		{"creme-brulee-and-mooncakes", "published", "cooking,crème-brûlée,中文,recipes,desserts"},
 		{"night-trains-field-guide", "published", "travel,slow-travel,trains"},
 		{"notes-on-cafe-culture", "draft", "coffee,café,中文,café-culture"},
@@ -102,8 +102,9 @@ func TestImportMarkdownFixture(t *testing.T) {
 	}) {
 		t.Errorf("redirects = %q", paths)
 	}
-	if !hasNote(sum, "a-letter-to-2030.md", "Quire does not schedule posts") {
-		t.Error("no note says the 2030 post is kept as a draft")
+	if !hasNote(sum, "a-letter-to-2030.md", "It is scheduled for") ||
+		count(t, db, `SELECT count(*) FROM posts WHERE slug = 'a-letter-to-2030' AND scheduled_at > now() + interval '1 year'`) != 1 {
+		t.Error("the 2030 post is not scheduled for its publishDate, with a note")
 	}
 
 	again := importFolder(t, db, markdownFixture, importer.Options{})
@@ -198,5 +199,77 @@ func TestImportMarkdownErrors(t *testing.T) {
 		if !slices.ContainsFunc(sum.Notes, func(n importer.Note) bool { return strings.HasPrefix(n.Text, want) }) {
 			t.Errorf("no note starts %q: %+v", want, sum.Notes)
 		}
+	}
+}
+
+// A file dated in the future that is not a draft waits as scheduled for
+// its date, as a scheduled WordPress or Ghost post does; a draft dated in
+// the future stays a draft.
+func TestImportMarkdownFutureDateScheduled(t *testing.T) {
+	db := siteWithAdmin(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "soon.md"), "---\ntitle: Soon\ndate: 2031-05-06T07:08:00Z\n---\nLater.\n")
+	writeFile(t, filepath.Join(dir, "idea.md"), "---\ntitle: Idea\ndate: 2031-05-06T07:08:00Z\ndraft: true\n---\nMaybe.\n")
+	sum := importFolder(t, db, dir, importer.Options{})
+	if sum.Posts != (importer.Counts{Created: 2}) {
+		t.Fatalf("summary = %+v", sum.Posts)
+	}
+	var rows []string
+	if err := db.Select(&rows, `SELECT slug || ' ' || status || ' ' || coalesce(to_char(scheduled_at AT TIME ZONE 'UTC',
+		'YYYY-MM-DD HH24:MI'), '-') || ' ' || (published_at IS NULL) FROM posts ORDER BY slug`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rows, []string{"idea draft - true", "soon scheduled 2031-05-06 07:08 true"}) {
+		t.Errorf("posts = %q", rows)
+	}
+	if !hasNote(sum, "soon.md", "It is scheduled for 6 May 2031 07:08 UTC") {
+		t.Error("no note says soon.md is scheduled")
+	}
+}
+
+// With Atomic, a file that cannot be read in the middle of the folder
+// stops the import naming it, and nothing is left: no posts, no accounts,
+// no redirects, no media rows, no import records.
+func TestImportMarkdownAtomic(t *testing.T) {
+	db := siteWithAdmin(t)
+	dir := t.TempDir()
+	photo, err := os.ReadFile("testdata/wordpress-small-uploads/2025/11/harbour-at-dusk-300x200.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "pic.jpg"), string(photo))
+	writeFile(t, filepath.Join(dir, "a.md"), "---\ntitle: A\ndate: 2025-01-01\nauthor: Jane Doe\naliases: [/old-a/]\n---\n![pic](pic.jpg)\n")
+	writeFile(t, filepath.Join(dir, "b.md"), "---\ntitle: B\nsummary: a: b\n---\nBroken.\n")
+	writeFile(t, filepath.Join(dir, "c.md"), "---\ntitle: C\ndate: 2025-01-03\n---\nNever reached.\n")
+	opt := importer.Options{Atomic: true, MediaURL: func(key string) string { return "/media/" + key },
+		Uploads: &models.Uploads{Rows: &models.MediaModel{DB: db}, Files: models.LocalStore{Dir: t.TempDir()}}}
+	var seen []int64
+	opt.Progress = func(done, total int64) { seen = append(seen, done, total) }
+	sum, err := importer.ImportMarkdown(context.Background(), db, dir, opt)
+	if !errors.Is(err, importer.ErrUnreadable) || !strings.Contains(err.Error(), "b.md:3: the YAML front matter cannot be read") ||
+		!strings.Contains(err.Error(), "nothing was imported") {
+		t.Fatalf("err = %v", err)
+	}
+	if sum.Posts.Created != 0 || sum.Users.Created != 0 {
+		t.Errorf("summary = %+v", sum)
+	}
+	for _, table := range []string{"posts", "redirects", "media", "import_sources", "users WHERE username <> 'owner'"} {
+		if n := count(t, db, `SELECT count(*) FROM `+table); n != 0 {
+			t.Errorf("%s: %d rows left", table, n)
+		}
+	}
+	if !slices.Equal(seen, []int64{1, 3}) {
+		t.Errorf("progress = %v, want file 1 of 3 before the stop", seen)
+	}
+
+	// Without the broken file the same atomic run writes all of it.
+	if err := os.Remove(filepath.Join(dir, "b.md")); err != nil {
+		t.Fatal(err)
+	}
+	seen = nil
+	sum = importFolder(t, db, dir, opt)
+	if sum.Posts != (importer.Counts{Created: 2}) || sum.Users.Created != 1 || count(t, db, `SELECT count(*) FROM media`) != 1 ||
+		count(t, db, `SELECT count(*) FROM redirects WHERE path = '/old-a/'`) != 1 || !slices.Equal(seen, []int64{1, 2, 2, 2}) {
+		t.Errorf("summary = %+v, progress %v", sum, seen)
 	}
 }

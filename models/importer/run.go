@@ -35,8 +35,9 @@ type Options struct {
 	UploadsDir string
 	// MediaURL is the address of a stored image (urls.Media).
 	MediaURL func(key string) string
-	// Progress, when set, is told after each item how many bytes of the
-	// file have been read and how large it is.
+	// Progress, when set, is told after each item how far the import is:
+	// bytes of the file read of its size, or for a folder (Markdown), files
+	// done of files found.
 	Progress func(read, size int64)
 }
 
@@ -73,6 +74,9 @@ type run struct {
 	one       *sqlx.Tx         // the one transaction of a dry or atomic run
 	authorIDs map[string]int64 // by the source's author key, once written
 	media     *media           // nil: no images folder
+	// match finds or makes the account for an author no earlier import
+	// recorded, and records it; nil: by email (matchOrCreate).
+	match func(ctx context.Context, tx *sqlx.Tx, a person) (int64, error)
 
 	// Links to the old site: base (no final slash) and the image folder's
 	// path on it ("/wp-content/uploads/"), matched by oldLink.
@@ -183,6 +187,9 @@ type entry struct {
 	label  string // for notes and errors: "post 15 “Title” (line 712)"
 	digest string // a hash of the source fields the import reads
 	author person
+	// byline, when set, is the author as convert found them (a Markdown
+	// file's front matter); it replaces author.
+	byline func() person
 	// convert makes the post; ok is false when the item is skipped (and
 	// noted through the run).
 	convert func() (p post, ok bool)
@@ -227,6 +234,9 @@ func (r *run) writeEntry(ctx context.Context, e entry) error {
 	p, ok := e.convert()
 	if !ok {
 		return nil
+	}
+	if e.byline != nil {
+		e.author = e.byline()
 	}
 	// The author is written first: the item's images are stored for them
 	// outside the item's transaction. Once written, they are kept by key.
@@ -305,6 +315,9 @@ func (r *run) insert(ctx context.Context, tx *sqlx.Tx, e entry, p post, authorID
 	slug, err := models.FreeSlug(ctx, tx, p.slug, p.kind)
 	if err != nil {
 		return err
+	}
+	if slug != p.slug {
+		r.note(e.label, "Its slug %s is taken; it is %s here.", p.slug, slug)
 	}
 	var made struct {
 		ID      int64 `db:"id"`
