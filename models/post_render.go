@@ -176,7 +176,9 @@ func (m *PostModel) RerenderStale(ctx context.Context, log *slog.Logger) (int, e
 	if err != nil {
 		return changed, fmt.Errorf("models: re-render posts: %w", err)
 	}
-	if log != nil {
+	// A site with nothing to do says so in its audit log only: a start
+	// logs nothing that needs no one's attention.
+	if log != nil && changed > 0 {
 		log.Info("posts rendered again", "changed", changed, "render_version", markdown.RenderVersion)
 	}
 	return changed, nil

@@ -3,6 +3,7 @@ package models_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,19 @@ func TestRerenderStale(t *testing.T) {
 	}
 	if got, _ := pm.Get(ctx, old.ID); got.BodyHTML != oldHTML {
 		t.Error("the second run rendered again")
+	}
+}
+
+// A start with no post to render again logs nothing (the audit log keeps
+// the run): a fault's few log lines are not drowned by startup chatter.
+func TestRerenderNothingLogsNothing(t *testing.T) {
+	db := dbtest.New(t)
+	var out bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&out, nil))
+	if n, err := (&models.PostModel{DB: db}).RerenderStale(context.Background(), log); err != nil || n != 0 {
+		t.Fatalf("RerenderStale = %d, %v; want 0 on an empty site", n, err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("logged %q with nothing to do", out.String())
 	}
 }
