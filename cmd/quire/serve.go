@@ -30,6 +30,10 @@ import (
 // shutdownGrace is how long requests in flight may take to finish.
 const shutdownGrace = 30 * time.Second
 
+// rerenderRetry is how long the re-render of old posts waits on a database
+// that is down before it tries again.
+const rerenderRetry = 30 * time.Second
+
 func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	var cfg Config
 	fs := newFlagSet("serve", "serve [flags]")
@@ -80,9 +84,22 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	sessions := handlers.NewSessionManager(store, base.Scheme == "https")
 	data := handlers.NewModels(db.DB, models.NewHasher(models.PasswordParams, 0))
 	// Posts stored by an earlier Markdown renderer get today's HTML, once.
+	// A database that is down is waited out: the outage is reported already.
 	go func() {
-		if _, err := data.Posts.RerenderStale(ctx, log); err != nil && ctx.Err() == nil {
-			log.Error("re-render posts", "err", err)
+		for {
+			_, err := data.Posts.RerenderStale(ctx, log)
+			if err == nil || ctx.Err() != nil {
+				return
+			}
+			if models.Fault(err) == dbhealth.NoFault {
+				log.Error("re-render posts", "err", err)
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(rerenderRetry):
+			}
 		}
 	}()
 	// A site without an administrator is set up in the browser, at an
