@@ -68,6 +68,10 @@ func TestBrowserFocusAdminTable(t *testing.T) {
 
 	b.click("[data-testid=edit-role]")
 	b.wait("the cell editor", `document.activeElement?.dataset.testid === "editor-value"`)
+	// As a person would, Escape comes after the editor's swap has settled
+	// (htmx focuses it during the swap, 20 ms before): focus.js restores
+	// focus for the last request that settled.
+	b.wait("the cell editor settled", `!document.querySelector(".htmx-settling, .htmx-request")`)
 	b.key(kb.Escape)
 	b.wait("the cell editor closed", `!document.querySelector("[data-testid=cell-editor]")`)
 	b.wait("focus on the cell's Edit link", `document.activeElement?.dataset.testid === "edit-role"`)
