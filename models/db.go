@@ -5,6 +5,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -29,9 +30,30 @@ const (
 )
 
 // Open connects to PostgreSQL with the fault-tolerant settings above and
-// checks the connection.
+// checks the connection. A pooler that refuses run-time parameters at
+// start-up (PgBouncer does, unless told to ignore them) gets the statement
+// timeout as a SET on each new connection instead, so the bound holds
+// behind it too.
 func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
-	cfg, err := pq.NewConfig(withDefaults(dsn))
+	db, err := open(ctx, withDefaults(dsn, true), "")
+	if refusedStartupParameter(err) && !strings.Contains(dsn, "statement_timeout=") {
+		db, err = open(ctx, withDefaults(dsn, false), setStatementTimeoutSQL)
+	}
+	return db, err
+}
+
+var setStatementTimeoutSQL = fmt.Sprintf(`SET statement_timeout = %d`, statementTimeout.Milliseconds())
+
+// refusedStartupParameter reports a server (a pooler) that refused a
+// start-up parameter: "unsupported startup parameter", a protocol violation.
+func refusedStartupParameter(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code == "08P01" && strings.Contains(pe.Message, "startup parameter")
+}
+
+// open connects with dsn; init, when set, runs on every new connection.
+func open(ctx context.Context, dsn, init string) (*sqlx.DB, error) {
+	cfg, err := pq.NewConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("models: database URL: %w", err)
 	}
@@ -40,7 +62,7 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 		return nil, fmt.Errorf("models: database URL: %w", err)
 	}
 	connector.Dialer(dialer{})
-	db := sqlx.NewDb(sql.OpenDB(abortingConnector{connector}), "postgres")
+	db := sqlx.NewDb(sql.OpenDB(abortingConnector{Connector: connector, init: init}), "postgres")
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
 	db.SetConnMaxLifetime(connMaxLifetime)
@@ -54,12 +76,12 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 	return db, nil
 }
 
-// withDefaults adds connect_timeout and statement_timeout to a DSN (URL or
-// key=value form) unless the operator set them.
-func withDefaults(dsn string) string {
-	add := map[string]string{
-		"connect_timeout":   fmt.Sprint(int(connectTimeout.Seconds())),
-		"statement_timeout": fmt.Sprint(statementTimeout.Milliseconds()),
+// withDefaults adds connect_timeout (and statement_timeout, when
+// withTimeout) to a DSN (URL or key=value form) unless the operator set them.
+func withDefaults(dsn string, withTimeout bool) string {
+	add := map[string]string{"connect_timeout": fmt.Sprint(int(connectTimeout.Seconds()))}
+	if withTimeout {
+		add["statement_timeout"] = fmt.Sprint(statementTimeout.Milliseconds())
 	}
 	isURL := strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 	for k, v := range add {

@@ -21,6 +21,7 @@ import (
 // gets its error (a 503), and the connection is thrown away.
 type abortingConnector struct {
 	*pq.Connector
+	init string // run on each new connection when set (see Open)
 }
 
 type socketSlotKey struct{}
@@ -40,6 +41,12 @@ func (c abortingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 			return nil, ctx.Err()
 		}
 		return nil, errors.New("models: database connection of an unexpected kind")
+	}
+	if c.init != "" {
+		if _, err := pc.ExecContext(ctx, c.init, nil); err != nil {
+			_ = dc.Close()
+			return nil, err
+		}
 	}
 	return &abortingConn{pqConn: pc, sock: slot.s}, nil
 }
