@@ -13,16 +13,31 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Metrics live in their own registry so tests can build many servers.
+// The request metrics are the process's; each App's registry (see
+// metricsRegistry) serves them with that App's database, so tests can
+// build many servers.
 var (
-	registry        = prometheus.NewRegistry()
 	requestsTotal   = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "quire_http_requests_total", Help: "HTTP requests by route, method and status."}, []string{"route", "method", "status"})
 	requestDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "quire_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10}}, []string{"route", "method"})
+
+	goCollector      = collectors.NewGoCollector()
+	processCollector = collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})
 )
 
-func init() {
-	registry.MustRegister(requestsTotal, requestDuration,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+// metricsRegistry is what /metrics serves: requests, the Go runtime and the
+// process, and this App's database: its connection pool (in use, idle,
+// waits: a pool always waiting needs a larger pooler or fewer replicas) and
+// its state (what /readyz reports, as a number an alert can watch).
+func (a *App) metricsRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(requestsTotal, requestDuration, goCollector, processCollector,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "quire_database_state",
+			Help: "What the database is doing: 0 up, 1 unreachable, 2 restarting (the private server), 3 disk full, 4 failed (restarts gave up)."},
+			func() float64 { return float64(a.Health.Status().State) }))
+	if a.DB != nil {
+		reg.MustRegister(collectors.NewDBStatsCollector(a.DB.DB, "quire"))
+	}
+	return reg
 }
 
 // metricsMiddleware counts requests by route pattern (never the raw URL, so
@@ -51,8 +66,8 @@ func metricsMiddleware() echo.MiddlewareFunc {
 // tell request rates, routes and memory. With a token, the scraper sends
 // it as "Authorization: Bearer TOKEN"; without one, only a client on this
 // machine that came through no proxy may read them. Others get 404.
-func metricsHandler(token string) echo.HandlerFunc {
-	h := echo.WrapHandler(promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
+func metricsHandler(reg *prometheus.Registry, token string) echo.HandlerFunc {
+	h := echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return func(c echo.Context) error {
 		r := c.Request()
 		if token != "" {

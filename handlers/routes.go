@@ -27,7 +27,7 @@ const commentRoute = "/posts/:id/comments"
 func (a *App) routes(e *echo.Echo) {
 	e.GET("/healthz", a.getHealthz)
 	e.GET("/readyz", a.getReadyz)
-	e.GET("/metrics", metricsHandler(a.Config.MetricsToken))
+	e.GET("/metrics", metricsHandler(a.metricsRegistry(), a.Config.MetricsToken))
 	e.GET(assets.Prefix+"*", echo.WrapHandler(assets.Handler()))
 	e.GET("/media/:key", a.getMedia)
 	// Feeds, sitemap and robots.txt are the same for every reader: no session, no cookies.
