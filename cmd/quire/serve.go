@@ -45,6 +45,10 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := cfg.finish(); err != nil {
 		return err
 	}
+	media, err := cfg.mediaStore()
+	if err != nil {
+		return err
+	}
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(memoryLimit(runtime.NumCPU()))
 	}
@@ -68,7 +72,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := migrateUp(ctx, db, io.Discard); err != nil {
 		return err
 	}
-	go (&models.Janitor{DB: db.DB, Logger: log, Media: models.LocalStore{Dir: cfg.MediaDir}}).Run(ctx, time.Hour)
+	go (&models.Janitor{DB: db.DB, Logger: log, Media: media}).Run(ctx, time.Hour)
 	// Publishes scheduled posts at their time; what fell due while the site
 	// was down goes out now.
 	go (&models.Scheduler{DB: db.DB, Logger: log}).Run(ctx, models.ScheduleInterval)
@@ -118,7 +122,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		Logger:   log,
 		Health:   health,
 
-		MediaFiles: models.LocalStore{Dir: cfg.MediaDir},
+		MediaFiles: media,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
