@@ -115,6 +115,22 @@ func NewS3Store(raw string, keys S3Keys) (*S3Store, error) {
 	return &S3Store{client: client, bucket: u.Host, prefix: prefix, PublicURL: strings.TrimSuffix(q.Get("public_url"), "/")}, nil
 }
 
+// Check asks the service whether the bucket is there: a bucket that does
+// not exist is ErrMediaURL (the setting is wrong); a service that cannot be
+// reached or refuses the keys is another error.
+func (s *S3Store) Check(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	ok, err := s.client.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return fmt.Errorf("the storage service at %s did not answer about bucket %q: %w", s.client.EndpointURL().Host, s.bucket, err)
+	}
+	if !ok {
+		return fmt.Errorf("%w: the bucket %q does not exist at %s", ErrMediaURL, s.bucket, s.client.EndpointURL().Host)
+	}
+	return nil
+}
+
 // s3Transport is the default transport with its waits bounded.
 func s3Transport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()

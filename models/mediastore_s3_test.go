@@ -50,6 +50,16 @@ func TestS3StoreObjects(t *testing.T) {
 	if len(srv.Objects(t)) != 2 {
 		t.Errorf("objects %v after a's sweep of b's key", srv.Objects(t))
 	}
+	if err := a.Check(ctx); err != nil {
+		t.Errorf("Check of the bucket: %v", err)
+	}
+	nope, err := models.NewS3Store(strings.Replace(srv.URL("a"), "s3://media/", "s3://nope/", 1), s3test.Keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nope.Check(ctx); !errors.Is(err, models.ErrMediaURL) || !strings.Contains(err.Error(), `the bucket "nope" does not exist`) {
+		t.Errorf("Check of a missing bucket = %v", err)
+	}
 }
 
 // TestS3StoreURLErrors: a media URL Quire cannot use is refused before any

@@ -17,8 +17,9 @@ import (
 
 // TestBackupRestoreObjectStoredMedia: with --media-url, quire backup reads
 // the site's images from the bucket (the media folder is empty) and quire
-// restore puts them into the bucket it is given; a media URL that is wrong
-// stops serve before it starts, naming the part.
+// restore puts them into the bucket it is given; a media URL that is wrong,
+// or names a bucket that is not there, stops serve before it starts,
+// naming the part.
 func TestBackupRestoreObjectStoredMedia(t *testing.T) {
 	ctx := context.Background()
 	dir := setUpSite(t)
@@ -27,6 +28,11 @@ func TestBackupRestoreObjectStoredMedia(t *testing.T) {
 	out := runFails(t, "serve", "--data-dir", dir, "--addr", freeAddr(t), "--media-url", "s3://media/site?endpoint=localhost:9000")
 	if !strings.Contains(out, `--media-url: bad media URL: the endpoint "localhost:9000" must be an http:// or https:// address`) {
 		t.Errorf("serve with a bad media URL said: %s", out)
+	}
+	nope := strings.Replace(srv.URL("site"), "s3://"+s3test.Bucket+"/", "s3://nope/", 1)
+	out = runFails(t, "serve", "--data-dir", dir, "--addr", freeAddr(t), "--media-url", nope)
+	if !strings.Contains(out, `--media-url: bad media URL: the bucket "nope" does not exist at 127.0.0.1:`) {
+		t.Errorf("serve with a missing bucket said: %s", out)
 	}
 
 	s := startServe(t, dir)

@@ -49,12 +49,21 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	log := slog.Default()
+	// A bucket that is not there is a wrong setting; a storage service
+	// that is down now may be back before the first upload.
+	if s3, ok := media.(*models.S3Store); ok {
+		if err := s3.Check(ctx); errors.Is(err, models.ErrMediaURL) {
+			return fmt.Errorf("--media-url: %w", err)
+		} else if err != nil {
+			log.Warn("media storage", "err", err)
+		}
+	}
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(memoryLimit(runtime.NumCPU()))
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log := slog.Default()
 	health := dbhealth.New(log)
 
 	db, err := openDatabase(ctx, &cfg)
