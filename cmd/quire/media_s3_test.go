@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -105,4 +106,38 @@ func readObject(t *testing.T, store models.MediaStore, key string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestMediaURLSetting: QUIRE_MEDIA_URL picks object storage, --media-url
+// wins over it, and without either the media folder is used.
+func TestMediaURLSetting(t *testing.T) {
+	store := func(args ...string) (models.MediaStore, error) {
+		var c Config
+		fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c.databaseFlags(fs)
+		c.mediaFlag(fs)
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		return c.mediaStore()
+	}
+	t.Setenv("QUIRE_MEDIA_URL", "s3://media/site?public_url=https://cdn.example.org/a")
+	if s, err := store(); err != nil {
+		t.Errorf("from the environment: %v", err)
+	} else if got, _ := s.(*models.S3Store).Redirect("k"); got != "https://cdn.example.org/a/k" {
+		t.Errorf("from the environment: redirect to %q", got)
+	}
+	if s, err := store("--media-url", "s3://media/site?public_url=https://cdn.example.org/b"); err != nil {
+		t.Errorf("the flag over the environment: %v", err)
+	} else if got, _ := s.(*models.S3Store).Redirect("k"); got != "https://cdn.example.org/b/k" {
+		t.Errorf("the flag over the environment: redirect to %q", got)
+	}
+	if _, err := store("--media-url", "s3://media/?region"); err != nil {
+		t.Errorf("an empty region: %v", err)
+	}
+	t.Setenv("QUIRE_MEDIA_URL", "")
+	if s, err := store("--data-dir", "/srv/quire"); err != nil || s != (models.LocalStore{Dir: "/srv/quire/media"}) {
+		t.Errorf("unset: %#v, %v", s, err)
+	}
 }
