@@ -62,6 +62,7 @@ type appOptions struct {
 	// registration is the registration mode; "" is open, so tests sign up
 	// as before.
 	registration string
+	media        models.MediaStore // nil: a LocalStore in a temporary folder
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -73,6 +74,10 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 	}
 	data := handlers.NewModels(db, models.NewHasher(models.TestPasswordParams, 0))
 	media := t.TempDir()
+	var files models.MediaStore = models.LocalStore{Dir: media}
+	if o.media != nil {
+		files = o.media
+	}
 	base, _ := url.Parse("https://blog.example.org")
 	srv := handlers.New(handlers.Deps{
 		Models: data,
@@ -84,7 +89,7 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 		Logger:   cmp.Or(o.logger, newServerLog(t)),
 		Health:   o.health,
 
-		MediaFiles: models.LocalStore{Dir: media},
+		MediaFiles: files,
 	})
 	ts := httptest.NewUnstartedServer(srv)
 	ts.Config.ConnState = o.connState

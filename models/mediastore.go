@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -29,6 +30,25 @@ type MediaStore interface {
 	// DeleteStale removes key unless it was written at or after cutoff
 	// (by a Put racing with the janitor), and reports whether it did.
 	DeleteStale(ctx context.Context, key string, cutoff time.Time) (bool, error)
+}
+
+// MediaRedirector is a MediaStore whose files readers can fetch without
+// Quire (a public bucket or a CDN): /media/KEY redirects to target when ok.
+type MediaRedirector interface {
+	Redirect(key string) (target string, ok bool)
+}
+
+// MediaContentType is the type of a stored file, from its key's extension.
+func MediaContentType(key string) string {
+	switch strings.ToLower(path.Ext(key)) {
+	case ".jpg":
+		return "image/jpeg"
+	case ".png":
+		return "image/png"
+	case ".gif":
+		return "image/gif"
+	}
+	return "application/octet-stream"
 }
 
 // ContentKey names a file by its SHA-256, so identical uploads share one

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"quire/models"
 	"quire/models/backup"
 	"quire/views/format"
 )
@@ -45,6 +44,10 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := os.Stat(filepath.Join(cfg.pgDataDir(), "pg", "PG_VERSION")); cfg.DatabaseURL == "" && err != nil {
 		return fmt.Errorf("there is no site in %s to back up: give its --data-dir, or --database-url", cfg.DataDir)
 	}
+	media, err := cfg.mediaStore()
+	if err != nil {
+		return err
+	}
 	db, err := openDatabase(ctx, &cfg)
 	if err != nil {
 		return err
@@ -52,7 +55,7 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	defer db.Close(context.WithoutCancel(ctx))
 	start := time.Now()
 	m, err := backup.WriteFile(ctx, path, backup.Source{DB: db.DB, Conn: db.pgConn(&cfg),
-		Media: models.LocalStore{Dir: cfg.mediaDir()}, QuireVersion: versionString()})
+		Media: media, QuireVersion: versionString()})
 	switch {
 	case errors.Is(err, backup.ErrDiskFull):
 		return fmt.Errorf("the disk holding %s is full: the backup was not written", path)

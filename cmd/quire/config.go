@@ -21,6 +21,7 @@ type Config struct {
 	BaseURL     string
 	DataDir     string
 	MediaDir    string
+	MediaURL    string
 	SMTPURL     string
 	MailFrom    string
 	TrustProxy  bool
@@ -55,6 +56,28 @@ func (c *Config) databaseFlags(fs *flag.FlagSet) {
 // the image files; mediaDir resolves its default.
 func (c *Config) mediaFlag(fs *flag.FlagSet) {
 	fs.StringVar(&c.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder for uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
+	c.mediaURLFlag(fs)
+}
+
+// mediaURLFlag is the object storage setting, which replaces the folder.
+func (c *Config) mediaURLFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.MediaURL, "media-url", env("QUIRE_MEDIA_URL", ""),
+		"keep uploaded images in S3-compatible storage instead of --media-dir: s3://bucket/prefix?endpoint=https://…&region=…&path_style=true&public_url=https://cdn… "+
+			"(QUIRE_MEDIA_URL; keys from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)")
+}
+
+// mediaStore is where uploads are kept: the bucket of --media-url when
+// set, else the media folder.
+func (c *Config) mediaStore() (models.MediaStore, error) {
+	if c.MediaURL == "" {
+		return models.LocalStore{Dir: c.mediaDir()}, nil
+	}
+	s, err := models.NewS3Store(c.MediaURL, models.S3Keys{AccessKey: os.Getenv("AWS_ACCESS_KEY_ID"),
+		SecretKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN")})
+	if err != nil {
+		return nil, fmt.Errorf("--media-url: %w", err)
+	}
+	return s, nil
 }
 
 func (c *Config) mediaDir() string {
@@ -71,6 +94,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BaseURL, "base-url", env("QUIRE_BASE_URL", ""),
 		"public URL of the site, used in links sent by mail; https turns on HSTS and Secure cookies (QUIRE_BASE_URL; default http://localhost:PORT)")
 	fs.StringVar(&c.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder for uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
+	c.mediaURLFlag(fs)
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("QUIRE_SMTP_URL", ""),
 		"outgoing mail server, smtp://user:pass@host:587 or smtps://...:465 (QUIRE_SMTP_URL); empty writes mail to the log")
 	fs.StringVar(&c.MailFrom, "mail-from", env("QUIRE_MAIL_FROM", "Quire <noreply@localhost>"), "sender address of mail (QUIRE_MAIL_FROM)")

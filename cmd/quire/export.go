@@ -27,6 +27,7 @@ func exportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&withEmails, "with-emails", false, "include the authors' email addresses")
 	cfg.databaseFlags(fs)
 	fs.StringVar(&cfg.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder of uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
+	cfg.mediaURLFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -36,12 +37,16 @@ func exportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("export needs one folder or .zip file to write: quire export DIR|FILE.zip")
 	}
 	name := pos[0]
+	media, err := cfg.mediaStore()
+	if err != nil {
+		return err
+	}
 	db, settings, err := openSite(ctx, &cfg, openDatabase)
 	if err != nil {
 		return err
 	}
 	defer db.Close(context.WithoutCancel(ctx))
-	sum, err := exporter.Export(ctx, db.DB, models.LocalStore{Dir: cfg.MediaDir}, name, exporter.Options{
+	sum, err := exporter.Export(ctx, db.DB, media, name, exporter.Options{
 		WithEmails: withEmails, MediaURL: urls.Media, PostURL: postURL, Location: settings.Location()})
 	if errors.Is(err, exporter.ErrDiskFull) {
 		return fmt.Errorf("the export to %s stopped: %w", name, err)

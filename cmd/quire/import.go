@@ -104,6 +104,7 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	cfg.databaseFlags(fs)
 	fs.StringVar(&cfg.MediaDir, "media-dir", env("QUIRE_MEDIA_DIR", ""), "folder for uploaded images (QUIRE_MEDIA_DIR; default DATA_DIR/media)")
+	cfg.mediaURLFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -140,6 +141,10 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if cfg.MediaDir == "" {
 		cfg.MediaDir = filepath.Join(cfg.DataDir, "media")
 	}
+	media, err := cfg.mediaStore()
+	if err != nil {
+		return err
+	}
 	db, err := openMigrated(ctx, &cfg)
 	if err != nil {
 		return err
@@ -152,7 +157,7 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	opt := importer.Options{DryRun: dryRun, Atomic: atomic, Location: settings.Location(), MediaURL: urls.Media}
 	if imagesDir != "" || format.imagesFlag == "" {
 		opt.UploadsDir = imagesDir
-		opt.Uploads = &models.Uploads{Rows: &models.MediaModel{DB: db.DB}, Files: models.LocalStore{Dir: cfg.MediaDir}}
+		opt.Uploads = &models.Uploads{Rows: &models.MediaModel{DB: db.DB}, Files: media}
 	}
 	bar := progressOn(stdout, format.files)
 	opt.Progress = bar.set

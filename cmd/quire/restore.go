@@ -38,6 +38,10 @@ func restoreCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	case err != nil:
 		return fmt.Errorf("%s: %w; nothing was restored", path, err)
 	}
+	media, err := cfg.mediaStore()
+	if err != nil {
+		return err
+	}
 	db, err := openDatabase(ctx, &cfg)
 	if err != nil {
 		return err
@@ -52,7 +56,7 @@ func restoreCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer release()
 	err = backup.Restore(ctx, path, m, backup.Target{DB: db.DB, Conn: db.pgConn(&cfg),
-		Media: models.LocalStore{Dir: cfg.mediaDir()}, Force: *force})
+		Media: media, Force: *force})
 	if errors.Is(err, backup.ErrNotEmpty) {
 		return fmt.Errorf("%w. Restore into an empty --data-dir or database, or add --force to replace that site with the backup", err)
 	}

@@ -45,12 +45,25 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := cfg.finish(); err != nil {
 		return err
 	}
+	media, err := cfg.mediaStore()
+	if err != nil {
+		return err
+	}
+	log := slog.Default()
+	// A bucket that is not there is a wrong setting; a storage service
+	// that is down now may be back before the first upload.
+	if s3, ok := media.(*models.S3Store); ok {
+		if err := s3.Check(ctx); errors.Is(err, models.ErrMediaURL) {
+			return fmt.Errorf("--media-url: %w", err)
+		} else if err != nil {
+			log.Warn("media storage", "err", err)
+		}
+	}
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(memoryLimit(runtime.NumCPU()))
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log := slog.Default()
 	health := dbhealth.New(log)
 
 	db, err := openDatabase(ctx, &cfg)
@@ -68,7 +81,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := migrateUp(ctx, db, io.Discard); err != nil {
 		return err
 	}
-	go (&models.Janitor{DB: db.DB, Logger: log, Media: models.LocalStore{Dir: cfg.MediaDir}}).Run(ctx, time.Hour)
+	go (&models.Janitor{DB: db.DB, Logger: log, Media: media}).Run(ctx, time.Hour)
 	// Publishes scheduled posts at their time; what fell due while the site
 	// was down goes out now.
 	go (&models.Scheduler{DB: db.DB, Logger: log}).Run(ctx, models.ScheduleInterval)
@@ -118,7 +131,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		Logger:   log,
 		Health:   health,
 
-		MediaFiles: models.LocalStore{Dir: cfg.MediaDir},
+		MediaFiles: media,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
