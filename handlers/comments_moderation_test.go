@@ -1,8 +1,10 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,5 +67,75 @@ func TestCommentsSuspendedCommenter(t *testing.T) {
 	a.db.MustExec(`UPDATE users SET display_name = 'Grace Hopper' WHERE id = $1`, grace.ID)
 	if renamed, body := shared(); renamed == back || !strings.Contains(body, "Grace Hopper") {
 		t.Errorf("after a rename the ETag stayed %s or the new name is missing", renamed)
+	}
+}
+
+// TestCommentsOfTrashedPost: a trashed post keeps its comments as they
+// were; the moderation table marks them as a trashed post's and filters
+// them apart; restoring the post shows them again, held ones still held;
+// purging it for good deletes them.
+func TestCommentsOfTrashedPost(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	ada := a.createUser("ada", models.RoleAuthor)
+	p := a.addPost(ada, post{title: "Swifts", body: "They are back."})
+	a.createUser("grace", models.RoleContributor)
+	gc := a.client()
+	gc.login("grace", strongPassword)
+	path := "/posts/" + strconv.FormatInt(p.ID, 10) + "/comments"
+	wantStatus(t, gc.post(path, a.commentForm(p.ID, "body", "Grace saw swifts.")), http.StatusSeeOther)
+	a.approveAll(p.ID)
+	wantStatus(t, gc.post(path, a.commentForm(p.ID, "body", "Another, held for links: [a](https://a.example) [b](https://b.example) [c](https://c.example).")), http.StatusSeeOther)
+	states := func() (out []string) {
+		a.db.Select(&out, `SELECT status FROM comments WHERE post_id = $1 ORDER BY id`, p.ID)
+		return out
+	}
+	was := states()
+	if len(was) != 2 || was[0] != models.CommentApproved || was[1] != models.CommentHeld {
+		t.Fatalf("before: %q, want approved and held", was)
+	}
+
+	author := a.client()
+	author.login("ada", strongPassword)
+	wantStatus(t, author.post("/posts/"+strconv.FormatInt(p.ID, 10)+"/delete", nil), http.StatusSeeOther)
+	if got := states(); !slices.Equal(got, was) {
+		t.Errorf("in the trash: %q, want %q", got, was)
+	}
+	a.createUser("eddie", models.RoleEditor)
+	ed := a.client()
+	ed.login("eddie", strongPassword)
+	list := ed.get("/admin/comments")
+	posts := list.doc.Find(`tbody tr[data-id] td[data-column="post"]`)
+	if posts.Length() != 2 || !strings.Contains(posts.First().Text(), "Swifts (in the trash)") {
+		t.Errorf("the table does not mark the trashed post's comments: %q", posts.Text())
+	}
+	if n := ed.get("/admin/comments?post_state=live").doc.Find("tbody tr[data-id]").Length(); n != 0 {
+		t.Errorf("live posts' comments: %d rows, want none", n)
+	}
+	if n := ed.get("/admin/comments?post_state=trash").doc.Find("tbody tr[data-id]").Length(); n != 2 {
+		t.Errorf("trashed posts' comments: %d rows, want 2", n)
+	}
+
+	wantStatus(t, author.post("/posts/"+strconv.FormatInt(p.ID, 10)+"/restore", nil), http.StatusSeeOther)
+	if got := states(); !slices.Equal(got, was) {
+		t.Errorf("restored: %q, want %q", got, was)
+	}
+	page := a.client().get("/posts/swifts")
+	if n := page.doc.Find(`[data-testid="comment"]`).Length(); n != 1 || !strings.Contains(page.body, "Grace saw swifts.") {
+		t.Errorf("the restored post shows %d comments, want Grace's approved one", n)
+	}
+	if n := ed.get("/admin/comments?post_state=live").doc.Find("tbody tr[data-id]").Length(); n != 2 {
+		t.Errorf("after restoring, live posts' comments: %d rows, want 2", n)
+	}
+
+	wantStatus(t, author.post("/posts/"+strconv.FormatInt(p.ID, 10)+"/delete", nil), http.StatusSeeOther)
+	a.db.MustExec(`UPDATE posts SET deleted_at = now() - interval '31 days' WHERE id = $1`, p.ID)
+	if _, err := (&models.Janitor{DB: a.db}).Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	a.db.Get(&n, `SELECT count(*) FROM comments`)
+	if n != 0 {
+		t.Errorf("%d comments left after the post was purged, want none", n)
 	}
 }
