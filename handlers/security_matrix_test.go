@@ -292,9 +292,9 @@ var authzMatrix = map[string][]authzCase{
 		}
 		return settingsForm(strconv.FormatInt(s.Version, 10))
 	}, want: adminApply}},
-	"GET /admin/import":                 {{want: adminOnly}},
-	"POST /admin/import":                {{want: expect{toLogin, 403, 403, 403, 403, 422, toLogin}}}, // no file: the form again
-	"GET /admin/import/:id":             {{params: map[string]string{"id": "999999"}, want: expect{toLogin, 403, 403, 403, 403, 404, toLogin}}},
+	"GET /admin/import":     {{want: adminOnly}},
+	"POST /admin/import":    {{want: expect{toLogin, 403, 403, 403, 403, 422, toLogin}}}, // no file: the form again
+	"GET /admin/import/:id": {{params: map[string]string{"id": "999999"}, want: expect{toLogin, 403, 403, 403, 403, 404, toLogin}}},
 	"GET /admin/:table/:id/cell/:field": {
 		{name: "users", params: map[string]string{"table": "users", "field": "role"}, want: adminOnly},
 		{name: "comments", params: map[string]string{"table": "comments", "field": "comment"}, want: editorOnly},
