@@ -15,8 +15,8 @@ import (
 // TestCommentsSuspendedCommenter: suspending an account takes its
 // comments off the shared copy of a post page at once (a new ETag; the
 // old one no longer revalidates) and out of the count; reactivating it
-// brings them back under yet another ETag. A renamed commenter moves the
-// stamp too.
+// brings them back under yet another ETag. The moderation table marks the
+// author as suspended. A renamed commenter moves the stamp too.
 func TestCommentsSuspendedCommenter(t *testing.T) {
 	t.Parallel()
 	a, boss, _ := adminApp(t)
@@ -55,6 +55,10 @@ func TestCommentsSuspendedCommenter(t *testing.T) {
 	}
 	if n := count(); n != 1 {
 		t.Errorf("comment count %d after the suspension, want 1", n)
+	}
+	author := boss.get("/admin/comments?account=" + strconv.FormatInt(grace.ID, 10)).doc.Find(`td[data-column="author"]`).Text()
+	if !strings.Contains(author, "grace (suspended)") {
+		t.Errorf("the moderation table names the author %q, want them marked suspended", author)
 	}
 
 	wantStatus(t, boss.post("/admin/users/"+strconv.FormatInt(grace.ID, 10)+"/reactivate", url.Values{"confirm": {"1"}}), http.StatusSeeOther)

@@ -16,9 +16,11 @@ var (
 		Help: "Spam and trashed comments go back to where they were: held or approved."}
 )
 
-// commentAuthor is who wrote a comment, as moderators see it.
+// commentAuthor is who wrote a comment, as moderators see it: a suspended
+// account's comments are hidden from readers, and say so here.
 const commentAuthor = `CASE WHEN c.user_id IS NULL THEN c.guest_name || ' (guest)'
-	ELSE coalesce(nullif(cu.display_name, ''), cu.username, 'a deleted user') END`
+	ELSE coalesce(nullif(cu.display_name, ''), cu.username, 'a deleted user') ||
+		CASE WHEN cu.state = 'suspended' THEN ' (suspended)' ELSE '' END END`
 
 // CommentsTable is /admin/comments: every comment with its post, for
 // moderation by editors and admins.
