@@ -7,7 +7,7 @@ import (
 )
 
 // adminComments is /admin/comments: models.CommentsTable, for editors and
-// admins, and what its actions do.
+// admins, what its actions do, and the inline edit of a comment's text.
 func (a *App) adminComments() *adminTable {
 	moderate := func(do func(context.Context, models.Actor, []int64) (models.ActionResult, error)) adminAction {
 		return func(ctx context.Context, who models.Actor, ids []int64, _ actionInput) (models.ActionResult, error) {
@@ -19,5 +19,7 @@ func (a *App) adminComments() *adminTable {
 		"spam":    moderate(a.Comments.Spam),
 		"trash":   moderate(a.Comments.Trash),
 		"restore": moderate(a.Comments.Restore),
+	}, edit: func(ctx context.Context, who models.Actor, id int64, version int, _, value string) error {
+		return a.Comments.EditBody(ctx, who, id, version, value)
 	}}
 }

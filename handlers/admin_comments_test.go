@@ -2,11 +2,16 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"quire/models"
+	"quire/models/markdown/markdowntest"
 )
 
 // TestAdminCommentsTable: an editor moderates /admin/comments: held
@@ -61,4 +66,158 @@ func TestAdminCommentsTable(t *testing.T) {
 	au := a.client()
 	au.login("alan", strongPassword)
 	wantStatus(t, au.get("/admin/comments"), http.StatusForbidden)
+}
+
+// TestAdminCommentsFilters: /admin/comments filters by post, account and
+// kind of writer, searches the whole body, a guest's name and the post's
+// title, sorts by author, and keeps its state in the links it makes.
+func TestAdminCommentsFilters(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.commentsMode(models.CommentsAnyone)
+	ada := a.createUser("ada", models.RoleAuthor)
+	swifts := a.addPost(ada, post{title: "Swifts", body: "They are back."})
+	herons := a.addPost(ada, post{title: "Herons", body: "They stand still."})
+	grace := a.createUser("grace", models.RoleContributor)
+	gc := a.client()
+	gc.login("grace", strongPassword)
+	g := a.client()
+	long := strings.Repeat("Swifts sleep on the wing. ", 12) + "kestrel"
+	send := func(c *client, p models.Post, fields ...string) {
+		t.Helper()
+		wantStatus(t, c.post("/posts/"+strconv.FormatInt(p.ID, 10)+"/comments", a.commentForm(p.ID, fields...)), http.StatusSeeOther)
+	}
+	send(gc, swifts, "body", long)
+	send(gc, herons, "body", "Grace on herons.")
+	send(g, swifts, "name", "walter", "email", "w@example.org", "body", "Walter on swifts.")
+	a.createUser("eddie", models.RoleEditor)
+	c := a.client()
+	c.login("eddie", strongPassword)
+	rows := func(path string) []string {
+		t.Helper()
+		res := c.get(path)
+		wantStatus(t, res, http.StatusOK)
+		var out []string
+		res.doc.Find(`tbody tr[data-id] td[data-column="comment"]`).Each(func(_ int, s *goquery.Selection) {
+			out = append(out, strings.Fields(s.Text())[0])
+		})
+		return out
+	}
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/admin/comments?post_id=" + id(herons.ID), []string{"Grace"}},
+		{"/admin/comments?account=" + id(grace.ID) + "&sort=posted", []string{"Swifts", "Grace"}},
+		{"/admin/comments?writer=guest", []string{"Walter"}},
+		{"/admin/comments?q=kestrel", []string{"Swifts"}},
+		{"/admin/comments?q=walter", []string{"Walter"}},
+		{"/admin/comments?q=herons", []string{"Grace"}},
+		{"/admin/comments?post_id=" + id(swifts.ID) + "&sort=-author", []string{"Walter", "Swifts"}},
+		{"/admin/comments?post_state=trash", nil},
+	} {
+		if got := rows(tc.path); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: rows %q, want %q", tc.path, got, tc.want)
+		}
+	}
+	res := c.get("/admin/comments?status=held&writer=account&sort=-author")
+	href, _ := res.doc.Find(`th a[data-testid="sort-posted"]`).Attr("href")
+	if !strings.Contains(href, "status=held") || !strings.Contains(href, "writer=account") {
+		t.Errorf("the sort link %q drops the filters", href)
+	}
+	if n := res.doc.Find(`select[name="post_id"] option`).Length(); n != 3 {
+		t.Errorf("the post filter offers %d options, want All and two posts", n)
+	}
+}
+
+// TestAdminCommentsInlineEdit: an editor rewrites a comment's text in
+// place: rendered and sanitised as a new comment is, refused when empty
+// (422, the text kept), refused over a newer version (409), audited with
+// the text before and after (inert in the audit log), and an approved
+// comment's new text reaches the shared post page under a new ETag.
+func TestAdminCommentsInlineEdit(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	p := a.addPost(a.createUser("ada", models.RoleAuthor), post{title: "Swifts", body: "They are back."})
+	grace := a.createUser("grace", models.RoleContributor)
+	a.db.MustExec(`UPDATE users SET display_name = '"><svg onload=alert(4)>' WHERE id = $1`, grace.ID)
+	gc := a.client()
+	gc.login("grace", strongPassword)
+	wantStatus(t, gc.post("/posts/"+strconv.FormatInt(p.ID, 10)+"/comments", a.commentForm(p.ID, "body", "Swifts are fast.")), http.StatusSeeOther)
+	a.approveAll(p.ID)
+	var cm struct {
+		ID      int64 `db:"id"`
+		Version int   `db:"version"`
+	}
+	a.db.Get(&cm, `SELECT id, version FROM comments`)
+	before, _ := a.rawGet("/posts/swifts", "")
+
+	a.createUser("eddie", models.RoleEditor)
+	c := a.client()
+	c.login("eddie", strongPassword)
+	path := "/admin/comments/" + strconv.FormatInt(cm.ID, 10) + "/edit/comment"
+	ed := c.get(path, "HX-Request", "true")
+	wantStatus(t, ed, http.StatusOK)
+	if got := ed.doc.Find(`textarea[name="value"]`).Text(); got != "Swifts are fast." {
+		t.Fatalf("the editor starts from %q", got)
+	}
+	version := strconv.Itoa(cm.Version)
+	empty := c.post(path, url.Values{"value": {"  "}, "version": {version}}, "HX-Request", "true")
+	wantStatus(t, empty, http.StatusUnprocessableEntity)
+	if !strings.Contains(empty.doc.Find(`[data-testid="editor-error"]`).Text(), "Write your comment.") {
+		t.Errorf("an empty comment's message: %q", empty.doc.Find(`[data-testid="editor-error"]`).Text())
+	}
+	xss := `<script>alert(1)</script><img src=x onerror=alert(2)>`
+	text := "Swifts are **very** fast. [see](javascript:alert(3)) " + xss
+	saved := c.post(path, url.Values{"value": {text}, "version": {version}}, "HX-Request", "true")
+	wantStatus(t, saved, http.StatusOK)
+	if strings.Contains(saved.body, "<script>") || !strings.Contains(saved.body, "&lt;script&gt;") {
+		t.Errorf("the saved cell is not inert:\n%s", saved.body)
+	}
+	var html string
+	a.db.Get(&html, `SELECT body_html FROM comments WHERE id = $1`, cm.ID)
+	if !strings.Contains(html, "<strong>very</strong>") || strings.Contains(html, "<script") ||
+		strings.Contains(html, "javascript:") || strings.Contains(html, "onerror") {
+		t.Errorf("the edited comment renders as %q", html)
+	}
+	stale := c.post(path, url.Values{"value": {"Mine instead."}, "version": {version}}, "HX-Request", "true")
+	wantStatus(t, stale, http.StatusConflict)
+	if stale.doc.Find(`textarea[name="value"]`).Text() != "Mine instead." {
+		t.Errorf("the conflict lost the editor's text")
+	}
+
+	rows := a.audit()
+	last := rows[len(rows)-1]
+	if last.Model != "comments" || last.Action != "edit" || last.ActorName != "eddie" || last.Before == nil || last.After == nil ||
+		!strings.Contains(*last.Before, "Swifts are fast.") || !strings.Contains(*last.After, "**very**") {
+		t.Fatalf("the audit entry: %+v", last)
+	}
+	a.createUser("boss", models.RoleAdmin)
+	boss := a.client()
+	boss.login("boss", strongPassword)
+	log := boss.get("/admin/audit")
+	wantStatus(t, log, http.StatusOK)
+	if !strings.Contains(log.body, "&lt;script&gt;") {
+		t.Errorf("the audit log does not show the edit")
+	}
+	for _, res := range []*response{log, c.get("/admin/comments"), c.get("/admin/comments?q=very", "HX-Request", "true")} {
+		cells := res.doc.Find(`[data-testid="admin-list"] td[data-column]`)
+		cells.Find(".cell-edit").Remove()
+		if cells.Length() == 0 {
+			t.Fatalf("%s: no table", res.Request.URL)
+		}
+		cells.Each(func(_ int, cell *goquery.Selection) {
+			html, _ := cell.Html()
+			markdowntest.AssertInert(t, html)
+		})
+		if n := res.doc.Find(`script:not([src]), [onerror], [onload], svg`).Length(); n > 0 {
+			t.Errorf("%s: %d active elements", res.Request.URL, n)
+		}
+	}
+
+	after, page := a.rawGet("/posts/swifts", "")
+	if after.Header.Get("ETag") == before.Header.Get("ETag") || !strings.Contains(string(page), "<strong>very</strong>") {
+		t.Errorf("the shared post page kept ETag %s or the old text", after.Header.Get("ETag"))
+	}
 }

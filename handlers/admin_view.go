@@ -122,6 +122,9 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 
 // rowView shapes a row; interactive rows have their edit controls, row
 // actions and links, rows listed in a confirmation do not.
+// rowLabelLen bounds a row's name in checkbox labels and confirmations.
+const rowLabelLen = 80
+
 func (t *adminTable) rowView(f format.Formatter, r admintable.Row, back string, interactive bool) admin.RowView {
 	rv := admin.RowView{ID: r.ID}
 	for _, col := range t.Columns {
@@ -135,6 +138,9 @@ func (t *adminTable) rowView(f format.Formatter, r admintable.Row, back string, 
 		rv.Label = rv.Cells[0].Text
 		if rv.Cells[0].Kind == string(admintable.Image) && len(rv.Cells) > 1 {
 			rv.Label = rv.Cells[1].Text
+		}
+		if r := []rune(rv.Label); len(r) > rowLabelLen { // a comment's whole body names its row
+			rv.Label = string(r[:rowLabelLen-1]) + "…"
 		}
 	}
 	if !interactive {

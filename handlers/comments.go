@@ -151,6 +151,9 @@ func (a *App) postComment(c echo.Context) error {
 		return a.renderComments(c, http.StatusUnprocessableEntity, p, form)
 	}
 	u, _ := currentUser(c)
+	if done, err := a.limitComment(c, p, u, in.Email, form); done || err != nil {
+		return err
+	}
 	cm, err := a.Comments.Insert(ctx, a.site(c), models.Commenter{User: u}, in)
 	var invalid *models.InvalidCommentError
 	switch {

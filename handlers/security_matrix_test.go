@@ -245,6 +245,7 @@ var authzMatrix = map[string][]authzCase{
 		{name: "invitations", params: map[string]string{"table": "invitations"}, want: editorOnly},
 		{name: "review", params: map[string]string{"table": "review"}, want: editorOnly},
 		{name: "redirects", params: map[string]string{"table": "redirects"}, want: adminOnly},
+		{name: "comments", params: map[string]string{"table": "comments"}, want: editorOnly},
 		{name: "unknown", params: map[string]string{"table": "sessions"}, want: expect{toLogin, 403, 403, 403, 404, 404, toLogin}},
 	},
 	"POST /admin/:table/bulk": {
@@ -267,6 +268,7 @@ var authzMatrix = map[string][]authzCase{
 		{name: "users", params: map[string]string{"table": "users", "field": "role"}, want: adminOnly},
 		{name: "posts", params: map[string]string{"table": "posts", "field": "title"}, want: editorOnly},
 		{name: "redirects", params: map[string]string{"table": "redirects", "field": "to"}, want: adminOnly},
+		{name: "comments", params: map[string]string{"table": "comments", "field": "comment"}, want: editorOnly},
 	},
 	"POST /admin/:table/:id/edit/:field": {
 		{name: "users", params: map[string]string{"table": "users", "field": "role"}, form: func(w *world) url.Values {
@@ -278,6 +280,9 @@ var authzMatrix = map[string][]authzCase{
 		{name: "redirects", params: map[string]string{"table": "redirects", "field": "to"}, form: func(w *world) url.Values {
 			return url.Values{"value": {"/posts/" + w.published.Slug}, "version": {"1"}}
 		}, want: adminApply},
+		{name: "comments", params: map[string]string{"table": "comments", "field": "comment"}, form: func(w *world) url.Values {
+			return url.Values{"value": {"Edited by a moderator."}, "version": {"1"}}
+		}, want: editorApply},
 	},
 	"GET /admin/settings": {{want: adminOnly}},
 	"POST /admin/settings": {{form: func(w *world) url.Values {
@@ -287,15 +292,19 @@ var authzMatrix = map[string][]authzCase{
 		}
 		return settingsForm(strconv.FormatInt(s.Version, 10))
 	}, want: adminApply}},
-	"GET /admin/import":                 {{want: adminOnly}},
-	"POST /admin/import":                {{want: expect{toLogin, 403, 403, 403, 403, 422, toLogin}}}, // no file: the form again
-	"GET /admin/import/:id":             {{params: map[string]string{"id": "999999"}, want: expect{toLogin, 403, 403, 403, 403, 404, toLogin}}},
-	"GET /admin/:table/:id/cell/:field": {{params: map[string]string{"table": "users", "field": "role"}, want: adminOnly}},
+	"GET /admin/import":     {{want: adminOnly}},
+	"POST /admin/import":    {{want: expect{toLogin, 403, 403, 403, 403, 422, toLogin}}}, // no file: the form again
+	"GET /admin/import/:id": {{params: map[string]string{"id": "999999"}, want: expect{toLogin, 403, 403, 403, 403, 404, toLogin}}},
+	"GET /admin/:table/:id/cell/:field": {
+		{name: "users", params: map[string]string{"table": "users", "field": "role"}, want: adminOnly},
+		{name: "comments", params: map[string]string{"table": "comments", "field": "comment"}, want: editorOnly},
+	},
 	"GET /admin/:table/:id/:action": {
 		{name: "users", params: map[string]string{"table": "users", "action": "suspend"}, want: adminOnly},
 		{name: "media", params: map[string]string{"table": "media", "action": "delete"}, want: adminOnly},
 		{name: "posts", params: map[string]string{"table": "posts", "action": "hide"}, want: editorOnly},
 		{name: "redirects", params: map[string]string{"table": "redirects", "action": "delete"}, want: adminOnly},
+		{name: "comments", params: map[string]string{"table": "comments", "action": "spam"}, want: editorOnly},
 	},
 	"POST /admin/:table/:id/:action": {
 		{name: "users", params: map[string]string{"table": "users", "action": "suspend"}, form: func(*world) url.Values {
@@ -310,6 +319,7 @@ var authzMatrix = map[string][]authzCase{
 		{name: "redirects", params: map[string]string{"table": "redirects", "action": "delete"}, form: func(*world) url.Values {
 			return url.Values{"confirm": {"1"}}
 		}, want: adminApply},
+		{name: "comments", params: map[string]string{"table": "comments", "action": "spam"}, want: editorApply},
 	},
 }
 
@@ -434,6 +444,7 @@ type world struct {
 	token                     string
 	invitation                models.Invitation // an author's, pending
 	redirect                  int64             // an old address leading to the tag matrix
+	comment                   int64             // the owner's approved comment on the published post
 	inviteToken               string
 	verifyToken               string      // the owner's address, marked unconfirmed
 	actor                     models.User // zero for anonymous visitors
@@ -500,6 +511,13 @@ func (a *testApp) newWorld(role string) *world {
 		a.t.Fatal(err)
 	}
 
+	cm, err := (&models.CommentModel{DB: a.db}).Insert(ctx, models.DefaultSettings(), models.Commenter{User: w.owner},
+		models.CommentInput{PostID: w.published.ID, Body: "The owner's comment."})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	w.comment = cm.ID
+
 	if _, err := a.db.Exec(`UPDATE users SET email_verified = false WHERE id = $1`, w.owner.ID); err != nil {
 		a.t.Fatal(err)
 	}
@@ -547,6 +565,8 @@ func (w *world) fill(pattern, post string, params map[string]string) string {
 		id = strconv.FormatInt(w.invitation.ID, 10)
 	case "redirects":
 		id = strconv.FormatInt(w.redirect, 10)
+	case "comments":
+		id = strconv.FormatInt(w.comment, 10)
 	}
 	token := w.token
 	if strings.HasPrefix(pattern, "/invitations/") {

@@ -16,9 +16,11 @@ var (
 		Help: "Spam and trashed comments go back to where they were: held or approved."}
 )
 
-// commentAuthor is who wrote a comment, as moderators see it.
+// commentAuthor is who wrote a comment, as moderators see it: a suspended
+// account's comments are hidden from readers, and say so here.
 const commentAuthor = `CASE WHEN c.user_id IS NULL THEN c.guest_name || ' (guest)'
-	ELSE coalesce(nullif(cu.display_name, ''), cu.username, 'a deleted user') END`
+	ELSE coalesce(nullif(cu.display_name, ''), cu.username, 'a deleted user') ||
+		CASE WHEN cu.state = 'suspended' THEN ' (suspended)' ELSE '' END END`
 
 // CommentsTable is /admin/comments: every comment with its post, for
 // moderation by editors and admins.
@@ -27,10 +29,13 @@ var CommentsTable = admintable.Must(&admintable.Table{
 	From: "comments c JOIN posts p ON p.id = c.post_id LEFT JOIN users cu ON cu.id = c.user_id",
 	ID:   "c.id", Version: "c.version",
 	Columns: []admintable.Column{
-		{Key: "comment", Label: "Comment", Expr: "left(c.body, 200)", Searchable: true, Render: admintable.Text},
+		{Key: "comment", Label: "Comment", Expr: "c.body", Searchable: true, Render: admintable.Text,
+			Editable: &admintable.Editable{Type: "textarea", MaxLen: MaxCommentLen}},
 		{Key: "author", Label: "Author", Expr: commentAuthor, Sortable: true, Searchable: true, Render: admintable.Text},
 		{Key: "email", Label: "Guest's email", Expr: "c.guest_email", Searchable: true, Render: admintable.Text},
-		{Key: "post", Label: "Post", Expr: "p.title", Link: &admintable.Ref{Page: PostPage, Args: []string{"p.slug", "p.kind"}},
+		// A trashed post's comments stay with it, and say so here.
+		{Key: "post", Label: "Post", Expr: "p.title || CASE WHEN p.deleted_at IS NULL THEN '' ELSE ' (in the trash)' END",
+			SortExpr: "p.title", Link: &admintable.Ref{Page: PostPage, Args: []string{"p.slug", "p.kind"}},
 			Sortable: true, Searchable: true, Render: admintable.Link},
 		{Key: "status", Label: "Status", Expr: "c.status", Sortable: true, Render: admintable.Badge},
 		{Key: "held", Label: "Held for", Expr: "c.held_reason", Render: admintable.Text},
@@ -38,6 +43,16 @@ var CommentsTable = admintable.Must(&admintable.Table{
 	},
 	Filters: []admintable.Filter{
 		{Key: "status", Label: "Status", Expr: "c.status", Choices: commentStatusChoices},
+		{Key: "post_id", Label: "Post", Expr: "c.post_id", Int: true,
+			ChoicesSQL: `SELECT p.id::text, p.title || CASE WHEN p.deleted_at IS NULL THEN '' ELSE ' (in the trash)' END
+				FROM posts p WHERE EXISTS (SELECT 1 FROM comments c WHERE c.post_id = p.id) ORDER BY p.title, p.id`},
+		{Key: "post_state", Label: "Post is", Expr: "CASE WHEN p.deleted_at IS NULL THEN 'live' ELSE 'trash' END",
+			Choices: []admintable.Choice{{Value: "live", Label: "Live"}, {Value: "trash", Label: "In the trash"}}},
+		{Key: "account", Label: "Account", Expr: "c.user_id", Int: true,
+			ChoicesSQL: `SELECT u.id::text, coalesce(nullif(u.display_name, ''), u.username) FROM users u
+				WHERE EXISTS (SELECT 1 FROM comments c WHERE c.user_id = u.id) ORDER BY 2, 1`},
+		{Key: "writer", Label: "Written by", Expr: "CASE WHEN c.user_id IS NULL THEN 'guest' ELSE 'account' END",
+			Choices: []admintable.Choice{{Value: "account", Label: "An account"}, {Value: "guest", Label: "A guest"}}},
 		{Key: "posted", Label: "Posted", Expr: "c.created_at", Date: true},
 	},
 	DefaultSort: "-posted",

@@ -74,7 +74,7 @@ type Column struct {
 
 // Editable makes a column editable in place.
 type Editable struct {
-	Type    string   // "text" or "select"
+	Type    string   // "text", "textarea" (several lines) or "select"
 	Choices []Choice // for select
 	MaxLen  int      // for text, in characters; 0 for no limit
 	// Check returns a user-facing message for an unacceptable value, "" when fine.
@@ -199,8 +199,8 @@ func (t *Table) Validate() error {
 			switch {
 			case e.Type == "select" && len(e.Choices) == 0:
 				bad("column %q: a select editor needs choices", c.Key)
-			case e.Type != "select" && e.Type != "text":
-				bad("column %q: editor type %q is not text or select", c.Key, e.Type)
+			case e.Type != "select" && e.Type != "text" && e.Type != "textarea":
+				bad("column %q: editor type %q is not text, textarea or select", c.Key, e.Type)
 			case t.Version == "":
 				bad("column %q: editable columns need the table's version expression", c.Key)
 			}

@@ -160,7 +160,7 @@ type EditorView struct {
 	Tabs      []Tab
 	Heading   string // for the full page: "Role of ada"
 	Label     string
-	Type      string // text or select
+	Type      string // text, textarea or select
 	Value     string
 	Options   []Option
 	MaxLen    int
