@@ -227,3 +227,29 @@ func TestCommentUnsubscribeForm(t *testing.T) {
 		t.Errorf("still subscribed")
 	}
 }
+
+// TestAdminSettingsCommentMail: who hears of new comments is a setting of
+// /admin/settings, "held only" by default, refused beside itself when
+// unknown, saved when right.
+func TestAdminSettingsCommentMail(t *testing.T) {
+	t.Parallel()
+	a, c, _ := adminApp(t)
+	page := c.get("/admin/settings")
+	if v := page.doc.Find(`#f-comments_notify option[selected]`).AttrOr("value", ""); v != models.CommentNotifyHeld {
+		t.Errorf("comment mail shown %q, want the default %q", v, models.CommentNotifyHeld)
+	}
+	bad := settingsForm("0")
+	bad.Set("comments_notify", "sometimes")
+	r := c.post("/admin/settings", bad)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	if r.fieldError("comments_notify") == "" {
+		t.Errorf("no error beside comments_notify")
+	}
+	good := settingsForm("0")
+	good.Set("comments_notify", models.CommentNotifyAll)
+	wantStatus(t, c.post("/admin/settings", good), http.StatusSeeOther)
+	var mode string
+	if err := a.db.Get(&mode, `SELECT comments_notify FROM site_settings`); err != nil || mode != models.CommentNotifyAll {
+		t.Errorf("saved %q (%v), want all", mode, err)
+	}
+}
