@@ -50,7 +50,12 @@ func (a *App) commentDigestMail(ctx context.Context, d models.CommentDigest) (ma
 	msg := mail.Message{To: d.To, Subject: "New comments on " + site}
 	var b strings.Builder
 	var authorSeen, replySeen bool
+	listed := map[int64]bool{} // a reply to an author's comment on their post is news twice, listed once
 	for _, it := range d.Items {
+		if listed[it.CommentID] {
+			continue
+		}
+		listed[it.CommentID] = true
 		switch {
 		case it.Kind == models.NoticeAuthor && !authorSeen:
 			authorSeen = true
@@ -123,7 +128,10 @@ func (a *App) getUnsubscribe(c echo.Context) error {
 // (RFC 8058 one-click, answered 200); the confirmation form is sent on to
 // the done page.
 func (a *App) postUnsubscribe(c echo.Context) error {
-	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, 4<<10)
+	// Outside the session layer, so the body is read here (limitBody caps it).
+	if err := parseForm(c.Request()); err != nil {
+		return bodyError(err, formBody)
+	}
 	tok := c.Param("token")
 	err := a.Comments.Unsubscribe(c.Request().Context(), tok)
 	if errors.Is(err, models.ErrBadUnsubscribe) {

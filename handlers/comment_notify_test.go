@@ -253,3 +253,26 @@ func TestAdminSettingsCommentMail(t *testing.T) {
 		t.Errorf("saved %q (%v), want all", mode, err)
 	}
 }
+
+// TestCommentMailListsOnce: a reply to the author's own comment on their
+// post is news twice (a comment on the post, a reply to them), and is
+// listed once.
+func TestCommentMailListsOnce(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.commentsMode(models.CommentsAnyone)
+	p := a.addPost(a.createUser("ada", models.RoleAuthor), post{title: "Swifts", body: "They are back."})
+	c := a.client()
+	c.login("ada", strongPassword)
+	path := "/posts/" + strconv.FormatInt(p.ID, 10) + "/comments"
+	wantStatus(t, c.post(path, a.commentForm(p.ID, "body", "Ask me anything.", "notify_replies", "1")), http.StatusSeeOther)
+	a.guestComment(p.ID, "Grace", "grace@example.org", "When do they leave?", false, commentID(t, a, "Ask me anything."))
+	a.approveAll(p.ID)
+	if r := a.sendCommentMail(); r.Mails != 1 {
+		t.Fatalf("run %+v, want one mail", r)
+	}
+	m := a.smtp.Next(t, 5*time.Second)
+	if m.To[0] != "ada@example.com" || strings.Count(m.Body, "When do they leave?") != 1 {
+		t.Errorf("mail to %v:\n%s", m.To, m.Body)
+	}
+}
