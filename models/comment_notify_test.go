@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"io"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -57,5 +58,24 @@ func TestCommentMailerOneReplicaOnceEach(t *testing.T) {
 	db.MustExec(`UPDATE comment_mail_sent SET sent_at = sent_at - interval '1 hour'`)
 	if r, _ := mailer().SendDue(ctx); r.Mails != 0 || sent.Load() != 1 {
 		t.Errorf("a sent notice went again: %+v", r)
+	}
+}
+
+// TestCommentNotifyMigration: sql/00029 rolls back and applies again, the
+// comments kept.
+func TestCommentNotifyMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, cm, p := commentFixture(t)
+	if _, err := cm.Insert(ctx, commentSite(models.CommentsAnyone), models.Commenter{}, guest(p.ID, "Kept.")); err != nil {
+		t.Fatal(err)
+	}
+	m := migrateDownThrough(t, db, 29)
+	if err := m.Up(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM comments WHERE NOT notify_replies`); err != nil || n != 1 {
+		t.Errorf("after down and up: %d comments (%v), want 1", n, err)
 	}
 }
