@@ -9,6 +9,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"quire/models/dbhealth"
 )
 
 // Mail about comments: a new comment is news for its post's author (by
@@ -220,7 +222,8 @@ func (m *CommentMailer) logger() *slog.Logger {
 }
 
 // Run sends what is due at once, then every poll, until ctx ends. A
-// failed run is logged and tried again.
+// failed run is tried again; it is logged unless the database is down or
+// restarting (the outage is reported already, once).
 func (m *CommentMailer) Run(ctx context.Context, poll time.Duration) {
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -234,7 +237,7 @@ func (m *CommentMailer) Run(ctx context.Context, poll time.Duration) {
 		switch {
 		case ctx.Err() != nil:
 			return
-		case err != nil:
+		case err != nil && Fault(err) == dbhealth.NoFault:
 			m.logger().Error("comment mail: run failed", "err", err)
 		case r.Mails > 0:
 			m.logger().Info("comment mail sent", "mails", r.Mails)
