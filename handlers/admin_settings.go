@@ -156,6 +156,7 @@ func bindSettings(c echo.Context) settingsForm {
 	}
 	f.in.PostsPerPage, _ = strconv.Atoi(f.postsPerPage)
 	f.in.Comments, f.in.CommentsBlocklist = c.FormValue("comments"), c.FormValue("comments_blocklist")
+	f.in.CommentsNotify = c.FormValue("comments_notify")
 	f.in.CommentsCloseDays, f.in.CommentsMaxLinks = formNumber(c, "comments_close_days"), formNumber(c, "comments_max_links")
 	for i := 1; i <= models.MaxSocialLinks+1; i++ {
 		n := strconv.Itoa(i)
@@ -241,6 +242,12 @@ func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs ma
 					Value: strconv.Itoa(in.CommentsCloseDays), Hint: "Days after a post is published; 0 keeps comments open."},
 				{Name: "comments_max_links", Label: "Links before a comment is held", Type: "number",
 					Value: strconv.Itoa(in.CommentsMaxLinks), Hint: "A comment with more links than this waits for moderation."},
+				{Name: "comments_notify", Label: "Mail authors about new comments", Type: "select", Value: in.CommentsNotify,
+					Choices: []components.Choice{
+						{Value: models.CommentNotifyOff, Label: "Never"},
+						{Value: models.CommentNotifyHeld, Label: "When a comment on their post waits for moderation"},
+						{Value: models.CommentNotifyAll, Label: "For every new comment on their post"}},
+					Hint: "Mail goes out in batches: at most one every 10 minutes to each author."},
 				{Name: "comments_blocklist", Label: "Blocklist", Type: "textarea", Value: in.CommentsBlocklist,
 					MaxLength: models.MaxBlocklistBytes, Hint: "One word or address a line: a comment containing any of them waits for moderation."},
 			})},

@@ -136,7 +136,9 @@ func (a *App) postComment(c echo.Context) error {
 	in := models.CommentInput{PostID: p.ID, Name: c.FormValue("name"), Email: c.FormValue("email"),
 		Body: c.FormValue("body")}
 	in.ParentID, _ = strconv.ParseInt(c.FormValue("parent_id"), 10, 64)
-	form := pages.CommentForm{Name: in.Name, Email: in.Email, Body: in.Body, ParentID: c.FormValue("parent_id")}
+	in.NotifyReplies = c.FormValue("notify_replies") != "" // mail replies (comment_notify.go)
+	form := pages.CommentForm{Name: in.Name, Email: in.Email, Body: in.Body, ParentID: c.FormValue("parent_id"),
+		Notify: in.NotifyReplies}
 	private(c)
 	if csrfResend(c) {
 		form.Error = commentResendMsg

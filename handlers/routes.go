@@ -22,6 +22,9 @@ const (
 // the form to send again, with a token, instead of refused (csrfResend).
 const commentRoute = "/posts/:id/comments"
 
+// unsubscribeRoute stops reply mail about comments.
+const unsubscribeRoute = "/comments/unsubscribe/:token"
+
 // routes registers every route. Static files and health checks skip the
 // session and CSRF layers: they must answer even when the database cannot.
 func (a *App) routes(e *echo.Echo) {
@@ -43,6 +46,9 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/sitemap.xml", a.getSitemap)
 	e.GET("/robots.txt", a.getRobots)
 	e.GET("/site.css", a.getSiteCSS)
+	// One-click unsubscribe (RFC 8058): mail providers post without cookies
+	// or a CSRF token; the signed token is the permission (comment_notify.go).
+	e.POST(unsubscribeRoute, a.postUnsubscribe)
 
 	g := e.Group("", crossOrigin(), csrfTokens(a.Config.secure()), echo.WrapMiddleware(a.Sessions.LoadAndSave), a.renderErrors, a.loadUser, a.gateSetup, a.readBody, a.oldAddresses)
 	// Readers.
@@ -80,6 +86,7 @@ func (a *App) routes(e *echo.Echo) {
 	g.POST("/posts/:id/revisions/:rev/restore", a.postRestoreRevision, requireUser)
 	g.POST(commentRoute, a.postComment) // readers, signed in or not (comments.go)
 	g.GET("/posts/:id/comments/token", a.getCommentToken)
+	g.GET(unsubscribeRoute, a.getUnsubscribe)
 	g.GET("/drafts", a.getMyPosts, requireUser)
 	g.GET("/media", a.getMediaLibrary, requireUser)
 	g.GET("/media/picker", a.getMediaPicker, requireUser)

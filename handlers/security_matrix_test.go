@@ -199,8 +199,11 @@ var authzMatrix = map[string][]authzCase{
 	"POST /posts/:id/comments": {{form: func(*world) url.Values { return url.Values{"body": {"Hello."}} }, want: everyone(422)},
 		{name: "draft", post: "draft", want: expect{404, 404, 404, 422, 422, 422, 404}}},
 	"GET /posts/:id/comments/token": {{want: everyone(200)}},
-	"GET /media":                    {{want: signedIn}},
-	"GET /media/picker":             {{want: signedIn}}, // each sees their own images; editors and admins everyone's (TestMediaPicker)
+	// Reply mail's unsubscribe link: anyone holding a signed token (a forged one: 400).
+	"GET /comments/unsubscribe/:token":  {{params: map[string]string{"token": "1.forged"}, want: everyone(400)}},
+	"POST /comments/unsubscribe/:token": {{params: map[string]string{"token": "1.forged"}, want: everyone(400)}},
+	"GET /media":                        {{want: signedIn}},
+	"GET /media/picker":                 {{want: signedIn}}, // each sees their own images; editors and admins everyone's (TestMediaPicker)
 	"POST /media": {{multipart: true, file: tinyPNG(), form: func(*world) url.Values { return url.Values{"alt": {"A dot"}} },
 		want: signedIn}},
 

@@ -47,7 +47,7 @@ const approvedBeforeSQL = `SELECT EXISTS (SELECT 1 FROM comments WHERE status = 
 	(($1 > 0 AND user_id = $1) OR ($1 = 0 AND lower(guest_email) = lower($2) AND guest_email <> '')))`
 
 const insertCommentSQL = `INSERT INTO comments (post_id, parent_id, user_id, guest_name, guest_email, body, body_html,
-	status, held_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+	status, held_reason, notify_replies) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11)
 RETURNING id, post_id, parent_id, user_id, CASE WHEN user_id IS NULL THEN guest_name ELSE $10 END AS name,
 	body, body_html, status, held_reason, created_at, version`
 
@@ -116,7 +116,7 @@ func (m *CommentModel) Insert(ctx context.Context, s Settings, who Commenter, in
 			name, email = "", ""
 		}
 		return tx.GetContext(ctx, &c, insertCommentSQL, p.ID, parent, user, name, email, in.Body, html,
-			status, reason, who.User.Name())
+			status, reason, who.User.Name(), in.NotifyReplies)
 	})
 	if errors.Is(err, ErrCommentsClosed) || errors.Is(err, ErrInvalidComment) {
 		return Comment{}, err

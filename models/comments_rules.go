@@ -77,6 +77,9 @@ type CommentInput struct {
 	Name     string
 	Email    string
 	Body     string
+	// NotifyReplies: mail replies to this comment to its writer
+	// (comment_notify.go).
+	NotifyReplies bool
 }
 
 func (in CommentInput) normalized() CommentInput {
@@ -195,6 +198,11 @@ func commentSettingsProblems(in SiteInput, errs map[string]string) {
 	case CommentsOff, CommentsAccounts, CommentsAnyone:
 	default:
 		errs["comments"] = "Choose who may comment: nobody, signed-in accounts, or anyone with a name and email address."
+	}
+	switch in.CommentsNotify {
+	case CommentNotifyOff, CommentNotifyHeld, CommentNotifyAll:
+	default:
+		errs["comments_notify"] = "Choose who hears of new comments by mail: nobody, authors of held comments, or authors of all comments."
 	}
 	if in.CommentsCloseDays < 0 || in.CommentsCloseDays > MaxCommentsCloseDays {
 		errs["comments_close_days"] = fmt.Sprintf("Give a number of days from 0 (never close) to %d.", MaxCommentsCloseDays)

@@ -133,6 +133,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 
 		MediaFiles: media,
 	})
+	// Mail about new comments and replies, batched; one replica sends.
+	go srv.CommentMailer().Run(ctx, models.CommentMailPoll)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

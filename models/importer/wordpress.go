@@ -142,7 +142,7 @@ func (w *wordpress) item(ctx context.Context, it *Item) error {
 		w.skip(it, "Its author %q is not in the file's author list.", it.Creator)
 		return nil
 	}
-	return w.write(ctx, entry{
+	err := w.write(ctx, entry{
 		key: strconv.FormatInt(it.ID, 10), label: itemLabel(it), digest: sourceDigest(it),
 		author: person{key: strconv.FormatInt(a.ID, 10), login: a.Login, email: a.Email, name: a.DisplayName,
 			fallback: "wp_" + strconv.FormatInt(a.ID, 10)},
@@ -152,12 +152,13 @@ func (w *wordpress) item(ctx context.Context, it *Item) error {
 			p.cover, p.coverAlt = w.cover(ctx, it, owner)
 		},
 		written: func(ctx context.Context, tx *sqlx.Tx, postID int64) error {
-			if err := addRedirects(ctx, tx, oldPaths(it), postID); err != nil {
-				return err
-			}
-			return w.keepComments(ctx, tx, it, postID)
+			return addRedirects(ctx, tx, oldPaths(it), postID)
 		},
 	})
+	if err != nil {
+		return err
+	}
+	return w.comments(ctx, it)
 }
 
 // convert maps an item's fields to Quire's; ok is false when the item is

@@ -22,6 +22,10 @@ type Message struct {
 	To      string // one address
 	Subject string
 	Text    string // plain-text body
+	// Unsubscribe is a one-click unsubscribe URL (https), sent as the
+	// List-Unsubscribe and List-Unsubscribe-Post headers (RFC 8058); ""
+	// for none.
+	Unsubscribe string
 }
 
 // Sender delivers a Message. Implementations must be safe for concurrent use.
@@ -167,6 +171,9 @@ func parseAddress(field, s string) (*mail.Address, error) {
 func checkMessage(m Message) (*mail.Address, error) {
 	if strings.ContainsAny(m.Subject, "\r\n") {
 		return nil, errors.New("mail: subject contains a line break")
+	}
+	if strings.ContainsAny(m.Unsubscribe, "\r\n<> ") {
+		return nil, errors.New("mail: unsubscribe URL contains a line break, a space or angle brackets")
 	}
 	return parseAddress("to", m.To)
 }

@@ -608,7 +608,7 @@ func TestBuildMessage(t *testing.T) {
 	to := &mail.Address{Address: "alice@example.test"}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-	raw := string(buildMessage(from, to, "Plain subject", "a\nb\r\nc\rd", now))
+	raw := string(buildMessage(from, to, Message{Subject: "Plain subject", Text: "a\nb\r\nc\rd"}, now))
 	for _, want := range []string{
 		"Subject: Plain subject\r\n", // ASCII stays readable
 		"Date: Fri, 02 Jan 2026 03:04:05 +0000\r\n",
@@ -619,8 +619,8 @@ func TestBuildMessage(t *testing.T) {
 		}
 	}
 
-	a := buildMessage(from, to, "x", "", now)
-	b := buildMessage(from, to, "x", "", now)
+	a := buildMessage(from, to, Message{Subject: "x"}, now)
+	b := buildMessage(from, to, Message{Subject: "x"}, now)
 	idA, idB := header(t, a, "Message-ID"), header(t, b, "Message-ID")
 	if idA == idB {
 		t.Errorf("Message-IDs repeat: %s", idA)

@@ -42,7 +42,7 @@ func (s *smtpSender) Send(ctx context.Context, m Message) (err error) {
 	if err != nil {
 		return err
 	}
-	msg := buildMessage(s.from, to, m.Subject, m.Text, time.Now())
+	msg := buildMessage(s.from, to, m, time.Now())
 
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -140,7 +140,8 @@ func (s *smtpSender) Send(ctx context.Context, m Message) (err error) {
 // buildMessage renders an RFC 5322 message with CRLF line endings. The body
 // is quoted-printable so long lines (reset URLs) and non-ASCII text survive
 // servers that enforce line limits or are not 8-bit clean.
-func buildMessage(from, to *mail.Address, subject, text string, now time.Time) []byte {
+func buildMessage(from, to *mail.Address, m Message, now time.Time) []byte {
+	subject, text := m.Subject, m.Text
 	var b bytes.Buffer
 	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
 	header("From", from.String())
@@ -148,6 +149,10 @@ func buildMessage(from, to *mail.Address, subject, text string, now time.Time) [
 	header("Subject", mime.QEncoding.Encode("utf-8", subject))
 	header("Date", now.Format(time.RFC1123Z))
 	header("Message-ID", "<"+rand.Text()+"@"+domainOf(from.Address)+">")
+	if m.Unsubscribe != "" {
+		header("List-Unsubscribe", "<"+m.Unsubscribe+">")
+		header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	header("MIME-Version", "1.0")
 	header("Content-Type", "text/plain; charset=utf-8")
 	header("Content-Transfer-Encoding", "quoted-printable")

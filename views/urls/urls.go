@@ -120,6 +120,9 @@ func MediaPicker(q string, n int) string {
 	return Paged(withQuery(MediaLibrary()+"/picker", query("q", q)), n)
 }
 
+// Unsubscribe stops reply mail (the token signs a comment of the reader's).
+func Unsubscribe(token string) string { return "/comments/unsubscribe/" + seg(token) }
+
 // Accounts.
 
 func Register() string                       { return "/register" }

@@ -21,6 +21,7 @@ type Message struct {
 	To      []string
 	Subject string
 	Body    string
+	Header  mail.Header
 }
 
 // Server accepts mail on 127.0.0.1 and hands every message to Inbox.
@@ -100,6 +101,6 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	x.s.Inbox <- Message{From: x.from, To: x.to, Subject: subject, Body: strings.ReplaceAll(string(b), "\r\n", "\n")}
+	x.s.Inbox <- Message{From: x.from, To: x.to, Subject: subject, Header: msg.Header, Body: strings.ReplaceAll(string(b), "\r\n", "\n")}
 	return nil
 }
