@@ -157,6 +157,9 @@ func bindSettings(c echo.Context) settingsForm {
 	f.in.PostsPerPage, _ = strconv.Atoi(f.postsPerPage)
 	f.in.Comments, f.in.CommentsBlocklist = c.FormValue("comments"), c.FormValue("comments_blocklist")
 	f.in.CommentsCloseDays, f.in.CommentsMaxLinks = formNumber(c, "comments_close_days"), formNumber(c, "comments_max_links")
+	if _, sent := c.Request().Form["comments_per_page"]; sent { // else the default (Normalized)
+		f.in.CommentsPerPage = cmp.Or(formNumber(c, "comments_per_page"), -1) // blank is refused
+	}
 	for i := 1; i <= models.MaxSocialLinks+1; i++ {
 		n := strconv.Itoa(i)
 		f.in.SocialLinks = append(f.in.SocialLinks,
@@ -241,6 +244,8 @@ func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs ma
 					Value: strconv.Itoa(in.CommentsCloseDays), Hint: "Days after a post is published; 0 keeps comments open."},
 				{Name: "comments_max_links", Label: "Links before a comment is held", Type: "number",
 					Value: strconv.Itoa(in.CommentsMaxLinks), Hint: "A comment with more links than this waits for moderation."},
+				{Name: "comments_per_page", Label: "Comments per page", Type: "number", Value: strconv.Itoa(in.CommentsPerPage),
+					Hint: "From 10 to 500, each with its replies. A post shows its newest page; older ones are a link away."},
 				{Name: "comments_blocklist", Label: "Blocklist", Type: "textarea", Value: in.CommentsBlocklist,
 					MaxLength: models.MaxBlocklistBytes, Hint: "One word or address a line: a comment containing any of them waits for moderation."},
 			})},

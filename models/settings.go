@@ -79,6 +79,7 @@ type SiteInput struct {
 	CommentsCloseDays int    `db:"comments_close_days"`
 	CommentsMaxLinks  int    `db:"comments_max_links"`
 	CommentsBlocklist string `db:"comments_blocklist"`
+	CommentsPerPage   int    `db:"comments_per_page"` // threads on a post page
 }
 
 // Image is the key field of the settings' image called name (logo,
@@ -113,7 +114,7 @@ type Settings struct {
 func DefaultSettings() Settings {
 	s := Settings{SiteInput: SiteInput{Title: "Quire", Language: "en", TimeZone: "UTC", PostsPerPage: 10,
 		SocialLinks: SocialLinks{}, Registration: RegistrationClosed, Nav: NavItems{},
-		Comments: CommentsAccounts, CommentsMaxLinks: 2}}
+		Comments: CommentsAccounts, CommentsMaxLinks: 2, CommentsPerPage: DefaultCommentsPerPage}}
 	s.derive()
 	return s
 }
@@ -161,7 +162,7 @@ type SettingsModel struct {
 
 const settingsColumns = `title, tagline, language, time_zone, posts_per_page, footer, social_links, accent,
 	custom_css, registration, logo_key, favicon_key, social_image_key, navigation, comments, comments_close_days,
-	comments_max_links, comments_blocklist, version, updated_at`
+	comments_max_links, comments_blocklist, comments_per_page, version, updated_at`
 
 const getSettingsSQL = `SELECT ` + settingsColumns + ` FROM site_settings WHERE id = 1`
 
@@ -252,7 +253,7 @@ const lockSettingsSQL = `SELECT ` + settingsColumns + ` FROM site_settings WHERE
 const updateSettingsSQL = `UPDATE site_settings SET title = $1, tagline = $2, language = $3, time_zone = $4,
 	posts_per_page = $5, footer = $6, social_links = $7, accent = $8, custom_css = $9, registration = $10,
 	logo_key = $11, favicon_key = $12, social_image_key = $13, navigation = $14, comments = $15,
-	comments_close_days = $16, comments_max_links = $17, comments_blocklist = $18, version = version + 1, updated_at = greatest(now(), updated_at + interval '1 microsecond')
+	comments_close_days = $16, comments_max_links = $17, comments_blocklist = $18, comments_per_page = $19, version = version + 1, updated_at = greatest(now(), updated_at + interval '1 microsecond')
 WHERE id = 1 RETURNING ` + settingsColumns
 
 // Save stores in over the settings at version (ErrConflict if someone
@@ -283,7 +284,8 @@ func (m *SettingsModel) Save(ctx context.Context, actor Actor, version int64, in
 		}
 		err = tx.GetContext(ctx, &saved, updateSettingsSQL, in.Title, in.Tagline, in.Language, in.TimeZone,
 			in.PostsPerPage, in.Footer, in.SocialLinks, in.Accent, in.CustomCSS, in.Registration, in.Logo, in.Favicon,
-			in.SocialImage, in.Nav, in.Comments, in.CommentsCloseDays, in.CommentsMaxLinks, in.CommentsBlocklist)
+			in.SocialImage, in.Nav, in.Comments, in.CommentsCloseDays, in.CommentsMaxLinks, in.CommentsBlocklist,
+			in.CommentsPerPage)
 		if err != nil {
 			return err
 		}
@@ -338,6 +340,6 @@ func (s Settings) auditFields() map[string]any {
 		"custom_css": css, "registration": s.Registration, "logo": s.Logo, "favicon": s.Favicon,
 		"social_image": s.SocialImage, "navigation": nav, "comments": s.Comments,
 		"comments_close_days": s.CommentsCloseDays, "comments_max_links": s.CommentsMaxLinks,
-		"comments_blocklist": s.CommentsBlocklist,
+		"comments_blocklist": s.CommentsBlocklist, "comments_per_page": s.CommentsPerPage,
 	}
 }
