@@ -8,6 +8,7 @@ import (
 
 	"quire/models"
 	"quire/views/pages"
+	"quire/views/urls"
 )
 
 // commentTarget reads the post and comment a comment route names: the
@@ -40,7 +41,8 @@ func (a *App) commentTarget(c echo.Context) (models.Post, models.Comment, error)
 // the form alone, opened under the comment (or, with cancel=1, its Reply
 // link again); without JavaScript the post page, private to the viewer,
 // at the comment's page with the form open under it. A reply or a comment
-// not shown takes no reply.
+// not shown takes no reply; a signed-out reader where accounts comment
+// signs in first.
 func (a *App) getCommentReply(c echo.Context) error {
 	p, cm, err := a.commentTarget(c)
 	if err != nil {
@@ -48,6 +50,9 @@ func (a *App) getCommentReply(c echo.Context) error {
 	}
 	if cm.Status != models.CommentApproved || cm.ParentID.Valid {
 		return models.ErrNotFound
+	}
+	if _, signedIn := currentUser(c); !signedIn && a.site(c).Comments == models.CommentsAccounts {
+		return redirect(c, urls.Login(urls.CommentReply(p.ID, cm.ID))) // back here once signed in
 	}
 	private(c)
 	ctx := c.Request().Context()

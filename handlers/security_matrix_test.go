@@ -199,6 +199,11 @@ var authzMatrix = map[string][]authzCase{
 	"POST /posts/:id/comments": {{form: func(*world) url.Values { return url.Values{"body": {"Hello."}} }, want: everyone(422)},
 		{name: "draft", post: "draft", want: expect{404, 404, 404, 422, 422, 422, 404}}},
 	"GET /posts/:id/comments/token": {{want: everyone(200)}},
+	// Any account may open the form to answer a shown comment (accounts comment by default).
+	"GET /posts/:id/comments/:cid/reply": {{want: signedIn}},
+	// The post's author, editors and admins moderate its comments from its page.
+	"POST /posts/:id/comments/:cid/:action": {{params: map[string]string{"action": "spam"}, want: ownChange},
+		{name: "not an action", params: map[string]string{"action": "delete"}, want: expect{toLogin, 404, 404, 404, 404, 404, toLogin}}},
 	"GET /media":                    {{want: signedIn}},
 	"GET /media/picker":             {{want: signedIn}}, // each sees their own images; editors and admins everyone's (TestMediaPicker)
 	"POST /media": {{multipart: true, file: tinyPNG(), form: func(*world) url.Values { return url.Values{"alt": {"A dot"}} },
@@ -436,6 +441,7 @@ type world struct {
 	redirect                  int64             // an old address leading to the tag matrix
 	inviteToken               string
 	verifyToken               string      // the owner's address, marked unconfirmed
+	comment                   int64       // a guest's approved comment on the published post
 	actor                     models.User // zero for anonymous visitors
 	c                         *client
 }
@@ -510,6 +516,11 @@ func (a *testApp) newWorld(role string) *world {
 		a.t.Fatal(err)
 	}
 
+	if err := a.db.Get(&w.comment, `INSERT INTO comments (post_id, guest_name, guest_email, body, body_html, status)
+VALUES ($1, 'Guest', 'guest@example.org', 'Hello.', '<p>Hello.</p>', 'approved') RETURNING id`, w.published.ID); err != nil {
+		a.t.Fatal(err)
+	}
+
 	w.c = a.client()
 	switch role {
 	case roleAnonymous:
@@ -557,7 +568,7 @@ func (w *world) fill(pattern, post string, params map[string]string) string {
 	}
 	values := map[string]string{
 		"slug": p.Slug, "id": id, "username": w.owner.Username, "tag": "matrix", "token": token,
-		"key": w.media.Key, "rev": strconv.FormatInt(w.rev, 10),
+		"key": w.media.Key, "rev": strconv.FormatInt(w.rev, 10), "cid": strconv.FormatInt(w.comment, 10),
 		"*": strings.TrimPrefix(assets.Path("css/site.css"), assets.Prefix),
 	}
 	for k, v := range params {
