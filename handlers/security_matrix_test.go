@@ -204,8 +204,8 @@ var authzMatrix = map[string][]authzCase{
 	// The post's author, editors and admins moderate its comments from its page.
 	"POST /posts/:id/comments/:cid/:action": {{params: map[string]string{"action": "spam"}, want: ownChange},
 		{name: "not an action", params: map[string]string{"action": "delete"}, want: expect{toLogin, 404, 404, 404, 404, 404, toLogin}}},
-	"GET /media":                    {{want: signedIn}},
-	"GET /media/picker":             {{want: signedIn}}, // each sees their own images; editors and admins everyone's (TestMediaPicker)
+	"GET /media":        {{want: signedIn}},
+	"GET /media/picker": {{want: signedIn}}, // each sees their own images; editors and admins everyone's (TestMediaPicker)
 	"POST /media": {{multipart: true, file: tinyPNG(), form: func(*world) url.Values { return url.Values{"alt": {"A dot"}} },
 		want: signedIn}},
 
