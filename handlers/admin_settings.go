@@ -158,6 +158,9 @@ func bindSettings(c echo.Context) settingsForm {
 	f.in.Comments, f.in.CommentsBlocklist = c.FormValue("comments"), c.FormValue("comments_blocklist")
 	f.in.CommentsNotify = c.FormValue("comments_notify")
 	f.in.CommentsCloseDays, f.in.CommentsMaxLinks = formNumber(c, "comments_close_days"), formNumber(c, "comments_max_links")
+	if _, sent := c.Request().Form["comments_per_page"]; sent { // else the default (Normalized)
+		f.in.CommentsPerPage = cmp.Or(formNumber(c, "comments_per_page"), -1) // blank is refused
+	}
 	for i := 1; i <= models.MaxSocialLinks+1; i++ {
 		n := strconv.Itoa(i)
 		f.in.SocialLinks = append(f.in.SocialLinks,
@@ -248,6 +251,8 @@ func (a *App) renderSettings(c echo.Context, status int, f settingsForm, errs ma
 						{Value: models.CommentNotifyHeld, Label: "When a comment on their post waits for moderation"},
 						{Value: models.CommentNotifyAll, Label: "For every new comment on their post"}},
 					Hint: "Mail goes out in batches: at most one every 10 minutes to each author."},
+				{Name: "comments_per_page", Label: "Comments per page", Type: "number", Value: strconv.Itoa(in.CommentsPerPage),
+					Hint: "From 10 to 500, each with its replies. A post shows its newest page; older ones are a link away."},
 				{Name: "comments_blocklist", Label: "Blocklist", Type: "textarea", Value: in.CommentsBlocklist,
 					MaxLength: models.MaxBlocklistBytes, Hint: "One word or address a line: a comment containing any of them waits for moderation."},
 			})},

@@ -80,6 +80,10 @@ func documentedQuery(key string) []string {
 		return []string{"q", "page"}
 	case "GET /login":
 		return []string{"next"}
+	case "GET /posts/:slug":
+		return []string{"page"} // of comments
+	case "GET /posts/:id/comments/:cid/reply":
+		return []string{"cancel"}
 	case "GET /admin/:table/:id/:action", "GET /admin/:table/:id/edit/:field", "GET /admin/:table/:id/cell/:field":
 		return []string{"back"}
 	case "GET /admin/:table":

@@ -34,22 +34,78 @@ const (
 	commentSignInMsg = "Sign in to comment on this post."
 )
 
-// commentsView is post p's approved comments and the form as the viewer
-// sees them; f carries a submission's state ("" values for a fresh form).
+// commentsView is post p's comments and the form as the viewer sees
+// them, on the page the query asks for (the newest by default); f carries
+// a submission's state ("" values for a fresh form).
 func (a *App) commentsView(ctx context.Context, c echo.Context, p models.Post, f pages.CommentForm) (*pages.CommentsView, error) {
+	n, _ := strconv.Atoi(c.QueryParam("page"))
+	return a.commentsPage(ctx, c, p, f, n)
+}
+
+// commentsPage is commentsView on page n (0: the newest). A form for a
+// reply (f.ParentID) opens under its comment, the comment form stays
+// fresh at the foot.
+func (a *App) commentsPage(ctx context.Context, c echo.Context, p models.Post, f pages.CommentForm, n int) (*pages.CommentsView, error) {
 	if p.IsPage() {
 		return nil, nil
 	}
-	list, err := a.Comments.ListApproved(ctx, p.ID)
+	s := a.site(c)
+	pg, err := a.Comments.Page(ctx, p.ID, n, s.CommentsPerPage)
 	if err != nil {
 		return nil, err
 	}
-	s := a.site(c)
+	base, err := a.commentForm(ctx, c, p)
+	if err != nil {
+		return nil, err
+	}
+	v := &pages.CommentsView{PostID: p.ID, PostSlug: p.Slug, Count: p.CommentCount, Page: pg.Page, Pages: pg.Pages}
+	if pg.Page > 1 {
+		v.OlderURL = urls.CommentsPage(p.Slug, pg.Page-1)
+	}
+	if pg.Page < pg.Pages {
+		v.NewerURL = urls.CommentsPage(p.Slug, pg.Page+1)
+	}
+	shown := 0 // permalinks name their page once there are several
+	if pg.Pages > 1 {
+		shown = pg.Page
+	}
 	fm := a.formatter(c)
-	v := &pages.CommentsView{PostID: p.ID, PostSlug: p.Slug, Count: len(list), Items: commentItems(list, fm)}
-	f.PostID = p.ID
-	f.Open = s.CommentsOpen(p)
-	f.Closed = commentClosedMsg
+	v.Items = commentItems(pg.Comments, fm, func(id int64) string { return urls.CommentAt(p.Slug, shown, id) })
+	replies := base.Open && !base.SignIn
+	parent, _ := strconv.ParseInt(f.ParentID, 10, 64)
+	for i := range v.Items {
+		it := &v.Items[i]
+		if replies {
+			it.ReplyURL, it.CancelHx, it.CancelURL = urls.CommentReply(p.ID, it.ID), urls.CancelReply(p.ID, it.ID), it.Permalink
+		}
+		if replies && it.ID == parent {
+			rf := mergeForm(base, f)
+			rf.Prefix = "reply-"
+			it.Reply = &rf
+			f = pages.CommentForm{Notice: f.Notice}
+		}
+	}
+	v.Form = mergeForm(base, f)
+	if canModerateComments(c, p) {
+		if err := a.heldComments(ctx, c, p, v); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// mergeForm is the form made for the viewer with what a submission left.
+func mergeForm(base, f pages.CommentForm) pages.CommentForm {
+	base.ParentID, base.Name, base.Email, base.Body = f.ParentID, f.Name, f.Email, f.Body
+	base.Errors, base.Error, base.Notice = f.Errors, f.Error, f.Notice
+	return base
+}
+
+// commentForm is post p's comment form for the viewer: who they comment
+// as, or why they cannot, and the signed time it was made.
+func (a *App) commentForm(ctx context.Context, c echo.Context, p models.Post) (pages.CommentForm, error) {
+	s := a.site(c)
+	f := pages.CommentForm{PostID: p.ID, Open: s.CommentsOpen(p), Closed: commentClosedMsg}
 	if s.Comments == models.CommentsOff {
 		f.Closed = "Comments are off on this site."
 	}
@@ -64,20 +120,20 @@ func (a *App) commentsView(ctx context.Context, c echo.Context, p models.Post, f
 	}
 	key, err := a.Comments.FormKey(ctx)
 	if err != nil {
-		return nil, err
+		return pages.CommentForm{}, err
 	}
 	f.Stamp = commentStamp(key, p.ID, time.Now())
-	v.Form = f
-	return v, nil
+	return f, nil
 }
 
-// commentItems nests replies under their parents, oldest first.
-func commentItems(list []models.Comment, fm format.Formatter) []pages.CommentItem {
+// commentItems nests replies under their parents, oldest first; link is
+// a comment's permalink.
+func commentItems(list []models.Comment, fm format.Formatter, link func(int64) string) []pages.CommentItem {
 	var items []pages.CommentItem
 	at := map[int64]int{}
 	for _, cm := range list {
-		it := pages.CommentItem{ID: cm.ID, Name: cm.Name, HTML: cm.BodyHTML, Time: fm.DateTime(cm.CreatedAt),
-			TimeISO: fm.Machine(cm.CreatedAt)}
+		it := commentItem(cm, fm)
+		it.Permalink = link(cm.ID)
 		if i, ok := at[cm.ParentID.Int64]; ok && cm.ParentID.Valid {
 			items[i].Replies = append(items[i].Replies, it)
 			continue
@@ -86,6 +142,13 @@ func commentItems(list []models.Comment, fm format.Formatter) []pages.CommentIte
 		items = append(items, it)
 	}
 	return items
+}
+
+// commentItem is one comment as shown, with its author's avatar (the
+// default one for guests and accounts without one).
+func commentItem(cm models.Comment, fm format.Formatter) pages.CommentItem {
+	return pages.CommentItem{ID: cm.ID, Name: cm.Name, HTML: cm.BodyHTML, Time: fm.DateTime(cm.CreatedAt),
+		TimeISO: fm.Machine(cm.CreatedAt), AvatarURL: avatarURL(models.User{Avatar: cm.Avatar}), HeldReason: cm.HeldReason}
 }
 
 // commentStamp signs the time a comment form was made for post id.
@@ -171,27 +234,62 @@ func (a *App) postComment(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	notice, to := commentShownMsg, urls.Comment(p.Slug, cm.ID)
+	n := 0 // a new top-level comment is on the newest page
+	if cm.ParentID.Valid {
+		if n, err = a.threadPage(ctx, c, p.ID, cm.ParentID.Int64); err != nil {
+			return err
+		}
+	}
+	notice, to := commentShownMsg, urls.CommentAt(p.Slug, n, cm.ID)
 	if cm.Status == models.CommentHeld {
 		notice, to = commentHeldMsg, urls.Post(p.Slug)+"#comments"
+		if n > 0 {
+			to = urls.CommentsPage(p.Slug, n)
+		}
 	}
 	if wantsFragment(c.Request()) {
-		return a.renderComments(c, http.StatusOK, p, pages.CommentForm{Notice: notice})
+		return a.renderCommentsAt(c, http.StatusOK, p, pages.CommentForm{Notice: notice}, n)
 	}
 	a.flash(c, notice)
 	return c.Redirect(http.StatusSeeOther, to)
 }
 
+// threadPage is the page of comments on which the thread of top-level
+// comment top shows, 0 when that is the newest.
+func (a *App) threadPage(ctx context.Context, c echo.Context, postID, top int64) (int, error) {
+	n, pages, err := a.Comments.PageOf(ctx, postID, top, a.site(c).CommentsPerPage)
+	if err != nil || n >= pages {
+		return 0, err
+	}
+	return n, nil
+}
+
 // renderComments answers a comment submission: the comments section for
-// htmx, else the post page with it.
+// htmx, else the post page with it; a reply's on its parent's page.
 func (a *App) renderComments(c echo.Context, status int, p models.Post, f pages.CommentForm) error {
+	n := 0
+	if id, err := strconv.ParseInt(f.ParentID, 10, 64); err == nil && id > 0 {
+		if n, err = a.threadPage(c.Request().Context(), c, p.ID, id); err != nil {
+			return err
+		}
+	}
+	return a.renderCommentsAt(c, status, p, f, n)
+}
+
+// renderCommentsAt is renderComments on page n of the comments.
+func (a *App) renderCommentsAt(c echo.Context, status int, p models.Post, f pages.CommentForm, n int) error {
 	ctx := c.Request().Context()
-	cv, err := a.commentsView(ctx, c, p, f)
+	cv, err := a.commentsPage(ctx, c, p, f, n)
 	if err != nil {
 		return err
 	}
 	if f.Error == commentResendMsg || f.Error == commentSignInMsg {
 		cv.Form.CSRF = csrfToken(c) // the resubmission carries a token
+		for i := range cv.Items {
+			if r := cv.Items[i].Reply; r != nil {
+				r.CSRF = cv.Form.CSRF
+			}
+		}
 	}
 	v := a.postPageView(c, p, a.srcset(ctx, p.CoverKey))
 	v.Comments = cv

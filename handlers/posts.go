@@ -140,8 +140,8 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 	if elsewhere {
 		return c.Redirect(http.StatusMovedPermanently, postPath(head))
 	}
-	if !head.IsPublic() || canEdit(c, head) {
-		private(c) // the author's or an admin's view: always fresh
+	if !head.IsPublic() || canEdit(c, head) || canModerateComments(c, head) {
+		private(c) // the author's or an admin's view (held comments too): always fresh
 		p, err := a.Posts.Get(ctx, head.ID)
 		if err != nil {
 			return err
@@ -155,7 +155,8 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 	}
 	return a.serveReader(c, readerPage{
 		lastMod: head.UpdatedAt,
-		etag:    []string{head.Kind, head.Slug, head.AuthorName, strconv.FormatInt(head.CommentsStamp, 10)},
+		etag: []string{head.Kind, head.Slug, head.AuthorName, strconv.FormatInt(head.CommentsStamp, 10),
+			c.QueryParam("page")}, // a page of comments
 		build: func(ctx context.Context, pg layout.Page) (templ.Component, templ.Component, error) {
 			rp, err := a.publicPost(ctx, head)
 			if err != nil {

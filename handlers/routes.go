@@ -87,6 +87,8 @@ func (a *App) routes(e *echo.Echo) {
 	g.POST(commentRoute, a.postComment) // readers, signed in or not (comments.go)
 	g.GET("/posts/:id/comments/token", a.getCommentToken)
 	g.GET(unsubscribeRoute, a.getUnsubscribe)
+	g.GET("/posts/:id/comments/:cid/reply", a.getCommentReply)                     // comments_replies.go
+	g.POST("/posts/:id/comments/:cid/:action", a.postModerateComment, requireUser) // comments_moderate.go
 	g.GET("/drafts", a.getMyPosts, requireUser)
 	g.GET("/media", a.getMediaLibrary, requireUser)
 	g.GET("/media/picker", a.getMediaPicker, requireUser)

@@ -202,8 +202,13 @@ var authzMatrix = map[string][]authzCase{
 	// Reply mail's unsubscribe link: anyone holding a signed token (a forged one: 400).
 	"GET /comments/unsubscribe/:token":  {{params: map[string]string{"token": "1.forged"}, want: everyone(400)}},
 	"POST /comments/unsubscribe/:token": {{params: map[string]string{"token": "1.forged"}, want: everyone(400)}},
-	"GET /media":                        {{want: signedIn}},
-	"GET /media/picker":                 {{want: signedIn}}, // each sees their own images; editors and admins everyone's (TestMediaPicker)
+	// Any account may open the form to answer a shown comment (accounts comment by default).
+	"GET /posts/:id/comments/:cid/reply": {{want: signedIn}},
+	// The post's author, editors and admins moderate its comments from its page.
+	"POST /posts/:id/comments/:cid/:action": {{params: map[string]string{"action": "spam"}, want: ownChange},
+		{name: "not an action", params: map[string]string{"action": "delete"}, want: expect{toLogin, 404, 404, 404, 404, 404, toLogin}}},
+	"GET /media":        {{want: signedIn}},
+	"GET /media/picker": {{want: signedIn}}, // each sees their own images; editors and admins everyone's (TestMediaPicker)
 	"POST /media": {{multipart: true, file: tinyPNG(), form: func(*world) url.Values { return url.Values{"alt": {"A dot"}} },
 		want: signedIn}},
 
@@ -447,9 +452,9 @@ type world struct {
 	token                     string
 	invitation                models.Invitation // an author's, pending
 	redirect                  int64             // an old address leading to the tag matrix
-	comment                   int64             // the owner's approved comment on the published post
 	inviteToken               string
 	verifyToken               string      // the owner's address, marked unconfirmed
+	comment                   int64       // a guest's approved comment on the published post
 	actor                     models.User // zero for anonymous visitors
 	c                         *client
 }
@@ -514,13 +519,6 @@ func (a *testApp) newWorld(role string) *world {
 		a.t.Fatal(err)
 	}
 
-	cm, err := (&models.CommentModel{DB: a.db}).Insert(ctx, models.DefaultSettings(), models.Commenter{User: w.owner},
-		models.CommentInput{PostID: w.published.ID, Body: "The owner's comment."})
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	w.comment = cm.ID
-
 	if _, err := a.db.Exec(`UPDATE users SET email_verified = false WHERE id = $1`, w.owner.ID); err != nil {
 		a.t.Fatal(err)
 	}
@@ -528,6 +526,11 @@ func (a *testApp) newWorld(role string) *world {
 		a.t.Fatal(err)
 	}
 	if _, err := a.db.Exec(`UPDATE users SET email_verified = true WHERE id = $1`, w.owner.ID); err != nil {
+		a.t.Fatal(err)
+	}
+
+	if err := a.db.Get(&w.comment, `INSERT INTO comments (post_id, guest_name, guest_email, body, body_html, status)
+VALUES ($1, 'Guest', 'guest@example.org', 'Hello.', '<p>Hello.</p>', 'approved') RETURNING id`, w.published.ID); err != nil {
 		a.t.Fatal(err)
 	}
 
@@ -580,7 +583,7 @@ func (w *world) fill(pattern, post string, params map[string]string) string {
 	}
 	values := map[string]string{
 		"slug": p.Slug, "id": id, "username": w.owner.Username, "tag": "matrix", "token": token,
-		"key": w.media.Key, "rev": strconv.FormatInt(w.rev, 10),
+		"key": w.media.Key, "rev": strconv.FormatInt(w.rev, 10), "cid": strconv.FormatInt(w.comment, 10),
 		"*": strings.TrimPrefix(assets.Path("css/site.css"), assets.Prefix),
 	}
 	for k, v := range params {

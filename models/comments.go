@@ -20,6 +20,7 @@ type Comment struct {
 	// Name is what readers see: the account's display name or username,
 	// else the guest's name. The guest's address is never read back here.
 	Name       string    `db:"name"`
+	Avatar     string    `db:"avatar"` // the account's avatar's media key, "" for none or a guest
 	Body       string    `db:"body"`
 	BodyHTML   string    `db:"body_html"`
 	Status     string    `db:"status"`
@@ -196,7 +197,8 @@ var (
 )
 
 // Approve, Spam, Trash and Restore moderate comments; each changed one is
-// audited in the same transaction.
+// audited in the same transaction. Editors and admins moderate any; an
+// author only comments on their own posts (ErrForbidden otherwise).
 func (m *CommentModel) Approve(ctx context.Context, actor Actor, ids []int64) (ActionResult, error) {
 	return m.change(ctx, actor, ids, approveComments)
 }
@@ -217,8 +219,13 @@ func (m *CommentModel) Restore(ctx context.Context, actor Actor, ids []int64) (A
 	return m.change(ctx, actor, ids, restoreComments)
 }
 
+// Whether any of the comments is on a post the actor did not write.
+const othersCommentsSQL = `SELECT EXISTS (SELECT 1 FROM comments c JOIN posts p ON p.id = c.post_id
+	WHERE c.id = ANY ($1) AND p.author_id IS DISTINCT FROM $2)`
+
 func (m *CommentModel) change(ctx context.Context, actor Actor, ids []int64, ch commentChange) (ActionResult, error) {
-	if !actor.Can(PermEditAny) {
+	own := !actor.Can(PermEditAny) // a post's author moderates their own posts' comments only
+	if own && !actor.Can(PermWrite) {
 		return ActionResult{}, ErrForbidden
 	}
 	type row struct {
@@ -228,6 +235,15 @@ func (m *CommentModel) change(ctx context.Context, actor Actor, ids []int64, ch 
 	}
 	var rows []row
 	err := inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
+		if own {
+			var others bool
+			if err := tx.GetContext(ctx, &others, othersCommentsSQL, pq.Array(ids), actor.ID); err != nil {
+				return err
+			}
+			if others {
+				return ErrForbidden
+			}
+		}
 		q := `UPDATE comments c SET ` + ch.sql + `, version = c.version + 1, updated_at = now()
 FROM (SELECT id, status AS before FROM comments WHERE id = ANY ($1) AND status = ANY ($2) ORDER BY id FOR UPDATE) o
 WHERE c.id = o.id RETURNING c.id, o.before, c.status`
@@ -241,6 +257,9 @@ WHERE c.id = o.id RETURNING c.id, o.before, c.status`
 		}
 		return Audit(ctx, tx, actor, entries...)
 	})
+	if errors.Is(err, ErrForbidden) {
+		return ActionResult{}, err
+	}
 	if err != nil {
 		return ActionResult{}, fmt.Errorf("models: %s comments: %w", ch.action, err)
 	}

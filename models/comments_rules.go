@@ -45,6 +45,10 @@ const (
 	MaxCommentsCloseDays = 3650
 	MaxCommentsLinks     = 50
 	MaxBlocklistBytes    = 10000
+	// Threads on a post page (sql/00027 checks the same).
+	DefaultCommentsPerPage = 50
+	MinCommentsPerPage     = 10
+	MaxCommentsPerPage     = 500
 )
 
 var (
@@ -209,6 +213,9 @@ func commentSettingsProblems(in SiteInput, errs map[string]string) {
 	}
 	if in.CommentsMaxLinks < 0 || in.CommentsMaxLinks > MaxCommentsLinks {
 		errs["comments_max_links"] = fmt.Sprintf("Give a number of links from 0 to %d.", MaxCommentsLinks)
+	}
+	if in.CommentsPerPage < MinCommentsPerPage || in.CommentsPerPage > MaxCommentsPerPage {
+		errs["comments_per_page"] = fmt.Sprintf("Give a number of comments per page from %d to %d.", MinCommentsPerPage, MaxCommentsPerPage)
 	}
 	if n := len(in.CommentsBlocklist); n > MaxBlocklistBytes {
 		errs["comments_blocklist"] = fmt.Sprintf("Keep the blocklist to %d characters (it has %d).", MaxBlocklistBytes, n)

@@ -80,6 +80,7 @@ type SiteInput struct {
 	CommentsMaxLinks  int    `db:"comments_max_links"`
 	CommentsBlocklist string `db:"comments_blocklist"`
 	CommentsNotify    string `db:"comments_notify"` // who hears of new comments (comment_notify.go)
+	CommentsPerPage   int    `db:"comments_per_page"` // threads on a post page
 }
 
 // Image is the key field of the settings' image called name (logo,
@@ -114,7 +115,8 @@ type Settings struct {
 func DefaultSettings() Settings {
 	s := Settings{SiteInput: SiteInput{Title: "Quire", Language: "en", TimeZone: "UTC", PostsPerPage: 10,
 		SocialLinks: SocialLinks{}, Registration: RegistrationClosed, Nav: NavItems{},
-		Comments: CommentsAccounts, CommentsMaxLinks: 2, CommentsNotify: CommentNotifyHeld}}
+		Comments: CommentsAccounts, CommentsMaxLinks: 2, CommentsNotify: CommentNotifyHeld,
+		CommentsPerPage: DefaultCommentsPerPage}}
 	s.derive()
 	return s
 }
@@ -162,7 +164,7 @@ type SettingsModel struct {
 
 const settingsColumns = `title, tagline, language, time_zone, posts_per_page, footer, social_links, accent,
 	custom_css, registration, logo_key, favicon_key, social_image_key, navigation, comments, comments_close_days,
-	comments_max_links, comments_blocklist, comments_notify, version, updated_at`
+	comments_max_links, comments_blocklist, comments_notify, comments_per_page, version, updated_at`
 
 const getSettingsSQL = `SELECT ` + settingsColumns + ` FROM site_settings WHERE id = 1`
 
@@ -253,7 +255,7 @@ const lockSettingsSQL = `SELECT ` + settingsColumns + ` FROM site_settings WHERE
 const updateSettingsSQL = `UPDATE site_settings SET title = $1, tagline = $2, language = $3, time_zone = $4,
 	posts_per_page = $5, footer = $6, social_links = $7, accent = $8, custom_css = $9, registration = $10,
 	logo_key = $11, favicon_key = $12, social_image_key = $13, navigation = $14, comments = $15,
-	comments_close_days = $16, comments_max_links = $17, comments_blocklist = $18, comments_notify = $19, version = version + 1, updated_at = greatest(now(), updated_at + interval '1 microsecond')
+	comments_close_days = $16, comments_max_links = $17, comments_blocklist = $18, comments_notify = $19, comments_per_page = $20, version = version + 1, updated_at = greatest(now(), updated_at + interval '1 microsecond')
 WHERE id = 1 RETURNING ` + settingsColumns
 
 // Save stores in over the settings at version (ErrConflict if someone
@@ -285,7 +287,7 @@ func (m *SettingsModel) Save(ctx context.Context, actor Actor, version int64, in
 		err = tx.GetContext(ctx, &saved, updateSettingsSQL, in.Title, in.Tagline, in.Language, in.TimeZone,
 			in.PostsPerPage, in.Footer, in.SocialLinks, in.Accent, in.CustomCSS, in.Registration, in.Logo, in.Favicon,
 			in.SocialImage, in.Nav, in.Comments, in.CommentsCloseDays, in.CommentsMaxLinks, in.CommentsBlocklist,
-			in.CommentsNotify)
+			in.CommentsNotify, in.CommentsPerPage)
 		if err != nil {
 			return err
 		}
@@ -341,5 +343,6 @@ func (s Settings) auditFields() map[string]any {
 		"social_image": s.SocialImage, "navigation": nav, "comments": s.Comments,
 		"comments_close_days": s.CommentsCloseDays, "comments_max_links": s.CommentsMaxLinks,
 		"comments_blocklist": s.CommentsBlocklist, "comments_notify": s.CommentsNotify,
+		"comments_per_page": s.CommentsPerPage,
 	}
 }

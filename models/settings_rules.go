@@ -70,6 +70,7 @@ func (in SiteInput) normalized() SiteInput {
 	in.Comments = cmp.Or(strings.TrimSpace(in.Comments), CommentsAccounts) // a form without the field: the default
 	in.CommentsBlocklist = normalizedBlocklist(in.CommentsBlocklist)
 	in.CommentsNotify = cmp.Or(strings.TrimSpace(in.CommentsNotify), CommentNotifyHeld)
+	in.CommentsPerPage = cmp.Or(in.CommentsPerPage, DefaultCommentsPerPage) // settings saved before 00027
 	in.Logo, in.Favicon, in.SocialImage = strings.TrimSpace(in.Logo), strings.TrimSpace(in.Favicon), strings.TrimSpace(in.SocialImage)
 	return in
 }

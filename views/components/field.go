@@ -14,14 +14,17 @@ type Field struct {
 	MaxLength    int
 	Accept       string   // file inputs
 	Choices      []Choice // select
+	// Prefix goes before the control's id, where one form shows twice on
+	// a page (a comment's reply form beside the comment form).
+	Prefix string
 }
 
 // Choice is one option of a select: its value and what it says.
 type Choice struct{ Value, Label string }
 
-func (f Field) id() string      { return "f-" + f.Name }
-func (f Field) errorID() string { return "f-" + f.Name + "-error" }
-func (f Field) hintID() string  { return "f-" + f.Name + "-hint" }
+func (f Field) id() string      { return "f-" + f.Prefix + f.Name }
+func (f Field) errorID() string { return f.id() + "-error" }
+func (f Field) hintID() string  { return f.id() + "-hint" }
 func (f Field) invalid() string {
 	if f.Error != "" {
 		return "true"

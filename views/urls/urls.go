@@ -112,8 +112,38 @@ func CommentToken(id int64) string         { return PostComments(id) + "/token" 
 func Comment(slug string, id int64) string {
 	return Post(slug) + "#comment-" + strconv.FormatInt(id, 10)
 }
-func Drafts() string       { return "/drafts" }
-func MediaLibrary() string { return "/media" }
+
+// CommentAt is comment id's permalink on page n of the post's comments
+// (0: the newest page, the post's own address).
+func CommentAt(slug string, n int, id int64) string {
+	if n < 1 {
+		return Comment(slug, id)
+	}
+	return commentsPage(slug, n) + "#comment-" + strconv.FormatInt(id, 10)
+}
+
+// CommentsPage is page n of a post's comments (1: the oldest), at the
+// comments; the post's own address shows the newest page.
+func CommentsPage(slug string, n int) string { return commentsPage(slug, n) + "#comments" }
+
+// commentsPage names the page even when it is 1: the post's own address
+// is the newest.
+func commentsPage(slug string, n int) string {
+	return Post(slug) + "?" + url.Values{"page": {strconv.Itoa(n)}}.Encode()
+}
+
+func comment(post, id int64) string { return PostComments(post) + "/" + strconv.FormatInt(id, 10) }
+
+// CommentReply is the reply form to comment id on post post: a page, or
+// the form alone for htmx; CancelReply puts the Reply link back.
+func CommentReply(post, id int64) string { return comment(post, id) + "/reply" }
+func CancelReply(post, id int64) string  { return CommentReply(post, id) + "?cancel=1" }
+
+// ModerateComment is where a post's moderators approve, spam or trash a
+// held comment from the post page.
+func ModerateComment(post, id int64, action string) string { return comment(post, id) + "/" + action }
+func Drafts() string                                       { return "/drafts" }
+func MediaLibrary() string                                 { return "/media" }
 
 // MediaPicker is the media picker's page n for the search q ("" for all).
 func MediaPicker(q string, n int) string {
