@@ -122,6 +122,7 @@ type PostItem struct {
 	Status                 string
 	Snippet                string // search: safe HTML with <mark> only
 	CoverURL               string // "" when the post has no cover
+	Comments               string // "3 comments", linking to them; "" for none
 }
 
 // Pager is a list's page links; they work without JavaScript.
