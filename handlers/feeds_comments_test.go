@@ -1,10 +1,13 @@
 package handlers_test
 
 import (
+	"encoding/json"
+	"encoding/xml"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"quire/models"
 )
@@ -14,7 +17,7 @@ func (a *testApp) addApprovedComment(p models.Post, name, body string) {
 	a.t.Helper()
 	g := a.client()
 	wantStatus(a.t, g.post("/posts/"+strconv.FormatInt(p.ID, 10)+"/comments",
-		a.commentForm(p.ID, "name", name, "email", strings.ToLower(name)+"@example.org", "body", body)), http.StatusSeeOther)
+		a.commentForm(p.ID, "name", name, "email", "reader@example.org", "body", body)), http.StatusSeeOther)
 	a.approveAll(p.ID)
 }
 
@@ -47,5 +50,161 @@ func TestCommentCountsOnLists(t *testing.T) {
 		if href, _ := link.Attr("href"); strings.TrimSpace(link.Text()) != "2 comments" || href != "/posts/swifts#comments" {
 			t.Errorf("%s: comment count %q linking to %q, want \"2 comments\" to /posts/swifts#comments", path, link.Text(), href)
 		}
+	}
+}
+
+// TestCommentCountsInFeeds: Atom entries carry thr:total and a replies link
+// to the post's comments feed (RFC 4685), RSS items a comments link and
+// wfw:commentRss beside slash:comments, JSON Feed items a _quire object.
+func TestCommentCountsInFeeds(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.commentsMode(models.CommentsAnyone)
+	p := a.addPost(a.createUser("ada", models.RoleAuthor), post{title: "Swifts", body: "They are back."})
+	a.addApprovedComment(p, "Grace", "Hello.")
+
+	_, atom := a.rawGet("/atom.xml", "")
+	var af struct {
+		Entries []struct {
+			Total string `xml:"http://purl.org/syndication/thread/1.0 total"`
+			Links []struct {
+				Rel   string `xml:"rel,attr"`
+				Href  string `xml:"href,attr"`
+				Count string `xml:"http://purl.org/syndication/thread/1.0 count,attr"`
+			} `xml:"link"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal(atom, &af); err != nil || len(af.Entries) != 1 {
+		t.Fatalf("atom: %v, %d entries:\n%s", err, len(af.Entries), atom)
+	}
+	e := af.Entries[0]
+	replies := false
+	for _, l := range e.Links {
+		replies = replies || (l.Rel == "replies" && l.Href == "https://blog.example.org/posts/swifts/comments/atom.xml" && l.Count == "1")
+	}
+	if e.Total != "1" || !replies {
+		t.Errorf("atom entry: thr:total %q, replies link found %v:\n%s", e.Total, replies, atom)
+	}
+
+	_, rss := a.rawGet("/feed.xml", "")
+	for _, want := range []string{"<comments>https://blog.example.org/posts/swifts#comments</comments>",
+		"<wfw:commentRss>https://blog.example.org/posts/swifts/comments/feed.xml</wfw:commentRss>",
+		`xmlns:wfw="http://wellformedweb.org/CommentAPI/"`} {
+		if !strings.Contains(string(rss), want) {
+			t.Errorf("rss lacks %s:\n%s", want, rss)
+		}
+	}
+
+	_, js := a.rawGet("/feed.json", "")
+	var jf struct {
+		Items []struct {
+			Quire struct {
+				Comments        int    `json:"comments"`
+				CommentsURL     string `json:"comments_url"`
+				CommentsFeedURL string `json:"comments_feed_url"`
+			} `json:"_quire"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(js, &jf); err != nil || len(jf.Items) != 1 {
+		t.Fatalf("json feed: %v:\n%s", err, js)
+	}
+	if q := jf.Items[0].Quire; q.Comments != 1 || q.CommentsURL != "https://blog.example.org/posts/swifts#comments" ||
+		q.CommentsFeedURL != "https://blog.example.org/posts/swifts/comments/atom.xml" {
+		t.Errorf("json feed _quire = %+v", q)
+	}
+}
+
+// TestPostCommentsFeed: /posts/{slug}/comments/feed.xml and atom.xml carry
+// the newest 50 approved comments, newest first, names and bodies inert;
+// they revalidate by ETag and by date, both moved by a new approval; held
+// comments, drafts and pages are not in them; the post page links them.
+func TestPostCommentsFeed(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.commentsMode(models.CommentsAnyone)
+	ada := a.createUser("ada", models.RoleAuthor)
+	p := a.addPost(ada, post{title: "Swifts", body: "They are back."})
+	a.db.MustExec(`INSERT INTO comments (post_id, guest_name, guest_email, body, body_html, status, created_at)
+SELECT $1, 'Guest ' || i, 'g' || i || '@example.org', 'Body ' || i, '<p>Body ' || i || '</p>', 'approved',
+	now() - (100 - i) * interval '1 minute' FROM generate_series(1, 52) AS i`, p.ID)
+	xss := `<script>alert("x")</script>`
+	a.addApprovedComment(p, xss+"Eve", "Hi "+xss+` <img src=x onerror=alert(1)> [link](javascript:alert(1))`)
+	g := a.client()
+	wantStatus(t, g.post("/posts/"+strconv.FormatInt(p.ID, 10)+"/comments",
+		a.commentForm(p.ID, "name", "Held", "email", "held@example.org", "body", "Waiting.")), http.StatusSeeOther)
+
+	res, rss := a.rawGet("/posts/swifts/comments/feed.xml", "")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/rss+xml") {
+		t.Fatalf("rss: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	var doc struct {
+		Channel struct {
+			Title string `xml:"title"`
+			Items []struct {
+				Title       string `xml:"title"`
+				Link        string `xml:"link"`
+				Description string `xml:"description"`
+			} `xml:"item"`
+		} `xml:"channel"`
+	}
+	if err := xml.Unmarshal(rss, &doc); err != nil {
+		t.Fatal(err)
+	}
+	items := doc.Channel.Items
+	if len(items) != 50 || !strings.HasPrefix(items[0].Title, "Comment by "+xss) || items[1].Title != "Comment by Guest 52" ||
+		items[49].Title != "Comment by Guest 4" {
+		t.Fatalf("rss has %d items, first %q, second %q", len(items), items[0].Title, items[1].Title)
+	}
+	if !strings.HasPrefix(items[0].Link, "https://blog.example.org/posts/swifts#comment-") || doc.Channel.Title != "Comments on “Swifts” · Quire" {
+		t.Errorf("rss link %q, title %q", items[0].Link, doc.Channel.Title)
+	}
+	if d := items[0].Description; strings.Contains(d, "<script") || strings.Contains(d, "onerror") || strings.Contains(d, "javascript:") {
+		t.Errorf("a comment's body is not inert: %q", d)
+	}
+	if strings.Contains(string(rss), "<script") || strings.Contains(string(rss), "Waiting.") {
+		t.Errorf("the feed holds live markup or a held comment:\n%s", rss)
+	}
+
+	res, atom := a.rawGet("/posts/swifts/comments/atom.xml", "")
+	etag, lastMod := res.Header.Get("ETag"), res.Header.Get("Last-Modified")
+	var af struct {
+		Entries []struct {
+			Author    string `xml:"author>name"`
+			InReplyTo struct {
+				Href string `xml:"href,attr"`
+			} `xml:"http://purl.org/syndication/thread/1.0 in-reply-to"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal(atom, &af); err != nil || len(af.Entries) != 50 || af.Entries[1].Author != "Guest 52" ||
+		af.Entries[1].InReplyTo.Href != "https://blog.example.org/posts/swifts" {
+		t.Fatalf("atom: %v, %d entries:\n%.2000s", err, len(af.Entries), atom)
+	}
+	if res, _ := a.rawGet("/posts/swifts/comments/atom.xml", "", "If-None-Match", etag); res.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidating an unchanged feed: %d", res.StatusCode)
+	}
+	time.Sleep(1100 * time.Millisecond) // Last-Modified has whole seconds
+	a.approveAll(p.ID)
+	if res, _ := a.rawGet("/posts/swifts/comments/atom.xml", "", "If-None-Match", etag); res.StatusCode != http.StatusOK {
+		t.Errorf("by ETag after an approval: %d", res.StatusCode)
+	}
+	if res, _ := a.rawGet("/posts/swifts/comments/atom.xml", "", "If-Modified-Since", lastMod); res.StatusCode != http.StatusOK {
+		t.Errorf("by date after an approval: %d", res.StatusCode)
+	}
+
+	page := a.client().get("/posts/swifts")
+	if href, _ := page.doc.Find(`link[rel="alternate"][type="application/atom+xml"][title^="Comments"]`).Attr("href"); href != "https://blog.example.org/posts/swifts/comments/atom.xml" {
+		t.Errorf("the post page links the comments feed as %q", href)
+	}
+	draft := a.addPost(ada, post{title: "Unfinished", state: "draft"})
+	for _, path := range []string{"/posts/" + draft.Slug + "/comments/feed.xml", "/posts/nothing/comments/atom.xml"} {
+		if res, _ := a.rawGet(path, ""); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, res.StatusCode)
+		}
+	}
+	// A site that takes no comments links no feed from a post without any.
+	quiet := a.addPost(ada, post{title: "Quiet", body: "Nothing to say."})
+	a.commentsMode(models.CommentsOff)
+	if n := a.client().get("/posts/" + quiet.Slug).doc.Find(`link[title^="Comments"]`).Length(); n != 0 {
+		t.Errorf("a post without comments on a site without them links %d comment feeds", n)
 	}
 }

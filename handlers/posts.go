@@ -146,15 +146,19 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 		if err != nil {
 			return err
 		}
-		pg := a.postFrame(a.page(c, p.Title), p)
+		pg := a.withCommentFeeds(a.site(c), a.postFrame(a.page(c, p.Title), p), p)
 		v := a.postPageView(c, p, a.srcset(ctx, p.CoverKey))
 		if v.Comments, err = a.commentsView(ctx, c, p, pages.CommentForm{}); err != nil {
 			return err
 		}
 		return render(c, http.StatusOK, pages.PostPage(pg, v), pages.PostArticle(v))
 	}
+	lastMod := head.UpdatedAt
+	if head.CommentsAt.After(lastMod) { // by date alone, a new comment shows too
+		lastMod = head.CommentsAt
+	}
 	return a.serveReader(c, readerPage{
-		lastMod: head.UpdatedAt,
+		lastMod: lastMod,
 		etag:    []string{head.Kind, head.Slug, head.AuthorName, strconv.FormatInt(head.CommentsStamp, 10)},
 		build: func(ctx context.Context, pg layout.Page) (templ.Component, templ.Component, error) {
 			rp, err := a.publicPost(ctx, head)
@@ -168,7 +172,7 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 			if v.Comments, err = a.commentsView(ctx, c, rp.post, pages.CommentForm{}); err != nil {
 				return nil, nil, err
 			}
-			return pages.PostPage(a.postFrame(pg, rp.post), v), pages.PostArticle(v), nil
+			return pages.PostPage(a.withCommentFeeds(a.site(c), a.postFrame(pg, rp.post), rp.post), v), pages.PostArticle(v), nil
 		},
 	})
 }

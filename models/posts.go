@@ -89,6 +89,8 @@ type Post struct {
 	CommentsClosed bool  `db:"comments_closed"`
 	CommentCount   int   `db:"comment_count"`
 	CommentsStamp  int64 `db:"comments_stamp"`
+	// CommentsAt is when the approved comments last changed (sql/00032).
+	CommentsAt time.Time `db:"comments_at"`
 	// SEO is filled by the reads that fill Body (post_seo.go).
 	SEO
 }
@@ -230,7 +232,7 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt, p.cover_caption,
 	p.status, p.hidden_reason, p.review_note, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
 	p.author_suspended, p.kind, p.meta_description, p.social_title, p.social_image, p.canonical_url, p.noindex, p.scheduled_at,
-	p.comments_closed, p.comment_count, p.comments_stamp`
+	p.comments_closed, p.comment_count, p.comments_stamp, p.comments_at`
 
 // maxSlugAttempts bounds retries when a concurrent save took the slug a
 // save picked. Saves asking for the same base slug queue on a lock (see
@@ -325,7 +327,7 @@ const (
 // the site settings' version).
 const headColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
-	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended, p.kind, p.comments_stamp,
+	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended, p.kind, p.comments_stamp, p.comments_at,
 	coalesce((SELECT version FROM site_settings), 0) AS site_version`
 
 const (
@@ -341,7 +343,7 @@ func (m *PostModel) Resolve(ctx context.Context, slug string) (p Post, moved boo
 }
 
 // ResolveHead is Resolve with only ID, AuthorID, AuthorUsername,
-// AuthorName, Slug, Status, UpdatedAt, DeletedAt, Version, Kind and SiteVersion filled: enough
+// AuthorName, Slug, Status, UpdatedAt, DeletedAt, Version, Kind, CommentsStamp, CommentsAt and SiteVersion filled: enough
 // to decide who may see the post and whether a kept copy of it is current,
 // without reading its text.
 func (m *PostModel) ResolveHead(ctx context.Context, slug string) (p Post, moved bool, err error) {
@@ -528,6 +530,9 @@ var reservedSlugs = map[string]bool{
 	"new": true, "edit": true, "editor": true, "view": true, "autosave": true, "preview": true,
 	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true, "submit": true,
 	"discard": true, "schedule": true, "unschedule": true, "merge": true, "comments": true, "token": true,
+	// The comments feeds' files (/posts/{slug}/comments/feed.xml): no slug
+	// holds a dot, but every word a route uses is listed.
+	"feed.xml": true, "atom.xml": true,
 }
 
 // ReservedSlug reports whether slug is a word the site's routes use under /posts/.

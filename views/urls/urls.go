@@ -83,6 +83,12 @@ func AuthorFeeds(username string) Feeds {
 }
 func TagFeeds(tag string) Feeds { return func(f Feed) string { return TagFeed(tag, f) } }
 
+// PostCommentsFeed is a post's comments feed: /posts/{slug}/comments/feed.xml.
+func PostCommentsFeed(slug string, f Feed) string { return Post(slug) + "/comments/" + string(f) }
+func PostCommentsFeeds(slug string) Feeds {
+	return func(f Feed) string { return PostCommentsFeed(slug, f) }
+}
+
 // Authors.
 
 func NewPost() string                      { return "/posts/new" }
