@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,5 +207,74 @@ SELECT $1, 'Guest ' || i, 'g' || i || '@example.org', 'Body ' || i, '<p>Body ' |
 	a.commentsMode(models.CommentsOff)
 	if n := a.client().get("/posts/" + quiet.Slug).doc.Find(`link[title^="Comments"]`).Length(); n != 0 {
 		t.Errorf("a post without comments on a site without them links %d comment feeds", n)
+	}
+}
+
+// TestPostCommentsSwitch: the editor's "Allow comments" closes and opens a
+// post's comments with its save, audited; a closed post says so, shows no
+// form and refuses a comment; a form without the checkbox keeps the state.
+func TestPostCommentsSwitch(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.commentsMode(models.CommentsAnyone)
+	p := a.addPost(a.createUser("ada", models.RoleAuthor), post{title: "Swifts", body: "They are back."})
+	ada := a.client()
+	ada.login("ada", strongPassword)
+	id := strconv.FormatInt(p.ID, 10)
+	checked := func() bool {
+		t.Helper()
+		box := ada.get("/posts/swifts/edit").doc.Find(`input[data-testid="allow-comments"]`)
+		if box.Length() != 1 {
+			t.Fatal("the editor has no Allow comments checkbox")
+		}
+		_, on := box.Attr("checked")
+		return on
+	}
+	save := func(fields ...string) {
+		t.Helper()
+		var version int
+		if err := a.db.Get(&version, `SELECT version FROM posts WHERE id = $1`, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		f := url.Values{"title": {"Swifts"}, "body": {"They are back."}, "version": {strconv.Itoa(version)}}
+		for i := 0; i+1 < len(fields); i += 2 {
+			f.Set(fields[i], fields[i+1])
+		}
+		wantStatus(t, ada.post("/posts/"+id, f), http.StatusSeeOther)
+	}
+	if !checked() {
+		t.Error("a post's comments start closed in the editor")
+	}
+	if box := ada.get("/posts/new").doc.Find(`input[data-testid="allow-comments"][checked]`); box.Length() != 1 {
+		t.Error("a new post's Allow comments is not ticked")
+	}
+
+	save("comments_switch", "1") // unticked
+	if checked() {
+		t.Error("after closing, the editor still ticks Allow comments")
+	}
+	page := a.client().get("/posts/swifts")
+	if !strings.Contains(page.doc.Find("#comments").Text(), "Comments are closed") || page.doc.Find(`[data-testid="comment-form"]`).Length() != 0 {
+		t.Errorf("a closed post's comments section: %q", page.doc.Find("#comments").Text())
+	}
+	g := a.client()
+	if r := g.post("/posts/"+id+"/comments", a.commentForm(p.ID, "name", "Grace", "email", "g@example.org", "body", "Hello.")); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a comment on a closed post: %d, want 403", r.StatusCode)
+	}
+
+	save() // a form without the checkbox keeps comments closed
+	if checked() {
+		t.Error("a save without the checkbox opened comments")
+	}
+	save("comments_switch", "1", "allow_comments", "1")
+	if !checked() {
+		t.Error("ticking Allow comments did not open them")
+	}
+	var log []string
+	if err := a.db.Select(&log, `SELECT action || ' by ' || actor_name FROM audit_log WHERE model = 'posts' AND object_id = $1 ORDER BY id`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(log, ", ") != "close comments by ada, open comments by ada" {
+		t.Errorf("audit log: %q", log)
 	}
 }

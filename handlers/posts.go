@@ -232,7 +232,7 @@ func editorFor(p models.Post, inline bool) pages.EditorView {
 	v := pages.EditorView{
 		ID: p.ID, Slug: p.Slug, Status: p.Status, Title: p.Title, Body: p.Body, Tags: strings.Join(p.Tags, ", "),
 		Excerpt: p.Excerpt, CoverKey: p.CoverKey, CoverAlt: p.CoverAlt, Version: p.Version, Inline: inline,
-		Page: p.IsPage(), SEO: seoView(p.SEO), CoverCaption: p.CoverCaption,
+		Page: p.IsPage(), SEO: seoView(p.SEO), CoverCaption: p.CoverCaption, AllowComments: !p.CommentsClosed,
 	}
 	if p.Status == models.PostPublished {
 		v.SlugEdit = p.Slug
@@ -321,7 +321,7 @@ func (a *App) getEditPage(c echo.Context) error {
 }
 
 func (a *App) getNewPost(c echo.Context) error {
-	return a.renderEditor(c, http.StatusOK, pages.EditorView{Status: models.PostDraft})
+	return a.renderEditor(c, http.StatusOK, pages.EditorView{Status: models.PostDraft, AllowComments: true})
 }
 
 // editorInput reads the editor's form and keeps everything as typed.
@@ -334,7 +334,7 @@ func editorInput(c echo.Context) (models.PostInput, pages.EditorView, map[string
 		SEO: seoForm(c), CoverCaption: c.FormValue("cover_caption"),
 	}
 	form.Version = versionField(c)
-	in := models.PostInput{
+	in := models.PostInput{CommentsClosed: commentsSwitch(c, &form),
 		Title: form.Title, Body: form.Body, Excerpt: form.Excerpt, CoverKey: form.CoverKey,
 		CoverAlt: form.CoverAlt, CoverCaption: form.CoverCaption, Slug: form.SlugEdit, Kind: c.FormValue("kind"), DraftKey: form.DraftKey,
 		SEO: seoInput(form.SEO),

@@ -131,6 +131,9 @@ type PostInput struct {
 	// editor's saves find the draft it made (InsertDraft); "" for none.
 	DraftKey string
 	SEO      SEO
+	// CommentsClosed is the editor's "Allow comments" unticked; nil keeps
+	// what the post has (a form without the checkbox, a page).
+	CommentsClosed *bool
 }
 
 // normalized trims what the author cannot mean to keep and mends what the
@@ -242,8 +245,9 @@ const maxSlugAttempts = 25
 
 const insertPostSQL = `WITH p AS (
 	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind, draft_key,
-		cover_caption, ` + seoColumns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13, $14, $15, $16, $17, $18) RETURNING *
+		cover_caption, ` + seoColumns + `, comments_closed)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13, $14, $15, $16, $17, $18,
+		coalesce($19, false)) RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 
@@ -266,7 +270,7 @@ func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (P
 			}
 			args := append([]any{authorID, in.Title, slug, in.Body, r.html, in.Excerpt, r.summary,
 				in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind, in.DraftKey, in.CoverCaption}, in.SEO.args()...)
-			return tx.GetContext(ctx, &p, insertPostSQL, args...)
+			return tx.GetContext(ctx, &p, insertPostSQL, append(args, in.CommentsClosed)...)
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
 			break
@@ -371,7 +375,7 @@ func (m *PostModel) resolve(ctx context.Context, current, old, slug string) (p P
 	return p, moved, nil
 }
 
-const lockPostSQL = `SELECT id, slug, title, body, excerpt, tags, status, published_at, version, kind
+const lockPostSQL = `SELECT id, slug, title, body, excerpt, tags, status, published_at, version, kind, comments_closed
 FROM posts WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`
 
 const insertOldSlugSQL = `INSERT INTO post_slugs (slug, post_id) VALUES ($1, $2)
@@ -380,7 +384,7 @@ ON CONFLICT (slug) DO UPDATE SET post_id = EXCLUDED.post_id`
 const updatePostSQL = `WITH p AS (
 	UPDATE posts SET title = $3, slug = $4, body = $5, body_html = $6, excerpt = $7, summary = $8,
 		cover_key = $9, cover_alt = $10, tags = $11, cover_caption = $12, version = version + 1, updated_at = now(),
-		(` + seoColumns + `) = ($13, $14, $15, $16, $17)
+		(` + seoColumns + `) = ($13, $14, $15, $16, $17), comments_closed = coalesce($18, comments_closed)
 	WHERE id = $1 AND version = $2 AND deleted_at IS NULL RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
@@ -425,7 +429,10 @@ func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostIn
 			}
 			args := append([]any{id, version, in.Title, slug, in.Body, r.html, in.Excerpt, r.summary,
 				in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.CoverCaption}, in.SEO.args()...)
-			if err := tx.GetContext(ctx, &p, updatePostSQL, args...); err != nil {
+			if err := tx.GetContext(ctx, &p, updatePostSQL, append(args, in.CommentsClosed)...); err != nil {
+				return err
+			}
+			if err := auditCommentsSwitch(ctx, tx, cur, p, editorID); err != nil {
 				return err
 			}
 			_, err = tx.ExecContext(ctx, deletePendingSQL, id, editorID) // saved: the saver's pending changes are moot

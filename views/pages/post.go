@@ -66,6 +66,8 @@ type EditorView struct {
 	SEO          SEOView
 	Schedule     ScheduleView // the publish time (schedule.templ)
 	CoverCaption string       // shown under the cover
+	// AllowComments is the "Allow comments" checkbox (posts only).
+	AllowComments bool
 }
 
 func (v EditorView) action() string {
