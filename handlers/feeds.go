@@ -487,58 +487,6 @@ func absoluteURL(base *url.URL, v string) string {
 	return v
 }
 
-// Sitemap (sitemaps.org protocol 0.9).
-
-type sitemapURLSet struct {
-	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
-	URLs    []sitemapURL `xml:"url"`
-}
-
-type sitemapURL struct {
-	Loc     string `xml:"loc"`
-	LastMod string `xml:"lastmod,omitempty"`
-}
-
-// getSitemap lists the home page, the public pages and every public post,
-// newest first, up to the protocol's 50,000 URLs per file. Its stamp is the
-// posts' and the pages' together.
-func (a *App) getSitemap(c echo.Context) error {
-	ctx := c.Request().Context()
-	st, err := a.Posts.ChangeStamp(ctx, models.FeedFilter{})
-	if err == nil {
-		err = a.seeSite(c, st.Site)
-	}
-	if err != nil {
-		return err
-	}
-	stamp := st.At
-	ps, err := a.Posts.PagesStamp(ctx)
-	if err != nil {
-		return err
-	}
-	pagesAt, pagesN := ps.At, ps.Posts
-	last := stamp
-	if pagesAt.After(last) {
-		last = pagesAt
-	}
-	if a.notModified(c, last, "sitemap.xml", strconv.Itoa(st.Posts), strconv.FormatInt(stamp.UnixNano(), 10),
-		strconv.Itoa(pagesN), strconv.FormatInt(pagesAt.UnixNano(), 10)) {
-		return nil
-	}
-	return a.cachedDoc(c, xmlContentType, encodeXML, func() (any, error) {
-		posts, err := a.Posts.ListForSitemap(ctx, models.MaxSitemapURLs-1)
-		if err != nil {
-			return nil, err
-		}
-		set := sitemapURLSet{URLs: make([]sitemapURL, 0, len(posts)+1)}
-		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL(urls.Home()), LastMod: w3cDate(stamp)})
-		for _, p := range posts {
-			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL(postPath(p)), LastMod: w3cDate(p.UpdatedAt)})
-		}
-		return set, nil
-	})
-}
-
 // w3cDate is RFC 3339 (the W3C date-time profile) in UTC, as Atom, the
 // sitemap and social cards take it; "" for the zero time.
 func w3cDate(t time.Time) string {

@@ -43,6 +43,7 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/posts/:slug/comments/feed.xml", a.getPostCommentsRSS) // feeds_comments.go
 	e.GET("/posts/:slug/comments/atom.xml", a.getPostCommentsAtom)
 	e.GET("/sitemap.xml", a.getSitemap)
+	e.GET("/sitemap-:file", a.getSitemapFile) // feeds_sitemap.go
 	e.GET("/robots.txt", a.getRobots)
 	e.GET("/site.css", a.getSiteCSS)
 
