@@ -29,10 +29,7 @@ func (a *App) getPostCommentsAtom(c echo.Context) error {
 // redirects to its feed's address, as its page does.
 func (a *App) servePostCommentsFeed(c echo.Context, f feedFormat) error {
 	ctx := c.Request().Context()
-	head, moved, err := a.Posts.ResolveHead(ctx, c.Param("slug"))
-	if err == nil {
-		err = a.seeSite(c, head.SiteVersion)
-	}
+	head, moved, err := a.postHead(c)
 	if err != nil {
 		return err
 	}
@@ -42,10 +39,7 @@ func (a *App) servePostCommentsFeed(c echo.Context, f feedFormat) error {
 	if moved {
 		return c.Redirect(http.StatusMovedPermanently, urls.PostCommentsFeed(head.Slug, f.file()))
 	}
-	lastMod := head.UpdatedAt
-	if head.CommentsAt.After(lastMod) {
-		lastMod = head.CommentsAt
-	}
+	lastMod := postLastMod(head)
 	if a.notModified(c, lastMod, "comments", string(f.file()), head.Slug, strconv.FormatInt(head.CommentsStamp, 10)) {
 		return nil
 	}

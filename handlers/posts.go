@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
@@ -118,15 +119,31 @@ func (a *App) srcset(ctx context.Context, key string) string {
 // getPost shows a post. A page's address under /posts/ redirects to its
 // own (and never the other way).
 func (a *App) getPost(c echo.Context) error {
-	ctx := c.Request().Context()
-	head, moved, err := a.Posts.ResolveHead(ctx, c.Param("slug"))
-	if err == nil {
-		err = a.seeSite(c, head.SiteVersion)
-	}
+	head, moved, err := a.postHead(c)
 	if err != nil {
 		return err
 	}
 	return a.servePost(c, head, moved || head.IsPage())
+}
+
+// postHead resolves the post the path's slug names (moved: by an old one)
+// and reads the site settings at the version read with it.
+func (a *App) postHead(c echo.Context) (head models.Post, moved bool, err error) {
+	head, moved, err = a.Posts.ResolveHead(c.Request().Context(), c.Param("slug"))
+	if err == nil {
+		err = a.seeSite(c, head.SiteVersion)
+	}
+	return head, moved, err
+}
+
+// postLastMod is when what a post's page and comments feed show last
+// changed: its text or its approved comments (by date alone, as feed
+// readers revalidate, a new comment shows too).
+func postLastMod(head models.Post) time.Time {
+	if head.CommentsAt.After(head.UpdatedAt) {
+		return head.CommentsAt
+	}
+	return head.UpdatedAt
 }
 
 // servePost shows the post or page head names. Drafts and hidden posts
@@ -153,12 +170,8 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 		}
 		return render(c, http.StatusOK, pages.PostPage(pg, v), pages.PostArticle(v))
 	}
-	lastMod := head.UpdatedAt
-	if head.CommentsAt.After(lastMod) { // by date alone, a new comment shows too
-		lastMod = head.CommentsAt
-	}
 	return a.serveReader(c, readerPage{
-		lastMod: lastMod,
+		lastMod: postLastMod(head),
 		etag:    []string{head.Kind, head.Slug, head.AuthorName, strconv.FormatInt(head.CommentsStamp, 10)},
 		build: func(ctx context.Context, pg layout.Page) (templ.Component, templ.Component, error) {
 			rp, err := a.publicPost(ctx, head)
