@@ -183,6 +183,7 @@ SELECT $1, 'Guest ' || i, 'g' || i || '@example.org', 'Body ' || i, '<p>Body ' |
 	if res, _ := a.rawGet("/posts/swifts/comments/atom.xml", "", "If-None-Match", etag); res.StatusCode != http.StatusNotModified {
 		t.Errorf("revalidating an unchanged feed: %d", res.StatusCode)
 	}
+	pageRes, _ := a.rawGet("/posts/swifts", "")
 	time.Sleep(1100 * time.Millisecond) // Last-Modified has whole seconds
 	a.approveAll(p.ID)
 	if res, _ := a.rawGet("/posts/swifts/comments/atom.xml", "", "If-None-Match", etag); res.StatusCode != http.StatusOK {
@@ -190,6 +191,9 @@ SELECT $1, 'Guest ' || i, 'g' || i || '@example.org', 'Body ' || i, '<p>Body ' |
 	}
 	if res, _ := a.rawGet("/posts/swifts/comments/atom.xml", "", "If-Modified-Since", lastMod); res.StatusCode != http.StatusOK {
 		t.Errorf("by date after an approval: %d", res.StatusCode)
+	}
+	if res, _ := a.rawGet("/posts/swifts", "", "If-Modified-Since", pageRes.Header.Get("Last-Modified")); res.StatusCode != http.StatusOK {
+		t.Errorf("the post page by date after an approval: %d", res.StatusCode)
 	}
 
 	page := a.client().get("/posts/swifts")
