@@ -18,3 +18,7 @@ func (s *Server) LargeBodyBudgetHas(n int64) bool {
 // CommentStamp signs a comment form's time, for tests that must not wait
 // out the minimum fill time.
 var CommentStamp = commentStamp
+
+// SitemapFileURLs is how many URLs a sitemap file holds, for tests that
+// split a small site's sitemap.
+var SitemapFileURLs = &sitemapFileURLs

@@ -198,10 +198,14 @@ type feedEntry struct {
 	authorName, authorURL             string // "" when the author's account was deleted
 	published, updated                time.Time
 	tags                              []string
-	comments                          int // approved comments (RSS slash:comments)
+	comments                          int // approved comments (RSS slash:comments, Atom thr:total)
+	// Where the comments are read and followed, "" when the post has none
+	// and the site takes none.
+	commentsURL  string
+	commentsFeed urls.Feeds
 }
 
-func (a *App) feedEntry(p models.Post) feedEntry {
+func (a *App) feedEntry(p models.Post, site models.Settings) feedEntry {
 	link := a.absURL(urls.Post(p.Slug))
 	published := p.UpdatedAt
 	if p.PublishedAt != nil {
@@ -214,6 +218,9 @@ func (a *App) feedEntry(p models.Post) feedEntry {
 	}
 	if p.AuthorUsername != "" {
 		e.authorURL = a.absURL(urls.Author(p.AuthorUsername))
+	}
+	if p.CommentCount > 0 || site.Comments != models.CommentsOff {
+		e.commentsURL, e.commentsFeed = link+"#comments", urls.PostCommentsFeeds(p.Slug)
 	}
 	return e
 }
@@ -248,6 +255,7 @@ type rssDoc struct {
 	NSDC      string     `xml:"xmlns:dc,attr"`
 	NSAtom    string     `xml:"xmlns:atom,attr"`
 	NSSlash   string     `xml:"xmlns:slash,attr"`
+	NSWfw     string     `xml:"xmlns:wfw,attr"`
 	Channel   rssChannel `xml:"channel"`
 }
 
@@ -274,6 +282,9 @@ type rssItem struct {
 	Description string `xml:"description"`
 	Content     string `xml:"content:encoded"`
 	Comments    int    `xml:"slash:comments"` // the approved comments' count
+	// CommentsURL is where they are read, CommentRSS their feed (wfw).
+	CommentsURL string `xml:"comments,omitempty"`
+	CommentRSS  string `xml:"wfw:commentRss,omitempty"`
 }
 
 type rssGUID struct {
@@ -293,16 +304,20 @@ func (a *App) rssFeed(src feedSource, site models.Settings, self string, stamp t
 		ch.LastBuildDate = rssDate(stamp)
 	}
 	for _, p := range posts {
-		e := a.feedEntry(p)
+		e := a.feedEntry(p, site)
 		ch.Items = append(ch.Items, rssItem{
 			Title: e.title, Link: e.link, GUID: rssGUID{Value: e.id}, PubDate: rssDate(e.published),
 			Creator: e.authorName, Categories: e.tags, Description: html.EscapeString(e.summary), Content: e.content,
-			Comments: e.comments,
+			Comments: e.comments, CommentsURL: e.commentsURL,
 		})
+		if e.commentsFeed != nil {
+			ch.Items[len(ch.Items)-1].CommentRSS = a.absURL(e.commentsFeed(urls.RSS))
+		}
 	}
 	return rssDoc{
 		Version: "2.0", NSContent: "http://purl.org/rss/1.0/modules/content/",
-		NSDC: "http://purl.org/dc/elements/1.1/", NSAtom: atomNS, NSSlash: "http://purl.org/rss/1.0/modules/slash/", Channel: ch,
+		NSDC: "http://purl.org/dc/elements/1.1/", NSAtom: atomNS, NSSlash: "http://purl.org/rss/1.0/modules/slash/",
+		NSWfw: "http://wellformedweb.org/CommentAPI/", Channel: ch,
 	}
 }
 
@@ -313,8 +328,13 @@ func rssDate(t time.Time) string { return t.UTC().Format(time.RFC1123Z) }
 
 const atomNS = "http://www.w3.org/2005/Atom"
 
+// threadNS is Atom Threading Extensions (RFC 4685): a post's replies
+// (thr:total, a replies link) and what a comment answers (thr:in-reply-to).
+const threadNS = "http://purl.org/syndication/thread/1.0"
+
 type atomFeed struct {
 	XMLName   xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	NSThr     string      `xml:"xmlns:thr,attr"`
 	Lang      string      `xml:"xml:lang,attr"`
 	ID        string      `xml:"id"`
 	Title     atomText    `xml:"title"`
@@ -333,8 +353,16 @@ type atomEntry struct {
 	Updated    string         `xml:"updated"`
 	Author     atomPerson     `xml:"author"`
 	Categories []atomCategory `xml:"category"`
-	Summary    atomText       `xml:"summary"`
+	Summary    *atomText      `xml:"summary,omitempty"`
 	Content    atomText       `xml:"content"`
+	Total      *int           `xml:"thr:total,omitempty"`       // a post's approved comments
+	InReplyTo  *atomInReplyTo `xml:"thr:in-reply-to,omitempty"` // a comment's post
+}
+
+type atomInReplyTo struct {
+	Ref  string `xml:"ref,attr"`
+	Href string `xml:"href,attr"`
+	Type string `xml:"type,attr"`
 }
 
 type atomText struct {
@@ -346,6 +374,8 @@ type atomLink struct {
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr,omitempty"`
 	Type string `xml:"type,attr,omitempty"`
+	// Count is a replies link's thr:count, "" elsewhere.
+	Count string `xml:"thr:count,attr,omitempty"`
 }
 
 type atomPerson struct {
@@ -366,7 +396,7 @@ func (a *App) atomFeed(src feedSource, site models.Settings, self string, stamp 
 		stamp = time.Unix(0, 0) // an empty feed has never changed
 	}
 	feed := atomFeed{
-		Lang: site.Language, ID: self, Title: atomText{Type: "text", Value: src.title(site)},
+		NSThr: threadNS, Lang: site.Language, ID: self, Title: atomText{Type: "text", Value: src.title(site)},
 		Subtitle: atomText{Type: "text", Value: src.description(site)},
 		Updated:  w3cDate(stamp),
 		Links: []atomLink{
@@ -377,7 +407,7 @@ func (a *App) atomFeed(src feedSource, site models.Settings, self string, stamp 
 		Entries:   make([]atomEntry, 0, len(posts)),
 	}
 	for _, p := range posts {
-		e := a.feedEntry(p)
+		e := a.feedEntry(p, site)
 		author := atomPerson{Name: e.authorName, URI: e.authorURL}
 		if author.Name == "" {
 			author.Name = deletedAuthor
@@ -387,8 +417,13 @@ func (a *App) atomFeed(src feedSource, site models.Settings, self string, stamp 
 			Links:     []atomLink{{Href: e.link, Rel: "alternate", Type: "text/html"}},
 			Published: w3cDate(e.published), Updated: w3cDate(e.updated),
 			Author:  author,
-			Summary: atomText{Type: "text", Value: e.summary},
+			Summary: &atomText{Type: "text", Value: e.summary},
 			Content: atomText{Type: "html", Value: e.content},
+			Total:   &e.comments,
+		}
+		if e.commentsFeed != nil {
+			entry.Links = append(entry.Links, atomLink{Href: a.absURL(e.commentsFeed(urls.Atom)), Rel: "replies",
+				Type: atomType, Count: strconv.Itoa(e.comments)})
 		}
 		for _, t := range e.tags {
 			entry.Categories = append(entry.Categories, atomCategory{Term: t})
@@ -450,58 +485,6 @@ func absoluteURL(base *url.URL, v string) string {
 		return base.ResolveReference(ref).String()
 	}
 	return v
-}
-
-// Sitemap (sitemaps.org protocol 0.9).
-
-type sitemapURLSet struct {
-	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
-	URLs    []sitemapURL `xml:"url"`
-}
-
-type sitemapURL struct {
-	Loc     string `xml:"loc"`
-	LastMod string `xml:"lastmod,omitempty"`
-}
-
-// getSitemap lists the home page, the public pages and every public post,
-// newest first, up to the protocol's 50,000 URLs per file. Its stamp is the
-// posts' and the pages' together.
-func (a *App) getSitemap(c echo.Context) error {
-	ctx := c.Request().Context()
-	st, err := a.Posts.ChangeStamp(ctx, models.FeedFilter{})
-	if err == nil {
-		err = a.seeSite(c, st.Site)
-	}
-	if err != nil {
-		return err
-	}
-	stamp := st.At
-	ps, err := a.Posts.PagesStamp(ctx)
-	if err != nil {
-		return err
-	}
-	pagesAt, pagesN := ps.At, ps.Posts
-	last := stamp
-	if pagesAt.After(last) {
-		last = pagesAt
-	}
-	if a.notModified(c, last, "sitemap.xml", strconv.Itoa(st.Posts), strconv.FormatInt(stamp.UnixNano(), 10),
-		strconv.Itoa(pagesN), strconv.FormatInt(pagesAt.UnixNano(), 10)) {
-		return nil
-	}
-	return a.cachedDoc(c, xmlContentType, encodeXML, func() (any, error) {
-		posts, err := a.Posts.ListForSitemap(ctx, models.MaxSitemapURLs-1)
-		if err != nil {
-			return nil, err
-		}
-		set := sitemapURLSet{URLs: make([]sitemapURL, 0, len(posts)+1)}
-		set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL(urls.Home()), LastMod: w3cDate(stamp)})
-		for _, p := range posts {
-			set.URLs = append(set.URLs, sitemapURL{Loc: a.absURL(postPath(p)), LastMod: w3cDate(p.UpdatedAt)})
-		}
-		return set, nil
-	})
 }
 
 // w3cDate is RFC 3339 (the W3C date-time profile) in UTC, as Atom, the

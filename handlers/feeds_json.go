@@ -37,6 +37,19 @@ type jsonFeedItem struct {
 	DateModified  string           `json:"date_modified"`
 	Authors       []jsonFeedAuthor `json:"authors,omitempty"`
 	Tags          []string         `json:"tags,omitempty"`
+	// Quire is this site's extension (JSON Feed allows keys starting with
+	// "_"): the approved comments' count and where to read and follow
+	// them, which the format has no field for. Readers that do not know it
+	// skip it.
+	Quire *jsonFeedQuire `json:"_quire,omitempty"`
+}
+
+// jsonFeedQuire is an item's _quire extension; absent when the post has no
+// comments and the site takes none.
+type jsonFeedQuire struct {
+	Comments        int    `json:"comments"`
+	CommentsURL     string `json:"comments_url"`
+	CommentsFeedURL string `json:"comments_feed_url"`
 }
 
 type jsonFeedAuthor struct {
@@ -51,13 +64,17 @@ func (a *App) jsonFeed(src feedSource, site models.Settings, self string, posts 
 		Items: make([]jsonFeedItem, 0, len(posts)),
 	}
 	for _, p := range posts {
-		e := a.feedEntry(p)
+		e := a.feedEntry(p, site)
 		it := jsonFeedItem{
 			ID: e.id, URL: e.link, Title: e.title, ContentHTML: e.content, Summary: e.summary,
 			DatePublished: w3cDate(e.published), DateModified: w3cDate(e.updated), Tags: e.tags,
 		}
 		if p.CoverKey != "" {
 			it.Image = a.absURL(urls.Media(p.CoverKey))
+		}
+		if e.commentsFeed != nil {
+			it.Quire = &jsonFeedQuire{Comments: e.comments, CommentsURL: e.commentsURL,
+				CommentsFeedURL: a.absURL(e.commentsFeed(urls.Atom))}
 		}
 		if e.authorName != "" {
 			it.Authors = []jsonFeedAuthor{{Name: e.authorName, URL: e.authorURL}}

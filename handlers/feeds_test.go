@@ -386,10 +386,13 @@ func TestSitemapAndRobots(t *testing.T) {
 			t.Errorf("%s: lastmod %q: %v", u.Loc, u.LastMod, err)
 		}
 	}
+	// Posts oldest first (a new one goes last: a big site's files stay put),
+	// then the authors' and tags' pages (issue 13).
 	want := []string{testBase + "/"}
-	for _, title := range []string{"Alice two", "Bob one", "Alice one"} {
+	for _, title := range []string{"Alice one", "Bob one", "Alice two"} {
 		want = append(want, testBase+"/posts/"+posts[title].Slug)
 	}
+	want = append(want, testBase+"/@alice", testBase+"/@bob", testBase+"/tags/go", testBase+"/tags/rust", testBase+"/tags/web")
 	if !slices.Equal(locs, want) {
 		t.Errorf("sitemap locations\n%q\nwant\n%q", locs, want)
 	}

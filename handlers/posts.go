@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
@@ -118,15 +119,31 @@ func (a *App) srcset(ctx context.Context, key string) string {
 // getPost shows a post. A page's address under /posts/ redirects to its
 // own (and never the other way).
 func (a *App) getPost(c echo.Context) error {
-	ctx := c.Request().Context()
-	head, moved, err := a.Posts.ResolveHead(ctx, c.Param("slug"))
-	if err == nil {
-		err = a.seeSite(c, head.SiteVersion)
-	}
+	head, moved, err := a.postHead(c)
 	if err != nil {
 		return err
 	}
 	return a.servePost(c, head, moved || head.IsPage())
+}
+
+// postHead resolves the post the path's slug names (moved: by an old one)
+// and reads the site settings at the version read with it.
+func (a *App) postHead(c echo.Context) (head models.Post, moved bool, err error) {
+	head, moved, err = a.Posts.ResolveHead(c.Request().Context(), c.Param("slug"))
+	if err == nil {
+		err = a.seeSite(c, head.SiteVersion)
+	}
+	return head, moved, err
+}
+
+// postLastMod is when what a post's page and comments feed show last
+// changed: its text or its approved comments (by date alone, as feed
+// readers revalidate, a new comment shows too).
+func postLastMod(head models.Post) time.Time {
+	if head.CommentsAt.After(head.UpdatedAt) {
+		return head.CommentsAt
+	}
+	return head.UpdatedAt
 }
 
 // servePost shows the post or page head names. Drafts and hidden posts
@@ -146,7 +163,7 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 		if err != nil {
 			return err
 		}
-		pg := a.postFrame(a.page(c, p.Title), p)
+		pg := a.withCommentFeeds(a.site(c), a.postFrame(a.page(c, p.Title), p), p)
 		v := a.postPageView(c, p, a.srcset(ctx, p.CoverKey))
 		if v.Comments, err = a.commentsView(ctx, c, p, pages.CommentForm{}); err != nil {
 			return err
@@ -154,7 +171,7 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 		return render(c, http.StatusOK, pages.PostPage(pg, v), pages.PostArticle(v))
 	}
 	return a.serveReader(c, readerPage{
-		lastMod: head.UpdatedAt,
+		lastMod: postLastMod(head),
 		etag: []string{head.Kind, head.Slug, head.AuthorName, strconv.FormatInt(head.CommentsStamp, 10),
 			c.QueryParam("page")}, // a page of comments
 		build: func(ctx context.Context, pg layout.Page) (templ.Component, templ.Component, error) {
@@ -169,7 +186,7 @@ func (a *App) servePost(c echo.Context, head models.Post, elsewhere bool) error 
 			if v.Comments, err = a.commentsView(ctx, c, rp.post, pages.CommentForm{}); err != nil {
 				return nil, nil, err
 			}
-			return pages.PostPage(a.postFrame(pg, rp.post), v), pages.PostArticle(v), nil
+			return pages.PostPage(a.withCommentFeeds(a.site(c), a.postFrame(pg, rp.post), rp.post), v), pages.PostArticle(v), nil
 		},
 	})
 }
@@ -229,7 +246,7 @@ func editorFor(p models.Post, inline bool) pages.EditorView {
 	v := pages.EditorView{
 		ID: p.ID, Slug: p.Slug, Status: p.Status, Title: p.Title, Body: p.Body, Tags: strings.Join(p.Tags, ", "),
 		Excerpt: p.Excerpt, CoverKey: p.CoverKey, CoverAlt: p.CoverAlt, Version: p.Version, Inline: inline,
-		Page: p.IsPage(), SEO: seoView(p.SEO), CoverCaption: p.CoverCaption,
+		Page: p.IsPage(), SEO: seoView(p.SEO), CoverCaption: p.CoverCaption, AllowComments: !p.CommentsClosed,
 	}
 	if p.Status == models.PostPublished {
 		v.SlugEdit = p.Slug
@@ -318,7 +335,7 @@ func (a *App) getEditPage(c echo.Context) error {
 }
 
 func (a *App) getNewPost(c echo.Context) error {
-	return a.renderEditor(c, http.StatusOK, pages.EditorView{Status: models.PostDraft})
+	return a.renderEditor(c, http.StatusOK, pages.EditorView{Status: models.PostDraft, AllowComments: true})
 }
 
 // editorInput reads the editor's form and keeps everything as typed.
@@ -331,7 +348,7 @@ func editorInput(c echo.Context) (models.PostInput, pages.EditorView, map[string
 		SEO: seoForm(c), CoverCaption: c.FormValue("cover_caption"),
 	}
 	form.Version = versionField(c)
-	in := models.PostInput{
+	in := models.PostInput{CommentsClosed: commentsSwitch(c, &form),
 		Title: form.Title, Body: form.Body, Excerpt: form.Excerpt, CoverKey: form.CoverKey,
 		CoverAlt: form.CoverAlt, CoverCaption: form.CoverCaption, Slug: form.SlugEdit, Kind: c.FormValue("kind"), DraftKey: form.DraftKey,
 		SEO: seoInput(form.SEO),

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"quire/models"
+	"quire/views/format"
 	"quire/views/layout"
 	"quire/views/pages"
 	"quire/views/urls"
@@ -31,6 +32,9 @@ func (a *App) listItems(c echo.Context, posts []models.Post) []pages.PostItem {
 		}
 		if p.CoverKey != "" {
 			items[i].CoverURL = urls.Media(p.CoverKey)
+		}
+		if p.CommentCount > 0 {
+			items[i].Comments = format.Count(p.CommentCount, "comment")
 		}
 		if p.PublishedAt != nil {
 			items[i].Published, items[i].ISO = f.Date(*p.PublishedAt), f.Machine(*p.PublishedAt)

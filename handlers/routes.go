@@ -43,7 +43,10 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/feed.json", a.getSiteJSONFeed)
 	e.GET("/@:username/feed.json", a.getAuthorJSONFeed)
 	e.GET("/tags/:tag/feed.json", a.getTagJSONFeed)
+	e.GET("/posts/:slug/comments/feed.xml", a.getPostCommentsRSS) // feeds_comments.go
+	e.GET("/posts/:slug/comments/atom.xml", a.getPostCommentsAtom)
 	e.GET("/sitemap.xml", a.getSitemap)
+	e.GET("/sitemap-:file", a.getSitemapFile) // feeds_sitemap.go
 	e.GET("/robots.txt", a.getRobots)
 	e.GET("/site.css", a.getSiteCSS)
 	// One-click unsubscribe (RFC 8058): mail providers post without cookies

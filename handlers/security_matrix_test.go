@@ -109,6 +109,14 @@ var authzMatrix = map[string][]authzCase{
 	"GET /search":                {{query: "q=matrix", want: everyone(200)}},
 	"GET /password/reset":        {{want: everyone(200)}},
 	"GET /password/reset/:token": {{want: everyone(200)}},
+
+	// A sitemap's file; a public post's comments feed (none for drafts or pages).
+	"GET /sitemap-:file": {{params: map[string]string{"file": "pages.xml"}, want: everyone(200)},
+		{name: "past the last file", params: map[string]string{"file": "posts-9.xml"}, want: everyone(404)}},
+	"GET /posts/:slug/comments/feed.xml": {{want: everyone(200)}, {name: "draft", post: "draft", want: everyone(404)},
+		{name: "page", post: "page", want: everyone(404)}},
+	"GET /posts/:slug/comments/atom.xml": {{want: everyone(200)}, {name: "draft", post: "draft", want: everyone(404)}},
+
 	// The invitation link is the permission, as a reset link is.
 	"GET /invitations/:token": {{want: everyone(200)}},
 	// A confirmation link confirms whoever follows it: it went to the address.

@@ -71,6 +71,9 @@ var urlCases = []urlCase{
 	getTo("SiteFeed", urls.SiteFeed(urls.JSONFeed), "/feed.json"),
 	getTo("AuthorFeed", urls.AuthorFeed("alice", urls.JSONFeed), "/@:username/feed.json"),
 	getTo("TagFeed", urls.TagFeed("go", urls.JSONFeed), "/tags/:tag/feed.json"),
+	getTo("SitemapFile", urls.SitemapFile("posts-2"), "/sitemap-:file"),
+	getTo("PostCommentsFeed", urls.PostCommentsFeed("a/b", urls.RSS), "/posts/:slug/comments/feed.xml"),
+	getTo("PostCommentsFeeds", urls.PostCommentsFeeds("hello")(urls.Atom), "/posts/:slug/comments/atom.xml"),
 
 	getTo("NewPost", urls.NewPost(), "/posts/new"),
 	postTo("CreatePost", urls.CreatePost(), "/posts"),

@@ -89,6 +89,8 @@ type Post struct {
 	CommentsClosed bool  `db:"comments_closed"`
 	CommentCount   int   `db:"comment_count"`
 	CommentsStamp  int64 `db:"comments_stamp"`
+	// CommentsAt is when the approved comments last changed (sql/00032).
+	CommentsAt time.Time `db:"comments_at"`
 	// SEO is filled by the reads that fill Body (post_seo.go).
 	SEO
 }
@@ -129,6 +131,9 @@ type PostInput struct {
 	// editor's saves find the draft it made (InsertDraft); "" for none.
 	DraftKey string
 	SEO      SEO
+	// CommentsClosed is the editor's "Allow comments" unticked; nil keeps
+	// what the post has (a form without the checkbox, a page).
+	CommentsClosed *bool
 }
 
 // normalized trims what the author cannot mean to keep and mends what the
@@ -230,7 +235,7 @@ const postColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_usern
 	p.title, p.slug, p.body, p.body_html, p.excerpt, p.summary, p.cover_key, p.cover_alt, p.cover_caption,
 	p.status, p.hidden_reason, p.review_note, p.tags, p.published_at, p.created_at, p.updated_at, p.deleted_at, p.version,
 	p.author_suspended, p.kind, p.meta_description, p.social_title, p.social_image, p.canonical_url, p.noindex, p.scheduled_at,
-	p.comments_closed, p.comment_count, p.comments_stamp`
+	p.comments_closed, p.comment_count, p.comments_stamp, p.comments_at`
 
 // maxSlugAttempts bounds retries when a concurrent save took the slug a
 // save picked. Saves asking for the same base slug queue on a lock (see
@@ -240,8 +245,9 @@ const maxSlugAttempts = 25
 
 const insertPostSQL = `WITH p AS (
 	INSERT INTO posts (author_id, title, slug, body, body_html, excerpt, summary, cover_key, cover_alt, tags, kind, draft_key,
-		cover_caption, ` + seoColumns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13, $14, $15, $16, $17, $18) RETURNING *
+		cover_caption, ` + seoColumns + `, comments_closed)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), $13, $14, $15, $16, $17, $18,
+		coalesce($19, false)) RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
 
@@ -264,7 +270,7 @@ func (m *PostModel) Insert(ctx context.Context, authorID int64, in PostInput) (P
 			}
 			args := append([]any{authorID, in.Title, slug, in.Body, r.html, in.Excerpt, r.summary,
 				in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.Kind, in.DraftKey, in.CoverCaption}, in.SEO.args()...)
-			return tx.GetContext(ctx, &p, insertPostSQL, args...)
+			return tx.GetContext(ctx, &p, insertPostSQL, append(args, in.CommentsClosed)...)
 		})
 		if !isSlugTaken(err) || attempt >= maxSlugAttempts {
 			break
@@ -325,7 +331,7 @@ const (
 // the site settings' version).
 const headColumns = `p.id, p.author_id, coalesce(u.username, '') AS author_username,
 	coalesce(nullif(u.display_name, ''), u.username, '') AS author_name,
-	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended, p.kind, p.comments_stamp,
+	p.slug, p.status, p.updated_at, p.deleted_at, p.version, p.author_suspended, p.kind, p.comments_stamp, p.comments_at,
 	coalesce((SELECT version FROM site_settings), 0) AS site_version`
 
 const (
@@ -341,7 +347,7 @@ func (m *PostModel) Resolve(ctx context.Context, slug string) (p Post, moved boo
 }
 
 // ResolveHead is Resolve with only ID, AuthorID, AuthorUsername,
-// AuthorName, Slug, Status, UpdatedAt, DeletedAt, Version, Kind and SiteVersion filled: enough
+// AuthorName, Slug, Status, UpdatedAt, DeletedAt, Version, Kind, CommentsStamp, CommentsAt and SiteVersion filled: enough
 // to decide who may see the post and whether a kept copy of it is current,
 // without reading its text.
 func (m *PostModel) ResolveHead(ctx context.Context, slug string) (p Post, moved bool, err error) {
@@ -369,7 +375,7 @@ func (m *PostModel) resolve(ctx context.Context, current, old, slug string) (p P
 	return p, moved, nil
 }
 
-const lockPostSQL = `SELECT id, slug, title, body, excerpt, tags, status, published_at, version, kind
+const lockPostSQL = `SELECT id, slug, title, body, excerpt, tags, status, published_at, version, kind, comments_closed
 FROM posts WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`
 
 const insertOldSlugSQL = `INSERT INTO post_slugs (slug, post_id) VALUES ($1, $2)
@@ -378,7 +384,7 @@ ON CONFLICT (slug) DO UPDATE SET post_id = EXCLUDED.post_id`
 const updatePostSQL = `WITH p AS (
 	UPDATE posts SET title = $3, slug = $4, body = $5, body_html = $6, excerpt = $7, summary = $8,
 		cover_key = $9, cover_alt = $10, tags = $11, cover_caption = $12, version = version + 1, updated_at = now(),
-		(` + seoColumns + `) = ($13, $14, $15, $16, $17)
+		(` + seoColumns + `) = ($13, $14, $15, $16, $17), comments_closed = coalesce($18, comments_closed)
 	WHERE id = $1 AND version = $2 AND deleted_at IS NULL RETURNING *
 )
 SELECT ` + postColumns + ` FROM p LEFT JOIN users u ON u.id = p.author_id`
@@ -423,7 +429,10 @@ func (m *PostModel) Update(ctx context.Context, id int64, version int, in PostIn
 			}
 			args := append([]any{id, version, in.Title, slug, in.Body, r.html, in.Excerpt, r.summary,
 				in.CoverKey, in.CoverAlt, pq.StringArray(in.Tags), in.CoverCaption}, in.SEO.args()...)
-			if err := tx.GetContext(ctx, &p, updatePostSQL, args...); err != nil {
+			if err := tx.GetContext(ctx, &p, updatePostSQL, append(args, in.CommentsClosed)...); err != nil {
+				return err
+			}
+			if err := auditCommentsSwitch(ctx, tx, cur, p, editorID); err != nil {
 				return err
 			}
 			_, err = tx.ExecContext(ctx, deletePendingSQL, id, editorID) // saved: the saver's pending changes are moot
@@ -528,6 +537,9 @@ var reservedSlugs = map[string]bool{
 	"new": true, "edit": true, "editor": true, "view": true, "autosave": true, "preview": true,
 	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true, "submit": true,
 	"discard": true, "schedule": true, "unschedule": true, "merge": true, "comments": true, "token": true,
+	// The comments feeds' files (/posts/{slug}/comments/feed.xml): no slug
+	// holds a dot, but every word a route uses is listed.
+	"feed.xml": true, "atom.xml": true,
 }
 
 // ReservedSlug reports whether slug is a word the site's routes use under /posts/.

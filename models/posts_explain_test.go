@@ -110,6 +110,7 @@ func TestPostQueriesUseIndexes(t *testing.T) {
 		{"resolve page", models.ResolvePageHeadSQL, []any{"page-12"}, "posts_pages_idx"},
 		{"sitemap posts", models.ListForSitemapSQL, []any{1000}, "posts_published_idx"}, // all 20,000: a seq scan is right
 		{"sitemap pages", models.ListPagesForSitemapSQL, []any{models.MaxSitemapURLs}, "posts_pages_idx"},
+		{"sitemap posts file", models.SitemapPostsFileSQL, []any{time.Now().Add(-24 * time.Hour), 0, 1000}, "posts_published_idx"}, // keyset, not OFFSET
 	}
 	for _, tc := range tests {
 		var raw []byte

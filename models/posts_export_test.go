@@ -26,6 +26,9 @@ const (
 	ResolvePageHeadSQL     = resolvePageHeadSQL
 )
 
+// SitemapPostsFileSQL is a sitemap file of posts, read from its key.
+var SitemapPostsFileSQL = sitemapFileSQL[SitemapPosts]
+
 // MarkSnippet exposes the snippet escaper to the tests.
 var MarkSnippet = markSnippet
 

@@ -66,6 +66,8 @@ type EditorView struct {
 	SEO          SEOView
 	Schedule     ScheduleView // the publish time (schedule.templ)
 	CoverCaption string       // shown under the cover
+	// AllowComments is the "Allow comments" checkbox (posts only).
+	AllowComments bool
 }
 
 func (v EditorView) action() string {
@@ -122,6 +124,7 @@ type PostItem struct {
 	Status                 string
 	Snippet                string // search: safe HTML with <mark> only
 	CoverURL               string // "" when the post has no cover
+	Comments               string // "3 comments", linking to them; "" for none
 }
 
 // Pager is a list's page links; they work without JavaScript.

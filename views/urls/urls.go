@@ -50,6 +50,7 @@ func Author(username string) string    { return "/@" + seg(username) }
 func Tag(tag string) string            { return "/tags/" + seg(tag) }
 func Media(key string) string          { return "/media/" + seg(key) }
 func Sitemap() string                  { return "/sitemap.xml" }
+func SitemapFile(name string) string   { return "/sitemap-" + seg(name) + ".xml" } // an index's file: "posts-2"
 func Robots() string                   { return "/robots.txt" }
 func SearchForm() string               { return "/search" }
 func Search(q string, page int) string { return Paged(withQuery(SearchForm(), query("q", q)), page) }
@@ -82,6 +83,12 @@ func AuthorFeeds(username string) Feeds {
 	return func(f Feed) string { return AuthorFeed(username, f) }
 }
 func TagFeeds(tag string) Feeds { return func(f Feed) string { return TagFeed(tag, f) } }
+
+// PostCommentsFeed is a post's comments feed: /posts/{slug}/comments/feed.xml.
+func PostCommentsFeed(slug string, f Feed) string { return Post(slug) + "/comments/" + string(f) }
+func PostCommentsFeeds(slug string) Feeds {
+	return func(f Feed) string { return PostCommentsFeed(slug, f) }
+}
 
 // Authors.
 
