@@ -74,6 +74,13 @@ var urlCases = []urlCase{
 	getTo("SitemapFile", urls.SitemapFile("posts-2"), "/sitemap-:file"),
 	getTo("PostCommentsFeed", urls.PostCommentsFeed("a/b", urls.RSS), "/posts/:slug/comments/feed.xml"),
 	getTo("PostCommentsFeeds", urls.PostCommentsFeeds("hello")(urls.Atom), "/posts/:slug/comments/atom.xml"),
+	getTo("Unsubscribe", urls.Unsubscribe("12.abc"), "/comments/unsubscribe/:token"),
+	getTo("CommentReply", urls.CommentReply(7, 9), "/posts/:id/comments/:cid/reply"),
+	getTo("CancelReply", urls.CancelReply(7, 9), "/posts/:id/comments/:cid/reply"),
+	getTo("CommentsPage", urls.CommentsPage("hello", 2), "/posts/:slug"),
+	getTo("CommentAt", urls.CommentAt("hello", 2, 9), "/posts/:slug"),
+	postTo("ModerateComment", urls.ModerateComment(7, 9, "approve"), "/posts/:id/comments/:cid/:action"),
+	postTo("Unsubscribe", urls.Unsubscribe("12.abc"), "/comments/unsubscribe/:token"),
 
 	getTo("NewPost", urls.NewPost(), "/posts/new"),
 	postTo("CreatePost", urls.CreatePost(), "/posts"),

@@ -536,7 +536,7 @@ func slugBase(in PostInput) string {
 var reservedSlugs = map[string]bool{
 	"new": true, "edit": true, "editor": true, "view": true, "autosave": true, "preview": true,
 	"publish": true, "unpublish": true, "delete": true, "restore": true, "revisions": true, "submit": true,
-	"discard": true, "schedule": true, "unschedule": true, "merge": true, "comments": true, "token": true,
+	"discard": true, "schedule": true, "unschedule": true, "merge": true, "comments": true, "token": true, "reply": true,
 	// The comments feeds' files (/posts/{slug}/comments/feed.xml): no slug
 	// holds a dot, but every word a route uses is listed.
 	"feed.xml": true, "atom.xml": true,
