@@ -62,6 +62,9 @@ type appOptions struct {
 	// registration is the registration mode; "" is open, so tests sign up
 	// as before.
 	registration string
+	// changes, when set, keeps the reader pages' stamps in memory as serve
+	// does (changes_test.go).
+	changes *models.Changes
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -72,6 +75,9 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 		t.Fatal(err)
 	}
 	data := handlers.NewModels(db, models.NewHasher(models.TestPasswordParams, 0))
+	if o.changes != nil {
+		data.PushChanges(o.changes)
+	}
 	media := t.TempDir()
 	base, _ := url.Parse("https://blog.example.org")
 	srv := handlers.New(handlers.Deps{
