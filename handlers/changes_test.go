@@ -122,3 +122,118 @@ func TestChangesReachReplicas(t *testing.T) {
 	}
 	t.Errorf("saves took %v to show on the other replica; want one within %v", took, changeDeadline)
 }
+
+// TestChangesListenerKilled: the listening connection of one replica is
+// ended by the server (pg_terminate_backend) and cannot come back for a
+// while (the database takes no new connections). Meanwhile its pages ask
+// the database again, so saves show at once; once it listens again, pages
+// come from memory again and saves still show.
+func TestChangesListenerKilled(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.URL(t)
+	one, _ := startReplica(t, dsn, "one")
+	two, twoChanges := startReplica(t, dsn, "two")
+	ada := one.createUser("ada", models.RoleAuthor)
+	post := one.newPost(ada, "Hello there", true)
+	pages := readerPages(post)
+	reader := two.client()
+	waitUntil(t, 10*time.Second, "showing the post", func() bool { return shows(reader, pages, "Hello there") })
+
+	// A database's connections are allowed or not from another one.
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	u.Path = "/postgres"
+	admin, err := models.Open(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	exec := func(q string) {
+		t.Helper()
+		if _, err := admin.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`ALTER DATABASE "` + name + `" ALLOW_CONNECTIONS false`)
+	defer exec(`ALTER DATABASE "` + name + `" ALLOW_CONNECTIONS true`) // pgtestdb drops it at the end
+	exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'two' AND datname = '` + name + `'`)
+	waitUntil(t, 5*time.Second, "noticing the lost connection", func() bool { return !twoChanges.Listening() })
+
+	posts := &models.PostModel{DB: one.db}
+	for _, title := range []string{"While it was down", "Still down"} {
+		post = retitle(t, posts, post, title)
+		if !shows(reader, pages, title) {
+			t.Fatalf("without its listener, the replica showed an old page after %q was saved", title)
+		}
+	}
+	if twoChanges.Listening() {
+		t.Fatal("the listener came back while the database took no connections")
+	}
+
+	exec(`ALTER DATABASE "` + name + `" ALLOW_CONNECTIONS true`)
+	waitUntil(t, 15*time.Second, "listening again", twoChanges.Listening)
+	post = retitle(t, posts, post, "Back again")
+	waitUntil(t, 5*time.Second, "showing the save made after the reconnect", func() bool { return shows(reader, pages, "Back again") })
+	waitUntil(t, 5*time.Second, "reading stamps from memory again", func() bool {
+		before := twoChanges.State()
+		shows(reader, pages, "Back again")
+		after := twoChanges.State()
+		return after.Reads == before.Reads && after.Hits > before.Hits
+	})
+}
+
+// TestChangesHotPathAsksNothing: with the listener up, a reader's view of
+// the home, tag and post pages (a fresh copy or a 304) asks the database
+// nothing: served while another transaction holds every table the stamps
+// are read from locked against all access. Without the listener each view
+// would wait on the lock.
+func TestChangesHotPathAsksNothing(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.URL(t)
+	a, changes := startReplica(t, dsn, "one")
+	ada := a.createUser("ada", models.RoleAuthor)
+	post := a.newPost(ada, "Hello there", true)
+	pages := readerPages(post)
+	reader := a.client()
+	etags := map[string]string{}
+	waitUntil(t, 10*time.Second, "reading every stamp from memory", func() bool {
+		before := changes.State()
+		for _, path := range pages {
+			etags[path] = reader.get(path).Header.Get("ETag")
+		}
+		after := changes.State()
+		return after.Reads == before.Reads && after.Hits > before.Hits
+	})
+
+	tx, err := a.db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.Exec(`LOCK TABLE posts, post_list_stats, post_slugs, site_settings, users IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	reader.http.Timeout = 3 * time.Second
+	for _, path := range pages {
+		req, _ := http.NewRequest(http.MethodGet, a.srv.URL+path, nil)
+		res, err := reader.http.Do(req)
+		if err != nil {
+			t.Fatalf("%s with the tables locked: %v", path, err)
+		}
+		_ = res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("%s with the tables locked: %d, want 200", path, res.StatusCode)
+		}
+		req.Header.Set("If-None-Match", etags[path])
+		if res, err = reader.http.Do(req); err != nil {
+			t.Fatalf("%s revalidated with the tables locked: %v", path, err)
+		}
+		_ = res.Body.Close()
+		if res.StatusCode != http.StatusNotModified {
+			t.Errorf("%s revalidated with the tables locked: %d, want 304", path, res.StatusCode)
+		}
+	}
+}
