@@ -143,13 +143,15 @@ type benchCase struct {
 	Queries []query
 	// Targeted cases carry the targets (ceiling share, p99).
 	Targeted bool
+	// Limit cases are also served by nginx from a file (limit.go).
+	Limit bool
 }
 
 // cases are run in this order; login is last because it adds a session
 // row per request, and it is reported apart: argon2id sets its pace.
 var cases = []benchCase{
 	{
-		Name: "home", Title: "Home page", Kind: kindGet, Targeted: true,
+		Name: "home", Title: "Home page", Kind: kindGet, Targeted: true, Limit: true,
 		Path: func(*fixtures) string { return "/" },
 		// The change stamp's count is the list's size (Page.WithTotal), so
 		// ListPublished runs no count of its own.
@@ -169,7 +171,7 @@ var cases = []benchCase{
 		},
 	},
 	{
-		Name: "post", Title: "Post page", Kind: kindGet, Targeted: true,
+		Name: "post", Title: "Post page", Kind: kindGet, Targeted: true, Limit: true,
 		Path: func(fx *fixtures) string { return "/posts/" + fx.Slug },
 		Queries: []query{
 			{SQL: models.BenchResolveHead.SQL, Runs: "PostModel.ResolveHead (visibility and ETag)",
@@ -190,7 +192,7 @@ var cases = []benchCase{
 		},
 	},
 	{
-		Name: "tag", Title: "Tag page", Kind: kindGet,
+		Name: "tag", Title: "Tag page", Kind: kindGet, Limit: true,
 		Path: func(fx *fixtures) string { return "/tags/" + url.PathEscape(fx.Tag) },
 		Queries: []query{
 			changeStamp(all, func(fx *fixtures) string { return fx.Tag }),
