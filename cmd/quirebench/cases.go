@@ -77,9 +77,10 @@ func memo(q query) query {
 
 // changeStamp is the query every cacheable list runs first, for its ETag
 // (handlers.listNotModified, the feeds): author 0 and tag "" mean all.
+// serve keeps its answer in memory until a change is heard (models.Changes).
 func changeStamp(author func(fx *fixtures) string, tag func(fx *fixtures) string) query {
-	return query{SQL: models.BenchChangeStamp.SQL, Runs: "PostModel.ChangeStamp (ETag, Last-Modified)",
-		Args: func(fx *fixtures) []string { return []string{author(fx), tag(fx)} }}
+	return memo(query{SQL: models.BenchChangeStamp.SQL, Runs: "PostModel.ChangeStamp (ETag, Last-Modified)",
+		Args: func(fx *fixtures) []string { return []string{author(fx), tag(fx)} }})
 }
 
 func all(*fixtures) string { return "0" }
@@ -174,8 +175,8 @@ var cases = []benchCase{
 		Name: "post", Title: "Post page", Kind: kindGet, Targeted: true, Limit: true,
 		Path: func(fx *fixtures) string { return "/posts/" + fx.Slug },
 		Queries: []query{
-			{SQL: models.BenchResolveHead.SQL, Runs: "PostModel.ResolveHead (visibility and ETag)",
-				Args: args(func(fx *fixtures) []string { return []string{fx.Slug} })},
+			memo(query{SQL: models.BenchResolveHead.SQL, Runs: "PostModel.ResolveHead (visibility and ETag)",
+				Args: args(func(fx *fixtures) []string { return []string{fx.Slug} })}),
 			memo(query{SQL: models.BenchGetPost.SQL, Runs: "PostModel.Get",
 				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.PostID)} })}),
 		},
