@@ -41,6 +41,28 @@ func startReplica(t *testing.T, dsn, name string) (*testApp, *models.Changes) {
 	return a, ch
 }
 
+// replicas are two replicas on one database, a published post written on
+// the first, and a reader of the second.
+type replicas struct {
+	dsn        string
+	one        *testApp
+	twoChanges *models.Changes
+	post       models.Post
+	pages      []string
+	reader     *client
+}
+
+func startReplicas(t *testing.T) replicas {
+	t.Helper()
+	r := replicas{dsn: dbtest.URL(t)}
+	r.one, _ = startReplica(t, r.dsn, "one")
+	two, twoChanges := startReplica(t, r.dsn, "two")
+	r.twoChanges, r.reader = twoChanges, two.client()
+	r.post = r.one.newPost(r.one.createUser("ada", models.RoleAuthor), "Hello there", true)
+	r.pages = readerPages(r.post)
+	return r
+}
+
 // waitUntil polls ok until it holds or the time is up.
 func waitUntil(t *testing.T, limit time.Duration, what string, ok func() bool) {
 	t.Helper()
@@ -82,13 +104,8 @@ func shows(reader *client, pages []string, title string) bool {
 // post pages within 100 ms.
 func TestChangesReachReplicas(t *testing.T) {
 	t.Parallel()
-	dsn := dbtest.URL(t)
-	one, _ := startReplica(t, dsn, "one")
-	two, twoChanges := startReplica(t, dsn, "two")
-	ada := one.createUser("ada", models.RoleAuthor)
-	post := one.newPost(ada, "Hello there", true)
-	pages := readerPages(post)
-	reader := two.client()
+	r := startReplicas(t)
+	one, twoChanges, post, pages, reader := r.one, r.twoChanges, r.post, r.pages, r.reader
 	if !shows(reader, pages, "Hello there") {
 		t.Fatal("the post does not show before any change")
 	}
@@ -130,17 +147,12 @@ func TestChangesReachReplicas(t *testing.T) {
 // come from memory again and saves still show.
 func TestChangesListenerKilled(t *testing.T) {
 	t.Parallel()
-	dsn := dbtest.URL(t)
-	one, _ := startReplica(t, dsn, "one")
-	two, twoChanges := startReplica(t, dsn, "two")
-	ada := one.createUser("ada", models.RoleAuthor)
-	post := one.newPost(ada, "Hello there", true)
-	pages := readerPages(post)
-	reader := two.client()
+	r := startReplicas(t)
+	one, twoChanges, post, pages, reader := r.one, r.twoChanges, r.post, r.pages, r.reader
 	waitUntil(t, 10*time.Second, "showing the post", func() bool { return shows(reader, pages, "Hello there") })
 
 	// A database's connections are allowed or not from another one.
-	u, err := url.Parse(dsn)
+	u, err := url.Parse(r.dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +187,7 @@ func TestChangesListenerKilled(t *testing.T) {
 
 	exec(`ALTER DATABASE "` + name + `" ALLOW_CONNECTIONS true`)
 	waitUntil(t, 15*time.Second, "listening again", twoChanges.Listening)
-	post = retitle(t, posts, post, "Back again")
+	retitle(t, posts, post, "Back again")
 	waitUntil(t, 5*time.Second, "showing the save made after the reconnect", func() bool { return shows(reader, pages, "Back again") })
 	waitUntil(t, 5*time.Second, "reading stamps from memory again", func() bool {
 		before := twoChanges.State()

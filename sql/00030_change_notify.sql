@@ -33,38 +33,24 @@ $$;
 -- time (also moved by renames); post_slugs the old addresses a head is
 -- found by; site_settings the version, the menu and all the site shows.
 -- A trigger with transition tables takes one event, hence four a table.
-CREATE TRIGGER posts_notify_insert AFTER INSERT ON posts
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER posts_notify_update AFTER UPDATE ON posts
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER posts_notify_delete AFTER DELETE ON posts
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER posts_notify_truncate AFTER TRUNCATE ON posts
-    FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER post_list_stats_notify_insert AFTER INSERT ON post_list_stats
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER post_list_stats_notify_update AFTER UPDATE ON post_list_stats
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER post_list_stats_notify_delete AFTER DELETE ON post_list_stats
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER post_list_stats_notify_truncate AFTER TRUNCATE ON post_list_stats
-    FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER post_slugs_notify_insert AFTER INSERT ON post_slugs
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER post_slugs_notify_update AFTER UPDATE ON post_slugs
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER post_slugs_notify_delete AFTER DELETE ON post_slugs
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER post_slugs_notify_truncate AFTER TRUNCATE ON post_slugs
-    FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER site_settings_notify_insert AFTER INSERT ON site_settings
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER site_settings_notify_update AFTER UPDATE ON site_settings
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER site_settings_notify_delete AFTER DELETE ON site_settings
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
-CREATE TRIGGER site_settings_notify_truncate AFTER TRUNCATE ON site_settings
-    FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change();
+-- +goose StatementBegin
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['posts', 'post_list_stats', 'post_slugs', 'site_settings'] LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change()', t || '_notify_insert', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change()', t || '_notify_update', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change()', t || '_notify_delete', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I
+            FOR EACH STATEMENT EXECUTE FUNCTION quire_notify_change()', t || '_notify_truncate', t);
+    END LOOP;
+END
+$$;
+-- +goose StatementEnd
 
 -- A post's head shows its author's names, also when the post is not in a
 -- list (a draft its author reads): a rename notifies. Other updates of
@@ -87,20 +73,18 @@ CREATE TRIGGER users_notify_change AFTER UPDATE ON users
 -- +goose Down
 DROP TRIGGER users_notify_change ON users;
 DROP FUNCTION quire_notify_user_change();
-DROP TRIGGER site_settings_notify_truncate ON site_settings;
-DROP TRIGGER site_settings_notify_delete ON site_settings;
-DROP TRIGGER site_settings_notify_update ON site_settings;
-DROP TRIGGER site_settings_notify_insert ON site_settings;
-DROP TRIGGER post_slugs_notify_truncate ON post_slugs;
-DROP TRIGGER post_slugs_notify_delete ON post_slugs;
-DROP TRIGGER post_slugs_notify_update ON post_slugs;
-DROP TRIGGER post_slugs_notify_insert ON post_slugs;
-DROP TRIGGER post_list_stats_notify_truncate ON post_list_stats;
-DROP TRIGGER post_list_stats_notify_delete ON post_list_stats;
-DROP TRIGGER post_list_stats_notify_update ON post_list_stats;
-DROP TRIGGER post_list_stats_notify_insert ON post_list_stats;
-DROP TRIGGER posts_notify_truncate ON posts;
-DROP TRIGGER posts_notify_delete ON posts;
-DROP TRIGGER posts_notify_update ON posts;
-DROP TRIGGER posts_notify_insert ON posts;
+-- +goose StatementBegin
+DO $$
+DECLARE
+    t text;
+    e text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['posts', 'post_list_stats', 'post_slugs', 'site_settings'] LOOP
+        FOREACH e IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
+            EXECUTE format('DROP TRIGGER %I ON %I', t || '_notify_' || e, t);
+        END LOOP;
+    END LOOP;
+END
+$$;
+-- +goose StatementEnd
 DROP FUNCTION quire_notify_change();

@@ -101,7 +101,7 @@ func (b *bench) limitRun(ctx context.Context, rq request) (wrkResult, error) {
 	}()
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	if err := waitServing(url); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+		log, _ := os.ReadFile(filepath.Join(dir, "error.log")) // #nosec G304 -- nginx's log in the folder this run made
 		return wrkResult{}, fmt.Errorf("%w: %s", err, log)
 	}
 	w := b.wrk(rq, b.o.Duration)
