@@ -107,14 +107,15 @@ func (c *Changes) event(ev pq.ListenerEventType, err error) {
 	if up {
 		c.pong.Store(time.Now().UnixNano())
 	} else if ev == pq.ListenerEventDisconnected {
-		c.log.Warn("listening for changes: connection lost; pages ask the database until it is back", "err", err)
+		// Debug: an outage of the database is logged once already (dbhealth).
+		c.log.Debug("listening for changes: connection lost; pages ask the database until it is back", "err", err)
 	}
 	c.mu.Lock()
 	c.connected = up
 	c.forget()
 	c.mu.Unlock()
 	if ev == pq.ListenerEventReconnected {
-		c.log.Info("listening for changes again")
+		c.log.Debug("listening for changes again")
 	}
 }
 
