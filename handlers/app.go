@@ -94,6 +94,13 @@ func NewModels(db *sqlx.DB, hasher *models.Hasher) Models {
 	}
 }
 
+// PushChanges has the models keep the stamps reader pages ask for in
+// memory while ch hears every change (models.Changes); serve calls it.
+func (m Models) PushChanges(ch *models.Changes) {
+	m.Posts.Changes = ch
+	m.Settings.Changes = ch
+}
+
 // Deps are the services the handlers use.
 type Deps struct {
 	Models

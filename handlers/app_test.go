@@ -63,6 +63,9 @@ type appOptions struct {
 	// as before.
 	registration string
 	media        models.MediaStore // nil: a LocalStore in a temporary folder
+	// changes, when set, keeps the reader pages' stamps in memory as serve
+	// does (changes_test.go).
+	changes *models.Changes
 }
 
 // startApp serves the whole application on db with an httptest server.
@@ -73,6 +76,9 @@ func startApp(t *testing.T, db *sqlx.DB, o appOptions) *testApp {
 		t.Fatal(err)
 	}
 	data := handlers.NewModels(db, models.NewHasher(models.TestPasswordParams, 0))
+	if o.changes != nil {
+		data.PushChanges(o.changes)
+	}
 	media := t.TempDir()
 	var files models.MediaStore = models.LocalStore{Dir: media}
 	if o.media != nil {

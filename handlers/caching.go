@@ -20,7 +20,8 @@ const headerETag = "ETag"
 //
 // lastMod is when the data shown last changed: for a list (home, author,
 // tag) the stamp from models.PostModel.ChangeStamp, for one post its
-// UpdatedAt. etagParts is everything else the response depends on: which
+// UpdatedAt (both from memory while the replica hears every change:
+// models.Changes). etagParts is everything else the response depends on: which
 // page it is (a kind and its key), the post count, the page number, names
 // shown that live elsewhere (the author's). Reader pages call it through
 // serveReader, which takes the steps in their order; feeds and the sitemap

@@ -15,8 +15,9 @@ import (
 
 // Memory for what readers ask most: rendered feeds and sitemaps, the pages
 // of public lists, and public posts, each a pagecache.Memo under a stamp
-// read from PostgreSQL on every request (a list's
-// models.PostModel.ChangeStamp, a post's updated_at and author).
+// (a list's models.PostModel.ChangeStamp, a post's updated_at and author),
+// itself kept in memory while changes are pushed (models.Changes) and read
+// from PostgreSQL on every request otherwise.
 const (
 	docMemoBytes  = 8 << 20
 	listMemoBytes = 4 << 20

@@ -227,6 +227,9 @@ type PostModel struct {
 	// at such addresses are sized from the media library (RenderBody).
 	// nil: they are not.
 	MediaURL func(key string) string
+	// Changes, when set, keeps the stamps readers' pages ask for in memory
+	// while changes are pushed (listen.go); nil: each is read per request.
+	Changes *Changes
 }
 
 // postColumns reads a post (alias p) with its author (alias u, LEFT JOINed).
@@ -355,6 +358,18 @@ func (m *PostModel) ResolveHead(ctx context.Context, slug string) (p Post, moved
 }
 
 func (m *PostModel) resolve(ctx context.Context, current, old, slug string) (p Post, moved bool, err error) {
+	type head struct {
+		p     Post
+		moved bool
+	}
+	h, err := remember(m.Changes, changeKey{query: current, s: slug}, func() (head, error) {
+		p, moved, err := m.resolveNow(ctx, current, old, slug)
+		return head{p, moved}, err
+	})
+	return h.p, h.moved, err
+}
+
+func (m *PostModel) resolveNow(ctx context.Context, current, old, slug string) (p Post, moved bool, err error) {
 	if !storable(slug) {
 		return Post{}, false, ErrNotFound
 	}

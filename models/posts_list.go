@@ -257,13 +257,20 @@ func (m *PostModel) ChangeStamp(ctx context.Context, f FeedFilter) (Stamp, error
 	if f.AuthorID != 0 && f.Tag != "" {
 		return Stamp{}, errors.New("models: change stamp: filter by an author or a tag, not both")
 	}
+	tag := normalizeTag(f.Tag)
+	return remember(m.Changes, changeKey{query: changeStampSQL, id: f.AuthorID, s: tag}, func() (Stamp, error) {
+		return m.changeStamp(ctx, f.AuthorID, tag)
+	})
+}
+
+func (m *PostModel) changeStamp(ctx context.Context, authorID int64, tag string) (Stamp, error) {
 	var (
 		s    Stamp
 		last sql.NullTime
 	)
 	st, err := m.stmts.stmt(ctx, m.DB, changeStampSQL)
 	if err == nil {
-		err = st.QueryRowContext(ctx, f.AuthorID, normalizeTag(f.Tag)).Scan(&last, &s.Posts, &s.Site)
+		err = st.QueryRowContext(ctx, authorID, tag).Scan(&last, &s.Posts, &s.Site)
 	}
 	if err != nil {
 		return Stamp{}, fmt.Errorf("models: change stamp: %w", err)

@@ -160,6 +160,9 @@ type SettingsModel struct {
 	kept  atomic.Pointer[Settings]
 	loads singleflight.Group
 	stmts stmtCache
+	// Changes, when set, keeps the version in memory while changes are
+	// pushed (listen.go); nil: Current asks for it every time.
+	Changes *Changes
 }
 
 const settingsColumns = `title, tagline, language, time_zone, posts_per_page, footer, social_links, accent,
@@ -211,13 +214,19 @@ const settingsVersionSQL = `SELECT version FROM site_settings WHERE id = 1`
 // Current returns the settings as they are now, asking the database only
 // for their version unless it moved: for pages that read no stamp.
 func (m *SettingsModel) Current(ctx context.Context) (Settings, error) {
-	var v int64
-	st, err := m.stmts.stmt(ctx, m.DB, settingsVersionSQL)
-	if err == nil {
-		err = st.QueryRowContext(ctx).Scan(&v)
-	}
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Settings{}, fmt.Errorf("models: settings version: %w", err)
+	v, err := remember(m.Changes, changeKey{query: settingsVersionSQL}, func() (int64, error) {
+		var v int64
+		st, err := m.stmts.stmt(ctx, m.DB, settingsVersionSQL)
+		if err == nil {
+			err = st.QueryRowContext(ctx).Scan(&v)
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("models: settings version: %w", err)
+		}
+		return v, nil
+	})
+	if err != nil {
+		return Settings{}, err
 	}
 	return m.At(ctx, v)
 }

@@ -96,6 +96,7 @@ func newFlagSet(name, synopsis string) *flag.FlagSet {
 // private cluster it runs on.
 type database struct {
 	DB      *sqlx.DB
+	dsn     string // how DB was reached, for serve's listening connection
 	cluster *pgcluster.Cluster
 }
 
@@ -121,7 +122,7 @@ func openDatabase(ctx context.Context, cfg *Config) (*database, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &database{DB: db}, nil
+		return &database{DB: db, dsn: cfg.DatabaseURL}, nil
 	}
 	c, err := pgcluster.Open(ctx, pgcluster.Options{DataDir: cfg.pgDataDir(), Database: "quire"})
 	if err != nil {
@@ -132,7 +133,7 @@ func openDatabase(ctx context.Context, cfg *Config) (*database, error) {
 		_ = c.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	return &database{DB: db, cluster: c}, nil
+	return &database{DB: db, dsn: c.DSN(), cluster: c}, nil
 }
 
 // Close disconnects and, if this is the last quire process using the

@@ -96,6 +96,11 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	base, _ := url.Parse(cfg.BaseURL)
 	sessions := handlers.NewSessionManager(store, base.Scheme == "https")
 	data := handlers.NewModels(db.DB, models.NewHasher(models.PasswordParams, 0))
+	// One connection hears every committed change, so reader pages are
+	// validated from memory rather than by a query each.
+	changes := models.Listen(db.dsn, log)
+	defer func() { _ = changes.Close() }()
+	data.PushChanges(changes)
 	// Posts stored by an earlier Markdown renderer get today's HTML, once.
 	// A database that is down is waited out: the outage is reported already.
 	go func() {

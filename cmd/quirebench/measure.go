@@ -24,6 +24,7 @@ type caseResult struct {
 	Notes   []string
 
 	Wrk     *wrkResult
+	Limit   *wrkResult    // nginx serving the same bytes (limit.go)
 	PeakRSS int64         // bytes
 	CPU     time.Duration // the server's CPU time during the measured run
 
@@ -263,6 +264,9 @@ func (b *bench) runCase(ctx context.Context, c benchCase) caseResult {
 		if _, skip, _, err := b.plan(c); err != nil || skip != "" {
 			res.Failed = fmt.Sprintf("after the run the page no longer answers as expected: %v%s", err, skip)
 		}
+	}
+	if c.Limit {
+		b.limit(ctx, &res, rq)
 	}
 	if qerr != nil {
 		res.CeilingNote = "no ceiling: " + qerr.Error()
