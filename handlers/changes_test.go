@@ -121,6 +121,9 @@ func TestChangesReachReplicas(t *testing.T) {
 		return after.Reads == before.Reads && after.Hits > before.Hits
 	}
 	waitUntil(t, 5*time.Second, "reading every stamp from memory", warm)
+	if m := reader.get("/metrics"); !strings.Contains(m.body, "quire_changes_listening 1") {
+		t.Errorf("the listening replica's metrics lack quire_changes_listening 1")
+	}
 
 	// Three saves; one late answer on a busy machine is not a failure, three are.
 	posts := &models.PostModel{DB: one.db}

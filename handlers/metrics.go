@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"quire/models"
 )
 
 // The request metrics are the process's; each App's registry (see
@@ -37,6 +39,24 @@ func (a *App) metricsRegistry() *prometheus.Registry {
 	if a.DB != nil {
 		reg.MustRegister(collectors.NewDBStatsCollector(a.DB.DB, "quire"))
 	}
+	// The listener (models.Changes): whether reader pages' stamps come from
+	// memory, and how often they did or had to ask the database.
+	changes := func() models.ChangesState { return a.Posts.Changes.State() }
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "quire_changes_listening",
+			Help: "1 while this replica hears committed changes (LISTEN) and serves page stamps from memory; 0 while it asks the database on every request."},
+			func() float64 {
+				if changes().Listening {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "quire_changes_notices_total", Help: "Change notices heard."},
+			func() float64 { return float64(changes().Notices) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "quire_changes_memory_hits_total", Help: "Page stamps answered from memory."},
+			func() float64 { return float64(changes().Hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "quire_changes_database_reads_total", Help: "Page stamps read from the database."},
+			func() float64 { return float64(changes().Reads) }))
 	return reg
 }
 

@@ -178,7 +178,8 @@ func TestOperations(t *testing.T) {
 	if !strings.Contains(m.body, `quire_http_requests_total{method="GET",route="/",status="200"}`) {
 		t.Errorf("metrics lack the request counter:\n%.500s", m.body)
 	}
-	for _, want := range []string{"quire_database_state 0", `go_sql_max_open_connections{db_name="quire"} 20`, "go_sql_wait_count_total"} {
+	for _, want := range []string{"quire_database_state 0", `go_sql_max_open_connections{db_name="quire"} 20`, "go_sql_wait_count_total",
+		"quire_changes_listening 0"} {
 		if !strings.Contains(m.body, want) {
 			t.Errorf("metrics lack %q (the database's state and pool)", want)
 		}

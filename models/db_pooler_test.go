@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -38,6 +39,19 @@ func TestOpenBehindPgBouncer(t *testing.T) {
 		}
 		if got != "10s" {
 			t.Errorf("connection %d: statement_timeout = %q behind PgBouncer, want 10s", i, got)
+		}
+	}
+}
+
+// The connection that listens for changes connects through PgBouncer too
+// (session mode keeps LISTEN working).
+func TestListenBehindPgBouncer(t *testing.T) {
+	addr := startPgBouncer(t, dbtest.URL(t))
+	c := models.Listen(addr, slog.New(slog.DiscardHandler))
+	defer c.Close()
+	for deadline := time.Now().Add(15 * time.Second); !c.Listening(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not listening through PgBouncer after 15 s: %+v", c.State())
 		}
 	}
 }
