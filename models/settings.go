@@ -79,7 +79,7 @@ type SiteInput struct {
 	CommentsCloseDays int    `db:"comments_close_days"`
 	CommentsMaxLinks  int    `db:"comments_max_links"`
 	CommentsBlocklist string `db:"comments_blocklist"`
-	CommentsNotify    string `db:"comments_notify"` // who hears of new comments (comment_notify.go)
+	CommentsNotify    string `db:"comments_notify"`   // who hears of new comments (comment_notify.go)
 	CommentsPerPage   int    `db:"comments_per_page"` // threads on a post page
 }
 
