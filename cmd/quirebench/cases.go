@@ -203,10 +203,10 @@ var cases = []benchCase{
 		Path: func(fx *fixtures) string { return "/search?q=" + url.QueryEscape(fx.Query) },
 		Queries: []query{
 			{SQL: models.BenchSearchCount.SQL, Runs: "PostModel.Search (count)",
-				Args: args(func(fx *fixtures) []string { return []string{fx.Query} })},
+				Args: args(func(fx *fixtures) []string { return []string{fx.Query, itoa(models.SearchRanked + 1)} })},
 			{SQL: models.BenchSearch.SQL, Runs: "PostModel.Search (page)",
 				Args: args(func(fx *fixtures) []string {
-					return []string{fx.Query, itoa(readerPageSize), "0", itoa(models.SnippetChars)}
+					return []string{fx.Query, itoa(readerPageSize), "0", itoa(models.SnippetChars), itoa(models.SearchRanked)}
 				})},
 		},
 	},
