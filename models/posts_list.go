@@ -128,6 +128,9 @@ const listPublishedSQL = `SELECT ` + listColumns + ` FROM (
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
 
+// listPublishedFromOldest is listPublishedSQL for a page past the middle.
+var listPublishedFromOldest, _ = fromOldest(listPublishedSQL)
+
 // ListPublished is the home page: public posts, newest first.
 func (m *PostModel) ListPublished(ctx context.Context, pg Page) (PostList, error) {
 	return m.list(ctx, "published posts", pg, countPublishedSQL, listPublishedSQL)
