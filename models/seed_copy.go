@@ -16,10 +16,9 @@ var seedCopyColumns = []string{"author_id", "title", "slug", "body", "body_html"
 
 // copySeedBatch puts a batch in posts with COPY, one transaction a batch:
 // no statement of arrays to build, send and unnest. COPY fires the same
-// triggers as INSERT (the author's state on each row; the list stats once
-// for the batch, from its transition table), and the search vector is a
-// generated column, so everything derived stays consistent. COPY cannot
-// skip a taken slug, so a batch that collides with a post already there
+// triggers as INSERT (the search vector and the author's state on each
+// row; the list stats once for the batch, from its transition table), so
+// everything derived stays consistent. COPY cannot skip a taken slug, so a batch that collides with a post already there
 // goes through insertSeedBatch instead, which skips it.
 func (m *PostModel) copySeedBatch(ctx context.Context, batch []seedRow) (int, error) {
 	err := inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
