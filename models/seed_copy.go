@@ -9,10 +9,9 @@ import (
 	"github.com/lib/pq"
 )
 
-// seedCopyColumns are the posts columns a seed batch is copied into, in
-// the order copySeedBatch sends them.
-var seedCopyColumns = []string{"author_id", "title", "slug", "body", "body_html", "excerpt", "summary",
-	"cover_key", "cover_alt", "status", "tags", "published_at", "created_at", "updated_at"}
+// copySeedPostsSQL takes the columns in the order copySeedBatch sends them.
+const copySeedPostsSQL = `COPY posts (author_id, title, slug, body, body_html, excerpt, summary,
+	cover_key, cover_alt, status, tags, published_at, created_at, updated_at) FROM STDIN`
 
 // copySeedBatch puts a batch in posts with COPY, one transaction a batch:
 // no statement of arrays to build, send and unnest. COPY fires the same
@@ -22,7 +21,7 @@ var seedCopyColumns = []string{"author_id", "title", "slug", "body", "body_html"
 // goes through insertSeedBatch instead, which skips it.
 func (m *PostModel) copySeedBatch(ctx context.Context, batch []seedRow) (int, error) {
 	err := inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, pq.CopyIn("posts", seedCopyColumns...))
+		stmt, err := tx.PrepareContext(ctx, copySeedPostsSQL)
 		if err != nil {
 			return err
 		}
