@@ -103,12 +103,15 @@ const searchMatches = `SELECT p.id, p.published_at, p.search FROM posts p
 		AND search @@ websearch_to_tsquery(` + searchConfig + `, $1) AND ` + listedPost + `
 	ORDER BY p.published_at DESC, p.id DESC`
 
-// searchCountSQL counts matches up to $2 (SearchRanked + 1: "more than").
+// searchCountSQL counts matches up to $2 (SearchRanked + 1: "more than"),
+// for a page past the last, which searchSQL returns no row to count by.
 const searchCountSQL = `SELECT count(*) FROM (` + searchMatches + ` LIMIT $2) m`
 
-// The ranked page is picked from the newest SearchRanked matches' ids
-// first, so the sort carries only small rows; titles and bodies are read
-// for that page alone, and ts_headline runs on its rows only.
+// The ranked page is picked from the newest $5 (SearchRanked + 1) matches'
+// ids first, so the sort carries only small rows; titles and bodies are
+// read for that page alone, and ts_headline runs on its rows only. Each
+// row carries the number of matches read (total), so the search reads
+// its matches once.
 //
 // The snippet is ts_headline over the first $4 characters of the body as
 // plain text (the title is shown above it; joined, the two read as one
@@ -119,12 +122,13 @@ const searchCountSQL = `SELECT count(*) FROM (` + searchMatches + ` LIMIT $2) m`
 // removed from the text, so only ts_headline's own marks remain.
 const searchSQL = `WITH matches AS (` + searchMatches + ` LIMIT $5),
 hits AS (
-	SELECT id, published_at, ts_rank_cd(search, websearch_to_tsquery(` + searchConfig + `, $1)) AS rank
+	SELECT id, published_at, ts_rank_cd(search, websearch_to_tsquery(` + searchConfig + `, $1)) AS rank,
+		count(*) OVER () AS total
 	FROM matches
 	ORDER BY rank DESC, published_at DESC, id DESC
 	LIMIT $2 OFFSET $3
 )
-SELECT ` + listColumns + `,
+SELECT ` + listColumns + `, h.total,
 	ts_headline(` + searchConfig + `,
 		translate(
 			regexp_replace(regexp_replace(regexp_replace(left(p.body, $4),
@@ -169,19 +173,30 @@ func (m *PostModel) Search(ctx context.Context, q string, pg Page) ([]SearchHit,
 		rows  []struct {
 			Post
 			Snippet string `db:"snippet"`
+			Total   int    `db:"total"`
 		}
 	)
 	err = inTx(ctx, m.DB, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, searchTimeoutSQL, fmt.Sprint(searchTimeout.Milliseconds())); err != nil {
 			return err
 		}
+		if pg.Offset() < SearchRanked {
+			if err := tx.SelectContext(ctx, &rows, searchSQL, q, pg.Size, pg.Offset(), SnippetChars, SearchRanked+1); err != nil {
+				return err
+			}
+			// The one match past SearchRanked only says there are more.
+			rows = rows[:min(len(rows), SearchRanked-pg.Offset())]
+		}
+		if len(rows) > 0 || pg.Offset() == 0 {
+			if len(rows) > 0 {
+				total = rows[0].Total
+			}
+			return nil
+		}
 		if err := tx.GetContext(ctx, &total, searchCountSQL, q, SearchRanked+1); err != nil {
 			return fmt.Errorf("count: %w", err)
 		}
-		if min(total, SearchRanked) <= pg.Offset() {
-			return nil
-		}
-		return tx.SelectContext(ctx, &rows, searchSQL, q, pg.Size, pg.Offset(), SnippetChars, SearchRanked)
+		return nil
 	})
 	if tooCostly(err) {
 		return nil, 0, fmt.Errorf("%w: %w", ErrSearchTooCostly, err)

@@ -37,7 +37,7 @@ func TestBenchQueries(t *testing.T) {
 		"resolveHeadSQL":                       {[]string{p.Slug}, true},
 		"getPostSQL":                           {[]string{post}, true},
 		"searchCountSQL":                       {[]string{"garden", strconv.Itoa(models.SearchRanked + 1)}, true},
-		"searchSQL":                            {[]string{"garden", "10", "0", strconv.Itoa(models.SnippetChars), strconv.Itoa(models.SearchRanked)}, true},
+		"searchSQL":                            {[]string{"garden", "10", "0", strconv.Itoa(models.SnippetChars), strconv.Itoa(models.SearchRanked + 1)}, true},
 		"getUserSQL":                           {[]string{id}, true},
 		"getUserByUsernameSQL":                 {[]string{"ada"}, true},
 		"getUserByLoginSQL":                    {[]string{"ada"}, true},
