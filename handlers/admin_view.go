@@ -31,7 +31,7 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 	back := t.Encode(q)
 	v := admin.TableView{
 		Name: t.Name, Title: t.Title, Noun: t.Plural, Base: urls.AdminTable(t.Name, ""), URL: listURL(t, q), Back: back,
-		Tabs: a.adminTabs(c, t.Name), Search: q.Search, Total: res.Total, MatchingCap: admintable.MaxMatching,
+		Tabs: a.adminTabs(c, t.Name), Search: q.Search, Total: res.Total, Approx: res.Approx, MatchingCap: admintable.MaxMatching,
 		CSRF: csrfToken(c), Create: t.create,
 		HasActions: len(t.RowActions) > 0 || len(t.Links) > 0 || t.History,
 	}
@@ -100,7 +100,7 @@ func (a *App) tableView(c echo.Context, t *adminTable, q admintable.Query) (admi
 	}
 
 	last := res.Pages(q)
-	pv := admin.PagerView{Page: q.Page, Last: last, Total: res.Total}
+	pv := admin.PagerView{Page: q.Page, Last: last, Total: res.Total, Approx: res.Approx}
 	if len(res.Rows) > 0 {
 		pv.From = (q.Page-1)*q.PerPage + 1
 		pv.To = pv.From + len(res.Rows) - 1

@@ -185,8 +185,8 @@ func (a *App) getSearch(c echo.Context) error {
 		for i, h := range hits {
 			v.Items[i].Snippet = h.Snippet
 		}
-		v.Total = total
-		l := models.PostList{Total: total, Page: pg.Normalize()}
+		v.Total, v.More = min(total, models.SearchRanked), total > models.SearchRanked
+		l := models.PostList{Total: v.Total, Page: pg.Normalize()}
 		v.Pager = pager(urls.Search(q, 1), l)
 	}
 	p := a.readerFrame(c)

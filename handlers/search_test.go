@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -170,5 +171,26 @@ func TestSearchTooSlowGivesAPage(t *testing.T) {
 	}
 	if took > 6*time.Second {
 		t.Errorf("a search that took too long was answered after %v; want about 2 s", took)
+	}
+}
+
+// TestSearchSaysMoreThanRanked: a word in more posts than a search ranks
+// reads "More than N results", and the pager stops at the ranked ones.
+func TestSearchSaysMoreThanRanked(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	author := a.createUser("author", "author")
+	if _, err := a.db.Exec(`INSERT INTO posts (author_id, title, slug, body, status, published_at)
+		SELECT $1, 'Baking day ' || i, 'baking-day-' || i, 'We baked rye again.', 'published', now() - i * interval '1 hour'
+		FROM generate_series(1, $2::int) i`, author.ID, models.SearchRanked+5); err != nil {
+		t.Fatal(err)
+	}
+	res := a.client().get("/search?q=rye")
+	want := fmt.Sprintf("More than %d results for “rye”: the best of the newest %d are shown.", models.SearchRanked, models.SearchRanked)
+	if got := res.doc.Find("[data-testid=result-count]").Text(); got != want {
+		t.Errorf("count = %q, want %q", got, want)
+	}
+	if got := res.doc.Find(".pager").Text(); !strings.Contains(got, fmt.Sprintf("of %d", models.SearchRanked/10)) {
+		t.Errorf("pager = %q, want it to end at page %d", got, models.SearchRanked/10)
 	}
 }

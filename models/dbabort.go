@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -175,6 +176,9 @@ func (c *abortingConn) PrepareContext(ctx context.Context, query string) (driver
 		return nil, err
 	}
 	ps, ok := st.(pqStmt)
+	if !ok && strings.HasPrefix(query, "COPY ") {
+		return st, nil // lib/pq's COPY FROM STDIN has Exec alone (seeding copies posts in)
+	}
 	if !ok {
 		_ = st.Close()
 		return nil, errors.New("models: lib/pq statement without the expected methods")

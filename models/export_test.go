@@ -24,3 +24,15 @@ const PublicPost = publicPost
 func (m *ResetModel) Create(ctx context.Context, userID int64) (string, error) {
 	return createReset(ctx, m.DB, userID)
 }
+
+// CopySeedSlugs copies one published seed post per slug through the
+// seeding's COPY path, for the test of its collisions.
+func (m *PostModel) CopySeedSlugs(ctx context.Context, authorID int64, slugs []string) (int, error) {
+	batch := make([]seedRow, len(slugs))
+	for i, s := range slugs {
+		batch[i] = seedRow{authorID: authorID, title: s, slug: s, body: "Seeded.", status: PostPublished,
+			tags: "go,notes", publishedAt: "2024-01-02T03:04:05.123456789Z", createdAt: "2024-01-01T00:00:00Z",
+			updatedAt: "2024-01-02T03:04:05Z"}
+	}
+	return m.copySeedBatch(ctx, batch)
+}

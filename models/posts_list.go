@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -88,11 +89,32 @@ func (m *PostModel) list(ctx context.Context, what string, pg Page, countSQL, pa
 	if l.Page.Offset() >= l.Total {
 		return l, nil // past the end: no need to ask
 	}
-	args = append(args, l.Page.Size, l.Page.Offset())
+	limit, offset := l.Page.Size, l.Page.Offset()
+	if reversed, ok := fromOldest(pageSQL); ok && offset > l.Total/2 {
+		// A page past the middle is read from the oldest end, so the
+		// rows the index skips are never more than half the list: the
+		// last page of a million posts is as cheap as the first.
+		limit, offset = min(limit, l.Total-offset), max(0, l.Total-offset-limit)
+		pageSQL = reversed
+	}
+	args = append(args, limit, offset)
 	if err := m.DB.SelectContext(ctx, &l.Posts, pageSQL, args...); err != nil {
 		return PostList{}, fmt.Errorf("models: list %s: %w", what, err)
 	}
 	return l, nil
+}
+
+// newestFirst is how a list's page query picks its ids.
+const newestFirst = "ORDER BY published_at DESC, id DESC LIMIT"
+
+// fromOldest turns a list's page query around: its ids are picked oldest
+// first (the same index, read backwards), its rows still come back newest
+// first. ok is false for a query not ordered by newestFirst.
+func fromOldest(pageSQL string) (string, bool) {
+	if strings.Count(pageSQL, newestFirst) != 1 {
+		return "", false
+	}
+	return strings.Replace(pageSQL, newestFirst, "ORDER BY published_at, id LIMIT", 1), true
 }
 
 const countPublishedSQL = `SELECT count(*) FROM posts p WHERE ` + listedPost
@@ -105,6 +127,9 @@ const listPublishedSQL = `SELECT ` + listColumns + ` FROM (
 	ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2
 ) k JOIN posts p ON p.id = k.id LEFT JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC`
+
+// listPublishedFromOldest is listPublishedSQL for a page past the middle.
+var listPublishedFromOldest, _ = fromOldest(listPublishedSQL)
 
 // ListPublished is the home page: public posts, newest first.
 func (m *PostModel) ListPublished(ctx context.Context, pg Page) (PostList, error) {

@@ -14,23 +14,25 @@ type BenchQuery struct {
 
 // The statements the bench replays, with the methods that run them.
 var (
-	BenchChangeStamp    = benchQuery("changeStampSQL", changeStampSQL)             // PostModel.ChangeStamp
-	BenchListPublished  = benchQuery("listPublishedSQL", listPublishedSQL)         // PostModel.ListPublished
-	BenchListByAuthor   = benchQuery("listByAuthorSQL", listByAuthorSQL)           // PostModel.ListByAuthor
-	BenchListByTag      = benchQuery("listByTagSQL", listByTagSQL)                 // PostModel.ListByTag
-	BenchListForFeed    = benchQuery("listForFeedSQL", listForFeedSQL)             // PostModel.ListForFeed
-	BenchResolveHead    = benchQuery("resolveHeadSQL", resolveHeadSQL)             // PostModel.ResolveHead
-	BenchGetPost        = benchQuery("getPostSQL", getPostSQL)                     // PostModel.Get
-	BenchSearchCount    = benchQuery("searchCountSQL", searchCountSQL)             // PostModel.Search
-	BenchSearch         = benchQuery("searchSQL", searchSQL)                       // PostModel.Search
-	BenchGetUser        = benchQuery("getUserSQL", getUserSQL)                     // UserModel.Get
-	BenchGetUserByName  = benchQuery("getUserByUsernameSQL", getUserByUsernameSQL) // UserModel.GetByUsername
-	BenchGetUserByLogin = benchQuery("getUserByLoginSQL", getUserByLoginSQL)       // UserModel.SignIn
-	BenchRecordLogin    = benchQuery("recordLoginSQL", recordLoginSQL)             // UserModel.SignIn
-	BenchThrottleLock   = benchQuery("lockKeySQL", lockKeySQL)                     // ThrottleModel.Reserve
-	BenchThrottleCount  = benchQuery("throttleSQL", throttleSQL)                   // ThrottleModel.Reserve
-	BenchThrottleFail   = benchQuery("failSQL", failSQL)                           // ThrottleModel.Reserve
-	BenchResetFailures  = benchQuery("resetFailuresSQL", resetFailuresSQL)         // UserModel.SignIn
+	BenchChangeStamp   = benchQuery("changeStampSQL", changeStampSQL)     // PostModel.ChangeStamp
+	BenchListPublished = benchQuery("listPublishedSQL", listPublishedSQL) // PostModel.ListPublished
+	// BenchListPublishedFromOldest is the same, for a page past the middle.
+	BenchListPublishedFromOldest = benchQuery("listPublishedSQL from the oldest end", listPublishedFromOldest) // PostModel.ListPublished
+	BenchListByAuthor            = benchQuery("listByAuthorSQL", listByAuthorSQL)                              // PostModel.ListByAuthor
+	BenchListByTag               = benchQuery("listByTagSQL", listByTagSQL)                                    // PostModel.ListByTag
+	BenchListForFeed             = benchQuery("listForFeedSQL", listForFeedSQL)                                // PostModel.ListForFeed
+	BenchResolveHead             = benchQuery("resolveHeadSQL", resolveHeadSQL)                                // PostModel.ResolveHead
+	BenchGetPost                 = benchQuery("getPostSQL", getPostSQL)                                        // PostModel.Get
+	BenchSearchCount             = benchQuery("searchCountSQL", searchCountSQL)                                // PostModel.Search
+	BenchSearch                  = benchQuery("searchSQL", searchSQL)                                          // PostModel.Search
+	BenchGetUser                 = benchQuery("getUserSQL", getUserSQL)                                        // UserModel.Get
+	BenchGetUserByName           = benchQuery("getUserByUsernameSQL", getUserByUsernameSQL)                    // UserModel.GetByUsername
+	BenchGetUserByLogin          = benchQuery("getUserByLoginSQL", getUserByLoginSQL)                          // UserModel.SignIn
+	BenchRecordLogin             = benchQuery("recordLoginSQL", recordLoginSQL)                                // UserModel.SignIn
+	BenchThrottleLock            = benchQuery("lockKeySQL", lockKeySQL)                                        // ThrottleModel.Reserve
+	BenchThrottleCount           = benchQuery("throttleSQL", throttleSQL)                                      // ThrottleModel.Reserve
+	BenchThrottleFail            = benchQuery("failSQL", failSQL)                                              // ThrottleModel.Reserve
+	BenchResetFailures           = benchQuery("resetFailuresSQL", resetFailuresSQL)                            // UserModel.SignIn
 )
 
 var benchQueries []BenchQuery

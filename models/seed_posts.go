@@ -212,7 +212,7 @@ const seedFirstNumberSQL = `SELECT coalesce(max(id), 0) + 1 FROM posts`
 // headings, lists, links, quotes, code and images, 0-4 tags, about 85%
 // published over the last three years and the rest drafts, half with a
 // cover from coverKeys (which may be empty). Posts are assembled from
-// pre-rendered blocks and go in 500 per statement over several connections,
+// pre-rendered blocks and copied in 500 per COPY over several connections,
 // so PostgreSQL's own work (the search vector, the indexes) is most of the
 // cost. Slugs end in a number, so seeding again adds posts instead of
 // colliding. It returns how many posts were created.
@@ -247,7 +247,7 @@ func (m *PostModel) SeedPosts(ctx context.Context, n int, authorIDs []int64, cov
 		go func() {
 			defer wg.Done()
 			for batch := range batches {
-				k, err := m.insertSeedBatch(ctx, batch)
+				k, err := m.copySeedBatch(ctx, batch)
 				if err != nil {
 					cancel(err)
 					continue // drain, so the generator never blocks

@@ -26,6 +26,8 @@ type fixtures struct {
 	AuthorID int64
 	Tag      string // the most used tag
 	Query    string // a word found in about 5% of posts
+	Rare     string // the word found in the fewest posts
+	Phrase   string // a quoted two-word phrase, as a reader types one
 
 	AdminID     int64
 	AdminCookie string // Cookie header of the signed-in admin
@@ -201,18 +203,9 @@ var cases = []benchCase{
 				Args: args(func(fx *fixtures) []string { return []string{fx.Tag, itoa(readerPageSize), "0"} })}),
 		},
 	},
-	{
-		Name: "search", Title: "Search", Kind: kindGet,
-		Path: func(fx *fixtures) string { return "/search?q=" + url.QueryEscape(fx.Query) },
-		Queries: []query{
-			{SQL: models.BenchSearchCount.SQL, Runs: "PostModel.Search (count)",
-				Args: args(func(fx *fixtures) []string { return []string{fx.Query} })},
-			{SQL: models.BenchSearch.SQL, Runs: "PostModel.Search (page)",
-				Args: args(func(fx *fixtures) []string {
-					return []string{fx.Query, itoa(readerPageSize), "0", itoa(models.SnippetChars)}
-				})},
-		},
-	},
+	searchCase("search", "Search", func(fx *fixtures) string { return fx.Query }),
+	searchCase("search-rare", "Search, a rare word", func(fx *fixtures) string { return fx.Rare }),
+	searchCase("search-phrase", "Search, a phrase", func(fx *fixtures) string { return fx.Phrase }),
 	{
 		Name: "rss", Title: "RSS feed", Kind: kindGet,
 		Path: func(*fixtures) string { return "/feed.xml" },
@@ -230,9 +223,40 @@ var cases = []benchCase{
 		Path:    func(fx *fixtures) string { return fx.ETagPath },
 		Queries: []query{changeStamp(all, none)},
 	},
+	// The last page: past the middle, a list is read from the oldest end.
+	{
+		Name: "home-last", Title: "Home, last page", Kind: kindGet,
+		Path: func(fx *fixtures) string { return "/?page=" + itoa(lastPage(fx.Published)) },
+		Queries: []query{
+			changeStamp(all, none),
+			memo(query{SQL: models.BenchListPublishedFromOldest.SQL, Runs: "PostModel.ListPublished (page, from the oldest end)",
+				Args: args(func(fx *fixtures) []string {
+					return []string{itoa(int64(fx.Published) - (lastPage(fx.Published)-1)*readerPageSize), "0"}
+				})}),
+		},
+	},
 	adminPostsCase(),
 	loginCase(),
 }
+
+// searchCase is the search page for the word or phrase q picks.
+func searchCase(name, title string, q func(fx *fixtures) string) benchCase {
+	return benchCase{
+		Name: name, Title: title, Kind: kindGet,
+		Path: func(fx *fixtures) string { return "/search?q=" + url.QueryEscape(q(fx)) },
+		// The page query counts the matches it ranks: the count runs
+		// only past the last page.
+		Queries: []query{
+			{SQL: models.BenchSearch.SQL, Runs: "PostModel.Search (page)",
+				Args: args(func(fx *fixtures) []string {
+					return []string{q(fx), itoa(readerPageSize), "0", itoa(models.SnippetChars), itoa(models.SearchRanked + 1)}
+				})},
+		},
+	}
+}
+
+// lastPage is the home page's last page number for n published posts.
+func lastPage(n int) int64 { return max(1, (int64(n)+readerPageSize-1)/readerPageSize) }
 
 func adminPostsCase() benchCase {
 	find := query{SQL: sessionFindSQL, Runs: "scs LoadAndSave (store Find)",

@@ -122,6 +122,19 @@ func (b *bench) prepare(ctx context.Context, adminPassword string) error {
 			WHERE word ~ '^[a-z]{5,}$' AND numnode(plainto_tsquery('english', word)) > 0
 			ORDER BY abs(ndoc - (SELECT count(*) / 200.0 FROM posts WHERE `+public+`)), word LIMIT 1`)
 		}},
+		// The rarest such word, and a two-word phrase from a title.
+		{"a rare search word", func() error {
+			return db.GetContext(ctx, &fx.Rare, `SELECT word FROM ts_stat(
+				'SELECT to_tsvector(''simple'', title || '' '' || body) FROM posts
+				WHERE status = ''published'' AND deleted_at IS NULL AND id % 10 = 0')
+			WHERE word ~ '^[a-z]{5,}$' AND numnode(plainto_tsquery('english', word)) > 0
+			ORDER BY ndoc, word LIMIT 1`)
+		}},
+		{"a search phrase", func() error {
+			return db.GetContext(ctx, &fx.Phrase, `SELECT '"' || m[1] || ' ' || m[2] || '"' FROM posts p,
+				regexp_match(lower(p.title), '([a-z]{4,}) ([a-z]{4,})') m
+			WHERE `+public+` ORDER BY p.id LIMIT 1`)
+		}},
 		{"the admin account", func() error {
 			return db.GetContext(ctx, &fx.AdminID, `SELECT id FROM users WHERE username = 'benchadmin'`)
 		}},
@@ -141,7 +154,8 @@ func (b *bench) prepare(ctx context.Context, adminPassword string) error {
 	if fx.Published < 500*readerPageSize {
 		return fmt.Errorf("only %d published posts: the home page 500 case needs %d; seed more with --posts", fx.Published, 500*readerPageSize)
 	}
-	logf("fixtures: post /posts/%s, author @%s, tag %s, search %q, %d published", fx.Slug, fx.Author, fx.Tag, fx.Query, fx.Published)
+	logf("fixtures: post /posts/%s, author @%s, tag %s, search %q, %q and %s, %d published", fx.Slug, fx.Author, fx.Tag,
+		fx.Query, fx.Rare, fx.Phrase, fx.Published)
 	return nil
 }
 

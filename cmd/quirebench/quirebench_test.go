@@ -139,7 +139,7 @@ tps = 10000.123456 (without initial connection time)
 // The pgbench scripts are the models' own SQL (models.BenchQuery, which
 // TestBenchQueries in models runs): every $n must get a value.
 func TestCaseQueriesHaveArguments(t *testing.T) {
-	fx := &fixtures{Slug: "a-post", Author: "ada", AuthorID: 7, Tag: "go", Query: "garden", AdminID: 1,
+	fx := &fixtures{Slug: "a-post", Author: "ada", AuthorID: 7, Tag: "go", Query: "garden", Rare: "sorrel", Phrase: `"night trains"`, AdminID: 1,
 		LoginUser: "bench_login", LoginUserID: 9}
 	leftover := regexp.MustCompile(`\$\d`)
 	for _, c := range cases {

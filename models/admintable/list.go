@@ -35,6 +35,9 @@ type Target struct {
 type Result struct {
 	Rows  []Row
 	Total int
+	// Approx says Total is the planner's estimate: more rows matched than
+	// the table counts exactly (see Table.ExactCount).
+	Approx bool
 }
 
 // Pages is the number of pages of q's size; 1 for an empty result.
@@ -49,12 +52,13 @@ func (r Result) Pages(q Query) int {
 func (t *Table) List(ctx context.Context, db sqlx.QueryerContext, q Query) (Result, error) {
 	where, args := t.where(q)
 	var res Result
-	if err := sqlx.GetContext(ctx, db, &res.Total, "SELECT count(*) FROM "+t.From+where, args...); err != nil {
-		return Result{}, fmt.Errorf("admintable %s: count: %w", t.Name, err)
+	var err error
+	if res.Total, res.Approx, err = t.count(ctx, db, where, args); err != nil {
+		return Result{}, err
 	}
 	res.Rows = []Row{}
 	offset := (q.Page - 1) * q.PerPage
-	if offset >= res.Total {
+	if offset >= res.Total && !res.Approx {
 		return res, nil
 	}
 	n := len(args)
@@ -81,19 +85,23 @@ func (t *Table) Rows(ctx context.Context, db sqlx.QueryerContext, ids []int64) (
 }
 
 // IDsMatching returns the ids of every row q matches, in q's order, up to
-// MaxMatching, and how many match in all: "select all N matching".
+// MaxMatching, and how many match in all (an estimate past the table's
+// exact count): "select all N matching".
 func (t *Table) IDsMatching(ctx context.Context, db sqlx.QueryerContext, q Query) ([]int64, int, error) {
 	where, args := t.where(q)
-	var total int
-	if err := sqlx.GetContext(ctx, db, &total, "SELECT count(*) FROM "+t.From+where, args...); err != nil {
-		return nil, 0, fmt.Errorf("admintable %s: count: %w", t.Name, err)
-	}
 	ids := []int64{}
 	query := "SELECT " + t.ID + " FROM " + t.From + where + t.orderBy(q) + " LIMIT " + strconv.Itoa(MaxMatching)
 	if err := sqlx.SelectContext(ctx, db, &ids, query, args...); err != nil {
 		return nil, 0, fmt.Errorf("admintable %s: select ids: %w", t.Name, err)
 	}
-	return ids, total, nil
+	if len(ids) < MaxMatching {
+		return ids, len(ids), nil // all of them
+	}
+	total, _, err := t.count(ctx, db, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	return ids, max(total, len(ids)), nil
 }
 
 // FilterChoices lists the options of an int filter declared with

@@ -54,6 +54,9 @@ type Table struct {
 	Links       []RowLink
 	// History links each row to its entries in the audit log.
 	History bool
+	// ExactCount bounds the rows a list's count reads; past it the total
+	// is the planner's estimate, shown as "about N". 0: DefaultExactCount.
+	ExactCount int
 }
 
 // Column is one column of the table.

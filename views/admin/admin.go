@@ -38,6 +38,7 @@ type TableView struct {
 	Headers     []Header
 	Rows        []RowView
 	Total       int
+	Approx      bool // Total is an estimate: "about N"
 	Pager       PagerView
 	Bulk        []Option // bulk actions to choose from
 	HasActions  bool     // a column of row actions
@@ -115,6 +116,7 @@ type RowAction struct {
 type PagerView struct {
 	Page, Last            int
 	From, To, Total       int
+	Approx                bool // Total is an estimate: "about N"
 	First, Prev, Next, LL string // URLs, "" when there is no such page
 	Sizes                 []SizeLink
 }
@@ -213,16 +215,32 @@ func (v TableView) cols() string { return itoa(len(v.Headers) + 2) }
 
 func (v TableView) allLabel() string {
 	if v.Total > v.MatchingCap {
-		return "Apply to the first " + format.Number(v.MatchingCap) + " of " + format.Number(v.Total) + " matching"
+		return "Apply to the first " + format.Number(v.MatchingCap) + " of " + total(v.Total, v.Approx) + " matching"
 	}
 	return "Apply to all " + format.Number(v.Total) + " matching"
 }
 
 func (p PagerView) showing(noun string) string {
-	if p.Total == 0 {
+	switch {
+	case p.Total == 0:
 		return "No " + noun
+	case p.From == 0: // past the end of an estimated total
+		return "No " + noun + " on this page, of " + total(p.Total, p.Approx) + " in all"
 	}
-	return format.Number(p.From) + "–" + format.Number(p.To) + " of " + format.Number(p.Total) + " " + noun
+	return format.Number(p.From) + "–" + format.Number(p.To) + " of " + total(p.Total, p.Approx) + " " + noun
+}
+
+// total is a count as shown: an estimate reads "about N", N rounded to
+// two significant digits so it claims no more than it knows.
+func total(n int, approx bool) string {
+	if !approx {
+		return format.Number(n)
+	}
+	unit := 1
+	for n/unit >= 100 {
+		unit *= 10
+	}
+	return "about " + format.Number((n+unit/2)/unit*unit)
 }
 
 func sortMark(s string) string {

@@ -143,5 +143,9 @@ func (v SearchView) countText() string {
 	if v.Total == 1 {
 		word = "result"
 	}
+	if v.More {
+		return "More than " + strconv.Itoa(v.Total) + " results for “" + v.Query + "”: the best of the newest " +
+			strconv.Itoa(v.Total) + " are shown."
+	}
 	return strconv.Itoa(v.Total) + " " + word + " for “" + v.Query + "”"
 }
