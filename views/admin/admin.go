@@ -116,7 +116,7 @@ type RowAction struct {
 type PagerView struct {
 	Page, Last            int
 	From, To, Total       int
-	Approx                bool // Total is an estimate: "about N"
+	Approx                bool   // Total is an estimate: "about N"
 	First, Prev, Next, LL string // URLs, "" when there is no such page
 	Sizes                 []SizeLink
 }
