@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +25,17 @@ func TestSeedPosts(t *testing.T) {
 	created, err := pm.SeedPosts(ctx, n, authors, covers, r)
 	if err != nil || created != n {
 		t.Fatalf("SeedPosts = %d, %v; want %d", created, err, n)
+	}
+	// Seeded into an empty site, the posts are the current renderer's:
+	// the audit log says so, and serve's first start renders none again
+	// (without the entry it would render every post to find no change).
+	var notes []string
+	if err := db.Select(&notes, `SELECT note FROM audit_log WHERE model = 'markdown' AND action = 'rerender' AND object_id = $1`,
+		markdown.RenderVersion); err != nil || len(notes) != 1 || !strings.Contains(notes[0], "wrote the demo posts") {
+		t.Errorf("after seeding an empty site, the renderer's audit entries = %q, %v; want one saying it wrote the demo posts", notes, err)
+	}
+	if n, err := pm.RerenderStale(ctx, nil); err != nil || n != 0 {
+		t.Errorf("RerenderStale after seeding an empty site = %d, %v; want 0", n, err)
 	}
 	// Seeding again adds posts rather than colliding on slugs.
 	if created, err := pm.SeedPosts(ctx, 10, authors, nil, r); err != nil || created != 10 {
