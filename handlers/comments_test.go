@@ -293,3 +293,30 @@ func TestCommentCountInFeed(t *testing.T) {
 		t.Errorf("after an approval the feed says:\n%s", feed)
 	}
 }
+
+// TestCommentOfDeletedAccount: deleting an account keeps its comments,
+// shown as Anonymous (never a blank name), and the post page's shared
+// copy changes at once.
+func TestCommentOfDeletedAccount(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	p := a.addPost(a.createUser("ada", models.RoleAuthor), post{title: "Swifts", body: "They are back."})
+	grace := a.createUser("grace", models.RoleContributor)
+	c := a.client()
+	c.login("grace", strongPassword)
+	wantStatus(t, c.post("/posts/"+strconv.FormatInt(p.ID, 10)+"/comments", a.commentForm(p.ID, "body", "Lovely birds.")), http.StatusSeeOther)
+	a.approveAll(p.ID)
+	reader := a.client()
+	before := reader.get("/posts/swifts")
+	if got := before.doc.Find(`[data-testid="comment-name"]`).Text(); got != "grace" {
+		t.Fatalf("comment by %q before, want grace", got)
+	}
+	if _, err := a.db.Exec(`DELETE FROM users WHERE id = $1`, grace.ID); err != nil {
+		t.Fatal(err)
+	}
+	after := reader.get("/posts/swifts", "If-None-Match", before.Header.Get("ETag"))
+	wantStatus(t, after, http.StatusOK)
+	if got := after.doc.Find(`[data-testid="comment-name"]`).Text(); got != "Anonymous" || !strings.Contains(after.body, "Lovely birds.") {
+		t.Errorf("after the account was deleted the comment is by %q (want Anonymous) or gone:\n%s", got, after.body)
+	}
+}

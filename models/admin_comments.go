@@ -18,7 +18,8 @@ var (
 
 // commentAuthor is who wrote a comment, as moderators see it: a suspended
 // account's comments are hidden from readers, and say so here.
-const commentAuthor = `CASE WHEN c.user_id IS NULL THEN c.guest_name || ' (guest)'
+const commentAuthor = `CASE WHEN c.user_id IS NULL AND c.guest_name = '' THEN 'Anonymous (a deleted account, or no name)'
+	WHEN c.user_id IS NULL THEN c.guest_name || ' (guest)'
 	ELSE coalesce(nullif(cu.display_name, ''), cu.username, 'a deleted user') ||
 		CASE WHEN cu.state = 'suspended' THEN ' (suspended)' ELSE '' END END`
 

@@ -86,7 +86,7 @@ func (d CommentDigest) Replies() []CommentNotice {
 const pendingNoticesSQL = `SELECT comment_id, kind, parent_id, post_title, post_slug, name, body, status, created_at,
 	coalesce(CASE WHEN recipient <> coalesce(writer, '') THEN recipient END, '') AS address
 FROM (SELECT n.comment_id, n.kind, coalesce(c.parent_id, 0) AS parent_id, p.title AS post_title, p.slug AS post_slug,
-	CASE WHEN c.user_id IS NULL THEN c.guest_name ELSE coalesce(nullif(u.display_name, ''), u.username, '') END AS name,
+	` + commentName + `,
 	c.body, c.status, n.created_at,
 	lower(CASE WHEN c.user_id IS NULL THEN c.guest_email ELSE u.email END) AS writer,
 	CASE WHEN p.deleted_at IS NOT NULL OR (u.id IS NOT NULL AND u.state <> 'active') THEN NULL

@@ -128,8 +128,10 @@ func (m *CommentModel) Insert(ctx context.Context, s Settings, who Commenter, in
 	return c, nil
 }
 
-// commentName is what readers see as a comment's author.
-const commentName = `CASE WHEN c.user_id IS NULL THEN c.guest_name
+// commentName is what readers see as a comment's author: the account's
+// name, else the guest's; "Anonymous" when there is neither (the account
+// was deleted, or an imported comment had no name).
+const commentName = `CASE WHEN c.user_id IS NULL THEN coalesce(nullif(c.guest_name, ''), 'Anonymous')
 	ELSE coalesce(nullif(u.display_name, ''), u.username, '') END AS name`
 
 // Suspended accounts' comments are hidden with their posts.
