@@ -20,14 +20,18 @@ import (
 type fixtures struct {
 	Published int // published posts
 
-	Slug     string // a published post of median length
-	PostID   int64
-	Author   string // that post's author
-	AuthorID int64
-	Tag      string // the most used tag
-	Query    string // a word found in about 5% of posts
-	Rare     string // the word found in the fewest posts
-	Phrase   string // a quoted two-word phrase, as a reader types one
+	Slug   string // a published post of median length
+	PostID int64
+	// CommentedSlug is another post of about that length, with 40
+	// approved comments (30 and 10 replies).
+	CommentedSlug string
+	CommentedID   int64
+	Author        string // that post's author
+	AuthorID      int64
+	Tag           string // the most used tag
+	Query         string // a word found in about 5% of posts
+	Rare          string // the word found in the fewest posts
+	Phrase        string // a quoted two-word phrase, as a reader types one
 
 	AdminID     int64
 	AdminCookie string // Cookie header of the signed-in admin
@@ -181,6 +185,16 @@ var cases = []benchCase{
 				Args: args(func(fx *fixtures) []string { return []string{fx.Slug} })}),
 			memo(query{SQL: models.BenchGetPost.SQL, Runs: "PostModel.Get",
 				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.PostID)} })}),
+		},
+	},
+	{
+		Name: "post-comments", Title: "Post page, 40 comments", Kind: kindGet,
+		Path: func(fx *fixtures) string { return "/posts/" + fx.CommentedSlug },
+		Queries: []query{
+			memo(query{SQL: models.BenchResolveHead.SQL, Runs: "PostModel.ResolveHead (visibility and ETag)",
+				Args: args(func(fx *fixtures) []string { return []string{fx.CommentedSlug} })}),
+			memo(query{SQL: models.BenchGetPost.SQL, Runs: "PostModel.Get",
+				Args: args(func(fx *fixtures) []string { return []string{itoa(fx.CommentedID)} })}),
 		},
 	},
 	{

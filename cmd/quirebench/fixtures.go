@@ -107,6 +107,28 @@ func (b *bench) prepare(ctx context.Context, adminPassword string) error {
 			ORDER BY abs(length(p.body) - $1), p.id LIMIT 1`, med)
 			return row.Scan(&fx.PostID, &fx.Slug, &fx.AuthorID, &fx.Author)
 		}},
+		// The same post's neighbour in length, with comments as a lively
+		// post has them: 30 approved comments and 10 replies, on one page.
+		{"a post with 40 comments", func() error {
+			var med float64
+			if err := db.GetContext(ctx, &med, `SELECT length(body) FROM posts WHERE id = $1`, fx.PostID); err != nil {
+				return err
+			}
+			if err := db.QueryRowxContext(ctx, `SELECT id, slug FROM posts
+			WHERE status = 'published' AND deleted_at IS NULL AND id <> $2
+			ORDER BY abs(length(body) - $1), id LIMIT 1`, med, fx.PostID).Scan(&fx.CommentedID, &fx.CommentedSlug); err != nil {
+				return err
+			}
+			_, err := db.ExecContext(ctx, `WITH top AS (
+				INSERT INTO comments (post_id, guest_name, guest_email, body, body_html, status, created_at)
+				SELECT $1, 'Reader ' || i, 'reader' || i || '@example.org', 'A thought, number ' || i || ', on *this*.',
+					'<p>A thought, number ' || i || ', on <em>this</em>.</p>', 'approved', now() - (40 - i) * interval '1 hour'
+				FROM generate_series(1, 30) i RETURNING id)
+			INSERT INTO comments (post_id, parent_id, guest_name, guest_email, body, body_html, status)
+			SELECT $1, id, 'Answer', 'answer@example.org', 'Agreed.', '<p>Agreed.</p>', 'approved' FROM top ORDER BY id LIMIT 10`,
+				fx.CommentedID)
+			return err
+		}},
 		{"the most used tag", func() error {
 			return db.GetContext(ctx, &fx.Tag, `SELECT t FROM posts, unnest(tags) t WHERE `+public+`
 				GROUP BY t ORDER BY count(*) DESC, t LIMIT 1`)
