@@ -21,7 +21,7 @@ func (p Post) IsPage() bool { return p.Kind == KindPage }
 // taken, as reservedSlugs for posts. A handlers test keeps the list in step
 // with the router. Words with a dot (feed.xml) are never slugs.
 var reservedPageSlugs = map[string]bool{
-	"admin": true, "assets": true, "drafts": true, "healthz": true, "login": true, "logout": true,
+	"admin": true, "assets": true, "comments": true, "drafts": true, "healthz": true, "login": true, "logout": true,
 	"media": true, "metrics": true, "pages": true, "password": true, "posts": true, "readyz": true,
 	"invitations": true, "register": true, "search": true, "settings": true, "setup": true, "tags": true, "verify": true,
 }
