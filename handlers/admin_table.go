@@ -173,13 +173,18 @@ func (a *App) postAdminBulk(c echo.Context) error {
 		ids, err = parseRowIDs(strings.Split(c.FormValue("ids"), ","))
 	case c.FormValue("all") == "1":
 		var total int
-		ids, total, err = t.IDsMatching(c.Request().Context(), a.DB, back)
+		var approx bool
+		ids, total, approx, err = t.IDsMatching(c.Request().Context(), a.DB, back)
 		if err != nil {
 			return err
 		}
 		if total > len(ids) {
-			capped = fmt.Sprintf("Only the first %s of the %s matching %s are included: one bulk action changes at most %s.",
-				format.Number(len(ids)), format.Number(total), t.Plural, format.Number(admintable.MaxMatching))
+			of := "the " + format.Number(total)
+			if approx {
+				of = "about " + format.Number(total)
+			}
+			capped = fmt.Sprintf("Only the first %s of %s matching %s are included: one bulk action changes at most %s.",
+				format.Number(len(ids)), of, t.Plural, format.Number(admintable.MaxMatching))
 		}
 	default:
 		ids, err = parseRowIDs(form["id"])

@@ -100,7 +100,7 @@ func TestAdminDeclarations(t *testing.T) {
 			}
 			run(url.Values{"q": {"a b%_"}})
 			q, _ := tbl.Parse(url.Values{})
-			ids, total, err := tbl.IDsMatching(ctx, db, q)
+			ids, total, _, err := tbl.IDsMatching(ctx, db, q)
 			if err != nil || total != all.Total || len(ids) != total {
 				t.Fatalf("IDsMatching: %d of %d, %v", len(ids), total, err)
 			}

@@ -353,7 +353,7 @@ func TestRowsAndIDsMatching(t *testing.T) {
 	tbl := people()
 	ctx := context.Background()
 	q, _ := tbl.Parse(url.Values{"role": {"admin"}, "sort": {"-name"}})
-	ids, total, err := tbl.IDsMatching(ctx, db, q)
+	ids, total, _, err := tbl.IDsMatching(ctx, db, q)
 	if err != nil || total != 4 || len(ids) != 4 {
 		t.Fatalf("IDsMatching = %v, %d, %v", ids, total, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"testing"
 
+	"quire/models/admintable"
 	"quire/models/dbtest"
 )
 
@@ -46,8 +47,18 @@ func TestCountAboutPastExactCount(t *testing.T) {
 	// Select all N matching: every id while they fit, and a total never
 	// below the ids it returns.
 	q, _ := tbl.Parse(url.Values{"role": {"author"}})
-	ids, total, err := tbl.IDsMatching(context.Background(), db, q)
+	ids, total, _, err := tbl.IDsMatching(context.Background(), db, q)
 	if err != nil || len(ids) != 20 || total != 20 {
 		t.Errorf("IDsMatching = %d ids of %d, %v; want 20 of 20", len(ids), total, err)
+	}
+	// Past MaxMatching the total is counted as any list's, and an
+	// estimate says so ("of about N matching").
+	if _, err := db.Exec(`INSERT INTO users (username, email, password_hash, role)
+		SELECT 'many' || i, 'many' || i || '@example.com', 'x', 'author' FROM generate_series(1, $1) i`, admintable.MaxMatching); err != nil {
+		t.Fatal(err)
+	}
+	ids, total, approx, err := tbl.IDsMatching(context.Background(), db, q)
+	if err != nil || len(ids) != admintable.MaxMatching || total < admintable.MaxMatching || !approx {
+		t.Errorf("IDsMatching past the cap = %d ids of %d (approx %v), %v; want %d of about more", len(ids), total, approx, err, admintable.MaxMatching)
 	}
 }

@@ -85,23 +85,23 @@ func (t *Table) Rows(ctx context.Context, db sqlx.QueryerContext, ids []int64) (
 }
 
 // IDsMatching returns the ids of every row q matches, in q's order, up to
-// MaxMatching, and how many match in all (an estimate past the table's
-// exact count): "select all N matching".
-func (t *Table) IDsMatching(ctx context.Context, db sqlx.QueryerContext, q Query) ([]int64, int, error) {
+// MaxMatching, and how many match in all: "select all N matching". Past
+// the table's exact count the total is an estimate (approx).
+func (t *Table) IDsMatching(ctx context.Context, db sqlx.QueryerContext, q Query) (ids []int64, total int, approx bool, err error) {
 	where, args := t.where(q)
-	ids := []int64{}
+	ids = []int64{}
 	query := "SELECT " + t.ID + " FROM " + t.From + where + t.orderBy(q) + " LIMIT " + strconv.Itoa(MaxMatching)
 	if err := sqlx.SelectContext(ctx, db, &ids, query, args...); err != nil {
-		return nil, 0, fmt.Errorf("admintable %s: select ids: %w", t.Name, err)
+		return nil, 0, false, fmt.Errorf("admintable %s: select ids: %w", t.Name, err)
 	}
 	if len(ids) < MaxMatching {
-		return ids, len(ids), nil // all of them
+		return ids, len(ids), false, nil // all of them
 	}
-	total, _, err := t.count(ctx, db, where, args)
+	total, approx, err = t.count(ctx, db, where, args)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	return ids, max(total, len(ids)), nil
+	return ids, max(total, len(ids)), approx, nil
 }
 
 // FilterChoices lists the options of an int filter declared with
